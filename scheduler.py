@@ -1,0 +1,1 @@
+"""Scheduler for probes and crawls (issue 5)."""
