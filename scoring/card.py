@@ -1,0 +1,179 @@
+"""Findings + reviews + as-of → score card (DESIGN.md "Score card"). Pure: no I/O, no clock.
+
+Finding fields used here (everything else is carried through untouched):
+
+* ``id`` — unique, non-empty string; reviews refer to it.
+* ``indicator`` — a veto or deduction id of the rules (``veto.unreachable``,
+  ``availability.links``…).
+* ``rule`` — a key of that indicator's ``points`` table (deductions) or ``reasons`` table (vetoes).
+* ``units`` — optional positive integer, default 1: how many times the rule applies; a deduction
+  finding costs ``points[rule] × units`` (e.g. availability.homepage ``per_percent`` × 3 = 15).
+* ``needs_review`` — optional bool, default false: counts only once a reviewer confirms it.
+* ``url`` — optional; used with ``indicator`` and ``id`` to order findings.
+
+Review status of a finding = the verdict of its latest review (by ``at``; on equal times the later
+one in the list wins), ``"pending"`` when it has none. A finding counts when it is not rejected and,
+if it needs review (``needs_review`` or the indicator's ``review_required``), a reviewer confirmed
+it. Every finding *awaits review* until a reviewer gives a verdict (系统扫描 + 人工复核: a machine
+finding counts at once, but the score is final only once a person has looked at each one); a
+finding awaiting review, or any indicator or veto that was not checked, makes the card
+provisional (``final`` false).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .rules import Indicator, Rules, load_rules
+from .time import as_of_instant
+
+PASS = "合格"
+FAIL = "不合格"
+REVIEW_VERDICTS = ("confirmed", "rejected")
+_CENT = Decimal("0.01")
+
+
+def score_card(
+    site: Mapping[str, Any],
+    findings: Iterable[Mapping[str, Any]],
+    reviews: Iterable[Mapping[str, Any]],
+    checked: Mapping[str, bool],
+    as_of: date | datetime | str,
+    rules: Rules | None = None,
+    inspection: str | None = None,
+    facts: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Apply the rules to one site's findings and reviews; return the score card dict.
+
+    ``checked`` maps indicator and veto ids to whether their check ran; a missing id is unchecked.
+    ``facts`` (optional, JSON-able) is copied into the card as the figures behind the findings.
+    Raises ValueError for malformed findings or reviews (unknown indicator or rule, duplicate id,
+    missing review time…) and TypeError for wrongly typed fields (``needs_review`` not a bool).
+    """
+    if as_of is None:
+        raise ValueError("as_of is required (a score card is computed for a monitoring time point)")
+    rules = rules or load_rules()
+    order = {entry.id: n for n, entry in enumerate(rules.all)}
+    status = latest_reviews(reviews)
+
+    priced: list[tuple[Indicator, dict[str, Any], Decimal, bool]] = []
+    seen: set[str] = set()
+    for finding in findings:
+        item = _price(finding, rules, status)
+        if item[1]["id"] in seen:
+            raise ValueError(f"duplicate finding id {item[1]['id']!r}")
+        seen.add(item[1]["id"])
+        priced.append(item)
+    priced.sort(key=lambda p: (order[p[0].id], str(p[1].get("url") or ""), p[1]["id"]))
+
+    vetoes: list[dict[str, Any]] = []
+    for entry in rules.vetoes:
+        fired = [f for ind, f, _, _ in priced if ind is entry and f["counts"]]
+        if fired:
+            reasons = dict.fromkeys(entry.reasons[f["rule"]] for f in fired)
+            vetoes.append({"id": entry.id, "name": entry.name, "reason": "；".join(reasons),
+                           "findings": [f["id"] for f in fired]})
+
+    deductions: list[dict[str, Any]] = []
+    total = Decimal(0)
+    for entry in rules.indicators:
+        mine = [(f, pts) for ind, f, pts, _ in priced if ind is entry]
+        points = _cents(sum((pts for _, pts in mine), Decimal(0)))
+        total += points
+        deductions.append({"id": entry.id, "name": entry.name,
+                           "checked": bool(checked.get(entry.id, False)),
+                           "points": float(points), "findings": [f["id"] for f, _ in mine]})
+
+    unchecked = [entry.id for entry in rules.all if not checked.get(entry.id, False)]
+    awaiting = [f["id"] for _, f, _, awaits in priced if awaits]
+    provisional = bool(unchecked or awaiting)
+    threshold = Decimal(str(rules.threshold))
+    score: float | None = None
+    if vetoes:
+        verdict = FAIL
+    else:
+        verdict = FAIL if total > threshold else PASS
+        score = float(max(Decimal(0), _cents(Decimal(str(rules.full_score)) - total)))
+
+    return {
+        "site": {"code": _site_code(site), "name": site.get("name"), "url": site.get("url")},
+        "as_of": as_of_instant(as_of).date().isoformat(),
+        "rules": rules.name,
+        "inspection": inspection,
+        "verdict": verdict,
+        "score": score,
+        "total_deduction": float(_cents(total)),
+        "final": not provisional,
+        "provisional": provisional,
+        "unchecked": unchecked,
+        "awaiting_review": awaiting,
+        "vetoes": vetoes,
+        "deductions": deductions,
+        "findings": [f for _, f, _, _ in priced],
+        "facts": copy.deepcopy(dict(facts or {})),
+    }
+
+
+def latest_reviews(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Finding id → verdict of its latest review (by ``at``, then by position in the list)."""
+    ranked = []
+    for position, review in enumerate(reviews):
+        finding, verdict, at = review.get("finding"), review.get("verdict"), review.get("at")
+        if not isinstance(finding, str) or not finding:
+            raise ValueError(f"review #{position} has no finding id: {review!r}")
+        if verdict not in REVIEW_VERDICTS:
+            raise ValueError(f"review #{position} of finding {finding!r}: verdict must be "
+                             f"'confirmed' or 'rejected', not {verdict!r}")
+        if at is None:
+            raise ValueError(f"review #{position} of finding {finding!r} has no time 'at'")
+        ranked.append((as_of_instant(at), position, finding, verdict))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    return {finding: verdict for _, _, finding, verdict in ranked}
+
+
+def _price(finding: Mapping[str, Any], rules: Rules,
+           status: Mapping[str, str]) -> tuple[Indicator, dict[str, Any], Decimal, bool]:
+    """Validate one finding; return (indicator, card copy, points it costs, awaits review)."""
+    fid = finding.get("id")
+    if not isinstance(fid, str) or not fid:
+        raise ValueError(f"finding without an id: {dict(finding)!r}")
+    ident = finding.get("indicator")
+    try:
+        entry = rules.indicator(str(ident))
+    except ValueError as exc:
+        raise ValueError(f"finding {fid!r}: {exc}") from None
+    rule = finding.get("rule")
+    if not isinstance(rule, str) or rule not in entry.rules:
+        raise ValueError(f"finding {fid!r}: unknown rule {rule!r} for indicator {entry.id!r} "
+                         f"(known: {', '.join(entry.rules)})")
+    units = finding.get("units", 1)
+    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+        raise ValueError(f"finding {fid!r}: units must be a positive integer, not {units!r}")
+    needs_review = finding.get("needs_review", False)
+    if not isinstance(needs_review, bool):
+        raise TypeError(f"finding {fid!r}: needs_review must be true or false")
+
+    review = status.get(fid, "pending")
+    needs = needs_review or entry.review_required
+    counts = review != "rejected" and (not needs or review == "confirmed")
+    points = Decimal(0)
+    if counts and not entry.veto:
+        points = Decimal(str(entry.rule_points(rule))) * units
+    card = copy.deepcopy(dict(finding))
+    card.update(review=review, counts=counts, points=float(_cents(points)))
+    return entry, card, points, review == "pending"
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _site_code(site: Mapping[str, Any]) -> str:
+    code = site.get("code")
+    if not isinstance(code, str) or not code:
+        raise ValueError(f"site without a code: {dict(site)!r}")
+    return code
