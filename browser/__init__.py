@@ -1,0 +1,117 @@
+"""The one seam to headless Chromium.
+
+Everything that needs a browser asks here: the Scrapy settings (scrapy-playwright launch options),
+the re-check of links an anti-bot wall blocked, evidence screenshots of referring pages, and later
+probes and on-demand screenshots. Which browser runs is a setting, not code:
+
+1. ``XUNJIAN_BROWSER`` (a path to a Chromium/Chrome executable), else
+2. a system Chromium (Debian's ``/usr/bin/chromium`` and the usual other names), else
+3. Playwright's own downloaded Chromium, where ``playwright install chromium`` has put one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .render import Rendered, Renderer
+
+__all__ = ["BrowserNotFound", "Rendered", "Renderer", "find_browser", "launch_options"]
+
+#: Flags for a headless Chromium on a locked-down machine: no sandbox (we may run as root), no
+#: GPU, and none of the background traffic to Google that a closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+SYSTEM_CANDIDATES = [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/snap/bin/chromium",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+]
+
+HOW_TO_INSTALL = (
+    "No Chromium found. Install one of:\n"
+    "  Debian/Ubuntu:  apt-get install -y chromium fonts-noto-cjk\n"
+    "  elsewhere:      .venv/bin/playwright install chromium\n"
+    "or point XUNJIAN_BROWSER at a Chromium/Chrome executable."
+)
+
+
+class BrowserNotFound(RuntimeError):
+    """No usable Chromium: the message says how to get one."""
+
+
+#: Marker for "let Playwright use its own downloaded browser".
+PLAYWRIGHT_BUNDLED = "playwright-bundled"
+
+
+def _bundled_chromium() -> Path | None:
+    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(Path.home() / ".cache/ms-playwright")
+    base = Path(root)
+    if not base.is_dir():
+        return None
+    for pattern in ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/*/chrome-*",
+                    "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+                    "chromium-*/chrome-win*/chrome.exe"):
+        for hit in sorted(base.glob(pattern)):
+            if hit.is_file():
+                return hit
+    return None
+
+
+def find_browser() -> str:
+    """Return the executable to launch, or PLAYWRIGHT_BUNDLED; raise BrowserNotFound."""
+    configured = os.environ.get("XUNJIAN_BROWSER")
+    if configured:
+        path = shutil.which(configured) or configured
+        if not Path(path).is_file():
+            raise BrowserNotFound(f"XUNJIAN_BROWSER={configured!r} is not an executable file.\n"
+                                  + HOW_TO_INSTALL)
+        return path
+    for candidate in SYSTEM_CANDIDATES:
+        if Path(candidate).is_file():
+            return candidate
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if _bundled_chromium():
+        return PLAYWRIGHT_BUNDLED
+    raise BrowserNotFound(HOW_TO_INSTALL)
+
+
+def launch_options(executable: str | None = None) -> dict:
+    """Keyword arguments for Playwright's ``chromium.launch`` (and PLAYWRIGHT_LAUNCH_OPTIONS)."""
+    executable = executable or find_browser()
+    options: dict = {"headless": True, "args": list(CHROMIUM_ARGS)}
+    if executable != PLAYWRIGHT_BUNDLED:
+        options["executable_path"] = executable
+    return options
+
+
+#: What a government-site visitor's browser looks like; some walls refuse headless user agents.
+USER_AGENT = os.environ.get(
+    "XUNJIAN_USER_AGENT",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36 xunjian/0.1",
+)
+
+#: Browser context used for every page: a Chinese desktop visitor.
+CONTEXT_OPTIONS = {
+    "viewport": {"width": 1366, "height": 900},
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+    "user_agent": USER_AGENT,
+}

@@ -1,0 +1,36 @@
+"""Persistence of what the spider hands over: pages go to the store, bodies to blobs."""
+
+from __future__ import annotations
+
+from storage import open_store
+
+
+class StorePipeline:
+    """Writes page items: rendered HTML and screenshots as content-addressed blobs."""
+
+    def __init__(self, store_url: str | None):
+        self.store_url = store_url
+        self.store = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("XUNJIAN_STORE") or None)
+
+    def open_spider(self, spider=None):
+        self.store = open_store(self.store_url)
+
+    def close_spider(self, spider=None):
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item, spider=None):
+        if item.get("type") != "page":
+            return item
+        doc = {k: v for k, v in item.items() if k not in ("type", "html_text", "screenshot_png")}
+        html = item.get("html_text")
+        doc["html"] = self.store.put_blob(html.encode("utf-8"), "text/html; charset=utf-8") \
+            if html else None
+        shot = item.get("screenshot_png")
+        doc["screenshot"] = self.store.put_blob(shot, "image/png") if shot else None
+        self.store.add_page(doc)
+        return item

@@ -1,0 +1,208 @@
+"""``xunjian`` — the command line. It parses, calls the library, and formats; nothing more."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from storage import StoreError, open_store
+
+console = Console()
+err = Console(stderr=True)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+STAGES = {"crawl": "抓取页面 crawl", "links": "检查链接 links", "browser": "浏览器复查 browser"}
+
+
+def resolve_store_url(url: str | None) -> str:
+    """The store URL, with an embedded store's folder made absolute (subprocesses share it)."""
+    url = url or os.environ.get("XUNJIAN_STORE") or "xunjian-data"
+    if "://" not in url:
+        return str(Path(url).expanduser().resolve())
+    return url
+
+
+def today() -> str:
+    return datetime.now(SHANGHAI).date().isoformat()
+
+
+def parse_as_of(value: str | None) -> str:
+    if value is None:
+        return today()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-20",
+                                 param_hint="--as-of") from None
+
+
+class StoreContext:
+    def __init__(self, url: str | None):
+        self.url = resolve_store_url(url)
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            try:
+                self._store = open_store(self.url)
+            except StoreError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._store
+
+
+@click.group()
+@click.option("--store", "store_url", envvar="XUNJIAN_STORE", metavar="URL",
+              help="mongodb://… for MongoDB + GridFS; a folder for the embedded store "
+                   "(default ./xunjian-data).")
+@click.pass_context
+def main(ctx, store_url):
+    """巡检 xunjian: inspect government websites against the census scoring table."""
+    ctx.obj = StoreContext(store_url)
+
+
+# -- registry ------------------------------------------------------------------------------------
+
+@main.group()
+def registry():
+    """The site registry (附件3 sites, 附件4 columns)."""
+
+
+@registry.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_obj
+def registry_import(obj: StoreContext, files):
+    """Import census forms (CSV in UTF-8/GBK, or XLSX). Re-importing updates, never duplicates."""
+    from registry import import_into, parse_files
+
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        raise click.ClickException(f"no such file: {', '.join(missing)}")
+    result = parse_files([Path(f) for f in files])
+    summary = import_into(obj.store, result)
+    for error in summary.errors:
+        style = "yellow" if getattr(error, "severity", "error") == "warning" else "red"
+        err.print(f"[{style}]{error}[/]", highlight=False)
+    console.print(summary.describe())
+    if any(getattr(e, "severity", "error") == "error" for e in summary.errors):
+        sys.exit(1)
+
+
+# -- inspect --------------------------------------------------------------------------------------
+
+def _progress_display():
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                        MofNCompleteColumn(), console=err, transient=False)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total):
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(STAGES.get(stage, stage), total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return progress, update
+
+
+@main.command()
+@click.argument("site_code")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="监测时间点 (default: today).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write the score card as JSON ('-' for standard output).")
+@click.pass_obj
+def inspect(obj: StoreContext, site_code, as_of, json_path):
+    """Re-run one site's full inspection, store everything, print the score card."""
+    from browser import BrowserNotFound
+    from xunjian.inspection import InspectionError, card_for, run_inspection
+
+    as_of = parse_as_of(as_of)
+    store = obj.store
+    if store.get_site(site_code) is None:
+        known = [s["code"] for s in store.list_sites()[:5]]
+        hint = f" (known: {', '.join(known)}…)" if known else " (the registry is empty)"
+        raise click.ClickException(f"unknown site {site_code!r}{hint}; "
+                                   "import it with `xunjian registry import FILE...`")
+    progress, update = _progress_display()
+    try:
+        with progress:
+            inspection_id = run_inspection(store, obj.url, site_code, as_of, progress=update)
+    except BrowserNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    except InspectionError as exc:
+        raise click.ClickException(str(exc)) from None
+    card = card_for(store, inspection_id, as_of)
+    _emit(card, json_path, store)
+
+
+def _emit(card: dict, json_path: str | None, store) -> None:
+    from reports.text import print_card
+    from scoring import validate_card
+
+    validate_card(card)
+    text = json.dumps(card, ensure_ascii=False, indent=2)
+    if json_path == "-":
+        click.echo(text)
+        return
+    print_card(card, console, blob_location=store.blob_location)
+    if json_path:
+        Path(json_path).write_text(text + "\n", encoding="utf-8")
+        console.print(f"score card written to {json_path}")
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+@main.group()
+def report():
+    """Score cards from stored inspections (no re-crawl)."""
+
+
+@report.command("card")
+@click.argument("site_code")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD")
+@click.option("--inspection", "inspection_id", help="A stored inspection (default: the latest).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH")
+@click.pass_obj
+def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
+    """Re-score a stored inspection, e.g. with another --as-of."""
+    from xunjian.inspection import card_for
+
+    as_of = parse_as_of(as_of) if as_of else None
+    store = obj.store
+    inspection = (store.get_inspection(inspection_id) if inspection_id
+                  else store.latest_inspection(site_code))
+    if inspection is None or inspection.get("site") != site_code:
+        raise click.ClickException(f"no finished inspection of site {site_code!r}; "
+                                   f"run `xunjian inspect {site_code}` first")
+    card = card_for(store, inspection["id"], as_of)
+    _emit(card, json_path, store)
+
+
+# -- demo -----------------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH")
+@click.pass_obj
+def demo(obj: StoreContext, json_path):
+    """Serve the bundled demo government site on 127.0.0.1 and inspect it."""
+    import tempfile
+
+    from demo.server import DemoServer
+
+    os.environ.setdefault("XUNJIAN_LINK_TIMEOUT", "5")  # the demo's slow link takes 8 s
+    with DemoServer(slow_seconds=8) as server:
+        console.print(f"demo site: {server.url}  (store: {obj.url})")
+        folder = Path(tempfile.mkdtemp(prefix="xunjian-demo-"))
+        files = server.write_registry(folder)
+        ctx = click.get_current_context()
+        ctx.invoke(registry_import, files=[str(f) for f in files])
+        ctx.invoke(inspect, site_code="9999000001", as_of=None, json_path=json_path)
+
+
+if __name__ == "__main__":
+    main()

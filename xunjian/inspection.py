@@ -1,0 +1,212 @@
+"""One site's inspection, end to end: crawl → check links → re-check walls → findings → card.
+
+The crawl runs in its own process (Twisted's reactor cannot be restarted, and Chromium's memory
+goes away with the process); everything after it runs here on the stored pages, so the same
+stored facts always give the same findings and, with the same ``--as-of``, the same score card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from browser import Renderer, find_browser
+from inspectors.links import link_findings
+from scoring import score_card
+from urlcheck import CheckConfig, LinkChecker, classify_html
+
+#: Called as progress(stage, done, total) — total None while unknown.
+Progress = Callable[[str, int, "int | None"], None]
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The browser re-opens at most this many wall-blocked links and referring pages per inspection.
+MAX_BROWSER_RECHECKS = int(os.environ.get("XUNJIAN_MAX_RECHECKS", "30"))
+MAX_EVIDENCE_SHOTS = int(os.environ.get("XUNJIAN_MAX_EVIDENCE_SHOTS", "40"))
+
+
+class InspectionError(RuntimeError):
+    """An inspection could not run; the message says why and what to do."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def link_check_config() -> CheckConfig:
+    return CheckConfig(
+        timeout=float(os.environ.get("XUNJIAN_LINK_TIMEOUT", "15")),
+        per_host=int(os.environ.get("XUNJIAN_PER_HOST", "4")),
+        host_delay=float(os.environ.get("XUNJIAN_HOST_DELAY", "0")),
+    )
+
+
+# -- the crawl (a subprocess) -------------------------------------------------------------------
+
+def run_crawl(store, store_url: str, code: str, inspection_id: str,
+              progress: Progress | None = None) -> Path:
+    """Run ``scrapy crawl site`` for one inspection; return its log file. Raises on failure."""
+    log = Path(tempfile.gettempdir()) / f"xunjian-crawl-{inspection_id}.log"
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="xunjian.settings", XUNJIAN_STORE=store_url,
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
+           "-a", f"inspection={inspection_id}", "-s", f"LOG_FILE={log}",
+           "-s", f"LOG_LEVEL={os.environ.get('XUNJIAN_LOG_LEVEL', 'INFO')}"]
+    proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    while proc.poll() is None:
+        if progress:
+            progress("crawl", store.count_pages(inspection_id), None)
+        time.sleep(0.3)
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if progress:
+        progress("crawl", store.count_pages(inspection_id), store.count_pages(inspection_id))
+    if proc.returncode != 0:
+        tail = stderr.strip().splitlines()[-15:]
+        if log.exists():
+            tail = log.read_text("utf-8", "replace").strip().splitlines()[-15:] or tail
+        raise InspectionError(f"the crawl failed (exit {proc.returncode}); log: {log}\n"
+                              + "\n".join(tail))
+    return log
+
+
+# -- after the crawl ----------------------------------------------------------------------------
+
+def distinct_links(pages: list[dict]) -> list[str]:
+    return sorted({link["url"] for page in pages for link in page.get("links", [])})
+
+
+def browser_verdict(result: dict, rendered) -> dict:
+    """What a real browser saw of a link a wall blocked over plain HTTP."""
+    seen = {"http_status": rendered.status, "final_url": rendered.final_url,
+            "error": rendered.error, "title": rendered.title}
+    if rendered.error or rendered.status is None:
+        seen["outcome"] = "blocked"
+    else:
+        verdict = classify_html(rendered.status, rendered.html, rendered.title, {})
+        seen["outcome"] = verdict[0] if verdict else "ok"
+        seen["reason"] = verdict[1] if verdict else "ok"
+    return seen
+
+
+async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
+                         progress: Progress | None) -> None:
+    blocked = [u for u, r in results.items() if r["outcome"] == "blocked"][:MAX_BROWSER_RECHECKS]
+    bad = {u for u, r in results.items() if r["outcome"] in ("broken", "blocked")}
+    need_shot = [p for p in pages if not p.get("screenshot")
+                 and any(x["url"] in bad for x in p.get("links", []))][:MAX_EVIDENCE_SHOTS]
+    if not blocked and not need_shot:
+        return
+    total, done = len(blocked) + len(need_shot), 0
+    async with Renderer(concurrency=2, timeout=20) as renderer:
+        async def recheck(url: str) -> None:
+            nonlocal done
+            rendered = await renderer.render(url)
+            seen = browser_verdict(results[url], rendered)
+            if rendered.screenshot:
+                seen["screenshot"] = store.put_blob(rendered.screenshot, "image/png")
+            results[url]["browser"] = seen
+            if seen["outcome"] in ("ok", "broken"):
+                results[url]["outcome"] = seen["outcome"]
+                results[url]["reason"] = seen.get("reason", results[url]["reason"])
+            done += 1
+            if progress:
+                progress("browser", done, total)
+
+        async def evidence(page: dict) -> None:
+            nonlocal done
+            rendered = await renderer.render(page["final_url"] or page["url"])
+            if rendered.screenshot:
+                page["screenshot"] = store.put_blob(rendered.screenshot, "image/png")
+                store.update("pages", page["id"], {"screenshot": page["screenshot"],
+                                                   "screenshot_later": True})
+            done += 1
+            if progress:
+                progress("browser", done, total)
+
+        await asyncio.gather(*(recheck(u) for u in blocked), *(evidence(p) for p in need_shot))
+
+
+async def finish_inspection(store, inspection_id: str, progress: Progress | None = None) -> dict:
+    """Check every link the crawl found, judge walls in the browser, store findings."""
+    inspection = store.get_inspection(inspection_id)
+    site = store.get_site(inspection["site"])
+    pages = store.pages(inspection_id)
+    home = next((p for p in pages if p.get("is_home")), None)
+    urls = distinct_links(pages)
+
+    def tick(done: int, total: int) -> None:
+        if progress:
+            progress("links", done, total)
+
+    async with LinkChecker(link_check_config()) as checker:
+        checked = await checker.check_many(urls, progress=tick)
+    results = {u: r.to_dict() for u, r in checked.items()}
+    await _browser_phase(store, results, pages, progress)
+    store.add_link_results(inspection_id, list(results.values()))
+
+    findings = link_findings(site, pages, results)
+    for finding in findings:
+        finding["inspection"] = inspection_id
+    store.replace_findings(inspection_id, findings)
+
+    home_ok = bool(home) and not home.get("error") and (home.get("status") or 0) < 400
+    outcomes: dict[str, int] = {}
+    for r in results.values():
+        outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
+    fields = {
+        "status": "done",
+        "finished_at": now_iso(),
+        "checks": {"availability.links": home_ok},
+        "home": {"status": home.get("status") if home else None,
+                 "error": home.get("error") if home else "homepage was not fetched"},
+        "stats": {"pages": len(pages), "links": len(urls), "outcomes": outcomes,
+                  "findings": len(findings)},
+    }
+    store.update_inspection(inspection_id, **fields)
+    return fields
+
+
+# -- one call for the CLI -----------------------------------------------------------------------
+
+def run_inspection(store, store_url: str, code: str, as_of: str | None = None,
+                   progress: Progress | None = None) -> str:
+    site = store.get_site(code)
+    if site is None:
+        raise InspectionError(f"unknown site {code!r}: import it first with "
+                              "`xunjian registry import sites.csv columns.csv`")
+    find_browser()  # fail before crawling when there is no browser (BrowserNotFound says why)
+    inspection_id = store.create_inspection({
+        "site": code, "as_of": as_of, "started_at": now_iso(), "status": "running", "checks": {},
+    })
+    try:
+        log = run_crawl(store, store_url, code, inspection_id, progress)
+        store.update_inspection(inspection_id, crawl_log=str(log))
+        asyncio.run(finish_inspection(store, inspection_id, progress))
+    except BaseException as exc:
+        store.update_inspection(inspection_id, status="failed", finished_at=now_iso(),
+                                error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    return inspection_id
+
+
+def card_for(store, inspection_id: str, as_of=None) -> dict:
+    """Score card of a stored inspection: pure scoring over stored findings and reviews."""
+    inspection = store.get_inspection(inspection_id)
+    if inspection is None:
+        raise InspectionError(f"no inspection {inspection_id!r}")
+    site = store.get_site(inspection["site"])
+    return score_card(
+        site=site,
+        findings=store.findings(inspection_id),
+        reviews=store.reviews(site["code"]),
+        checked=inspection.get("checks") or {},
+        as_of=as_of or inspection.get("as_of") or inspection.get("started_at"),
+        inspection=inspection_id,
+    )

@@ -1,0 +1,48 @@
+"""Scrapy settings of the xunjian project (``scrapy.cfg`` points here).
+
+Every knob an operator may turn is read from the environment as well, so ``xunjian inspect``
+and ``scrapy crawl site`` behave the same.
+"""
+
+import os
+
+from browser import CONTEXT_OPTIONS, USER_AGENT, launch_options  # noqa: F401 (USER_AGENT is a setting)
+
+BOT_NAME = "xunjian"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = launch_options() if os.environ.get("XUNJIAN_NO_BROWSER") != "1" else {}
+PLAYWRIGHT_CONTEXTS = {"inspect": dict(CONTEXT_OPTIONS)}
+PLAYWRIGHT_MAX_CONTEXTS = 1  # one Chromium context: memory stays flat on long crawls
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("XUNJIAN_BROWSER_PAGES", "2"))
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+
+XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
+XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "200"))
+XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "3"))
+XUNJIAN_RENDER_DEPTH = int(os.environ.get("XUNJIAN_RENDER_DEPTH", "0"))
+
+
+# Inspections are official oversight of public sites; robots.txt does not apply, politeness does.
+ROBOTSTXT_OBEY = False
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = int(os.environ.get("XUNJIAN_PER_HOST", "4"))
+DOWNLOAD_DELAY = float(os.environ.get("XUNJIAN_HOST_DELAY", "0"))
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_TIMES = 1
+REDIRECT_MAX_TIMES = 10
+HTTPERROR_ALLOW_ALL = True  # a 404 page is a fact to store, not an exception to swallow
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("XUNJIAN_LOG_LEVEL", "INFO")
