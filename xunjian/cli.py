@@ -204,5 +204,17 @@ def demo(obj: StoreContext, json_path):
         ctx.invoke(inspect, site_code="9999000001", as_of=None, json_path=json_path)
 
 
+# -- commands that live with their own concern ----------------------------------------------------
+
+def _add_package_commands() -> None:
+    from probes.commands import commands as probe_commands
+    from review.commands import commands as review_commands
+
+    for command in (*probe_commands, *review_commands):
+        main.add_command(command)
+
+
+_add_package_commands()
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,1 @@
+"""Homepage availability probes, early warnings (issue 5)."""

@@ -1,0 +1,3 @@
+"""Click commands of this package; xunjian/cli.py adds every command listed in ``commands``."""
+
+commands: list = []
