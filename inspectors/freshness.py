@@ -1,0 +1,224 @@
+"""Freshness (信息更新情况): stale and blank columns, homepage updates. Pure: facts + as-of in.
+
+Facts (stored by the spider, see spiders/site.py):
+
+* ``column_pages`` — one per registered column: ``{"column": {"type", "name", "url", "category",
+  "source"}, "url", "final_url", "status", "error", "items": [{"title", "url", "date"}],
+  "screenshot", "title", "text_length"}``; an item's ``date`` is the raw found date
+  (``{"text", "date"}`` or year-implied ``{"text", "md"}``; see inspectors/dates.py).
+* ``item_dates`` — dates found on the pages of undated list items: ``{"url", "date"|None}``.
+* ``pages`` — the crawl's pages; the homepage (and, for a splash homepage, its second-level
+  pages) carry their own list ``items``.
+
+Every date is resolved against as-of here, so re-scoring with another ``--as-of`` needs no
+re-crawl. Column status: ``unreachable`` (error or HTTP ≥ 400), ``blank`` (opens, no list item),
+``fresh`` (newest dated item within its type's window), ``stale`` (otherwise — undated items
+never count as updates, 未注明信息发布时间的视为不更新). Newest = the maximum date, not the
+first row (pinned 置顶 items sit on top with old dates).
+
+Which columns count: 信息公开类 and 其他 columns. 互动回应类/办事服务类 columns are judged by the
+interaction.* and service.* indicators, not by their update dates.
+
+Findings (rules of scoring/rules/census-2015.toml):
+
+* ``updates.basic_info`` rule = 栏目类型 (工作动态, 通知公告, 政策文件, 规划计划, 人事信息): one per
+  column not updated (stale or blank) in its window; an unreachable column is a finding that
+  waits for a reviewer (the tool could not see whether it was updated).
+* ``veto.columns_stale`` rule a / b / c when its threshold is reached (one finding each, evidence
+  lists the columns): (a) not updated among 工作动态 + 通知公告/政策文件, (b) not updated by each
+  type's window, (c) blank columns.
+* ``updates.homepage`` rule few_items: fewer than 10 homepage items dated in the 14 days.
+* ``veto.not_updated`` rule no_homepage_updates: 0 such items.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from inspectors.dates import resolve
+from inspectors.links import finding_id, is_splash
+from scoring.rules import Rules, load_rules
+from scoring.time import as_of_date
+
+COUNTED_CATEGORIES = {"信息公开类", "其他", "", None}
+INDICATORS = ("updates.basic_info", "veto.columns_stale", "updates.homepage", "veto.not_updated")
+
+
+def newest_item(items: list[dict], item_dates: dict[str, dict], as_of: date) -> dict | None:
+    """The item with the latest date (list date, else its own page's date) not after as-of."""
+    best = None
+    for item in items:
+        found = item.get("date") or item_dates.get(item.get("url") or "")
+        when = resolve(found, as_of)
+        if when is None or when > as_of:
+            continue
+        if best is None or when > best[0]:
+            best = (when, item, found)
+    if best is None:
+        return None
+    when, item, found = best
+    return {"title": item.get("title"), "url": item.get("url"), "date": when.isoformat(),
+            "date_text": (found or {}).get("text"),
+            "date_from": "list" if item.get("date") else "page"}
+
+
+def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: int) -> dict:
+    column = page.get("column") or {}
+    items = page.get("items") or []
+    out = {"type": column.get("type"), "name": column.get("name"), "url": column.get("url"),
+           "category": column.get("category"), "source": column.get("source", "registry"),
+           "window_days": window, "items": len(items), "screenshot": page.get("screenshot"),
+           "status_code": page.get("status"), "error": page.get("error"), "newest": None,
+           "undated": sum(1 for x in items if not x.get("date")
+                          and not (item_dates.get(x.get("url") or "") or {}).get("date"))}
+    if page.get("error") or (page.get("status") or 0) >= 400 or page.get("status") is None:
+        out["status"] = "unreachable"
+        return out
+    if not items:
+        out["status"] = "blank"
+        return out
+    newest = newest_item(items, item_dates, as_of)
+    out["newest"] = newest
+    fresh = newest is not None and (as_of - date.fromisoformat(newest["date"])).days <= window
+    out["status"] = "fresh" if fresh else "stale"
+    return out
+
+
+def column_statuses(column_pages: list[dict], item_dates: list[dict], as_of,
+                    rules: Rules | None = None) -> list[dict]:
+    rules = rules or load_rules()
+    day = as_of_date(as_of)
+    dates = {d["url"]: d.get("date") for d in item_dates if d.get("date")}
+    out = []
+    for page in column_pages:
+        column_type = (page.get("column") or {}).get("type") or "其他"
+        out.append(column_status(page, dates, day, rules.column_window(column_type)))
+    return out
+
+
+def homepage_items(site: dict, pages: list[dict]) -> tuple[list[dict], bool]:
+    """Items of the homepage's lists (a splash homepage: of its second-level pages)."""
+    home = next((p for p in pages if p.get("is_home")), None)
+    if home is None:
+        return [], False
+    splash = is_splash(site, home)
+    scope = [home]
+    if splash:
+        scope += [p for p in pages if p.get("depth") == 1 and p.get("referrer") == home["url"]]
+    seen, items = set(), []
+    for page in scope:
+        for item in page.get("items") or []:
+            if item["url"] not in seen:
+                seen.add(item["url"])
+                items.append(item)
+    return items, splash
+
+
+def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
+                       item_dates: list[dict], as_of, rules: Rules | None = None
+                       ) -> tuple[list[dict], dict]:
+    """(findings, facts) of the four freshness indicators at the monitoring time point."""
+    rules = rules or load_rules()
+    day = as_of_date(as_of)
+    code = site["code"]
+    statuses = column_statuses(column_pages, item_dates, as_of, rules)
+    counted = [s for s in statuses if s["category"] in COUNTED_CATEGORIES]
+    findings: list[dict] = []
+
+    basic = rules.indicator("updates.basic_info")
+    for s in counted:
+        if s["type"] not in basic.points or s["status"] == "fresh":
+            continue
+        findings.append(_column_finding(code, s, basic))
+
+    veto = rules.indicator("veto.columns_stale")
+    a_types = set(veto.params.get("a_column_types", ["工作动态", "通知公告", "政策文件"]))
+    not_updated = [s for s in counted if s["status"] in ("stale", "blank")]
+    groups = {"a": [s for s in not_updated if s["type"] in a_types], "b": not_updated,
+              "c": [s for s in counted if s["status"] == "blank"]}
+    for rule in ("a", "b", "c"):
+        if len(groups[rule]) >= int(veto.thresholds[rule]):
+            names = "、".join(s["name"] or s["url"] for s in groups[rule][:12])
+            findings.append({
+                "id": finding_id(code, veto.id, f"columns_{rule}", site.get("url") or code),
+                "site": code, "indicator": veto.id, "kind": f"columns_stale_{rule}", "rule": rule,
+                "url": site.get("url"), "page": site.get("url"),
+                "detail": f"{veto.reasons[rule]}：共{len(groups[rule])}个（{names}）",
+                "needs_review": False,
+                "evidence": {"count": len(groups[rule]), "threshold": veto.thresholds[rule],
+                             "columns": [_brief(s) for s in groups[rule]],
+                             "screenshot": groups[rule][0]["screenshot"]},
+            })
+
+    items, splash = homepage_items(site, pages)
+    home = next((p for p in pages if p.get("is_home")), None)
+    homepage = rules.indicator("updates.homepage")
+    window = int(homepage.window_days or 14)
+    dated = []
+    for item in items:
+        when = resolve(item.get("date"), day)
+        if when is not None and 0 <= (day - when).days <= window:
+            dated.append({"title": item["title"], "url": item["url"], "date": when.isoformat(),
+                          "date_text": item["date"].get("text")})
+    dated.sort(key=lambda x: x["date"], reverse=True)
+    home_url = (home or {}).get("url") or site.get("url")
+    evidence = {"count": len(dated), "window_days": window, "items": dated[:50],
+                "homepage_items": len(items), "splash": splash,
+                "screenshot": (home or {}).get("screenshot")}
+    few = int(homepage.thresholds.get("few_items", 10))
+    if home is not None and len(dated) < few:
+        findings.append({
+            "id": finding_id(code, homepage.id, "few_homepage_items", home_url),
+            "site": code, "indicator": homepage.id, "kind": "few_homepage_items",
+            "rule": "few_items", "url": home_url, "page": home_url,
+            "detail": f"{homepage.reasons['few_items']}：{len(dated)}条", "needs_review": False,
+            "evidence": evidence,
+        })
+    not_upd = rules.indicator("veto.not_updated")
+    if home is not None and not dated:
+        findings.append({
+            "id": finding_id(code, not_upd.id, "no_homepage_updates", home_url),
+            "site": code, "indicator": not_upd.id, "kind": "no_homepage_updates",
+            "rule": "no_homepage_updates", "url": home_url, "page": home_url,
+            "detail": not_upd.reasons["no_homepage_updates"], "needs_review": False,
+            "evidence": evidence,
+        })
+    facts = {"as_of": day.isoformat(), "columns": statuses,
+             "homepage": {k: v for k, v in evidence.items() if k != "items"}}
+    return findings, facts
+
+
+def _brief(s: dict) -> dict:
+    return {"type": s["type"], "name": s["name"], "url": s["url"], "status": s["status"],
+            "newest": s["newest"]}
+
+
+def _column_finding(code: str, s: dict, basic) -> dict:
+    newest = s["newest"]
+    status = s["status"]
+    if status == "blank":
+        detail = f"空白栏目「{s['name']}」：栏目页可以打开，但没有任何信息"
+        kind = "blank_column"
+    elif status == "unreachable":
+        detail = (f"栏目「{s['name']}」打不开（{s['error'] or s['status_code']}），"
+                  "无法判断是否更新，需人工复核")
+        kind = "unreachable_column"
+    elif newest:
+        detail = (f"栏目「{s['name']}」{s['window_days']}天内未更新：最新信息「{newest['title']}」"
+                  f"发布于{newest['date']}")
+        kind = "stale_column"
+    else:
+        detail = f"栏目「{s['name']}」的信息均未注明发布时间，视为未更新"
+        kind = "stale_column"
+    return {
+        "id": finding_id(code, basic.id, "column", s["url"] or s["name"] or ""),
+        "site": code, "indicator": basic.id, "kind": kind, "rule": s["type"],
+        "url": s["url"], "page": s["url"],
+        "detail": f"{basic.reasons.get(s['type'], '')}。{detail}",
+        "needs_review": status == "unreachable",
+        "evidence": {"column_type": s["type"], "column_name": s["name"], "status": status,
+                     "window_days": s["window_days"], "newest": newest, "items": s["items"],
+                     "undated_items": s["undated"], "http_status": s["status_code"],
+                     "error": s["error"], "screenshot": s["screenshot"],
+                     "source": s["source"]},
+    }

@@ -1,0 +1,179 @@
+"""List items of a rendered column page: title, URL, date. Pure, no network.
+
+Layouts: table rows (date in its own cell), ul/li with a date span or ``[11-18]`` after the link,
+dl/dd, div cards (title link + date somewhere in the card). Navigation, headers, footers,
+breadcrumbs, pagers and "更多/下一页/返回首页" links are not items.
+
+How: every title-like link is walked up to its *row* — the highest ancestor (at most 4 levels)
+that contains no other title link. The row's text (minus the title) gives the date. Rows that
+share a parent form a list; an undated row counts as an item only when its list is a real one
+(some of its rows are dated, or it is the page's biggest list of long titles).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from inspectors.dates import date_in_text
+
+#: Elements that never hold column items.
+SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "select",
+             "option", "button", "form", "head"}
+#: class/id words of navigation, headers, footers, breadcrumbs and pagers.
+SKIP_MARK = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|menus|topbar|header|head|footer|foot|bottom|copyright|crumbs?|"
+    r"breadcrumbs?|position|location|weizhi|dqwz|pager?|paging|pagination|fenye|page-?nav|"
+    r"friend-?links?|yqlj|share|toolbar)([\s_-]|\d|$)", re.I)
+#: Link texts that are furniture, not items.
+NOT_TITLES = re.compile(
+    r"^(更多|更多>+|more|>>|»|首页|上一页|下一页|尾页|末页|第一页|最后一页|返回|返回首页|返回顶部|"
+    r"打印|关闭|关闭窗口|收藏|登录|注册|跳转|go|\d+|[<>«»]+)$", re.I)
+MIN_TITLE = 4
+ROW_TAGS = {"li", "tr", "dd", "dt", "p", "div", "article", "section", "span", "td", "h3", "h4"}
+MAX_ROW_LEVELS = 4
+MAX_ROW_TEXT = 400
+
+
+def _text(el) -> str:
+    return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+
+
+def _skipped(el) -> bool:
+    for node in [el, *el.iterancestors()]:
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in SKIP_TAGS:
+            return True
+        mark = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
+        if mark.strip() and SKIP_MARK.search(mark):
+            return True
+    return False
+
+
+def _title_of(a) -> str:
+    text = _text(a)
+    attr = (a.get("title") or "").strip()
+    if attr and (not text or text.endswith(("...", "…", "..")) or len(attr) > len(text)):
+        return attr
+    return text
+
+
+def _is_title_link(a) -> bool:
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        return False
+    title = _title_of(a)
+    return len(title) >= MIN_TITLE and not NOT_TITLES.match(title.replace(" ", ""))
+
+
+def _row_of(a, title_links: set) -> object:
+    row = a
+    node = a
+    for _ in range(MAX_ROW_LEVELS):
+        parent = node.getparent()
+        if parent is None or not isinstance(parent.tag, str) or parent.tag in ("body", "html"):
+            break
+        inside = sum(1 for x in parent.iter("a") if x in title_links)
+        if inside > 1 or len(_text(parent)) > MAX_ROW_TEXT:
+            break
+        node = parent
+        if parent.tag in ROW_TAGS:
+            row = parent
+    return row
+
+
+def _row_date(row, a, title: str) -> dict | None:
+    """The row's date: text outside the title link first (a date cell, a span), else the title."""
+    outside = _text_without(row, a)
+    found = date_in_text(outside)
+    if found is None:
+        found = date_in_text(title, allow_year_implied=False) if _looks_dated_title(title) \
+            else None
+    return found
+
+
+def _looks_dated_title(title: str) -> bool:
+    """A title that ends in its own date, e.g. "关于…的通知 2026-11-18" (some CMSs glue them)."""
+    return bool(re.search(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\W*$", title))
+
+
+def _text_without(row, skip) -> str:
+    parts: list[str] = []
+
+    def walk(node):
+        if node is skip:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            if node.tail and node is not row:
+                parts.append(node.tail)
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node.tail and node is not row:
+            parts.append(node.tail)
+
+    walk(row)
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
+
+def extract_items(html: str, base_url: str) -> list[dict]:
+    """The list items of a page, in page order: ``{"title", "url", "date": {…}|None}``.
+
+    ``date`` is what ``inspectors.dates.date_in_text`` found (raw ``text`` plus ``date`` or the
+    year-implied ``md``); resolve it against as-of with ``inspectors.dates.resolve``.
+    """
+    if not html or not html.strip():
+        return []
+    try:
+        doc = lxml_html.fromstring(html)
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return []
+    base = doc.xpath("//base/@href")
+    base_url = urljoin(base_url, base[0].strip()) if base else base_url
+    links = [a for a in doc.iter("a") if _is_title_link(a) and not _skipped(a)]
+    title_links = set(links)
+    rows = []
+    for a in links:
+        title = _title_of(a)
+        row = _row_of(a, title_links)
+        url = urljoin(base_url, a.get("href").strip())
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        rows.append({"title": title, "url": url.split("#")[0],
+                     "date": _row_date(row, a, title), "_parent": row.getparent(),
+                     "_row": row})
+    groups: dict[int, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(id(row["_parent"]), []).append(row)
+    keep: set[int] = set()
+    biggest = None
+    for key, members in groups.items():
+        if any(m["date"] for m in members):
+            keep.add(key)
+        elif len(members) >= 3 and sum(len(m["title"]) for m in members) / len(members) >= 8 and (
+                biggest is None or len(members) > len(groups[biggest])):
+            biggest = key
+    if biggest is not None and not keep:
+        keep.add(biggest)
+    items, seen = [], set()
+    for row in rows:
+        key = id(row["_parent"])
+        if key not in keep:
+            continue
+        if not row["date"] and len(groups[key]) > 1 and not any(
+                m["date"] for m in groups[key]) and key != biggest:
+            continue
+        ident = (row["url"], row["title"])
+        if ident in seen:
+            continue
+        seen.add(ident)
+        items.append({"title": row["title"], "url": row["url"], "date": row["date"]})
+    return items
+
