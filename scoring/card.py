@@ -18,11 +18,18 @@ it. Every finding *awaits review* until a reviewer gives a verdict (系统扫描
 finding counts at once, but the score is final only once a person has looked at each one); a
 finding awaiting review, or any indicator or veto that was not checked, makes the card
 provisional (``final`` false).
+
+Reviews carry over to later inspections through the stable finding id. A review may also carry
+``evidence`` — the ``evidence_digest`` of the finding it judged; when the finding's evidence has
+changed since (another status or error, another rule…), that review no longer applies and the
+finding awaits review again. Reviews without ``evidence`` always apply.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -58,7 +65,9 @@ def score_card(
         raise ValueError("as_of is required (a score card is computed for a monitoring time point)")
     rules = rules or load_rules()
     order = {entry.id: n for n, entry in enumerate(rules.all)}
-    status = latest_reviews(reviews)
+    findings = list(findings)
+    digests = {f.get("id"): evidence_digest(f) for f in findings}
+    status = latest_reviews(r for r in reviews if _applies(r, digests))
 
     priced: list[tuple[Indicator, dict[str, Any], Decimal, bool]] = []
     seen: set[str] = set()
@@ -133,6 +142,32 @@ def latest_reviews(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         ranked.append((as_of_instant(at), position, finding, verdict))
     ranked.sort(key=lambda r: (r[0], r[1]))
     return {finding: verdict for _, _, finding, verdict in ranked}
+
+
+#: Evidence fields that differ from run to run without changing what a reviewer judged.
+VOLATILE_EVIDENCE = frozenset({
+    "screenshot", "checked_at", "fetched_at", "elapsed_ms", "pages", "page_title",
+    "referrer_count", "browser", "redirects",
+})
+
+
+def evidence_digest(finding: Mapping[str, Any]) -> str:
+    """A short hash of what a reviewer judged: rule, units, URL and the non-volatile evidence."""
+    evidence = finding.get("evidence") or {}
+    judged = {k: v for k, v in dict(evidence).items()
+              if k not in VOLATILE_EVIDENCE and not str(k).endswith("_at")}
+    payload = {"indicator": finding.get("indicator"), "kind": finding.get("kind"),
+               "rule": finding.get("rule"), "units": finding.get("units", 1),
+               "url": finding.get("url"), "evidence": judged}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _applies(review: Mapping[str, Any], digests: Mapping[Any, str]) -> bool:
+    """False when the review judged other evidence than the finding now has."""
+    judged = review.get("evidence")
+    current = digests.get(review.get("finding"))
+    return judged is None or current is None or judged == current
 
 
 def _price(finding: Mapping[str, Any], rules: Rules,

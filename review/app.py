@@ -1,0 +1,476 @@
+"""The reviewers' web app: Flask, server-rendered Jinja2 pages, no front-end build step.
+
+Everything needs a signed-in user; admin pages need the admin role. Every form carries a CSRF
+token (Flask-WTF). Sessions are signed cookies that expire after ``session_minutes`` idle and
+``max_session_hours`` in all. Screenshots are served by blob id (sha256 hex only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from datetime import datetime, timedelta
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from reports.xlsx import card_workbook
+from scoring import SHANGHAI
+
+from . import data
+from .users import (
+    ROLE_NAMES,
+    ROLES,
+    UserError,
+    add_user,
+    authenticate,
+    get_user,
+    list_users,
+    set_active,
+)
+
+CONFIG = "review_config"
+BLOB_RE = re.compile(r"^[0-9a-f]{64}$")
+CODE_RE = re.compile(r"^[\w.-]{1,64}$")
+FINDING_RE = re.compile(r"^[\w.:-]{1,128}$")
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+MAX_UPLOAD = 10 * 1024 * 1024
+MAX_REASON = 500
+#: Failed sign-ins allowed per user name, and per client address, within LOCKOUT_SECONDS.
+MAX_FAILURES = {"name": 5, "addr": 30}
+LOCKOUT_SECONDS = 300
+
+
+class Throttle:
+    """Failed sign-ins per key (name, address) in a sliding window, in memory."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.time()
+        with self._lock:
+            for key in keys:
+                recent = [t for t in self._failures.get(key, []) if now - t < LOCKOUT_SECONDS]
+                self._failures[key] = recent
+                if len(recent) >= MAX_FAILURES[key.split(":", 1)[0]]:
+                    return True
+        return False
+
+    def fail(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.setdefault(key, []).append(time.time())
+
+    def clear(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+def _secret_key(store) -> str:
+    """XUNJIAN_REVIEW_SECRET, else one kept in the store (sessions survive a restart)."""
+    env = os.environ.get("XUNJIAN_REVIEW_SECRET")
+    if env:
+        return env
+    doc = store.get(CONFIG, "secret")
+    if doc is None:
+        store.upsert(CONFIG, {"id": "secret"}, {"value": secrets.token_hex(32)})
+        doc = store.get(CONFIG, "secret")
+    return doc["value"]
+
+
+def _image_type(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+def _web_url(value: str) -> str | None:
+    value = (value or "").strip()
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.netloc and len(value) <= 2000:
+        return value
+    return None
+
+
+def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
+               secret_key: str | None = None, secure_cookies: bool = False,
+               screenshooter=data.take_screenshot, warm_up: bool = False) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key or _secret_key(store),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=session_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        SESSION_COOKIE_NAME="xunjian_review",
+        MAX_CONTENT_LENGTH=MAX_UPLOAD + 64 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires
+        WTF_CSRF_SSL_STRICT=False,
+    )
+    CSRFProtect(app)
+    summaries = data.Summaries(store)
+    throttle = Throttle()
+    app.extensions["xunjian_store"] = store
+    app.extensions["xunjian_summaries"] = summaries
+    max_age = max_session_hours * 3600
+    if warm_up:  # compute site summaries now rather than on the first visit to the site list
+        threading.Thread(target=summaries.all, name="review-warm-up", daemon=True).start()
+
+    @app.template_filter("pts")
+    def pts(value):
+        return "—" if value is None else f"{value:g}"
+
+    @app.template_filter("bj")
+    def beijing_time(value):
+        """An ISO time as Beijing time, e.g. 2026-11-20 10:10 (what reviewers read)."""
+        try:
+            when = datetime.fromisoformat(str(value))
+        except ValueError:
+            return value or ""
+        if when.tzinfo is None:
+            return when.strftime("%Y-%m-%d %H:%M")
+        return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+    @app.context_processor
+    def helpers():
+        return {"user": g.get("user"), "REVIEW": data.REVIEW_LABELS, "ROLE_NAMES": ROLE_NAMES,
+                "indicator_name": data.indicator_name, "rule_text": data.rule_text,
+                "web_url": _web_url}
+
+    @app.before_request
+    def load_user():
+        g.user = None
+        name = session.get("user")
+        if name:
+            started = session.get("since", 0)
+            user = get_user(store, name)
+            if user is None or time.time() - started > max_age:
+                session.clear()
+            else:
+                g.user = user
+                session.permanent = True
+        if request.endpoint in ("login", "static", "favicon"):
+            return None
+        if g.user is None:
+            if request.method == "GET":
+                return redirect(url_for("login", next=request.full_path.rstrip("?")))
+            abort(401)
+        return None
+
+    @app.after_request
+    def headers(resp: Response) -> Response:
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        if "Cache-Control" not in resp.headers:
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        message = "表单已失效（CSRF 校验失败），请刷新页面后重试。"
+        return render_template("error.html", message=message), 400
+
+    @app.errorhandler(400)
+    @app.errorhandler(401)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    @app.errorhandler(413)
+    def http_error(exc):
+        messages = {400: "请求有误。", 401: "请先登录。", 403: "没有权限。",
+                    404: "找不到该页面或记录。", 413: "上传的文件过大（最大 10 MB）。"}
+        return render_template("error.html", message=messages.get(exc.code, "出错了。")), exc.code
+
+    def admin_only(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.user is None or g.user.get("role") != "admin":
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+
+    def site_or_404(code: str) -> dict:
+        if not CODE_RE.match(code):
+            abort(404)
+        site = store.get_site(code)
+        if site is None:
+            abort(404)
+        return site
+
+    def inspection_of(code: str, inspection_id: str | None) -> dict:
+        if inspection_id:
+            if not FINDING_RE.match(inspection_id):
+                abort(404)
+            inspection = store.get_inspection(inspection_id)
+            if inspection is None or inspection.get("site") != code:
+                abort(404)
+            return inspection
+        inspection = store.latest_inspection(code)
+        if inspection is None:
+            abort(404)
+        return inspection
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)
+
+    # ------------------------------------------------------------------ sign in / out
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        nxt = request.values.get("next", "")
+        if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt:
+            nxt = url_for("sites")
+        if request.method == "POST":
+            name = request.form.get("name", "").strip()[:40]
+            keys = ("name:" + name, "addr:" + (request.remote_addr or ""))
+            if throttle.blocked(*keys):
+                flash(f"登录失败次数过多，请 {LOCKOUT_SECONDS // 60} 分钟后再试。")
+                return render_template("login.html", next=nxt), 429
+            user = authenticate(store, name, request.form.get("password", ""))
+            if user is None:
+                throttle.fail(*keys)
+            else:
+                throttle.clear(*keys)
+            if user:
+                session.clear()
+                session.permanent = True
+                session.update(user=user["name"], since=time.time())
+                return redirect(nxt)
+            flash("用户名或密码错误。")
+            return render_template("login.html", next=nxt), 401
+        return render_template("login.html", next=nxt)
+
+    @app.post("/logout")
+    def logout():
+        session.clear()
+        return redirect(url_for("login"))
+
+    # ------------------------------------------------------------------ site list
+    @app.get("/")
+    def sites():
+        region = request.args.get("region", "").strip()[:50]
+        verdict = request.args.get("verdict", "")
+        pending = request.args.get("pending", "")
+        q = request.args.get("q", "").strip()[:50]
+        if verdict not in ("", "合格", "不合格", "none"):
+            verdict = ""
+        if pending not in ("", "yes", "no"):
+            pending = ""
+        rows = summaries.all(region=region, verdict=verdict, pending=pending, q=q)
+        try:
+            page = max(1, int(request.args.get("page", "1")))
+        except ValueError:
+            page = 1
+        per = 100
+        pages = max(1, (len(rows) + per - 1) // per)
+        page = min(page, pages)
+        return render_template(
+            "sites.html", rows=rows[(page - 1) * per: page * per], total=len(rows),
+            page=page, pages=pages, region=region, verdict=verdict, pending=pending, q=q,
+            pending_total=sum(len(r["pending"]) for r in rows))
+
+    # ------------------------------------------------------------------ site page + exports
+    @app.get("/site/<code>")
+    def site(code):
+        site_doc = site_or_404(code)
+        inspections = store.inspections(code)
+        inspection = None
+        card = None
+        wanted = request.args.get("inspection")
+        if wanted or store.latest_inspection(code):
+            inspection = inspection_of(code, wanted)
+            card = data.card_of(store, inspection)
+        return render_template("site.html", site=site_doc, card=card, inspection=inspection,
+                               inspections=inspections, kinds=data.MANUAL_KINDS,
+                               fired={v["id"]: v for v in (card or {}).get("vetoes", [])},
+                               rules=data.rules())
+
+    @app.get("/site/<code>/card.json")
+    def card_json(code):
+        site_or_404(code)
+        card = data.card_of(store, inspection_of(code, request.args.get("inspection")))
+        body = json.dumps(card, ensure_ascii=False, indent=2)
+        return Response(body, mimetype="application/json", headers={
+            "Content-Disposition": f"attachment; filename=card-{code}-{card['as_of']}.json"})
+
+    @app.get("/site/<code>/card.xlsx")
+    def card_xlsx(code):
+        site_or_404(code)
+        card = data.card_of(store, inspection_of(code, request.args.get("inspection")))
+        return Response(card_workbook(card), mimetype=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), headers={
+            "Content-Disposition": f"attachment; filename=card-{code}-{card['as_of']}.xlsx"})
+
+    @app.post("/site/<code>/add-finding")
+    def add_finding(code):
+        site_or_404(code)
+        inspection = inspection_of(code, request.form.get("inspection"))
+        kind = request.form.get("kind", "")
+        url = _web_url(request.form.get("url", ""))
+        detail = request.form.get("detail", "").strip()
+        upload = request.files.get("screenshot")
+        errors = []
+        if kind not in data.MANUAL_KINDS:
+            errors.append("请选择问题类型。")
+        if url is None:
+            errors.append("请填写以 http:// 或 https:// 开头的页面地址。")
+        if not detail or len(detail) > 1000:
+            errors.append("请填写问题说明（不超过 1000 字）。")
+        blob = None
+        if upload is None or not upload.filename:
+            if request.form.get("shoot") != "1":
+                errors.append("请上传问题页面截图（PNG 或 JPEG），或勾选“现场截图”。")
+            elif not errors:
+                raw = screenshooter(url)
+                if not raw or _image_type(raw) is None:
+                    errors.append("无法打开该地址截图，请上传截图。")
+                else:
+                    blob = store.put_blob(raw, _image_type(raw))
+        else:
+            raw = upload.read(MAX_UPLOAD + 1)
+            kind_of = _image_type(raw)
+            if len(raw) > MAX_UPLOAD or kind_of is None:
+                errors.append("截图须为不超过 10 MB 的 PNG 或 JPEG 图片。")
+            elif not errors:
+                blob = store.put_blob(raw, kind_of)
+        if errors:
+            for message in errors:
+                flash(message)
+            return redirect(url_for("site", code=code, inspection=inspection["id"]) + "#add")
+        fid = data.add_manual_finding(store, inspection, kind, url, detail, g.user["name"], blob)
+        flash("已添加人工发现的问题，得分已重新计算。")
+        return redirect(url_for("finding", code=code, fid=fid, inspection=inspection["id"]))
+
+    # ------------------------------------------------------------------ findings and verdicts
+    @app.get("/site/<code>/finding/<fid>")
+    def finding(code, fid):
+        site_doc = site_or_404(code)
+        if not FINDING_RE.match(fid):
+            abort(404)
+        inspection = inspection_of(code, request.args.get("inspection"))
+        card = data.card_of(store, inspection)
+        item = data.find_in_card(card, fid)
+        if item is None:
+            abort(404)
+        return render_template("finding.html", site=site_doc, card=card, f=item,
+                               inspection=inspection, history=data.history(store, code, fid),
+                               position=None, total=None)
+
+    @app.post("/site/<code>/finding/<fid>/verdict")
+    def verdict(code, fid):
+        site_or_404(code)
+        if not FINDING_RE.match(fid):
+            abort(404)
+        inspection = inspection_of(code, request.form.get("inspection"))
+        card = data.card_of(store, inspection)
+        item = data.find_in_card(card, fid)
+        if item is None:
+            abort(404)
+        choice = request.form.get("verdict", "")
+        reason = request.form.get("reason", "").strip()
+        if choice not in ("confirmed", "rejected") or len(reason) > MAX_REASON:
+            abort(400)
+        data.record_verdict(store, card, item, choice, g.user["name"], reason)
+        if request.form.get("next") == "queue":
+            args = {k: request.form.get(k, "") for k in ("region", "site", "i")}
+            return redirect(url_for("queue", **{k: v for k, v in args.items() if v}))
+        flash(f"已记录：{data.REVIEW_LABELS[choice]}。")
+        return redirect(url_for("finding", code=code, fid=fid, inspection=inspection["id"]))
+
+    @app.get("/queue")
+    def queue():
+        region = request.args.get("region", "").strip()[:50]
+        only = request.args.get("site", "").strip()
+        if only and not CODE_RE.match(only):
+            abort(404)
+        items = data.queue(summaries, region=region, site=only)
+        try:
+            i = max(0, int(request.args.get("i", "0")))
+        except ValueError:
+            i = 0
+        if not items:
+            return render_template("queue_empty.html", region=region, site_code=only)
+        i = min(i, len(items) - 1)
+        code, fid = items[i]
+        inspection = store.latest_inspection(code)
+        card = data.card_of(store, inspection)
+        item = data.find_in_card(card, fid)
+        if item is None:  # changed since the summary was computed
+            return redirect(url_for("queue", region=region or None, site=only or None))
+        upcoming = []
+        for c, f in items[i + 1: i + 6]:
+            upcoming.append((c, f))
+        return render_template(
+            "finding.html", site=store.get_site(code), card=card, f=item, inspection=inspection,
+            history=data.history(store, code, fid), position=i, total=len(items),
+            region=region, site_code=only, upcoming=upcoming)
+
+    # ------------------------------------------------------------------ screenshots
+    @app.get("/blob/<blob_id>")
+    def blob(blob_id):
+        if not BLOB_RE.match(blob_id):
+            abort(404)
+        info = store.blob_info(blob_id)
+        body = store.get_blob(blob_id) if info else None
+        if body is None:
+            abort(404)
+        ctype = info.get("content_type") or "application/octet-stream"
+        headers = {"Cache-Control": "private, max-age=86400, immutable",
+                   "Content-Security-Policy": "default-src 'none'; sandbox"}
+        if ctype not in IMAGE_TYPES:
+            ctype = "application/octet-stream"
+            headers["Content-Disposition"] = f"attachment; filename={blob_id}"
+        return Response(body, mimetype=ctype, headers=headers)
+
+    # ------------------------------------------------------------------ users (admin)
+    @app.route("/users", methods=["GET", "POST"])
+    @admin_only
+    def users():
+        if request.method == "POST":
+            action = request.form.get("action", "add")
+            name = request.form.get("name", "")
+            try:
+                if action == "add":
+                    role = request.form.get("role", "")
+                    created = add_user(store, name, role, request.form.get("password", ""))
+                    flash(("已创建用户 " if created else "已更新用户 ") + name.strip())
+                elif action in ("disable", "enable"):
+                    if name == g.user["name"]:
+                        raise UserError("不能停用自己的账号")
+                    set_active(store, name, action == "enable")
+                    flash(("已启用 " if action == "enable" else "已停用 ") + name)
+                else:
+                    abort(400)
+            except UserError as exc:
+                flash(str(exc))
+            return redirect(url_for("users"))
+        return render_template("users.html", users=list_users(store), roles=ROLES)
+
+    return app

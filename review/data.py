@@ -1,0 +1,228 @@
+"""What the pages show, read from the store: score cards with reviewer-added findings, site
+summaries (cached per inspection and review count), the pending queue, verdicts and history."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+
+from scoring import as_of_instant, load_rules, score_card
+from scoring.card import evidence_digest
+from storage.base import INSPECTIONS, REVIEWS, new_id, utc_now
+
+#: Findings reviewers add (what machines cannot judge); one document per finding, keyed by its id,
+#: naming the inspection it belongs to. Score cards of that inspection include them.
+MANUAL = "manual_findings"
+
+#: Reviewer-added finding types: form value → (indicator, rule, label).
+MANUAL_KINDS: dict[str, tuple[str, str, str]] = {
+    "serious_typo": ("veto.serious_error", "serious_typo", "严重错别字（如领导人姓名错误）"),
+    "fabricated": ("veto.serious_error", "fabricated", "虚假或伪造内容"),
+    "prohibited": ("veto.serious_error", "prohibited", "反动、暴力、色情等内容"),
+    "basic_info": ("updates.basic_info", "inaccuracy", "基本信息不准确"),
+    "guide": ("service.guide", "inaccuracy", "办事指南要素内容不准确"),
+}
+_EPOCH = "1970-01-01T00:00:00+00:00"
+REVIEW_LABELS = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
+
+
+def rules():
+    return load_rules()
+
+
+def manual_findings(store, inspection_id: str) -> list[dict]:
+    return store.find(MANUAL, inspection=inspection_id)
+
+
+def card_of(store, inspection: dict) -> dict:
+    """The score card of a stored inspection (``card_for``), with reviewer-added findings.
+
+    ``card_for`` is the one place that knows how an inspection is scored (stored findings plus
+    what it derives at scoring time); reviewer-added findings of the inspection are added here
+    and the card re-scored, unless ``card_for`` already includes them.
+    """
+    from xunjian.inspection import card_for
+
+    card = card_for(store, inspection["id"])
+    manual = manual_findings(store, inspection["id"])
+    present = {f["id"] for f in card["findings"]}
+    manual = [f for f in manual if f["id"] not in present]
+    if not manual:
+        return card
+    base = [{k: v for k, v in f.items() if k not in _CARD_FIELDS} for f in card["findings"]]
+    unchecked = set(card["unchecked"])
+    site = store.get_site(inspection["site"]) or dict(card["site"])
+    return score_card(
+        site=site, findings=base + manual, reviews=store.reviews(site["code"]),
+        checked={entry.id: entry.id not in unchecked for entry in rules().all},
+        as_of=inspection.get("as_of") or inspection.get("started_at"),
+        inspection=inspection["id"], facts=card.get("facts"))
+
+
+#: Fields score_card adds to each finding of a card.
+_CARD_FIELDS = ("review", "counts", "points")
+
+
+class Summaries:
+    """Per-site summary (verdict, score, pending finding ids) of the latest finished inspection.
+
+    Keyed by (inspection, number of reviews of the site, number of added findings): a new verdict
+    or a new inspection recomputes only that site's card. Summaries are kept in memory and in
+    the store (collection ``review_summaries``), so a restarted app starts warm.
+    """
+
+    COLLECTION = "review_summaries"
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._cache: dict[str, tuple[list, dict]] = {}
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        for doc in self.store.find(self.COLLECTION):
+            self._cache.setdefault(doc["id"], (doc["key"], doc["summary"]))
+        self._loaded = True
+
+    def latest_inspections(self) -> dict[str, dict]:
+        """Site code → its newest finished inspection, in one query."""
+        latest: dict[str, dict] = {}
+        for inspection in self.store.find(INSPECTIONS, status="done"):
+            code = inspection.get("site")
+            best = latest.get(code)
+            if best is None or (as_of_instant(inspection.get("started_at") or _EPOCH)
+                                >= as_of_instant(best.get("started_at") or _EPOCH)):
+                latest[code] = inspection
+        return latest
+
+    def of(self, site: dict, inspection: dict | None = None, lookup: bool = True) -> dict:
+        code = site["code"]
+        if inspection is None and lookup:
+            inspection = self.store.latest_inspection(code)
+        if inspection is None:
+            return {"site": site, "inspection": None, "verdict": None, "score": None,
+                    "final": False, "pending": [], "as_of": None}
+        key = [inspection["id"], self.store.count(REVIEWS, site=code),
+               self.store.count(MANUAL, inspection=inspection["id"])]
+        with self._lock:
+            self._load()
+            hit = self._cache.get(code)
+        if hit and list(hit[0]) == key:
+            return {"site": site, "inspection": inspection, **hit[1]}
+        card = card_of(self.store, inspection)
+        summary = {"verdict": card["verdict"], "score": card["score"], "final": card["final"],
+                   "as_of": card["as_of"], "total_deduction": card["total_deduction"],
+                   "pending": [f["id"] for f in card["findings"] if f["review"] == "pending"]}
+        with self._lock:
+            self._cache[code] = (key, summary)
+        self.store.upsert(self.COLLECTION, {"id": code}, {"key": key, "summary": summary})
+        return {"site": site, "inspection": inspection, **summary}
+
+    def all(self, region: str = "", verdict: str = "", pending: str = "",
+            q: str = "") -> list[dict]:
+        latest = self.latest_inspections()
+        rows = []
+        for site in self.store.list_sites():
+            if region and region not in (site.get("region") or ""):
+                continue
+            if q and q not in (site.get("name") or "") and q not in site["code"]:
+                continue
+            summary = self.of(site, latest.get(site["code"]), lookup=False)
+            if verdict == "none" and summary["inspection"] is not None:
+                continue
+            if verdict in ("合格", "不合格") and summary["verdict"] != verdict:
+                continue
+            if pending == "yes" and not summary["pending"]:
+                continue
+            if pending == "no" and summary["pending"]:
+                continue
+            rows.append(summary)
+        return rows
+
+
+def find_in_card(card: dict, finding_id: str) -> dict | None:
+    return next((f for f in card["findings"] if f["id"] == finding_id), None)
+
+
+def history(store, site_code: str, finding_id: str) -> list[dict]:
+    """Every verdict on a finding, oldest first (append-only; nothing is overwritten)."""
+    return [r for r in store.reviews(site_code) if r.get("finding") == finding_id]
+
+
+def record_verdict(store, card: dict, finding: dict, verdict: str, reviewer: str,
+                   reason: str) -> str:
+    return store.add_review({
+        "finding": finding["id"], "site": card["site"]["code"], "verdict": verdict,
+        "reviewer": reviewer, "at": utc_now(), "reason": reason,
+        "before": finding["review"], "after": verdict,
+        "evidence": evidence_digest(finding), "inspection": card.get("inspection"),
+    })
+
+
+def add_manual_finding(store, inspection: dict, kind: str, url: str, detail: str,
+                       reviewer: str, screenshot: str | None) -> str:
+    """Store a reviewer-added finding and the reviewer's confirmation of it; return its id."""
+    indicator, rule, label = MANUAL_KINDS[kind]
+    finding_id = "manual-" + hashlib.sha256(
+        f"{inspection['site']}|{indicator}|{rule}|{url}|{new_id()}".encode()).hexdigest()[:24]
+    finding = {
+        "id": finding_id, "site": inspection["site"], "inspection": inspection["id"],
+        "indicator": indicator, "kind": "reviewer_added", "rule": rule, "url": url,
+        "page": url, "detail": f"{label}：{detail}", "needs_review": False,
+        "added_by": reviewer, "added_at": utc_now(),
+        "evidence": {"screenshot": screenshot, "error_type": label, "note": detail},
+    }
+    store.insert(MANUAL, finding)
+    card_finding = dict(finding, review="pending")
+    record_verdict(store, {"site": {"code": inspection["site"]}, "inspection": inspection["id"]},
+                   card_finding, "confirmed", reviewer, "人工添加")
+    return finding_id
+
+
+def take_screenshot(url: str, timeout: float = 20.0) -> bytes | None:
+    """A full-page screenshot of ``url`` taken now in headless Chromium, or None if it fails."""
+    import asyncio
+
+    from browser import Renderer
+
+    async def shoot() -> bytes | None:
+        async with Renderer(concurrency=1, timeout=timeout) as renderer:
+            return (await renderer.render(url)).screenshot
+
+    try:
+        return asyncio.run(shoot())
+    except Exception:  # noqa: BLE001 - no browser, or the page cannot be shown: say so in the UI
+        return None
+
+
+def queue(summaries: Summaries, region: str = "", site: str = "") -> list[tuple[str, str]]:
+    """(site code, finding id) of every pending finding, site by site in code order."""
+    items = []
+    for summary in summaries.all(region=region):
+        if site and summary["site"]["code"] != site:
+            continue
+        items.extend((summary["site"]["code"], fid) for fid in summary["pending"])
+    return items
+
+
+def rule_text(indicator: str, rule: str) -> str:
+    try:
+        entry = rules().indicator(indicator)
+    except ValueError:
+        return ""
+    return entry.reasons.get(rule, "")
+
+
+def indicator_name(indicator: str) -> str:
+    try:
+        entry = rules().indicator(indicator)
+    except ValueError:
+        return indicator
+    return f"{entry.group} · {entry.name}"
+
+
+def any_value(value: Any) -> str:
+    return "" if value is None else str(value)
