@@ -1,1 +1,9 @@
-"""Homepage availability probes, early warnings (issue 5)."""
+"""Homepage availability probes, their scoring and early warnings (issue 5).
+
+``probe_findings`` and ``load_probes`` are what an inspection's score card needs; the probing
+itself is in ``probes.probe``, warnings in ``probes.warnings``, CLI in ``probes.commands``.
+"""
+
+from probes.scoring import load_probes, probe_findings
+
+__all__ = ["load_probes", "probe_findings"]

@@ -1,0 +1,118 @@
+"""Early warnings from the latest inspection's freshness facts (inspectors/freshness.py).
+
+* ``blank_columns`` — more than 2 blank columns (the veto fires at 5);
+* ``stale_columns`` — more than 6 columns not updated in their type's window (the veto: 10);
+* ``homepage_not_updated`` — the newest dated homepage item is more than 10 days old (the veto:
+  none in 14 days). Needs the freshness facts to carry the homepage's newest item date
+  (``facts["homepage"]["newest"]``); until they do, this check reports "unknown" and never fires.
+
+Facts are read at the current time from the latest finished inspection (no re-crawl: dates are
+resolved against "now"). When the freshness code is missing or its facts are not what this
+module expects, each check answers None (unknown) and the warning is left as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from probes import warnings
+
+log = logging.getLogger(__name__)
+
+BLANK_LIMIT = 2
+STALE_LIMIT = 6
+HOMEPAGE_DAYS = 10
+UNCOUNTED_CATEGORIES = ("互动回应类", "办事服务类")  # judged by other indicators
+
+
+def _freshness_facts(store: Any, site: dict, now: datetime) -> dict | None:
+    """Freshness facts of the site's latest finished inspection at `now`, or None."""
+    inspection = store.latest_inspection(site["code"])
+    if inspection is None:
+        return None
+    key = (id(store), inspection.get("id"), now.date().isoformat())
+    if key not in _cache:
+        if len(_cache) > 256:
+            _cache.clear()
+        _cache[key] = _read_facts(store, site, inspection, now)
+    return _cache[key]
+
+
+#: (store, inspection, day) → facts: the three checks, and the probes of a day, share one read.
+_cache: dict[tuple, dict | None] = {}
+
+
+def _read_facts(store: Any, site: dict, inspection: dict, now: datetime) -> dict | None:
+    try:
+        from xunjian.inspection import freshness_for
+
+        _, _, facts = freshness_for(store, inspection, site, now.isoformat())
+    except Exception:  # noqa: BLE001 - the freshness code changed or is absent: unknown
+        log.debug("no freshness facts for %s", site["code"], exc_info=True)
+        return None
+    fresh = (facts or {}).get("freshness")
+    if not isinstance(fresh, dict):
+        return None
+    fresh = dict(fresh)
+    fresh["inspection"] = inspection.get("id")
+    return fresh
+
+
+def _columns(facts: dict | None) -> list[dict] | None:
+    columns = (facts or {}).get("columns")
+    if not isinstance(columns, list) or not all(isinstance(c, dict) for c in columns):
+        return None
+    return columns
+
+
+def _names(columns: list[dict]) -> str:
+    return "、".join(str(c.get("name") or c.get("url")) for c in columns[:10])
+
+
+def blank_columns_check(store: Any, site: dict, now: datetime):
+    facts = _freshness_facts(store, site, now)
+    columns = _columns(facts)
+    if columns is None:
+        return None
+    blank = [c for c in columns if c.get("status") == "blank"]
+    return (len(blank) > BLANK_LIMIT,
+            f"空白栏目{len(blank)}个（超过{BLANK_LIMIT}个）：{_names(blank)}",
+            {"count": len(blank), "inspection": facts.get("inspection"),
+             "columns": [c.get("url") for c in blank]})
+
+
+def stale_columns_check(store: Any, site: dict, now: datetime):
+    facts = _freshness_facts(store, site, now)
+    columns = _columns(facts)
+    if columns is None:
+        return None
+    stale = [c for c in columns
+             if c.get("status") == "stale" and c.get("category") not in UNCOUNTED_CATEGORIES]
+    return (len(stale) > STALE_LIMIT,
+            f"未按时更新的栏目{len(stale)}个（超过{STALE_LIMIT}个）：{_names(stale)}",
+            {"count": len(stale), "inspection": facts.get("inspection"),
+             "columns": [c.get("url") for c in stale]})
+
+
+def homepage_not_updated_check(store: Any, site: dict, now: datetime):
+    facts = _freshness_facts(store, site, now)
+    newest = ((facts or {}).get("homepage") or {}).get("newest")
+    if isinstance(newest, dict):
+        newest = newest.get("date")
+    if not isinstance(newest, str):
+        return None
+    try:
+        day = date.fromisoformat(newest[:10])
+    except ValueError:
+        return None
+    age = (now.date() - day).days
+    return (age > HOMEPAGE_DAYS, f"首页最新信息发布于{day.isoformat()}，已{age}天未更新",
+            {"newest": day.isoformat(), "days": age, "inspection": facts.get("inspection")})
+
+
+def register() -> None:
+    warnings.register_check("homepage_not_updated", homepage_not_updated_check)
+    warnings.register_check("blank_columns", blank_columns_check)
+    warnings.register_check("stale_columns", stale_columns_check)

@@ -1,0 +1,127 @@
+"""From stored probes to the findings of ``availability.homepage`` and ``veto.unreachable``.
+
+Pure: the inspection reads the probes of the 7 days before as-of (``load_probes``) and
+``probe_findings`` turns them into findings, checked flags and the figures behind them.
+
+* failure ratio = failed probes / probes in the window (integers only, no float rounding);
+* ``veto.unreachable`` fires at ≥ 5 % (``failed × 100 ≥ 5 × probes``);
+* below that, ``availability.homepage`` costs 5 points per FULL 1 %: units = ⌊failed × 100 / probes⌋
+  (4.99 % → 4 units, exactly 1 % → 1 unit, 0.99 % → nothing);
+* fewer than the table's 20 probes a day (140 in 7 days) is "insufficient monitoring": the
+  findings still show what the probes saw, but both checks stay unchecked, so the card is
+  provisional and its facts say why instead of pretending the site was monitored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from scoring.time import as_of_instant, within
+
+PROBES = "probes"
+WINDOW_DAYS = 7
+PER_DAY = 20
+VETO_PERCENT = 5
+POINTS_RULE = "per_percent"
+VETO_RULE = "probe_failures"
+HOMEPAGE = "availability.homepage"
+UNREACHABLE = "veto.unreachable"
+MAX_LISTED = 20  # failed probes listed as evidence (most recent first)
+
+
+def _finding_id(site: str, indicator: str, kind: str, url: str) -> str:
+    return hashlib.sha1(f"{site}|{indicator}|{kind}|{url}".encode()).hexdigest()[:16]
+
+
+def window_probes(probes: list[dict], as_of: Any) -> list[dict]:
+    """Probes whose time lies in the 7-day window up to as-of (both ends inclusive)."""
+    kept = []
+    for probe in probes:
+        when = probe.get("time")
+        try:
+            if when and within(datetime.fromisoformat(when), as_of, WINDOW_DAYS):
+                kept.append(probe)
+        except (TypeError, ValueError):
+            continue
+    return kept
+
+
+def load_probes(store: Any, site_code: str, as_of: Any) -> list[dict]:
+    """The site's stored probes in the 7 days before as-of, oldest first."""
+    return sorted(window_probes(store.find(PROBES, site=site_code), as_of),
+                  key=lambda p: as_of_instant(p["time"]))
+
+
+def probe_findings(
+    probes: list[dict], site: dict, as_of: Any
+) -> tuple[list[dict], dict[str, bool], dict[str, Any]]:
+    """(findings, checked flags, facts) for availability.homepage and veto.unreachable."""
+    code = str(site.get("code") or "")
+    url = str(site.get("url") or "")
+    inside = window_probes(probes, as_of)
+    total = len(inside)
+    failed = [p for p in inside if not p.get("ok")]
+    needed = PER_DAY * WINDOW_DAYS
+    per_day = Counter(as_of_instant(p["time"]).date().isoformat() for p in inside)
+    facts: dict[str, Any] = {
+        "window_days": WINDOW_DAYS,
+        "probes": total,
+        "failed": len(failed),
+        "failure_percent": round(len(failed) * 100 / total, 2) if total else None,
+        "probes_needed": needed,
+        "per_day": dict(sorted(per_day.items())),
+        "errors": dict(Counter(str(p.get("error")) for p in failed).most_common()),
+        "sufficient": total >= needed,
+    }
+    if total == 0:
+        facts["note"] = "监测1周内没有首页访问探测记录，无法评价首页可用性"
+    elif total < needed:
+        facts["note"] = (f"监测不足：1周内仅有{total}次探测（表中要求每天20次以上，共{needed}次），"
+                         "结论仅供参考")
+    checked = {HOMEPAGE: total >= needed, UNREACHABLE: total >= needed}
+    if not failed:
+        return [], checked, facts
+
+    full_percent = len(failed) * 100 // total
+    evidence = {
+        "probes": total,
+        "failed": len(failed),
+        "failure_percent": facts["failure_percent"],
+        "window_days": WINDOW_DAYS,
+        "as_of": as_of_instant(as_of).isoformat(),
+        "errors": facts["errors"],
+        "failures": [
+            {k: p.get(k) for k in ("time", "status", "error", "elapsed_ms", "screenshot", "id")}
+            for p in sorted(failed, key=lambda p: as_of_instant(p["time"]), reverse=True)[
+                :MAX_LISTED]
+        ],
+        "screenshot": next((p["screenshot"] for p in reversed(failed) if p.get("screenshot")),
+                           None),
+        "sufficient": facts["sufficient"],
+    }
+    percent_text = f"{facts['failure_percent']:g}%"
+    if len(failed) * 100 >= VETO_PERCENT * total:
+        finding = {
+            "id": _finding_id(code, UNREACHABLE, "unreachable", url),
+            "site": code, "indicator": UNREACHABLE, "kind": "unreachable", "rule": VETO_RULE,
+            "url": url, "page": url, "needs_review": False,
+            "detail": f"监测1周共探测{total}次，首页打不开{len(failed)}次，比例{percent_text}，"
+                      "超过（含）5%",
+            "evidence": evidence,
+        }
+        return [finding], checked, facts
+    if full_percent < 1:
+        return [], checked, facts
+    finding = {
+        "id": _finding_id(code, HOMEPAGE, "homepage_failures", url),
+        "site": code, "indicator": HOMEPAGE, "kind": "homepage_failures", "rule": POINTS_RULE,
+        "units": full_percent, "url": url, "page": url, "needs_review": False,
+        "detail": f"监测1周共探测{total}次，首页打不开{len(failed)}次，比例{percent_text}，"
+                  f"按每1%扣5分计{full_percent}个1%",
+        "evidence": evidence,
+    }
+    return [finding], checked, facts
+

@@ -1,0 +1,193 @@
+"""Homepage probes against a local misbehaving site (127.0.0.1 only; DNS is simulated)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+
+import pytest
+from aiohttp.abc import AbstractResolver, ResolveResult
+from click.testing import CliRunner
+from urlcheck_server import LocalSite
+
+from probes.probe import PROBES, ProbeConfig, Prober, probe_once
+from storage import EmbeddedStore
+
+
+class LoopbackResolver(AbstractResolver):
+    """Resolves "localhost" only; any other name fails as an unknown name would."""
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        if host != "localhost":
+            raise OSError(socket.EAI_NONAME, "Name or service not known")
+        return [ResolveResult(hostname=host, host="127.0.0.1", port=port,
+                              family=socket.AF_INET, proto=0, flags=0)]
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LocalSite]:
+    server = LocalSite().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def store(tmp_path):
+    with EmbeddedStore(tmp_path / "store") as opened:
+        yield opened
+
+
+FAST = ProbeConfig(timeout=0.5, host_delay=0, screenshots=False)
+
+
+def _probe(store, sites, config=FAST, **kwargs):
+    return asyncio.run(probe_once(store, sites, config, resolver=LoopbackResolver(), **kwargs))
+
+
+def test_failure_classes(site: LocalSite, store) -> None:
+    site.reset_counters()
+    port = site.base.rsplit(":", 1)[1]
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    cases = {
+        "ok": (f"{site.base}/ok", None, 200),
+        "503": (f"{site.base}/unavailable", "http_503", 503),
+        "404": (f"{site.base}/missing", "http_404", 404),
+        "slow": (f"{site.base}/slow", "timeout", None),
+        "reset": (f"{site.base}/reset", "reset", None),
+        "refused": (f"http://127.0.0.1:{closed_port}/", "connect", None),
+        "dns": ("http://no-such-site.invalid/", "dns", None),
+        "tls": (f"{site.tls_base}/ok", "tls", None),
+        "named": (f"http://localhost:{port}/ok", None, 200),
+    }
+    sites = [{"code": code, "url": url} for code, (url, _, _) in cases.items()]
+    docs = {d["site"]: d for d in _probe(store, sites)}
+    for code, (_, error, status) in cases.items():
+        doc = docs[code]
+        assert doc["error"] == error, (code, doc)
+        assert doc["status"] == status, (code, doc)
+        assert doc["ok"] is (error is None)
+        assert isinstance(doc["elapsed_ms"], int)
+    assert docs["slow"]["elapsed_ms"] < 2500  # the configured deadline, not the server's 3 s
+    assert "0.5秒" in docs["slow"]["detail"]
+    # every probe is stored, with the contract's fields
+    stored = store.find(PROBES)
+    assert len(stored) == len(cases)
+    for doc in stored:
+        assert {"site", "time", "status", "elapsed_ms", "error", "ok", "url"} <= set(doc)
+
+
+def test_no_retries(site: LocalSite, store) -> None:
+    site.reset_counters()
+    _probe(store, [{"code": "a", "url": f"{site.base}/reset"},
+                   {"code": "b", "url": f"{site.base}/unavailable"},
+                   {"code": "c", "url": f"{site.base}/slow"}])
+    assert site.hits[("GET", "/reset")] == 1
+    assert site.hits[("GET", "/unavailable")] == 1
+    assert site.hits[("GET", "/slow")] == 1
+
+
+def test_per_host_politeness(site: LocalSite, store) -> None:
+    site.reset_counters()
+    config = ProbeConfig(timeout=2, host_delay=0.15, per_host=1, screenshots=False)
+    _probe(store, [{"code": str(n), "url": f"{site.base}/count/{n}"} for n in range(4)], config)
+    starts = sorted(site.starts)
+    assert len(starts) == 4
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.12  # one host: starts spaced by host_delay
+
+
+def test_failure_screenshot_does_not_block_probes(site: LocalSite, store) -> None:
+    taken: list[str] = []
+
+    async def run() -> list[dict]:
+        gate = asyncio.Event()
+
+        async def shooter(url: str) -> bytes:
+            await gate.wait()  # a slow browser
+            taken.append(url)
+            return b"\x89PNG fake " + url.encode()
+
+        config = ProbeConfig(timeout=0.5, host_delay=0, screenshot_concurrency=1)
+        async with Prober(store, config, resolver=LoopbackResolver(),
+                          screenshotter=shooter) as prober:
+            first = await prober.probe_sites([{"code": "down", "url": f"{site.base}/missing"}])
+            # the browser is still busy; other probes go on regardless
+            more = await prober.probe_sites(
+                [{"code": f"s{n}", "url": f"{site.base}/count/s{n}"} for n in range(5)])
+            assert all(d["ok"] for d in more)
+            gate.set()
+        return first
+
+    first = asyncio.run(run())
+    assert taken == [f"{site.base}/missing"]
+    stored = store.get(PROBES, first[0]["id"])
+    assert stored["screenshot"] and store.get_blob(stored["screenshot"]).startswith(b"\x89PNG")
+
+
+def test_screenshot_queue_is_bounded(site: LocalSite, store) -> None:
+    async def never(url: str) -> bytes | None:
+        return None
+
+    config = ProbeConfig(timeout=0.5, host_delay=0, screenshot_queue=1, screenshot_concurrency=1)
+
+    async def run() -> Prober:
+        async with Prober(store, config, screenshotter=never) as prober:
+            await prober.probe_sites(
+                [{"code": f"f{n}", "url": f"{site.base}/missing?{n}"} for n in range(5)])
+        return prober
+
+    prober = asyncio.run(run())
+    assert prober.screenshots_taken == 0
+    assert prober.screenshots_skipped == 5
+
+
+def test_probe_command(site: LocalSite, tmp_path) -> None:
+    from xunjian.cli import main
+
+    folder = tmp_path / "cli-store"
+    with EmbeddedStore(folder) as opened:
+        opened.upsert_site({"code": "4400000001", "name": "测试", "url": f"{site.base}/ok"})
+        opened.upsert_site({"code": "4400000002", "name": "坏站", "url": f"{site.base}/missing"})
+    result = CliRunner().invoke(
+        main, ["--store", str(folder), "probe", "--count", "2", "--interval", "0",
+               "--timeout", "1", "--no-screenshots"])
+    assert result.exit_code == 0, result.output
+    assert "4400000002" in result.output and "http_404" in result.output
+    with EmbeddedStore(folder) as opened:
+        assert opened.count(PROBES) == 4
+        assert opened.count(PROBES, site="4400000002", ok=False) == 2
+    result = CliRunner().invoke(
+        main, ["--store", str(folder), "probe", "--site", "4400000001", "--timeout", "1",
+               "--no-screenshots"])
+    assert result.exit_code == 0, result.output
+    with EmbeddedStore(folder) as opened:
+        assert opened.count(PROBES, site="4400000001") == 3
+    result = CliRunner().invoke(main, ["--store", str(folder), "probe", "--site", "nope"])
+    assert result.exit_code != 0
+
+
+def test_failed_probe_keeps_a_browser_screenshot(site: LocalSite, store) -> None:
+    from browser import BrowserNotFound, find_browser
+
+    try:
+        find_browser()
+    except BrowserNotFound:
+        pytest.skip("no Chromium on this machine")
+    config = ProbeConfig(timeout=2, host_delay=0, screenshot_concurrency=1,
+                         screenshot_timeout=10)
+    docs = _probe(store, [{"code": "down", "url": f"{site.base}/unavailable"},
+                          {"code": "up", "url": f"{site.base}/ok"}], config)
+    by_site = {d["site"]: d for d in docs}
+    assert by_site["up"]["ok"] and not by_site["down"]["ok"]
+    stored = store.get(PROBES, by_site["down"]["id"])
+    assert stored["screenshot"], "the 503 page should have been photographed"
+    assert store.get_blob(stored["screenshot"]).startswith(b"\x89PNG")
+    assert "screenshot" not in store.get(PROBES, by_site["up"]["id"])

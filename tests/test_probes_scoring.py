@@ -1,0 +1,126 @@
+"""Failure percentage, points and the veto from probes; boundaries of the 7-day window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from probes.scoring import HOMEPAGE, UNREACHABLE, load_probes, probe_findings
+from scoring import score_card
+from storage import EmbeddedStore
+
+SH = ZoneInfo("Asia/Shanghai")
+AS_OF = "2026-11-20"
+SITE = {"code": "4401000001", "name": "测试网站", "url": "http://www.example.gov.cn/"}
+
+
+def make_probes(total: int, failed: int, start: datetime | None = None) -> list[dict]:
+    """`total` probes spread over the 7 days before as-of, the first `failed` of them failed."""
+    start = start or datetime(2026, 11, 14, 0, 0, tzinfo=SH)
+    step = timedelta(days=7) / total
+    return [{"site": SITE["code"], "time": (start + step * n).isoformat(), "ok": n >= failed,
+             "status": 200 if n >= failed else None, "elapsed_ms": 100,
+             "error": None if n >= failed else "timeout"} for n in range(total)]
+
+
+def card(findings, checked):
+    return score_card(site=SITE, findings=findings, reviews=[], checked=checked, as_of=AS_OF)
+
+
+def points(card_doc) -> float:
+    return next(d["points"] for d in card_doc["deductions"] if d["id"] == HOMEPAGE)
+
+
+@pytest.mark.parametrize(("total", "failed", "units", "veto"), [
+    (10000, 499, 4, False),  # 4.99 %: four full percent, no veto
+    (140, 7, None, True),  # exactly 5 %: veto
+    (200, 2, 1, False),  # exactly 1 %
+    (200, 4, 2, False),  # 2 %
+    (10000, 99, None, False),  # 0.99 %: not a full percent
+    (10000, 199, 1, False),  # 1.99 %
+    (140, 0, None, False),
+])
+def test_boundaries(total: int, failed: int, units: int | None, veto: bool) -> None:
+    findings, checked, facts = probe_findings(make_probes(total, failed), SITE, AS_OF)
+    assert checked == {HOMEPAGE: True, UNREACHABLE: True}
+    assert facts["probes"] == total and facts["failed"] == failed and facts["sufficient"]
+    result = card(findings, checked)
+    vetoed = [v["id"] for v in result["vetoes"]]
+    if veto:
+        assert vetoed == [UNREACHABLE]
+        assert [f["indicator"] for f in findings] == [UNREACHABLE]
+        assert points(result) == 0
+    else:
+        assert vetoed == []
+        assert points(result) == 5.0 * (units or 0)
+        if units:
+            assert findings[0]["units"] == units and findings[0]["rule"] == "per_percent"
+        else:
+            assert findings == []
+
+
+def test_evidence_lists_failures_and_screenshot() -> None:
+    probes = make_probes(140, 7)
+    probes[3]["screenshot"] = "ab" * 32
+    findings, _, facts = probe_findings(probes, SITE, AS_OF)
+    evidence = findings[0]["evidence"]
+    assert evidence["probes"] == 140 and evidence["failed"] == 7
+    assert evidence["failure_percent"] == 5.0
+    assert evidence["errors"] == {"timeout": 7}
+    assert evidence["screenshot"] == "ab" * 32
+    assert len(evidence["failures"]) == 7
+    assert "140" in findings[0]["detail"] and "5%" in findings[0]["detail"]
+    assert facts["failure_percent"] == 5.0
+
+
+def test_insufficient_monitoring_is_said_not_pretended() -> None:
+    findings, checked, facts = probe_findings(make_probes(100, 10), SITE, AS_OF)
+    assert checked == {HOMEPAGE: False, UNREACHABLE: False}  # the card stays provisional
+    assert not facts["sufficient"] and "监测不足" in facts["note"] and "100" in facts["note"]
+    assert findings and findings[0]["indicator"] == UNREACHABLE  # what was seen is still shown
+    result = card(findings, checked)
+    assert result["final"] is False
+
+
+def test_no_probes() -> None:
+    findings, checked, facts = probe_findings([], SITE, AS_OF)
+    assert findings == [] and not any(checked.values())
+    assert facts["probes"] == 0 and facts["failure_percent"] is None and facts["note"]
+
+
+def test_window_edges(tmp_path) -> None:
+    inside_first = datetime(2026, 11, 13, 0, 0, tzinfo=SH)  # as-of date − 7, 00:00 (inclusive)
+    before = inside_first - timedelta(seconds=1)
+    last = datetime(2026, 11, 20, 23, 59, 59, tzinfo=SH)  # the as-of instant itself
+    after = last + timedelta(seconds=1)
+    probes = [{"site": SITE["code"], "time": t.isoformat(), "ok": False, "error": "timeout"}
+              for t in (before, inside_first, last, after)]
+    _, _, facts = probe_findings(probes, SITE, AS_OF)
+    assert facts["probes"] == 2
+    with EmbeddedStore(tmp_path / "s") as store:
+        store.insert_many("probes", probes)
+        store.insert("probes", {"site": "other", "time": last.isoformat(), "ok": True})
+        loaded = load_probes(store, SITE["code"], AS_OF)
+    assert [p["time"] for p in loaded] == [inside_first.isoformat(), last.isoformat()]
+
+
+def test_the_card_for_wiring(tmp_path) -> None:
+    """What card_for does with probes: stored probes → findings, checks and facts on the card."""
+    from probes import load_probes as load
+    from probes import probe_findings as find
+    from scoring import validate_card
+
+    with EmbeddedStore(tmp_path / "s") as store:
+        store.upsert_site(SITE)
+        store.insert_many("probes", make_probes(280, 5))  # 1.79 %: one full percent
+        site = store.get_site(SITE["code"])
+        found, checked, facts = find(load(store, SITE["code"], AS_OF), site, AS_OF)
+    result = score_card(site=site, findings=found, reviews=[],
+                        checked={"availability.links": True, **checked}, as_of=AS_OF,
+                        facts={"probes": facts})
+    validate_card(result)
+    assert points(result) == 5.0
+    assert result["facts"]["probes"]["probes"] == 280
+    assert next(d for d in result["deductions"] if d["id"] == HOMEPAGE)["checked"] is True
