@@ -94,10 +94,11 @@ class DemoHandler(BaseHTTPRequestHandler):
                     f'<h2>{day} 无活动安排</h2><a href="/calendar?date={prev}">前一天</a> '
                     f'<a href="/calendar?date={nxt}">后一天</a></body></html>')
             return self._send(200, body.encode(), html, head)
-        file = (ROOT / path.lstrip("/")).resolve()
+        root = self.server.root
+        file = (root / path.lstrip("/")).resolve()
         if file.is_dir():
             file = file / "index.html"
-        if ROOT.resolve() not in file.parents or not file.is_file():
+        if root.resolve() not in file.parents or not file.is_file():
             return self._send(404, NOT_FOUND.encode(), html, head)
         data = file.read_bytes()
         ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -117,8 +118,10 @@ class DemoServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, slow_seconds: float = 8.0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, slow_seconds: float = 8.0,
+                 root: Path | None = None):
         super().__init__((host, port), DemoHandler)
+        self.root = Path(root) if root is not None else ROOT  # tests serve their own sites
         self.slow_seconds = slow_seconds
         self.closed_port = free_port()
         self.hits: list[tuple[str, str]] = []

@@ -27,6 +27,10 @@ FULL = re.compile(
 #: A year-implied date as list pages print it: 11-18, 11/18, 11.18, 11月18日.
 MONTH_DAY = re.compile(
     r"(?<![\d.\-/])(\d{1,2})(?:\s*([-/.])\s*|\s*月\s*)(\d{1,2})(?![\d.\-/])\s*日?")
+#: A date split over two boxes, as card layouts print it: "18 2026-11" or "2026-11 18".
+_YM = r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})月?"
+SPLIT = (re.compile(r"^\W*(?P<d>\d{1,2})\W+" + _YM + r"\W*$"),
+         re.compile(r"^\W*" + _YM + r"\W+(?P<d>\d{1,2})日?\W*$"))
 #: Labels that introduce a publication date on article pages (the strongest signal first).
 LABELS = ("发布时间", "发布日期", "发文日期", "成文日期", "更新时间", "时间", "日期")
 _LABEL_RE = re.compile(r"(" + "|".join(LABELS) + r")\s*[:：]?\s*")
@@ -88,6 +92,11 @@ def date_in_text(text: str, allow_year_implied: bool = True) -> dict | None:
     full = full_dates(text)
     if full:
         return full[-1]
+    for pattern in SPLIT:
+        m = pattern.match(text or "")
+        if m and _valid(int(m["y"]), int(m["m"]), int(m["d"])):
+            return {"text": m.group(0).strip(),
+                    "date": date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()}
     if allow_year_implied:
         implied = month_days(text)
         if implied:

@@ -16,8 +16,9 @@ re-crawl. Column status: ``unreachable`` (error or HTTP ≥ 400), ``blank`` (ope
 never count as updates, 未注明信息发布时间的视为不更新). Newest = the maximum date, not the
 first row (pinned 置顶 items sit on top with old dates).
 
-Which columns count: 信息公开类 and 其他 columns. 互动回应类/办事服务类 columns are judged by the
-interaction.* and service.* indicators, not by their update dates.
+Which columns count for staleness: 信息公开类 and 其他 columns (互动回应类/办事服务类 columns are
+judged by the interaction.* and service.* indicators, not by their update dates). Blank columns
+(veto (c), 空白栏目) count in every category.
 
 Findings (rules of scoring/rules/census-2015.toml):
 
@@ -90,10 +91,26 @@ def column_statuses(column_pages: list[dict], item_dates: list[dict], as_of,
     day = as_of_date(as_of)
     dates = {d["url"]: d.get("date") for d in item_dates if d.get("date")}
     out = []
-    for page in column_pages:
+    for page in merge_list_pages(column_pages):
         column_type = (page.get("column") or {}).get("type") or "其他"
         out.append(column_status(page, dates, day, rules.column_window(column_type)))
     return out
+
+
+def merge_list_pages(column_pages: list[dict]) -> list[dict]:
+    """One document per column: later list pages (下一页, ``list_page`` > 1) add their items
+    to the first page's document, which keeps its status, screenshot and error."""
+    first: dict[str, dict] = {}
+    order: list[str] = []
+    for page in sorted(column_pages, key=lambda p: p.get("list_page", 1)):
+        key = (page.get("column") or {}).get("url") or page.get("url")
+        if key not in first:
+            first[key] = {**page, "items": list(page.get("items") or [])}
+            order.append(key)
+        elif page.get("status") and page["status"] < 400:
+            first[key]["items"].extend(page.get("items") or [])
+            first[key]["list_pages"] = first[key].get("list_pages", 1) + 1
+    return [first[key] for key in order]
 
 
 def homepage_items(site: dict, pages: list[dict]) -> tuple[list[dict], bool]:
@@ -135,7 +152,7 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
     a_types = set(veto.params.get("a_column_types", ["工作动态", "通知公告", "政策文件"]))
     not_updated = [s for s in counted if s["status"] in ("stale", "blank")]
     groups = {"a": [s for s in not_updated if s["type"] in a_types], "b": not_updated,
-              "c": [s for s in counted if s["status"] == "blank"]}
+              "c": [s for s in statuses if s["status"] == "blank"]}  # 空白栏目: any category
     for rule in ("a", "b", "c"):
         if len(groups[rule]) >= int(veto.thresholds[rule]):
             names = "、".join(s["name"] or s["url"] for s in groups[rule][:12])
@@ -155,11 +172,14 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
     homepage = rules.indicator("updates.homepage")
     window = int(homepage.window_days or 14)
     dated = []
+    page_dates = {d["url"]: d.get("date") for d in item_dates if d.get("date")}
     for item in items:
-        when = resolve(item.get("date"), day)
+        found = item.get("date") or page_dates.get(item["url"])  # undated: its page's date
+        when = resolve(found, day)
         if when is not None and 0 <= (day - when).days <= window:
             dated.append({"title": item["title"], "url": item["url"], "date": when.isoformat(),
-                          "date_text": item["date"].get("text")})
+                          "date_text": found.get("text"),
+                          "date_from": "list" if item.get("date") else "page"})
     dated.sort(key=lambda x: x["date"], reverse=True)
     home_url = (home or {}).get("url") or site.get("url")
     evidence = {"count": len(dated), "window_days": window, "items": dated[:50],

@@ -34,7 +34,7 @@ NOT_TITLES = re.compile(
 MIN_TITLE = 4
 ROW_TAGS = {"li", "tr", "dd", "dt", "p", "div", "article", "section", "span", "td", "h3", "h4"}
 MAX_ROW_LEVELS = 4
-MAX_ROW_TEXT = 400
+MAX_ROW_TEXT = 2000  # a card may carry a long summary; climbing stops at a second title
 
 
 def _text(el) -> str:
@@ -69,6 +69,16 @@ def _is_title_link(a) -> bool:
     return len(title) >= MIN_TITLE and not NOT_TITLES.match(title.replace(" ", ""))
 
 
+def _more_than_one(parent, title_links: set) -> bool:
+    seen = 0
+    for x in parent.iter("a"):
+        if x in title_links:
+            seen += 1
+            if seen > 1:
+                return True
+    return False
+
+
 def _row_of(a, title_links: set) -> object:
     row = a
     node = a
@@ -76,8 +86,7 @@ def _row_of(a, title_links: set) -> object:
         parent = node.getparent()
         if parent is None or not isinstance(parent.tag, str) or parent.tag in ("body", "html"):
             break
-        inside = sum(1 for x in parent.iter("a") if x in title_links)
-        if inside > 1 or len(_text(parent)) > MAX_ROW_TEXT:
+        if _more_than_one(parent, title_links) or len(_text(parent)) > MAX_ROW_TEXT:
             break
         node = parent
         if parent.tag in ROW_TAGS:
@@ -85,13 +94,47 @@ def _row_of(a, title_links: set) -> object:
     return row
 
 
+def _date_inside_link(a) -> dict | None:
+    """A date printed in its own element inside the title link, or None."""
+    for node in a.iterdescendants():
+        if not isinstance(node.tag, str):
+            continue
+        text = _text(node)
+        if 4 <= len(text) <= 24:
+            found = date_in_text(text)
+            if found and len(found["text"]) >= len(text.strip(" []【】()（）")) - 1:
+                return found
+    return None
+
+
+_LEADING = re.compile(r"^[\[【(（]?\s*((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|"
+                      r"\d{1,2}[-/]\d{1,2})\s*[\]】)）]?\s+\S")
+
+
+def _date_leading_title(title: str) -> dict | None:
+    """A date the link text starts with ("2026-11-18 关于…", "[11-18] 关于…")."""
+    m = _LEADING.match(title)
+    return date_in_text(m.group(1)) if m else None
+
+
 def _row_date(row, a, title: str) -> dict | None:
-    """The row's date: text outside the title link first (a date cell, a span), else the title."""
-    outside = _text_without(row, a)
-    found = date_in_text(outside)
+    """The row's date. 1. an element of its own that is (mostly) a date — a date cell, a date
+    span, a date split over two boxes; the last one wins; 2. the last date in the row's text
+    outside the title link; 3. a date the title itself ends with."""
+    found = None
+    for node in row.iter():
+        if node is a or not isinstance(node.tag, str) or a in node.iterancestors() \
+                or a in node.iter():
+            continue
+        text = re.sub(r"\s+", " ", " ".join(node.itertext())).strip()
+        if 4 <= len(text) <= 30:
+            here = date_in_text(text)
+            if here and len(here["text"]) * 2 >= len(text.strip(" []【】()（）")):
+                found = here
     if found is None:
-        found = date_in_text(title, allow_year_implied=False) if _looks_dated_title(title) \
-            else None
+        found = date_in_text(_text_without(row, a))
+    if found is None and _looks_dated_title(title):
+        found = date_in_text(title, allow_year_implied=False)
     return found
 
 
@@ -144,10 +187,13 @@ def extract_items(html: str, base_url: str) -> list[dict]:
         title = _title_of(a)
         row = _row_of(a, title_links)
         url = urljoin(base_url, a.get("href").strip())
-        if urlsplit(url).scheme not in ("http", "https"):
+        if urlsplit(url).scheme not in ("http", "https", "file"):  # file: a saved page
             continue
+        inner = _date_inside_link(a) or _date_leading_title(title)
+        if inner is not None:  # <a><span>标题</span><span>2026-11-18</span></a>, <a>11-18 标题</a>
+            title = title.replace(inner["text"], "", 1).strip(" []【】()（）·|") or title
         rows.append({"title": title, "url": url.split("#")[0],
-                     "date": _row_date(row, a, title), "_parent": row.getparent(),
+                     "date": inner or _row_date(row, a, title), "_parent": row.getparent(),
                      "_row": row})
     groups: dict[int, list[dict]] = {}
     for row in rows:
@@ -177,3 +223,24 @@ def extract_items(html: str, base_url: str) -> list[dict]:
         items.append({"title": row["title"], "url": row["url"], "date": row["date"]})
     return items
 
+
+
+NEXT_PAGE = re.compile(r"^(下一页|下页|后一页|next|nextpage|›|>)$", re.I)
+
+
+def next_page_url(html: str, base_url: str) -> str | None:
+    """The "下一页" link of a paginated list, or None."""
+    if not html or not html.strip():
+        return None
+    try:
+        doc = lxml_html.fromstring(html)
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return None
+    for a in doc.iter("a"):
+        text = re.sub(r"\s+", "", _text(a) or a.get("title") or "")
+        href = (a.get("href") or "").strip()
+        if NEXT_PAGE.match(text) and href and not href.startswith(("javascript:", "#")):
+            url = urljoin(base_url, href).split("#")[0]
+            if url != base_url.split("#")[0]:
+                return url
+    return None

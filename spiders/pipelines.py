@@ -24,6 +24,11 @@ class StorePipeline:
             self.store.close()
 
     def process_item(self, item, spider=None):
+        if item.get("type") == "column_page":
+            return self._column_page(item)
+        if item.get("type") == "item_date":
+            self.store.insert("item_dates", {k: v for k, v in item.items() if k != "type"})
+            return item
         if item.get("type") != "page":
             return item
         doc = {k: v for k, v in item.items() if k not in ("type", "html_text", "screenshot_png")}
@@ -33,4 +38,15 @@ class StorePipeline:
         shot = item.get("screenshot_png")
         doc["screenshot"] = self.store.put_blob(shot, "image/png") if shot else None
         self.store.add_page(doc)
+        return item
+
+    def _column_page(self, item):
+        """A rendered column page (freshness facts) → collection ``column_pages``."""
+        doc = {k: v for k, v in item.items() if k not in ("type", "html_text", "screenshot_png")}
+        html = item.get("html_text")
+        doc["html"] = self.store.put_blob(html.encode("utf-8"), "text/html; charset=utf-8") \
+            if html else None
+        shot = item.get("screenshot_png")
+        doc["screenshot"] = self.store.put_blob(shot, "image/png") if shot else None
+        self.store.insert("column_pages", doc)
         return item

@@ -8,7 +8,16 @@ checks, findings, score card).
 Settings (``-s NAME=VALUE`` or environment via xunjian/settings.py):
 ``XUNJIAN_MAX_PAGES`` (200), ``XUNJIAN_MAX_DEPTH`` (3), ``XUNJIAN_RENDER_DEPTH`` (0: only the
 homepage is rendered in Chromium; deeper pages come over plain HTTP and are rendered afterwards
-only when a reviewer needs their screenshot).
+only when a reviewer needs their screenshot), ``XUNJIAN_FRESHNESS`` (1: also render every
+registered column page — list items, dates, screenshot — for the freshness indicators; the
+environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
+items of a column whose own page is opened to find its date).
+
+Freshness facts (see inspectors/freshness.py): every registered column page is rendered in
+Chromium (JS lists, iframes included) and stored as a ``column_page`` item with its list items
+(title, URL, raw date); the pages of undated items are fetched over plain HTTP (bounded) and their
+date stored as an ``item_date`` item. The homepage and depth-1 pages carry their own list
+``items`` (homepage updates; a splash homepage's second-level pages).
 """
 
 from __future__ import annotations
@@ -20,20 +29,37 @@ import scrapy
 from scrapy.http import TextResponse
 
 from browser.render import frame_documents, screenshot, settle
+from inspectors.dates import page_date
+from inspectors.discovery import propose_columns
+from inspectors.links import is_splash
+from inspectors.lists import extract_items, next_page_url
 from spiders.frontier import Frontier
 from spiders.links import extract_links, normalize, page_title, site_base_host, visible_text_length
 from storage import open_store
 from urlcheck import decode_body
 
 FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
+#: Pages of one paginated column list read at most (下一页 is followed only where needed).
+MAX_LIST_PAGES = 3
+#: Extra one-second looks at a column page that shows no list item yet.
+BLANK_RETRIES = 2
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def page_items(html: str, url: str, frames: list[tuple[str, str]]) -> list[dict]:
+    """List items of a page and of its frames (a list inside an iframe is the page's list)."""
+    items = extract_items(html, url)
+    for frame_url, frame_html in frames:
+        items.extend(extract_items(frame_html, frame_url))
+    return items
+
+
 class SiteSpider(scrapy.Spider):
     name = "site"
+    item_dates_asked: set[str]
 
     def __init__(self, site: str | None = None, inspection: str | None = None,
                  finish: str = "auto", *args, **kwargs):
@@ -45,6 +71,10 @@ class SiteSpider(scrapy.Spider):
         # Run standalone (`scrapy crawl site -a site=X`) the spider finishes the inspection itself;
         # `xunjian inspect` passes an inspection id and finishes it in its own process.
         self.finish_mode = finish if finish != "auto" else ("no" if inspection else "yes")
+        self.item_dates_asked = set()
+        self.columns_asked: set[str] = set()
+        self.home_splash = False
+        self.known_columns: list[dict] = []
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -57,6 +87,8 @@ class SiteSpider(scrapy.Spider):
             max_depth=settings.getint("XUNJIAN_MAX_DEPTH", 3),
         )
         spider.render_depth = settings.getint("XUNJIAN_RENDER_DEPTH", 0)
+        spider.freshness = settings.getbool("XUNJIAN_FRESHNESS", True)
+        spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
         return spider
 
     # -- start -------------------------------------------------------------------------------
@@ -76,6 +108,23 @@ class SiteSpider(scrapy.Spider):
         home = normalize(site["url"])
         self.frontier.admit(home, 0)
         yield self._request(home, depth=0, referrer=None, render=True, is_home=True)
+        if self.freshness:
+            self.store.update_inspection(self.inspection_id, freshness=True)
+            self.known_columns = self.store.columns(self.site_code)
+            for column in self.known_columns:
+                url = (column.get("url") or "").strip()
+                if url.startswith(("http://", "https://")) and normalize(url) not in \
+                        self.columns_asked:
+                    self.columns_asked.add(normalize(url))
+                    yield self._column_request(column, normalize(url))
+
+    def _column_request(self, column: dict, url: str) -> scrapy.Request:
+        keep = {k: column.get(k) for k in ("type", "name", "url", "category", "source")}
+        keep["source"] = keep["source"] or "registry"
+        meta = {"column": keep, "requested": url, "playwright": True,
+                "playwright_include_page": True, "playwright_context": "inspect"}
+        return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed,
+                              meta=meta, dont_filter=True, priority=-1)
 
     def _request(self, url: str, depth: int, referrer: str | None, render: bool,
                  is_home: bool = False) -> scrapy.Request:
@@ -109,7 +158,15 @@ class SiteSpider(scrapy.Spider):
         item = self._item(response, final_url, title, html, links, rendered=True, shot=shot)
         item["frames"] = [u for u, _ in frames]
         item["encoding"] = "rendered"
+        if self.freshness:
+            item["items"] = page_items(html, final_url, frames)
         yield item
+        if response.meta["is_home"] and self.freshness:
+            self.home_splash = is_splash(self.site, item)
+            for request in self._discover(links):
+                yield request
+            for request in self._item_date_requests(item["items"], response.meta["requested"]):
+                yield request
         for request in self._follow(links, response):
             yield request
 
@@ -121,6 +178,8 @@ class SiteSpider(scrapy.Spider):
         item = self._item(response, response.url, page_title(html) if html else "", html, links,
                           rendered=False, shot=None)
         item["content_type"] = content_type
+        if self.freshness and html and response.meta.get("depth", 0) <= 1:  # splash: 2nd level
+            item["items"] = page_items(html, response.url, [])
         yield item
         yield from self._follow(links, response)
 
@@ -146,6 +205,105 @@ class SiteSpider(scrapy.Spider):
             "links": [],
             "fetched_at": now_iso(),
         }
+
+    # -- column pages (freshness) ---------------------------------------------------------------
+
+    async def parse_column(self, response):
+        page = response.meta["playwright_page"]
+        try:
+            await settle(page)
+            html = await page.content()
+            frames = await frame_documents(page)
+            items = page_items(html, page.url, frames)
+            for _ in range(BLANK_RETRIES):
+                # No list yet: a list drawn after a timer, not on load. Look again before
+                # calling the column blank (a false 空白栏目 is the costliest mistake here).
+                if items or response.status >= 400:
+                    break
+                await page.wait_for_timeout(1000)
+                html = await page.content()
+                frames = await frame_documents(page)
+                items = page_items(html, page.url, frames)
+            title = await page.title()
+            shot = await screenshot(page)
+            final_url = page.url
+        finally:
+            await page.close()
+        number = response.meta.get("list_page", 1)
+        yield {
+            "type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
+            "column": response.meta["column"], "url": response.meta["requested"],
+            "list_page": number,
+            "final_url": final_url, "status": response.status, "error": None, "title": title,
+            "text_length": visible_text_length(html), "items": items,
+            "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
+            "fetched_at": now_iso(),
+        }
+        if response.status >= 400:
+            return
+        nxt = next_page_url(html, final_url)
+        if nxt and number < MAX_LIST_PAGES and not any(x.get("date") for x in items):
+            # Only where needed: the first page shows no dated item (a cover page, pinned
+            # undated items); the next page is read too, bounded.
+            request = self._column_request(response.meta["column"], nxt)
+            request.meta["list_page"] = number + 1
+            yield request
+        for request in self._item_date_requests(items, response.meta["requested"]):
+            yield request
+
+    def _item_date_requests(self, items: list[dict], list_url: str):
+        """Open the pages of undated list items (bounded) to find their dates there."""
+        undated = [x for x in items if not x.get("date")][: self.item_pages]
+        for item in undated:
+            if item["url"] in self.item_dates_asked:
+                continue
+            self.item_dates_asked.add(item["url"])
+            yield scrapy.Request(item["url"], callback=self.parse_item_date,
+                                 errback=self.item_date_failed, dont_filter=True,
+                                 meta={"requested": item["url"], "column_url": list_url})
+
+    def _discover(self, home_links: list[dict]):
+        """Columns of types the registry does not list, proposed from the homepage's links."""
+        for n, column in enumerate(propose_columns(home_links, self.known_columns)):
+            url = normalize(column["url"])
+            if url in self.columns_asked:
+                continue
+            self.columns_asked.add(url)
+            doc = {**column, "site": self.site_code, "position": 1000 + n,
+                   "discovered_at": now_iso(), "inspection": self.inspection_id}
+            self.store.upsert("columns", {"site": self.site_code, "url": column["url"],
+                                          "source": "discovered"}, doc)
+            yield self._column_request(doc, url)
+
+    async def column_failed(self, failure):
+        request = failure.request
+        page = request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        response = getattr(failure.value, "response", None)
+        yield {
+            "type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
+            "column": request.meta["column"], "url": request.meta["requested"],
+            "final_url": None, "status": response.status if response is not None else None,
+            "error": f"{failure.type.__name__}: {str(failure.value)[:300]}", "title": "",
+            "text_length": 0, "items": [], "frames": [], "fetched_at": now_iso(),
+        }
+
+    def parse_item_date(self, response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        found = None
+        if isinstance(response, TextResponse) and "html" in (content_type or "text/html"):
+            found = page_date(decode_body(response.body, content_type))
+        yield {"type": "item_date", "inspection": self.inspection_id, "site": self.site_code,
+               "url": response.meta["requested"], "column_url": response.meta["column_url"],
+               "status": response.status, "date": found, "fetched_at": now_iso()}
+
+    def item_date_failed(self, failure):
+        request = failure.request
+        yield {"type": "item_date", "inspection": self.inspection_id, "site": self.site_code,
+               "url": request.meta["requested"], "column_url": request.meta["column_url"],
+               "status": None, "date": None, "error": str(failure.value)[:300],
+               "fetched_at": now_iso()}
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -187,9 +345,12 @@ class SiteSpider(scrapy.Spider):
         for link in links:
             if link["external"] or link["kind"] != "page" or link["tag"] not in FOLLOW_TAGS:
                 continue
+            # A splash homepage's second-level pages count as the homepage (freshness): render
+            # them so their JavaScript lists are seen.
+            render = depth <= self.render_depth or (depth == 1 and self.home_splash)
             if self.frontier.admit(link["url"], depth):
                 yield self._request(link["url"], depth, referrer=response.meta["requested"],
-                                    render=depth <= self.render_depth)
+                                    render=render)
 
     # -- end ---------------------------------------------------------------------------------
 

@@ -18,7 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from browser import Renderer, find_browser
+from inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
+from inspectors.freshness import freshness_findings
 from inspectors.links import link_findings
+from probes import load_probes, probe_findings
 from scoring import score_card
 from urlcheck import CheckConfig, LinkChecker, classify_html
 
@@ -154,7 +157,11 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     findings = link_findings(site, pages, results)
     for finding in findings:
         finding["inspection"] = inspection_id
-    store.replace_findings(inspection_id, findings)
+    # Freshness findings at the inspection's own as-of are stored too, so reviewers see them;
+    # card_for re-derives them from the stored facts for whatever --as-of it is asked for.
+    as_of = inspection.get("as_of") or inspection.get("started_at")
+    fresh, _, _ = freshness_for(store, inspection, site, as_of)
+    store.replace_findings(inspection_id, findings + fresh)
 
     home_ok = bool(home) and not home.get("error") and (home.get("status") or 0) < 400
     outcomes: dict[str, int] = {}
@@ -167,7 +174,8 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
         "home": {"status": home.get("status") if home else None,
                  "error": home.get("error") if home else "homepage was not fetched"},
         "stats": {"pages": len(pages), "links": len(urls), "outcomes": outcomes,
-                  "findings": len(findings)},
+                  "findings": len(findings) + len(fresh),
+                  "columns": store.count("column_pages", inspection=inspection_id)},
     }
     store.update_inspection(inspection_id, **fields)
     return fields
@@ -196,17 +204,60 @@ def run_inspection(store, store_url: str, code: str, as_of: str | None = None,
     return inspection_id
 
 
+def freshness_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict, dict]:
+    """Freshness findings, checks and facts of a stored inspection at ``as_of`` (no re-crawl).
+
+    Derived at scoring time from the stored column pages, item dates and page list items, so
+    another ``--as-of`` re-reads the same evidence. Nothing when the crawl did not collect them.
+    """
+    if not inspection.get("freshness"):
+        return [], {}, {}
+    inspection_id = inspection["id"]
+    pages = store.pages(inspection_id)
+    column_pages = store.find("column_pages", inspection=inspection_id)
+    item_dates = store.find("item_dates", inspection=inspection_id)
+    findings, facts = freshness_findings(site, pages, column_pages, item_dates, as_of)
+    for finding in findings:
+        finding["inspection"] = inspection_id
+    home = next((p for p in pages if p.get("is_home")), None)
+    home_ok = bool(home) and not home.get("error") and (home.get("status") or 0) < 400
+    checks = {"updates.homepage": home_ok, "veto.not_updated": home_ok,
+              "updates.basic_info": bool(column_pages), "veto.columns_stale": bool(column_pages)}
+    return findings, checks, {"freshness": facts}
+
+
+PROBE_INDICATORS = ("availability.homepage", "veto.unreachable")
+
+
 def card_for(store, inspection_id: str, as_of=None) -> dict:
     """Score card of a stored inspection: pure scoring over stored findings and reviews."""
     inspection = store.get_inspection(inspection_id)
     if inspection is None:
         raise InspectionError(f"no inspection {inspection_id!r}")
     site = store.get_site(inspection["site"])
+    as_of = as_of or inspection.get("as_of") or inspection.get("started_at")
+    # machine findings, plus what reviewers recorded that machines cannot judge (review app)
+    findings = store.findings(inspection_id) + store.find("manual_findings",
+                                                          inspection=inspection_id)
+    checked = dict(inspection.get("checks") or {})
+    extra, checks, facts = freshness_for(store, inspection, site, as_of)
+    if checks:
+        findings = [f for f in findings if f.get("indicator") not in FRESHNESS_INDICATORS]
+        findings += extra
+        checked.update(checks)
+    # availability of the homepage: the probes of the 7 days before as-of, not the crawl
+    probe_found, probe_checks, probe_facts = probe_findings(
+        load_probes(store, site["code"], as_of), site, as_of)
+    findings = [f for f in findings if f.get("indicator") not in PROBE_INDICATORS]
+    findings += probe_found
+    checked.update(probe_checks)
+    facts = {**(facts or {}), "probes": probe_facts}
     return score_card(
         site=site,
-        findings=store.findings(inspection_id),
+        findings=findings,
         reviews=store.reviews(site["code"]),
-        checked=inspection.get("checks") or {},
-        as_of=as_of or inspection.get("as_of") or inspection.get("started_at"),
+        checked=checked,
+        as_of=as_of,
         inspection=inspection_id,
+        facts=facts or None,
     )

@@ -28,6 +28,9 @@ XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
 XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "200"))
 XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "3"))
 XUNJIAN_RENDER_DEPTH = int(os.environ.get("XUNJIAN_RENDER_DEPTH", "0"))
+# Column pages and list dates (the freshness indicators); 0 turns it off for link-only runs.
+XUNJIAN_FRESHNESS = os.environ.get("XUNJIAN_FRESHNESS", "1") == "1"
+XUNJIAN_ITEM_PAGES = int(os.environ.get("XUNJIAN_ITEM_PAGES", "5"))  # undated items opened per list
 
 
 # Inspections are official oversight of public sites; robots.txt does not apply, politeness does.
