@@ -51,7 +51,7 @@ def main() -> None:
     store = EmbeddedStore(folder)
     started = time.perf_counter()
     if len(store.list_sites()) < args.sites:
-        seed(store, sites=args.sites, findings_per_site=args.findings)
+        seed(store, sites=args.sites, findings_per_site=args.findings, probes=False)
     seeded = time.perf_counter() - started
     total_findings = store.count("findings")
     add_user(store, "bench", "reviewer", "bench-password")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from datetime import datetime, timedelta
 
 from scoring import load_rules
 
@@ -30,8 +31,12 @@ def site_code(n: int) -> str:
 
 
 def seed(store, sites: int = 2, findings_per_site: int = 3, screenshot: bytes | None = None,
-         as_of: str = "2026-11-20", blocked_every: int = 3) -> list[str]:
-    """Add ``sites`` sites with one finished inspection each; return their codes."""
+         as_of: str = "2026-11-20", blocked_every: int = 3, probes: bool = True) -> list[str]:
+    """Add ``sites`` sites with one finished inspection each; return their codes.
+
+    With ``probes``, each site also gets a clean week of homepage probes (24 a day before
+    as-of), so its availability indicators are checked and its card can become final.
+    """
     checks = {entry.id: True for entry in load_rules().all}
     shot = store.put_blob(screenshot or tiny_png(), "image/png")
     codes = []
@@ -66,5 +71,11 @@ def seed(store, sites: int = 2, findings_per_site: int = 3, screenshot: bytes | 
                              "screenshot": shot},
             })
         store.replace_findings(inspection, findings)
+        if probes:
+            end = datetime.fromisoformat(f"{as_of}T12:00:00+08:00")
+            store.insert_many("probes", [
+                {"site": code, "url": f"http://{host}/", "ok": True, "status": 200,
+                 "elapsed_ms": 120, "error": None,
+                 "time": (end - timedelta(hours=h)).isoformat()} for h in range(24 * 7)])
         codes.append(code)
     return codes
