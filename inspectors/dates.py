@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from lxml import html as lxml_html
+from inspectors.html import parse_html
 
 _SEP = r"\s*[-/.年]\s*"
 #: A full date: year, month, day (+ optional time). Digits must not continue on either side.
@@ -145,11 +145,8 @@ def page_date(html: str) -> dict | None:
     Returns ``{"text", "date", "source"}`` or None. Only full dates count on an article page: a
     year-implied 11-18 there is too ambiguous to trust.
     """
-    if not html or not html.strip():
-        return None
-    try:
-        doc = lxml_html.fromstring(html)
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
+    doc = parse_html(html)
+    if doc is None:
         return None
     for meta in doc.xpath("//meta[@content]"):
         name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()

@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from lxml import html as lxml_html
-
 from inspectors.dates import date_in_text
+from inspectors.html import parse_html
 
 #: Elements that never hold column items.
 SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "select",
@@ -172,11 +171,8 @@ def extract_items(html: str, base_url: str) -> list[dict]:
     ``date`` is what ``inspectors.dates.date_in_text`` found (raw ``text`` plus ``date`` or the
     year-implied ``md``); resolve it against as-of with ``inspectors.dates.resolve``.
     """
-    if not html or not html.strip():
-        return []
-    try:
-        doc = lxml_html.fromstring(html)
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
+    doc = parse_html(html)
+    if doc is None:
         return []
     base = doc.xpath("//base/@href")
     base_url = urljoin(base_url, base[0].strip()) if base else base_url
@@ -230,11 +226,8 @@ NEXT_PAGE = re.compile(r"^(下一页|下页|后一页|next|nextpage|›|>)$", re
 
 def next_page_url(html: str, base_url: str) -> str | None:
     """The "下一页" link of a paginated list, or None."""
-    if not html or not html.strip():
-        return None
-    try:
-        doc = lxml_html.fromstring(html)
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
+    doc = parse_html(html)
+    if doc is None:
         return None
     for a in doc.iter("a"):
         text = re.sub(r"\s+", "", _text(a) or a.get("title") or "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import lxml.html
+from inspectors.html import parse_html
 
 ATTACHMENT_EXTS = {
     "doc", "docx", "xls", "xlsx", "ppt", "pptx", "pdf", "zip", "rar", "7z", "gz", "tar",
@@ -87,21 +87,9 @@ def _text(el) -> str:
     return text[:200]
 
 
-def parse(html: str):
-    if not html or not html.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        try:  # XML declarations with an encoding make lxml refuse str input
-            return lxml.html.document_fromstring(html.encode("utf-8"))
-        except Exception:  # noqa: BLE001
-            return None
-
-
 def extract_links(html: str, page_url: str, base_host: str) -> list[dict]:
     """Distinct links of one document, in page order, with their first anchor text."""
-    doc = parse(html)
+    doc = parse_html(html)
     if doc is None:
         return []
     base = page_url
@@ -150,7 +138,7 @@ def extract_links(html: str, page_url: str, base_host: str) -> list[dict]:
 
 
 def page_title(html: str) -> str:
-    doc = parse(html)
+    doc = parse_html(html)
     if doc is None:
         return ""
     title = doc.find(".//title")
@@ -159,7 +147,7 @@ def page_title(html: str) -> str:
 
 def visible_text_length(html: str) -> int:
     """Characters of text a visitor sees (scripts and styles excluded)."""
-    doc = parse(html)
+    doc = parse_html(html)
     if doc is None:
         return 0
     for bad in doc.xpath("//script|//style|//noscript"):

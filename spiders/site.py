@@ -183,12 +183,19 @@ class SiteSpider(scrapy.Spider):
         yield item
         yield from self._follow(links, response)
 
-    async def failed(self, failure):
+    @staticmethod
+    async def _failure_facts(failure) -> tuple:
+        """Close the failed request's browser page; return (request, status, error text)."""
         request = failure.request
         page = request.meta.get("playwright_page")
         if page is not None:
             await page.close()
         response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        return request, status, f"{failure.type.__name__}: {str(failure.value)[:300]}"
+
+    async def failed(self, failure):
+        request, status, error = await self._failure_facts(failure)
         yield {
             "type": "page",
             "inspection": self.inspection_id,
@@ -198,8 +205,8 @@ class SiteSpider(scrapy.Spider):
             "depth": request.meta.get("depth", 0),
             "referrer": request.meta.get("referrer"),
             "is_home": request.meta.get("is_home", False),
-            "status": response.status if response is not None else None,
-            "error": f"{failure.type.__name__}: {str(failure.value)[:300]}",
+            "status": status,
+            "error": error,
             "rendered": bool(request.meta.get("playwright")),
             "title": "",
             "links": [],
@@ -276,16 +283,11 @@ class SiteSpider(scrapy.Spider):
             yield self._column_request(doc, url)
 
     async def column_failed(self, failure):
-        request = failure.request
-        page = request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
-        response = getattr(failure.value, "response", None)
+        request, status, error = await self._failure_facts(failure)
         yield {
             "type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
             "column": request.meta["column"], "url": request.meta["requested"],
-            "final_url": None, "status": response.status if response is not None else None,
-            "error": f"{failure.type.__name__}: {str(failure.value)[:300]}", "title": "",
+            "final_url": None, "status": status, "error": error, "title": "",
             "text_length": 0, "items": [], "frames": [], "fetched_at": now_iso(),
         }
 
