@@ -172,10 +172,13 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
     homepage = rules.indicator("updates.homepage")
     window = int(homepage.window_days or 14)
     dated = []
+    newest = None  # the newest homepage date at all, for the 10-day early warning
     page_dates = {d["url"]: d.get("date") for d in item_dates if d.get("date")}
     for item in items:
         found = item.get("date") or page_dates.get(item["url"])  # undated: its page's date
         when = resolve(found, day)
+        if when is not None and when <= day and (newest is None or when > newest):
+            newest = when
         if when is not None and 0 <= (day - when).days <= window:
             dated.append({"title": item["title"], "url": item["url"], "date": when.isoformat(),
                           "date_text": found.get("text"),
@@ -183,6 +186,7 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
     dated.sort(key=lambda x: x["date"], reverse=True)
     home_url = (home or {}).get("url") or site.get("url")
     evidence = {"count": len(dated), "window_days": window, "items": dated[:50],
+                "newest": newest.isoformat() if newest else None,
                 "homepage_items": len(items), "splash": splash,
                 "screenshot": (home or {}).get("screenshot")}
     few = int(homepage.thresholds.get("few_items", 10))

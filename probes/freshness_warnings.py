@@ -3,8 +3,8 @@
 * ``blank_columns`` — more than 2 blank columns (the veto fires at 5);
 * ``stale_columns`` — more than 6 columns not updated in their type's window (the veto: 10);
 * ``homepage_not_updated`` — the newest dated homepage item is more than 10 days old (the veto:
-  none in 14 days). Needs the freshness facts to carry the homepage's newest item date
-  (``facts["homepage"]["newest"]``); until they do, this check reports "unknown" and never fires.
+  none in 14 days), read from the freshness facts' ``homepage.newest``; a site whose homepage
+  shows no date at all reports "unknown" here (the veto.not_updated finding covers it).
 
 Facts are read at the current time from the latest finished inspection (no re-crawl: dates are
 resolved against "now"). When the freshness code is missing or its facts are not what this

@@ -186,3 +186,13 @@ def test_blank_columns_of_any_category_count_for_veto_c():
         col("办事指南类栏目", "bs", [], category="办事服务类")]
     findings, _ = freshness_findings(SITE, [fresh_home], blank, [], AS_OF)
     assert {f["rule"] for f in findings if f["indicator"] == "veto.columns_stale"} == {"c"}
+
+
+def test_homepage_facts_carry_the_newest_date_for_the_ten_day_warning():
+    # nothing in the 14-day window, but the early warning still needs to know how old it is
+    old = [item(1, "2026-10-01"), item(2, md="10-28"), item(3, "2027-01-05"), item(4)]
+    findings, facts = freshness_findings(SITE, [home(old)], [], [], AS_OF)
+    assert facts["homepage"]["newest"] == "2026-10-28"  # a future date never counts
+    assert facts["homepage"]["count"] == 0
+    _, none = freshness_findings(SITE, [home([item(5)])], [], [], AS_OF)
+    assert none["homepage"]["newest"] is None
