@@ -11,7 +11,15 @@ homepage is rendered in Chromium; deeper pages come over plain HTTP and are rend
 only when a reviewer needs their screenshot), ``XUNJIAN_FRESHNESS`` (1: also render every
 registered column page — list items, dates, screenshot — for the freshness indicators; the
 environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
-items of a column whose own page is opened to find its date).
+items of a column whose own page is opened to find its date), ``XUNJIAN_MAX_GUIDES`` (50: guides
+opened per site from the 办事指南类栏目 lists), ``XUNJIAN_MAX_LETTERS`` (30: letters opened per
+政务咨询类栏目 list).
+
+Service and interaction facts (inspectors/service.py, inspectors/interaction.py): each guide of a
+registered guide column's list is rendered in Chromium and stored as a ``guide_page`` item (guide
+elements, download links, mentioned forms, screenshot); each registered 在线(申报、查询)系统 is
+rendered and stored as a ``system_page`` item with its verdict; the letters of a consultation
+column's list are fetched over plain HTTP and stored as ``letter`` items (question/reply dates).
 
 Freshness facts (see inspectors/freshness.py): every registered column page is rendered in
 Chromium (JS lists, iframes included) and stored as a ``column_page`` item with its list items
@@ -22,6 +30,7 @@ date stored as an ``item_date`` item. The homepage and depth-1 pages carry their
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -31,8 +40,11 @@ from scrapy.http import TextResponse
 from browser.render import frame_documents, screenshot, settle
 from inspectors.dates import page_date
 from inspectors.discovery import propose_columns
+from inspectors.guide import guide_facts
+from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, letter_facts
 from inspectors.links import is_splash
 from inspectors.lists import extract_items, next_page_url
+from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE
 from spiders.frontier import Frontier
 from spiders.links import extract_links, normalize, page_title, site_base_host, visible_text_length
 from storage import open_store
@@ -57,6 +69,30 @@ def page_items(html: str, url: str, frames: list[tuple[str, str]]) -> list[dict]
     return items
 
 
+def home_guides(links: list[dict]) -> list[dict]:
+    """Guides linked from the homepage: internal pages whose text names one (…办事指南)."""
+    return [{"title": x["text"], "url": x["url"]} for x in links
+            if not x["external"] and x["kind"] == "page" and len(x.get("text") or "") >= 6
+            and re.search(r"(办事|服务|申报|办理)指南$", x["text"])]
+
+
+def system_verdict(status: int | None, html: str, title: str) -> tuple[str, str]:
+    """An online system's page as rendered: ``ok`` or ``unreachable`` with a reason. A login page
+    that renders (a form, inputs) is ok; a page with nothing to see is blank."""
+    if status is None:
+        return "unreachable", "navigation_error"
+    if status >= 400:
+        return "unreachable", f"http_{status}"
+    from inspectors.html import parse_html
+
+    doc = parse_html(html)
+    controls = doc.xpath("//input|//img|//canvas|//iframe|//embed|//object|//svg|//video") \
+        if doc is not None else []
+    if visible_text_length(html) < 5 and not controls:
+        return "unreachable", "blank"
+    return "ok", "ok"
+
+
 class SiteSpider(scrapy.Spider):
     name = "site"
     item_dates_asked: set[str]
@@ -75,6 +111,7 @@ class SiteSpider(scrapy.Spider):
         self.columns_asked: set[str] = set()
         self.home_splash = False
         self.known_columns: list[dict] = []
+        self.guides_asked: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -89,6 +126,8 @@ class SiteSpider(scrapy.Spider):
         spider.render_depth = settings.getint("XUNJIAN_RENDER_DEPTH", 0)
         spider.freshness = settings.getbool("XUNJIAN_FRESHNESS", True)
         spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
+        spider.max_guides = settings.getint("XUNJIAN_MAX_GUIDES", 50)
+        spider.max_letters = settings.getint("XUNJIAN_MAX_LETTERS", 30)
         return spider
 
     # -- start -------------------------------------------------------------------------------
@@ -116,7 +155,10 @@ class SiteSpider(scrapy.Spider):
                 if url.startswith(("http://", "https://")) and normalize(url) not in \
                         self.columns_asked:
                     self.columns_asked.add(normalize(url))
-                    yield self._column_request(column, normalize(url))
+                    if column.get("type") == SYSTEM_TYPE:
+                        yield self._system_request(column, normalize(url))
+                    else:
+                        yield self._column_request(column, normalize(url))
 
     def _column_request(self, column: dict, url: str) -> scrapy.Request:
         keep = {k: column.get(k) for k in ("type", "name", "url", "category", "source")}
@@ -164,6 +206,10 @@ class SiteSpider(scrapy.Spider):
         if response.meta["is_home"] and self.freshness:
             self.home_splash = is_splash(self.site, item)
             for request in self._discover(links):
+                yield request
+            for request in self._guide_requests(
+                    {"type": GUIDE_TYPE, "name": "首页办事指南", "url": final_url,
+                     "category": "办事服务类", "source": "homepage"}, home_guides(links)):
                 yield request
             for request in self._item_date_requests(item["items"], response.meta["requested"]):
                 yield request
@@ -257,6 +303,121 @@ class SiteSpider(scrapy.Spider):
             yield request
         for request in self._item_date_requests(items, response.meta["requested"]):
             yield request
+        column = response.meta["column"]
+        if column.get("type") == GUIDE_TYPE:
+            for request in self._guide_requests(column, items):
+                yield request
+        if column.get("type") == CONSULTATION and not EXCLUDED_NAMES.search(
+                column.get("name") or ""):
+            for item in items[: self.max_letters]:
+                yield scrapy.Request(
+                    item["url"], callback=self.parse_letter, errback=self.letter_failed,
+                    dont_filter=True, meta={"requested": item["url"], "item": item,
+                                            "column_url": column.get("url")})
+
+    # -- service and interaction ---------------------------------------------------------------
+
+    def _guide_requests(self, column: dict, items: list[dict]):
+        for item in items:
+            url = normalize(item["url"])
+            if url in self.guides_asked or len(self.guides_asked) >= self.max_guides:
+                continue
+            self.guides_asked.add(url)
+            yield scrapy.Request(url, callback=self.parse_guide, errback=self.guide_failed,
+                                 dont_filter=True, priority=-2,
+                                 meta={"requested": url, "column": column, "playwright": True,
+                                       "playwright_include_page": True,
+                                       "playwright_context": "inspect"})
+
+    async def parse_guide(self, response):
+        page = response.meta["playwright_page"]
+        try:
+            await settle(page)
+            html = await page.content()
+            title = await page.title()
+            shot = await screenshot(page)
+            final_url = page.url
+        finally:
+            await page.close()
+        facts = guide_facts(html, final_url)
+        yield {"type": "guide_page", "inspection": self.inspection_id, "site": self.site_code,
+               "column": response.meta["column"], "url": response.meta["requested"],
+               "final_url": final_url, "status": response.status, "error": None,
+               "title": facts["title"] or title, **{k: facts[k] for k in
+                                                     ("elements", "review", "downloads",
+                                                      "mentions")},
+               "html_text": html, "screenshot_png": shot, "fetched_at": now_iso()}
+
+    async def guide_failed(self, failure):
+        request, status, error = await self._failure_facts(failure)
+        yield {"type": "guide_page", "inspection": self.inspection_id, "site": self.site_code,
+               "column": request.meta["column"], "url": request.meta["requested"],
+               "final_url": None, "status": status, "error": error, "title": "",
+               "elements": {}, "review": [], "downloads": [], "mentions": [],
+               "fetched_at": now_iso()}
+
+    def _system_request(self, column: dict, url: str) -> scrapy.Request:
+        keep = {k: column.get(k) for k in ("type", "name", "url", "category", "source")}
+        return scrapy.Request(url, callback=self.parse_system, errback=self.system_failed,
+                              dont_filter=True,
+                              meta={"requested": url, "column": keep, "playwright": True,
+                                    "playwright_include_page": True,
+                                    "playwright_context": "inspect"})
+
+    async def parse_system(self, response):
+        from urlcheck import classify_html
+
+        page = response.meta["playwright_page"]
+        try:
+            await settle(page)
+            html = await page.content()
+            title = await page.title()
+            shot = await screenshot(page)
+            final_url = page.url
+        finally:
+            await page.close()
+        verdict, reason = system_verdict(response.status, html, title)
+        if verdict == "ok":
+            judged = classify_html(response.status, html, title, {})
+            if judged and judged[0] == "broken":
+                verdict, reason = "unreachable", f"error_page:{judged[1]}"
+        yield {"type": "system_page", "inspection": self.inspection_id, "site": self.site_code,
+               "column": response.meta["column"], "url": response.meta["requested"],
+               "final_url": final_url, "status": response.status, "error": None,
+               "title": title, "verdict": verdict, "reason": reason,
+               "text_length": visible_text_length(html), "html_text": html,
+               "screenshot_png": shot, "fetched_at": now_iso()}
+
+    async def system_failed(self, failure):
+        request, status, error = await self._failure_facts(failure)
+        yield {"type": "system_page", "inspection": self.inspection_id, "site": self.site_code,
+               "column": request.meta["column"], "url": request.meta["requested"],
+               "final_url": None, "status": status, "error": error, "title": "",
+               "verdict": "unreachable",
+               "reason": f"http_{status}" if status else "navigation_error",
+               "fetched_at": now_iso()}
+
+    def parse_letter(self, response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        facts = {"asked": None, "replied": None, "has_reply": False}
+        if isinstance(response, TextResponse) and "html" in (content_type or "text/html"):
+            facts = letter_facts(decode_body(response.body, content_type))
+        item = response.meta["item"]
+        yield {"type": "letter", "inspection": self.inspection_id, "site": self.site_code,
+               "column_url": response.meta["column_url"], "url": response.meta["requested"],
+               "title": item.get("title"), "list_date": item.get("date"),
+               "status": response.status,
+               "error": None if response.status < 400 else f"HTTP {response.status}",
+               **facts, "fetched_at": now_iso()}
+
+    def letter_failed(self, failure):
+        request = failure.request
+        item = request.meta["item"]
+        yield {"type": "letter", "inspection": self.inspection_id, "site": self.site_code,
+               "column_url": request.meta["column_url"], "url": request.meta["requested"],
+               "title": item.get("title"), "list_date": item.get("date"), "status": None,
+               "error": str(failure.value)[:300], "asked": None, "replied": None,
+               "has_reply": False, "fetched_at": now_iso()}
 
     def _item_date_requests(self, items: list[dict], list_url: str):
         """Open the pages of undated list items (bounded) to find their dates there."""

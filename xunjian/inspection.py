@@ -20,7 +20,11 @@ from pathlib import Path
 from browser import Renderer, find_browser
 from inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
 from inspectors.freshness import freshness_findings
+from inspectors.interaction import INDICATORS as INTERACTION_INDICATORS
+from inspectors.interaction import interaction_findings
 from inspectors.links import link_findings
+from inspectors.service import INDICATORS as SERVICE_INDICATORS
+from inspectors.service import service_findings
 from probes import load_probes, probe_findings
 from scoring import score_card
 from urlcheck import CheckConfig, LinkChecker, classify_html
@@ -161,6 +165,9 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     # card_for re-derives them from the stored facts for whatever --as-of it is asked for.
     as_of = inspection.get("as_of") or inspection.get("started_at")
     fresh, _, _ = freshness_for(store, inspection, site, as_of)
+    await check_guide_downloads(store, inspection_id)
+    served, _ = service_for(store, inspection, site, as_of)
+    fresh = fresh + served
     store.replace_findings(inspection_id, findings + fresh)
 
     home_ok = bool(home) and not home.get("error") and (home.get("status") or 0) < 400
@@ -226,6 +233,48 @@ def freshness_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dic
     return findings, checks, {"freshness": facts}
 
 
+#: Download links checked per inspection (each read at most MAX_DOWNLOAD_BYTES).
+MAX_DOWNLOADS = int(os.environ.get("XUNJIAN_MAX_DOWNLOADS", "100"))
+MAX_DOWNLOAD_BYTES = int(os.environ.get("XUNJIAN_MAX_DOWNLOAD_BYTES", str(2 * 1024 * 1024)))
+
+
+async def check_guide_downloads(store, inspection_id: str) -> list[dict]:
+    """Check the guides' download links over plain HTTP (bounded); store ``downloads``."""
+    from urlcheck.download import check_downloads
+
+    guides = store.find("guide_pages", inspection=inspection_id)
+    wanted: dict[str, str] = {}
+    for guide in guides:
+        for link in guide.get("downloads") or []:
+            wanted.setdefault(link["url"], guide["url"])
+    urls = list(wanted)[:MAX_DOWNLOADS]
+    if not urls:
+        return []
+    results = await check_downloads(urls, link_check_config(), max_bytes=MAX_DOWNLOAD_BYTES)
+    docs = [{**results[u], "guide": wanted[u], "inspection": inspection_id} for u in urls]
+    store.insert_many("downloads", docs)
+    return docs
+
+
+def service_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict]:
+    """Service and interaction findings and checks of a stored inspection at ``as_of``."""
+    if not inspection.get("freshness"):
+        return [], {}
+    inspection_id = inspection["id"]
+    column_pages = store.find("column_pages", inspection=inspection_id)
+    guides = store.find("guide_pages", inspection=inspection_id)
+    findings = service_findings(site, guides,
+                                store.find("downloads", inspection=inspection_id),
+                                store.find("system_pages", inspection=inspection_id))
+    findings += interaction_findings(site, column_pages,
+                                     store.find("item_dates", inspection=inspection_id),
+                                     store.find("letters", inspection=inspection_id), as_of)
+    for finding in findings:
+        finding["inspection"] = inspection_id
+    checks = {k: True for k in (*SERVICE_INDICATORS, *INTERACTION_INDICATORS)}
+    return findings, checks
+
+
 PROBE_INDICATORS = ("availability.homepage", "veto.unreachable")
 
 
@@ -245,6 +294,11 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
         findings = [f for f in findings if f.get("indicator") not in FRESHNESS_INDICATORS]
         findings += extra
         checked.update(checks)
+    served, served_checks = service_for(store, inspection, site, as_of)
+    if served_checks:
+        derived = set(SERVICE_INDICATORS) | set(INTERACTION_INDICATORS)
+        findings = [f for f in findings if f.get("indicator") not in derived] + served
+        checked.update(served_checks)
     # availability of the homepage: the probes of the 7 days before as-of, not the crawl
     probe_found, probe_checks, probe_facts = probe_findings(
         load_probes(store, site["code"], as_of), site, as_of)

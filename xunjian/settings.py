@@ -31,6 +31,9 @@ XUNJIAN_RENDER_DEPTH = int(os.environ.get("XUNJIAN_RENDER_DEPTH", "0"))
 # Column pages and list dates (the freshness indicators); 0 turns it off for link-only runs.
 XUNJIAN_FRESHNESS = os.environ.get("XUNJIAN_FRESHNESS", "1") == "1"
 XUNJIAN_ITEM_PAGES = int(os.environ.get("XUNJIAN_ITEM_PAGES", "5"))  # undated items opened per list
+# Service and interaction: guides opened per site, letters opened per consultation column.
+XUNJIAN_MAX_GUIDES = int(os.environ.get("XUNJIAN_MAX_GUIDES", "50"))
+XUNJIAN_MAX_LETTERS = int(os.environ.get("XUNJIAN_MAX_LETTERS", "30"))
 
 
 # Inspections are official oversight of public sites; robots.txt does not apply, politeness does.

@@ -1,0 +1,243 @@
+"""Interaction (互动回应情况): letters, surveys, interviews. Pure: stored facts + as-of in.
+
+Facts (stored by the spider, see spiders/site.py):
+
+* ``column_pages`` — every registered column page rendered, with its list ``items`` (the
+  freshness facts); here the 政务咨询类栏目, 调查征集类栏目 and 互动访谈类栏目 ones are read.
+* ``item_dates`` — dates found on the pages of undated list items.
+* ``letters`` — one per letter page opened from a consultation list (bounded): ``{"column_url",
+  "url", "title", "list_date", "asked", "replied", "has_reply", "status", "error"}``; dates are
+  raw found dates (inspectors/dates.py), ``letter_facts`` reads them from the page.
+
+Findings (rules of scoring/rules/census-2015.toml):
+
+* ``veto.unresponsive`` rule ``unanswered_letter`` — a letter asked in the year before as-of and
+  unanswered more than 90 days (no reply and asked > 90 days ago, or replied > 90 days later).
+* ``interaction.consultation`` rule ``no_column`` / ``no_letters`` — no consultation column;
+  no letter asked in the year in any consultation column.
+* ``interaction.survey`` / ``interaction.interview`` rule ``no_column`` (surveys only),
+  ``no_activity`` (column unusable — does not open or is empty — or no activity in the year),
+  ``few_activities`` (fewer than 6 for 门户网站, 3 for other sites).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from inspectors.dates import date_in_text, resolve
+from inspectors.html import parse_html
+from inspectors.links import finding_id
+from scoring.rules import Rules, load_rules
+from scoring.time import as_of_date
+
+INDICATORS = ("veto.unresponsive", "interaction.consultation", "interaction.survey",
+              "interaction.interview")
+CONSULTATION = "政务咨询类栏目"
+SURVEY = "调查征集类栏目"
+INTERVIEW = "互动访谈类栏目"
+#: Column names that are not consultation columns even when registered as one.
+EXCLUDED_NAMES = re.compile(r"在线访谈|访谈|调查征集|征集|举报投诉|举报")
+
+_DATE = r"((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2})?)"
+ASKED = re.compile(r"(?:来信|提问|留言|写信|咨询|提交|发信|投递)(?:时间|日期)\s*[:：]?\s*" + _DATE)
+REPLIED = re.compile(r"(?:回复|答复|回信|办结|反馈)(?:时间|日期)\s*[:：]?\s*" + _DATE)
+REPLY_TEXT = re.compile(r"(?:回复内容|答复内容|回复意见|答复意见|处理结果|办理结果|回复)\s*[:：]\s*"
+                        r"(?!\s*(?:暂无|无|待回复|未回复|办理中|处理中)\b)(\S.{3,})")
+NOT_REPLIED = re.compile(r"未回复|待回复|尚未回复|暂未回复|正在办理|办理中|待处理")
+
+
+def _text(html: str) -> str:
+    doc = parse_html(html)
+    if doc is None:
+        return ""
+    for bad in doc.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    return re.sub(r"\s+", " ", doc.text_content() or "")
+
+
+def letter_facts(html: str) -> dict:
+    """Question date, reply date and whether a reply exists, read from one letter's page."""
+    text = _text(html)
+    asked = ASKED.search(text)
+    replied = REPLIED.search(text)
+    asked_d = date_in_text(asked.group(1), allow_year_implied=False) if asked else None
+    replied_d = date_in_text(replied.group(1), allow_year_implied=False) if replied else None
+    has_reply = bool(replied_d) or bool(REPLY_TEXT.search(text))
+    if not replied_d and NOT_REPLIED.search(text) and not REPLY_TEXT.search(text):
+        has_reply = False
+    return {"asked": asked_d, "replied": replied_d, "has_reply": has_reply}
+
+
+def _site_kind(site: dict) -> str:
+    return "门户网站" if site.get("type") == "门户网站" else "其他"
+
+
+def _by_column(column_pages: list[dict], kind: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for page in column_pages:
+        column = page.get("column") or {}
+        if column.get("type") != kind:
+            continue
+        if kind == CONSULTATION and EXCLUDED_NAMES.search(column.get("name") or ""):
+            continue
+        out.setdefault(column.get("url") or page["url"], []).append(page)
+    return out
+
+
+#: Statuses anti-bot walls answer with: a column behind one may well open for people.
+WALL_STATUSES = {202, 403, 412, 429, 503, 521}
+
+
+def _usable(pages: list[dict]) -> bool:
+    return any(not p.get("error") and (p.get("status") or 0) < 400 and p.get("status")
+               is not None and p.get("items") for p in pages)
+
+
+def _finding(code, indicator, kind, rule, url, detail, evidence, key=None) -> dict:
+    return {"id": finding_id(code, indicator, kind, key or url or ""), "site": code,
+            "indicator": indicator, "kind": kind, "rule": rule, "url": url, "page": url,
+            "detail": detail, "needs_review": False, "evidence": evidence}
+
+
+def activity_findings(site: dict, column_pages: list[dict], item_dates: list[dict], as_of,
+                      kind: str, indicator_id: str, rules: Rules) -> list[dict]:
+    """Surveys or interviews: activities dated in the window, against the 6/3 thresholds."""
+    code, day = site["code"], as_of_date(as_of)
+    indicator = rules.indicator(indicator_id)
+    window = indicator.window_days or 365
+    columns = _by_column(column_pages, kind)
+    site_url = site.get("url")
+    if not columns:
+        if "no_column" not in indicator.points:
+            return []  # 互动访谈: no deduction without a column
+        return [_finding(code, indicator_id, "no_column", "no_column", site_url,
+                         indicator.reasons["no_column"], {"column_type": kind})]
+    dates = {d["url"]: d.get("date") for d in item_dates if d.get("date")}
+    counted, described, shots = [], [], []
+    for url, pages in columns.items():
+        seen = set()
+        usable = _usable(pages)
+        n = 0
+        for page in pages:
+            shots.append(page.get("screenshot"))
+            for item in page.get("items") or []:
+                when = resolve(item.get("date") or dates.get(item.get("url") or ""), day)
+                key = item.get("url") or item.get("title")
+                if when is None or key in seen or not 0 <= (day - when).days <= window:
+                    continue
+                seen.add(key)
+                n += 1
+                counted.append({"title": item.get("title"), "url": item.get("url"),
+                                "date": when.isoformat(), "column": url})
+        described.append({"url": url, "name": (pages[0].get("column") or {}).get("name"),
+                          "usable": usable, "activities": n,
+                          "status": pages[0].get("status"), "error": pages[0].get("error")})
+    site_kind = _site_kind(site)
+    few = indicator.thresholds.get("few_activities", {})
+    minimum = int(few.get(site_kind, 6 if site_kind == "门户网站" else 3)) \
+        if hasattr(few, "get") else int(few)
+    evidence = {"column_type": kind, "columns": described, "count": len(counted),
+                "minimum": minimum, "site_type": site_kind, "window_days": window,
+                "activities": counted[:50],
+                "screenshot": next((s for s in shots if s), None)}
+    first = next(iter(columns))
+    if not counted:
+        unusable = not any(c["usable"] for c in described)
+        why = "栏目不可用" if unusable else f"{window}天内未开展活动"
+        finding = _finding(code, indicator_id, "no_activity", "no_activity", first,
+                           f"{indicator.reasons['no_activity']}（{why}）", evidence)
+        if unusable and any(c["status"] in WALL_STATUSES for c in described):
+            # like a wall-blocked link: it counts only once a reviewer confirms it
+            finding["needs_review"] = True
+            finding["detail"] += "（疑似防护墙拦截，需人工复核）"
+        return [finding]
+    if len(counted) < minimum:
+        return [_finding(code, indicator_id, "few_activities", "few_activities", first,
+                         f"{indicator.reasons['few_activities']}：{len(counted)}次", evidence)]
+    return []
+
+
+def consultation_findings(site: dict, column_pages: list[dict], letters: list[dict], as_of,
+                          rules: Rules) -> list[dict]:
+    code, day = site["code"], as_of_date(as_of)
+    consult = rules.indicator("interaction.consultation")
+    veto = rules.indicator("veto.unresponsive")
+    window = consult.window_days or 365
+    limit = int(veto.thresholds.get("unanswered_days", 90))
+    columns = _by_column(column_pages, CONSULTATION)
+    site_url = site.get("url")
+    if not columns:
+        return [_finding(code, consult.id, "no_column", "no_column", site_url,
+                         consult.reasons["no_column"], {"column_type": CONSULTATION})]
+    opened = {x["url"]: x for x in letters if x.get("column_url") in columns}
+    findings, in_year, shots = [], [], {}
+    for url, pages in columns.items():
+        seen = set()
+        for page in pages:
+            shots[url] = shots.get(url) or page.get("screenshot")
+            for item in page.get("items") or []:
+                if item.get("url") in seen:
+                    continue
+                seen.add(item.get("url"))
+                letter = opened.get(item.get("url") or "") or {}
+                asked = resolve(letter.get("asked") or item.get("date"), day)
+                if asked is None or not 0 <= (day - asked).days <= window:
+                    continue
+                replied = resolve(letter.get("replied"), day)
+                record = {"title": item.get("title"), "url": item.get("url"), "column": url,
+                          "asked": asked.isoformat(),
+                          "replied": replied.isoformat() if replied else None,
+                          "has_reply": bool(letter.get("has_reply") or replied),
+                          "opened": bool(letter)}
+                in_year.append(record)
+                if not letter or letter.get("error"):
+                    continue  # the page was not read: whether it was answered is unknown
+                if replied is not None:
+                    late = (replied - asked).days > limit
+                    waited = (replied - asked).days
+                elif not record["has_reply"]:
+                    late = (day - asked).days > limit
+                    waited = (day - asked).days
+                else:
+                    late = False
+                    waited = None
+                if late:
+                    how = (f"{waited}天后才回复" if replied else f"已{waited}天未回复")
+                    findings.append(_finding(
+                        code, veto.id, "unanswered_letter", "unanswered_letter", item.get("url"),
+                        f"{veto.reasons['unanswered_letter']}：「{record['title']}」"
+                        f"{record['asked']}来信，{how}",
+                        {**record, "days": waited, "limit_days": limit,
+                         "letter_status": letter.get("status"),
+                         "screenshot": letter.get("screenshot") or shots.get(url)}))
+    if not in_year:
+        first = next(iter(columns))
+        findings.append(_finding(
+            code, consult.id, "no_letters", "no_letters", first, consult.reasons["no_letters"],
+            {"columns": [{"url": u, "name": (p[0].get("column") or {}).get("name"),
+                          "status": p[0].get("status"), "error": p[0].get("error"),
+                          "items": sum(len(x.get("items") or []) for x in p)}
+                         for u, p in columns.items()],
+             "window_days": window, "screenshot": shots.get(first)}))
+    return findings
+
+
+def interaction_findings(site: dict, column_pages: list[dict], item_dates: list[dict],
+                         letters: list[dict], as_of, rules: Rules | None = None) -> list[dict]:
+    rules = rules or load_rules()
+    return (consultation_findings(site, column_pages, letters, as_of, rules)
+            + activity_findings(site, column_pages, item_dates, as_of, SURVEY,
+                                "interaction.survey", rules)
+            + activity_findings(site, column_pages, item_dates, as_of, INTERVIEW,
+                                "interaction.interview", rules))
+
+
+def letters_to_open(items: list[dict], as_of: date, window: int = 365) -> list[dict]:
+    """List items worth opening as letters: dated in the window, or undated (date unknown)."""
+    out = []
+    for item in items:
+        when = resolve(item.get("date"), as_of)
+        if when is None or 0 <= (as_of - when).days <= window:
+            out.append(item)
+    return out
