@@ -9,6 +9,7 @@ static pages in ``demo/site`` it behaves the way real government sites misbehave
 - ``/slow/…``           answers after ``slow_seconds`` (longer than the link timeout)
 - ``/hudong/…``         an anti-bot wall: 412 and a challenge script that never lets you in
 - ``/calendar?date=…``  an endless event calendar (a crawler trap)
+- ``/status/502``       any status code asked for (a gateway in trouble, …)
 - anything missing      a real 404 with a Chinese error page
 Pages may use ``{{ALT_HOST}}`` (the same server under the name ``localhost``, i.e. an external
 site that works) and ``{{CLOSED_PORT}}`` (a port where nothing listens).
@@ -85,6 +86,10 @@ class DemoHandler(BaseHTTPRequestHandler):
         if path.startswith("/hudong/"):
             return self._send(412, CHALLENGE.encode(), html, head,
                               {"Set-Cookie": "FSSBBIl1UgzbN7N80S=abc; path=/"})
+        if path.startswith("/status/") and path[8:].isdigit():  # a server answering any status
+            code = int(path[8:])
+            page = f"<html><head><title>{code}</title></head><body><h1>{code} 服务器错误</h1>"
+            return self._send(code, (page + "</body></html>").encode(), html, head)
         if path == "/xxgk/old-notice.html":
             return self._send(200, SOFT_404.encode(), html, head)
         if path == "/calendar":

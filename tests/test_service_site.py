@@ -5,9 +5,9 @@ is inspected with Chromium; findings and points of the seven indicators are asse
 g2 dl/dt/dd, 办公时间 empty and no 办理流程 (2 missing), 承诺书 mentioned but not offered,
 项目登记表 offered as a 404 · g3 tabs drawn by JavaScript, 办理流程 panel empty (1 missing),
 附件1 a .pdf that is an HTML error page, 附件2 an empty .xlsx. 在线系统: a login page (open), a
-blank page, a 404, a refused port. 县长信箱: answered, answered 140 days later (veto), unanswered
-21 days (fine), unanswered but outside the year. 网上调查 4 in the year (portal: < 6 → 3),
-在线访谈 6 (fine).
+blank page, a 404, a 502, a refused port. 县长信箱: answered, answered 140 days later (veto),
+unanswered 21 days (fine), unanswered but outside the year. 网上调查 4 in the year
+(portal: < 6 → 3), 在线访谈 6 (fine).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def registry(folder: Path, server: DemoServer) -> list[Path]:
             ("办事服务类", "在线(申报、查询)系统", "网上申报", f"{base}/xt/login.html"),
             ("办事服务类", "在线(申报、查询)系统", "进度查询", f"{base}/xt/blank.html"),
             ("办事服务类", "在线(申报、查询)系统", "证照查询", f"{base}/xt/missing.html"),
+            ("办事服务类", "在线(申报、查询)系统", "缴费系统", f"{base}/status/502"),
             ("办事服务类", "在线(申报、查询)系统", "预约系统",
              f"http://127.0.0.1:{server.closed_port}/"),
             ("互动回应类", "政务咨询类栏目", "县长信箱", f"{base}/hd/xx.html"),
@@ -115,8 +116,9 @@ def test_online_systems(inspected):
     card = inspected["card"]
     found = {f["evidence"]["column"]: f["evidence"]["reason"]
              for f in mine(card, "service.online_systems")}
-    assert found == {"进度查询": "blank", "证照查询": "http_404", "预约系统": "navigation_error"}
-    assert points(card, "service.online_systems") == 9.0
+    assert found == {"进度查询": "blank", "证照查询": "http_404", "缴费系统": "http_502",
+                     "预约系统": "navigation_error"}
+    assert points(card, "service.online_systems") == 12.0
 
 
 def test_interaction(inspected):
