@@ -51,6 +51,8 @@ from storage import open_store
 from urlcheck import decode_body
 
 FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
+#: Request meta asking scrapy-playwright for a rendered page we can still work with.
+RENDERED = {"playwright": True, "playwright_include_page": True, "playwright_context": "inspect"}
 #: Pages of one paginated column list read at most (下一页 is followed only where needed).
 MAX_LIST_PAGES = 3
 #: Extra one-second looks at a column page that shows no list item yet.
@@ -163,8 +165,7 @@ class SiteSpider(scrapy.Spider):
     def _column_request(self, column: dict, url: str) -> scrapy.Request:
         keep = {k: column.get(k) for k in ("type", "name", "url", "category", "source")}
         keep["source"] = keep["source"] or "registry"
-        meta = {"column": keep, "requested": url, "playwright": True,
-                "playwright_include_page": True, "playwright_context": "inspect"}
+        meta = {"column": keep, "requested": url, **RENDERED}
         return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed,
                               meta=meta, dont_filter=True, priority=-1)
 
@@ -172,25 +173,29 @@ class SiteSpider(scrapy.Spider):
                  is_home: bool = False) -> scrapy.Request:
         meta = {"depth": depth, "referrer": referrer, "is_home": is_home, "requested": url}
         if render:
-            meta.update(playwright=True, playwright_include_page=True,
-                        playwright_context="inspect")
+            meta.update(RENDERED)
             return scrapy.Request(url, callback=self.parse_rendered, errback=self.failed,
                                   meta=meta, dont_filter=is_home)
         return scrapy.Request(url, callback=self.parse_plain, errback=self.failed, meta=meta)
 
     # -- callbacks ---------------------------------------------------------------------------
 
-    async def parse_rendered(self, response):
+    @staticmethod
+    async def _capture(response, frames: bool = False) -> tuple:
+        """Let the rendered page settle; return (html, title, frames, screenshot, final url)."""
         page = response.meta["playwright_page"]
         try:
             await settle(page)
             html = await page.content()
             title = await page.title()
-            frames = await frame_documents(page)
+            frame_docs = await frame_documents(page) if frames else []
             shot = await screenshot(page)
-            final_url = page.url
+            return html, title, frame_docs, shot, page.url
         finally:
             await page.close()
+
+    async def parse_rendered(self, response):
+        html, title, frames, shot, final_url = await self._capture(response, frames=True)
         if response.meta["is_home"]:
             # A site that moved domains redirects its registered homepage: both hosts are "ours".
             self.base_hosts.add(site_base_host(final_url))
@@ -325,20 +330,10 @@ class SiteSpider(scrapy.Spider):
             self.guides_asked.add(url)
             yield scrapy.Request(url, callback=self.parse_guide, errback=self.guide_failed,
                                  dont_filter=True, priority=-2,
-                                 meta={"requested": url, "column": column, "playwright": True,
-                                       "playwright_include_page": True,
-                                       "playwright_context": "inspect"})
+                                 meta={"requested": url, "column": column, **RENDERED})
 
     async def parse_guide(self, response):
-        page = response.meta["playwright_page"]
-        try:
-            await settle(page)
-            html = await page.content()
-            title = await page.title()
-            shot = await screenshot(page)
-            final_url = page.url
-        finally:
-            await page.close()
+        html, title, _, shot, final_url = await self._capture(response)
         facts = guide_facts(html, final_url)
         yield {"type": "guide_page", "inspection": self.inspection_id, "site": self.site_code,
                "column": response.meta["column"], "url": response.meta["requested"],
@@ -360,22 +355,12 @@ class SiteSpider(scrapy.Spider):
         keep = {k: column.get(k) for k in ("type", "name", "url", "category", "source")}
         return scrapy.Request(url, callback=self.parse_system, errback=self.system_failed,
                               dont_filter=True,
-                              meta={"requested": url, "column": keep, "playwright": True,
-                                    "playwright_include_page": True,
-                                    "playwright_context": "inspect"})
+                              meta={"requested": url, "column": keep, **RENDERED})
 
     async def parse_system(self, response):
         from urlcheck import classify_html
 
-        page = response.meta["playwright_page"]
-        try:
-            await settle(page)
-            html = await page.content()
-            title = await page.title()
-            shot = await screenshot(page)
-            final_url = page.url
-        finally:
-            await page.close()
+        html, title, _, shot, final_url = await self._capture(response)
         verdict, reason = system_verdict(response.status, html, title)
         if verdict == "ok":
             judged = classify_html(response.status, html, title, {})
