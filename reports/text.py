@@ -50,17 +50,19 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
     findings = card["findings"]
     if findings:
         ft = Table(title=f"问题清单（{len(findings)} 条）", show_lines=True)
-        for col in ("错误类型", "链接名称 / 地址", "返回值", "入口地址", "复核", "扣分"):
+        for col in ("问题类型", "名称或说明 / 地址", "返回值", "入口地址", "复核", "扣分"):
             ft.add_column(col, overflow="fold")
         for f in findings[:MAX_FINDINGS_SHOWN]:
             ev = f.get("evidence", {})
             review = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}[f["review"]]
             if f.get("needs_review") and f["review"] == "pending":
                 review += "（确认后计分）"
-            ft.add_row(ev.get("error_type", f["kind"]),
-                       f"{ev.get('anchor_text') or ''}\n{f['url']}",
-                       str(ev.get("status_text", ev.get("status", ""))),
-                       f.get("page", ""), review, _points(f.get("points", 0)))
+            # a link finding reads as the census dead-link report; any other by its own sentence
+            kind = ev.get("error_type") or rules.indicator(f["indicator"]).name
+            what = ev.get("anchor_text") if "anchor_text" in ev else f.get("detail", "")
+            ft.add_row(kind, f"{what or ''}\n{f.get('url') or ''}",
+                       str(ev.get("status_text", ev.get("status", "")) or ""),
+                       f.get("page") or "", review, _points(f.get("points", 0)))
         console.print(ft)
         if len(findings) > MAX_FINDINGS_SHOWN:
             console.print(f"… {len(findings) - MAX_FINDINGS_SHOWN} more in the JSON card")

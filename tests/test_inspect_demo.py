@@ -160,6 +160,8 @@ def test_screenshots_and_rendered_html_are_stored(inspected):
                  if f["indicator"] == "availability.links"}
         assert len(shots) == 3  # homepage, 通知公告 page, GBK page: one stored file each
         assert location in inspected["stdout"].replace("\n", "")  # printed for the operator
+        # every finding reads in the reviewer's words, not as an internal kind
+        assert "no_column" not in inspected["stdout"] and "问题类型" in inspected["stdout"]
 
 
 def test_crawl_is_bounded_and_stays_on_loopback(inspected):
