@@ -36,8 +36,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from inspectors import finding_id
 from inspectors.dates import resolve
-from inspectors.links import finding_id, is_splash
+from inspectors.links import is_splash
 from scoring.rules import Rules, load_rules
 from scoring.time import as_of_date
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from inspectors import finding_id
 from inspectors.dates import date_in_text, resolve
 from inspectors.html import parse_html
-from inspectors.links import finding_id
 from scoring.rules import Rules, load_rules
 from scoring.time import as_of_date
 

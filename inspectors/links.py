@@ -11,7 +11,7 @@ text), 链接地址, 探测时间, 错误类型, HTTP返回值或超时情况, �
 
 from __future__ import annotations
 
-import hashlib
+from inspectors import finding_id
 
 INDICATOR = "availability.links"
 
@@ -19,11 +19,6 @@ INDICATOR = "availability.links"
 #: second-level pages as the homepage. The registry can also say so (首页类型 = 导航页).
 SPLASH_MAX_LINKS = 12
 SPLASH_MAX_TEXT = 400
-
-
-def finding_id(site: str, indicator: str, kind: str, url: str) -> str:
-    """Stable across inspections, so a reviewer's verdict on a finding can follow it."""
-    return hashlib.sha1(f"{site}|{indicator}|{kind}|{url}".encode()).hexdigest()[:16]
 
 
 def is_splash(site: dict, home: dict | None) -> bool:

@@ -23,7 +23,7 @@ Findings (rules of scoring/rules/census-2015.toml):
 
 from __future__ import annotations
 
-from inspectors.links import finding_id
+from inspectors import finding_id
 
 INDICATORS = ("service.guide", "service.attachments", "service.online_systems")
 GUIDE_TYPE = "办事指南类栏目"

@@ -14,11 +14,11 @@ Pure: the inspection reads the probes of the 7 days before as-of (``load_probes`
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from inspectors import finding_id
 from scoring.time import as_of_instant, within
 
 PROBES = "probes"
@@ -30,10 +30,6 @@ VETO_RULE = "probe_failures"
 HOMEPAGE = "availability.homepage"
 UNREACHABLE = "veto.unreachable"
 MAX_LISTED = 20  # failed probes listed as evidence (most recent first)
-
-
-def _finding_id(site: str, indicator: str, kind: str, url: str) -> str:
-    return hashlib.sha1(f"{site}|{indicator}|{kind}|{url}".encode()).hexdigest()[:16]
 
 
 def window_probes(probes: list[dict], as_of: Any) -> list[dict]:
@@ -105,7 +101,7 @@ def probe_findings(
     percent_text = f"{facts['failure_percent']:g}%"
     if len(failed) * 100 >= VETO_PERCENT * total:
         finding = {
-            "id": _finding_id(code, UNREACHABLE, "unreachable", url),
+            "id": finding_id(code, UNREACHABLE, "unreachable", url),
             "site": code, "indicator": UNREACHABLE, "kind": "unreachable", "rule": VETO_RULE,
             "url": url, "page": url, "needs_review": False,
             "detail": f"监测1周共探测{total}次，首页打不开{len(failed)}次，比例{percent_text}，"
@@ -116,7 +112,7 @@ def probe_findings(
     if full_percent < 1:
         return [], checked, facts
     finding = {
-        "id": _finding_id(code, HOMEPAGE, "homepage_failures", url),
+        "id": finding_id(code, HOMEPAGE, "homepage_failures", url),
         "site": code, "indicator": HOMEPAGE, "kind": "homepage_failures", "rule": POINTS_RULE,
         "units": full_percent, "url": url, "page": url, "needs_review": False,
         "detail": f"监测1周共探测{total}次，首页打不开{len(failed)}次，比例{percent_text}，"
