@@ -7,26 +7,11 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
 from click.testing import CliRunner
-from urlcheck_server import LocalSite
+from urlcheck_server import LocalSite, LoopbackResolver
 
 from probes.probe import PROBES, ProbeConfig, Prober, probe_once
 from storage import EmbeddedStore
-
-
-class LoopbackResolver(AbstractResolver):
-    """Resolves "localhost" only; any other name fails as an unknown name would."""
-
-    async def resolve(self, host: str, port: int = 0,
-                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
-        if host != "localhost":
-            raise OSError(socket.EAI_NONAME, "Name or service not known")
-        return [ResolveResult(hostname=host, host="127.0.0.1", port=port,
-                              family=socket.AF_INET, proto=0, flags=0)]
-
-    async def close(self) -> None:
-        return None
 
 
 @pytest.fixture(scope="module")

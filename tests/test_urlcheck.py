@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import socket
 import time
 import tracemalloc
 from collections.abc import Iterator
 
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
-from urlcheck_server import LocalSite
+from aiohttp.abc import AbstractResolver
+from urlcheck_server import LocalSite, LoopbackResolver
 
 from urlcheck import (
     CheckConfig,
@@ -26,25 +25,6 @@ CONTRACT_KEYS = [
     "url", "outcome", "reason", "http_status", "final_url", "redirects", "method",
     "content_type", "elapsed_ms", "checked_at", "detail",
 ]
-
-
-class LoopbackResolver(AbstractResolver):
-    """Resolves "localhost" only: DNS failures are simulated, no query leaves the machine."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        self.asked.append(host)
-        if host != "localhost":
-            raise OSError(socket.EAI_NONAME, "Name or service not known")
-        return [ResolveResult(hostname=host, host="127.0.0.1", port=port,
-                              family=socket.AF_INET, proto=0, flags=0)]
-
-    async def close(self) -> None:
-        return None
 
 
 @pytest.fixture(scope="module")

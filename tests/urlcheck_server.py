@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 HTML = "text/html; charset=utf-8"
 LONG_ARTICLE = (
@@ -284,3 +285,22 @@ def _self_signed(directory: Path) -> tuple[str, str]:
         serialization.NoEncryption(),
     ))
     return str(cert_path), str(key_path)
+
+
+class LoopbackResolver(AbstractResolver):
+    """Resolves "localhost" only; any other name fails as an unknown name would, so DNS
+    failures are simulated and no query leaves the machine. ``asked`` lists the names seen."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        self.asked.append(host)
+        if host != "localhost":
+            raise OSError(socket.EAI_NONAME, "Name or service not known")
+        return [ResolveResult(hostname=host, host="127.0.0.1", port=port,
+                              family=socket.AF_INET, proto=0, flags=0)]
+
+    async def close(self) -> None:
+        return None
