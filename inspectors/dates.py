@@ -129,6 +129,35 @@ def resolve(found: dict | None, as_of: date) -> date | None:
 
 
 # -- article pages -----------------------------------------------------------------------------
+#
+# How a person finds an article's date: beside the title, in the byline under it
+# (``2019-09-18 06:23 来源：山西省人民政府``, ``发布时间：…``), not in the navigation, the header
+# clock (``今天是2026年11月30日 星期一``), the related-article list or the footer (©2025). So the
+# fast path looks right after the article title; then a labelled date anywhere; then the page's
+# machine-readable hints; and only then htmldate's extensive search, whose answer must be a full
+# date the page (or its URL) actually prints: a year-only guess (©2025 -> 2025-01-01) is not one.
+
+#: Characters after the title in which the byline is looked for.
+TITLE_WINDOW = 200
+#: Words that sit beside a date in a byline (source, author, counters, font size, print, share).
+BYLINE_WORDS = ("来源", "作者", "编辑", "发布", "浏览", "点击", "阅读", "字号", "责任", "供稿",
+                "出处", "打印", "分享", "访问", "次数", "撰稿", "记者", "通讯员")
+#: A weekday after a date marks a clock in the page header, not a publication date.
+_WEEKDAY = re.compile(r"^\s*[(（]?\s*(?:星期|礼拜|周)[一二三四五六日天]")
+_TITLE_SPLIT = re.compile(r"\s*(?:[-_|｜－—–]+)\s*")
+#: What follows a date in running text (2019年2月27日下午，…): an event date, not a byline.
+_PROSE = re.compile(r"^(?:[\u4e00-\u9fff]|[，。、；：,])")
+#: Dates written without separators, as URLs and file names print them (t20261118_123.html).
+_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
+_URL_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?!\d)")
+_URL_YM_D = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-]?(\d{2})/(\d{1,2})(?!\d)")
+#: htmldate never reads the clock: it gets this bound instead of its default "today".
+_HTMLDATE_MAX = f"{MAX_YEAR}-12-31"
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
+
 
 def _visible_text(doc) -> str:
     for bad in doc.xpath("//script|//style|//noscript|//template"):
@@ -137,14 +166,160 @@ def _visible_text(doc) -> str:
     return " ".join((body if body is not None else doc).itertext())
 
 
-def page_date(html: str) -> dict | None:
-    """The publication date of an article page, htmldate-style (cheap signals first).
+def _node_text(node) -> str:
+    return re.sub(r"\s+", " ", " ".join(node.itertext())).strip()
 
-    1. ``<meta>`` publication tags; 2. a labelled date in the text (发布时间：…, 发布日期：…,
-    时间：…; first label in the page wins, in LABELS order of strength); 3. ``<time datetime>``.
-    Returns ``{"text", "date", "source"}`` or None. Only full dates count on an article page: a
-    year-implied 11-18 there is too ambiguous to trust.
+
+def title_texts(doc) -> list[str]:
+    """What the article title may be, most trusted first.
+
+    A heading (h1-h3 or an element whose class/id says title) that the ``<title>`` contains is the
+    article title for sure; then the longest segment of ``<title>`` (``标题_栏目_网站``); then the
+    other ``<h1>``s. Texts shorter than 5 characters (logos, 正文) are not titles.
     """
+    head = doc.find(".//title")
+    page_title = _node_text(head) if head is not None else ""
+    squeezed_title = _squeeze(page_title)
+    strong, weak = [], []
+    nodes = doc.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')"
+                      " or contains(@class,'Title') or contains(@id,'Title')]")
+    for node in nodes:
+        text = _node_text(node)
+        if not 5 <= len(_squeeze(text)) <= 200:
+            continue
+        if squeezed_title and _squeeze(text) in squeezed_title:
+            strong.append(text)
+        elif node.tag == "h1":
+            weak.append(text)
+    segments = sorted((s for s in _TITLE_SPLIT.split(page_title) if len(_squeeze(s)) >= 5),
+                      key=lambda s: -len(s))
+    out = []
+    for text in strong + segments[:1] + weak:
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _positions(text: str) -> list[int]:
+    """For each non-space character of ``text``, its index (maps a squeezed match back)."""
+    return [i for i, ch in enumerate(text) if not ch.isspace()]
+
+
+def _is_clock(text: str, end: int) -> bool:
+    return bool(_WEEKDAY.match(text[end:end + 6]))
+
+
+def _in_byline(window: str, start: int, end: int) -> bool:
+    """Whether a date at window[start:end] reads as a byline: labelled, timed, or beside a
+    source/author/counter word."""
+    near = window[max(0, start - 12):start] + window[end:end + 30]
+    return any(word in near for word in BYLINE_WORDS + LABELS) or bool(
+        re.search(r"\d{1,2}[:：]\d{2}", window[start:end + 9]))
+
+
+def byline_date(text: str, titles: list[str]) -> dict | None:
+    """The first date after the article title, within TITLE_WINDOW characters.
+
+    A date that reads as a byline (labelled, with a time, beside 来源/作者/浏览…) comes first; a
+    bare date after the title is kept as ``plain`` (weaker than a labelled date elsewhere).
+    Returns ``{"text", "date", ("time",) "source", "plain"}`` or None.
+    """
+    squeezed = _squeeze(text)
+    where = _positions(text)
+    plain = None
+    for title in titles:
+        needle = _squeeze(title)
+        at = squeezed.find(needle)
+        while at >= 0:
+            end = where[at + len(needle) - 1] + 1
+            window = text[end:end + TITLE_WINDOW]
+            for m in FULL.finditer(window):
+                found = full_dates(m.group(0))
+                end_of_date = m.start() + len(m.group(0).rstrip())
+                if not found or _is_clock(window, end_of_date):
+                    continue
+                if not _PROSE.match(window[end_of_date:]) and _in_byline(window, m.start(),
+                                                                         end_of_date):
+                    return {**found[0], "source": "byline", "plain": False}
+                if plain is None:
+                    plain = {**found[0], "source": "title", "plain": True}
+                break  # only the first date after a title can be its byline
+            at = squeezed.find(needle, at + 1)
+    return plain
+
+
+def labelled_date(text: str) -> dict | None:
+    """A date introduced by a label (发布时间：…), the strongest label in LABELS order first."""
+    best = None
+    for m in _LABEL_RE.finditer(text):
+        after = text[m.end():m.end() + 40]
+        found = full_dates(after)
+        if not found or not after.lstrip("[【（( ").startswith(found[0]["text"][:4]):
+            continue
+        if _is_clock(after, after.find(found[0]["text"]) + len(found[0]["text"])):
+            continue
+        rank = LABELS.index(m.group(1))
+        if best is None or rank < best[0]:
+            best = (rank, {**found[0], "source": f"label:{m.group(1)}"})
+    return best[1] if best else None
+
+
+def url_dates(url: str | None) -> list[str]:
+    """ISO dates a URL's path states (/2026/11/18/, /202611/t20261118_1.html, 2026-11-18)."""
+    path = re.sub(r"^[a-z]+://[^/]*", "", url or "", flags=re.I)
+    out = []
+    for pattern in (_URL_YMD, _URL_YM_D, _COMPACT):
+        for m in pattern.finditer(path):
+            y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if _valid(y, mo, d) and date(y, mo, d).isoformat() not in out:
+                out.append(date(y, mo, d).isoformat())
+    return out
+
+
+def _printed_dates(html: str, url: str | None) -> set[str]:
+    """Every full date the page source or its URL prints, in any separator style."""
+    printed = {d["date"] for d in full_dates(html)} | set(url_dates(url))
+    for m in _COMPACT.finditer(html):
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if _valid(y, mo, d):
+            printed.add(date(y, mo, d).isoformat())
+    return printed
+
+
+def htmldate_date(html: str, url: str | None = None) -> dict | None:
+    """htmldate's extensive search, kept only when the page prints that full date."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(html, extensive_search=True, original_date=True, url=url,
+                          min_date=f"{MIN_YEAR}-01-01", max_date=_HTMLDATE_MAX)
+    except Exception:  # noqa: BLE001 - a library failure on a strange page is "no date found"
+        return None
+    if not found or found not in _printed_dates(html, url):
+        return None
+    return {"text": found, "date": found, "source": "htmldate"}
+
+
+def page_date(html: str, url: str | None = None, latest: date | None = None) -> dict | None:
+    """The publication date of an article page, read as a person reads it.
+
+    1. ``<meta>`` publication tags; 2. the byline right after the article title (labelled, with a
+    time, or beside 来源/作者/浏览…); 3. a labelled date anywhere (发布时间：…, strongest label
+    first); 4. a bare date right after the title; 5. ``<time datetime>``; 6. htmldate's extensive
+    search (also reads ``url``), kept only if the page prints that full date. Only full dates
+    count: a year-implied 11-18 is too ambiguous on an article page.
+
+    Returns ``{"text", "date", "source"}`` (+ ``"time"``) or None. Pure and clock-free: with
+    ``latest`` (the monitoring date or the day the page was fetched) a date after it is no
+    publication date and the answer is None, never another, older date of the page.
+    """
+    found = _page_date(html, url)
+    if found and latest is not None and date.fromisoformat(found["date"]) > latest:
+        return None
+    return found
+
+
+def _page_date(html: str, url: str | None) -> dict | None:
     doc = parse_html(html)
     if doc is None:
         return None
@@ -154,20 +329,17 @@ def page_date(html: str) -> dict | None:
             found = full_dates(meta.get("content", ""))
             if found:
                 return {**found[0], "source": f"meta:{name}"}
+    times = [node.get("datetime", "") for node in doc.xpath("//time[@datetime]")]
+    titles = title_texts(doc)
     text = re.sub(r"\s+", " ", _visible_text(doc))
-    best = None
-    for m in _LABEL_RE.finditer(text):
-        found = full_dates(text[m.end():m.end() + 40])
-        if not found or not text[m.end():m.end() + 40].lstrip("[【（( ").startswith(
-                found[0]["text"][:4]):
-            continue
-        rank = LABELS.index(m.group(1))
-        if best is None or rank < best[0]:
-            best = (rank, {**found[0], "source": f"label:{m.group(1)}"})
-    if best:
-        return best[1]
-    for node in doc.xpath("//time[@datetime]"):
-        found = full_dates(node.get("datetime", ""))
-        if found:
-            return {**found[0], "source": "time"}
-    return None
+    near_title = byline_date(text, titles)
+    if near_title and not near_title.pop("plain"):
+        return near_title
+    found = labelled_date(text) or near_title
+    if found:
+        return found
+    for value in times:
+        found_time = full_dates(value)
+        if found_time:
+            return {**found_time[0], "source": "time"}
+    return htmldate_date(html, url)

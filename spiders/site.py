@@ -441,7 +441,7 @@ class SiteSpider(scrapy.Spider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         found = None
         if isinstance(response, TextResponse) and "html" in (content_type or "text/html"):
-            found = page_date(decode_body(response.body, content_type))
+            found = page_date(decode_body(response.body, content_type), url=response.url)
         yield {"type": "item_date", "inspection": self.inspection_id, "site": self.site_code,
                "url": response.meta["requested"], "column_url": response.meta["column_url"],
                "status": response.status, "date": found, "fetched_at": now_iso()}

@@ -58,7 +58,7 @@ def extract_page(url: str, html: str, frames: list[tuple[str, str]], as_of) -> d
     from inspectors.dates import page_date, resolve
     from spiders.site import page_items
 
-    found = page_date(html)
+    found = page_date(html, url=url, latest=as_of)  # no page date after the as-of day
     items = []
     for item in page_items(html, url, frames):
         when = resolve(item.get("date"), as_of)
