@@ -56,40 +56,119 @@ def _valid_md(month: int, day: int) -> bool:
     return 1 <= month <= 12 and _valid(2024, month, day)  # 2024 is a leap year: 02-29 is valid
 
 
+def _full_found(m) -> dict | None:
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not _valid(year, month, day):
+        return None
+    found = {"text": m.group(0).strip(), "date": date(year, month, day).isoformat()}
+    if m.group(4) is not None and int(m.group(4)) < 24 and int(m.group(5)) < 60:
+        found["time"] = f"{int(m.group(4)):02d}:{m.group(5)}"
+    return found
+
+
 def full_dates(text: str) -> list[dict]:
     """Every full date in ``text``, in order: ``{"text", "date"}`` (+ ``"time"`` when given)."""
+    return [found for m in FULL.finditer(text or "") if (found := _full_found(m))]
+
+
+def _month_day_matches(text: str) -> list[tuple]:
+    """(match, found) for each year-implied date of ``text`` (full dates already removed)."""
     out = []
-    for m in FULL.finditer(text or ""):
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if not _valid(year, month, day):
-            continue
-        found = {"text": m.group(0).strip(), "date": date(year, month, day).isoformat()}
-        if m.group(4) is not None and int(m.group(4)) < 24 and int(m.group(5)) < 60:
-            found["time"] = f"{int(m.group(4)):02d}:{m.group(5)}"
-        out.append(found)
+    for m in MONTH_DAY.finditer(text):
+        month, day = int(m.group(1)), int(m.group(3))
+        if m.group(2) == "." and len(m.group(3)) == 1:
+            continue  # 1.5 is a number (a version, an amount), not 1 May
+        if _valid_md(month, day):
+            out.append((m, {"text": m.group(0).strip(), "md": f"{month:02d}-{day:02d}"}))
     return out
 
 
 def month_days(text: str) -> list[dict]:
     """Year-implied dates in ``text`` (full dates removed first): ``{"text", "md": "MM-DD"}``."""
+    return [found for _, found in _month_day_matches(FULL.sub(" ", text or ""))]
+
+
+# -- periods (征集时间 2026-11-23 至 2026-12-09) ----------------------------------------------
+#
+# Survey and consultation lists print a period. An activity counts by its START (DESIGN: a
+# period running at as-of is not a future item; one starting after as-of is). A period is one
+# date: ``{"text": the whole period as printed, "date": start, "end": end}`` (year-implied:
+# ``md`` / ``end_md``), so every reader of ``date`` reads the start and the raw text is kept.
+
+#: Words and dashes between the two ends of a period. An ASCII-like hyphen only joins a period
+#: whose end has at least a month (2026-11-18 - 12 is a date and a counter, not a period).
+_RANGE_SEP = r"\s*(?P<sep>至|到|~|～|〜|—+|–|－|-)\s*"
+_RANGE_TAIL = re.compile(
+    _RANGE_SEP + r"(?:(?P<ey>(?:19|20)\d{2})\s*[-/.年]\s*(?P<em1>\d{1,2})\s*[-/.月]\s*"
+    r"|(?P<em2>\d{1,2})\s*[-/.月]\s*)?(?P<ed>\d{1,2})(?!\d)(?:\s*日)?"
+    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
+_MD_RANGE_SEP = re.compile(r"^" + _RANGE_SEP + r"$")
+#: The longest period read as one (longer: two unrelated dates).
+MAX_PERIOD_DAYS = 3 * 366
+
+
+def _period_end(start: date, tail) -> date | None:
+    """The end of a period whose start is ``start``, from a ``_RANGE_TAIL`` match, or None."""
+    month = tail["em1"] or tail["em2"]
+    if month is None and tail["sep"] in ("-", "–", "－"):
+        return None
+    year = int(tail["ey"]) if tail["ey"] else start.year
+    month = int(month) if month else start.month
+    if not _valid(year, month, int(tail["ed"])):
+        return None
+    end = date(year, month, int(tail["ed"]))
+    if not tail["ey"] and end < start:  # 2026年12月20日—1月10日 runs into the next year
+        end = date(year + 1, month, end.day) if _valid(year + 1, month, end.day) else None
+    if end is None or not 0 <= (end - start).days <= MAX_PERIOD_DAYS:
+        return None
+    return end
+
+
+def _full_events(text: str) -> list[dict]:
+    """The full dates of ``text`` in order, a period (start 至 end) counting as one."""
+    events, pos = [], 0
+    while (m := FULL.search(text, pos)) is not None:
+        pos = m.end()
+        found = _full_found(m)
+        if found is None:
+            continue
+        tail = _RANGE_TAIL.match(text, m.end())
+        end = _period_end(date.fromisoformat(found["date"]), tail) if tail else None
+        if end is not None:
+            found = {**found, "text": text[m.start():tail.end()].strip(),
+                     "end": end.isoformat()}
+            pos = tail.end()
+        events.append(found)
+    return events
+
+
+def _month_day_events(text: str) -> list[dict]:
+    """The year-implied dates of ``text`` in order, ``11-23 至 12-09`` counting as one."""
+    matches = _month_day_matches(FULL.sub(" ", text or ""))
     rest = FULL.sub(" ", text or "")
-    out = []
-    for m in MONTH_DAY.finditer(rest):
-        month, day = int(m.group(1)), int(m.group(3))
-        if m.group(2) == "." and len(m.group(3)) == 1:
-            continue  # 1.5 is a number (a version, an amount), not 1 May
-        if _valid_md(month, day):
-            out.append({"text": m.group(0).strip(), "md": f"{month:02d}-{day:02d}"})
-    return out
+    events, i = [], 0
+    while i < len(matches):
+        m, found = matches[i]
+        if i + 1 < len(matches) and _MD_RANGE_SEP.match(rest[m.end():matches[i + 1][0].start()]):
+            m2, end = matches[i + 1]
+            events.append({**found, "text": rest[m.start():m2.end()].strip(),
+                           "end_md": end["md"]})
+            i += 2
+            continue
+        events.append(found)
+        i += 1
+    return events
 
 
 def date_in_text(text: str, allow_year_implied: bool = True) -> dict | None:
     """The date a short text (a list item's date cell, its row) states, or None.
 
     A full date wins over a year-implied one; among several full dates the last one in the text
-    (list rows print the date after the title, and titles may contain other dates).
+    (list rows print the date after the title, and titles may contain other dates). A period
+    (``2026-11-23 至 2026-12-09``) is one date: its start, with ``end`` (``end_md``) and the
+    whole period as ``text``.
     """
-    full = full_dates(text)
+    full = _full_events(text or "")
     if full:
         return full[-1]
     for pattern in SPLIT:
@@ -98,7 +177,7 @@ def date_in_text(text: str, allow_year_implied: bool = True) -> dict | None:
             return {"text": m.group(0).strip(),
                     "date": date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()}
     if allow_year_implied:
-        implied = month_days(text)
+        implied = _month_day_events(text)
         if implied:
             return implied[-1]
     return None

@@ -119,7 +119,8 @@ def _date_leading_title(title: str) -> dict | None:
 def _row_date(row, a, title: str) -> dict | None:
     """The row's date. 1. an element of its own that is (mostly) a date — a date cell, a date
     span, a date split over two boxes; the last one wins; 2. the last date in the row's text
-    outside the title link; 3. a date the title itself ends with."""
+    outside the title link (also when 1. is one end of a period the row prints, which is dated
+    by its start); 3. a date the title itself ends with."""
     found = None
     for node in row.iter():
         if node is a or not isinstance(node.tag, str) or a in node.iterancestors() \
@@ -130,8 +131,10 @@ def _row_date(row, a, title: str) -> dict | None:
             here = date_in_text(text)
             if here and len(here["text"]) * 2 >= len(text.strip(" []【】()（）")):
                 found = here
-    if found is None:
-        found = date_in_text(_text_without(row, a))
+    whole = date_in_text(_text_without(row, a))
+    if found is None or (whole and whole.get("end") and found.get("date") in (
+            whole.get("date"), whole.get("end"))):
+        found = whole  # a period split over two boxes (<span>start</span> 至 <span>end</span>)
     if found is None and _looks_dated_title(title):
         found = date_in_text(title, allow_year_implied=False)
     return found
