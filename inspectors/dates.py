@@ -216,13 +216,20 @@ def resolve(found: dict | None, as_of: date) -> date | None:
 # machine-readable hints; and only then htmldate's extensive search, whose answer must be a full
 # date the page (or its URL) actually prints: a year-only guess (©2025 -> 2025-01-01) is not one.
 
-#: Characters after the title in which the byline is looked for.
+#: Characters after the title in which the byline is looked for; a bare date (no label, time
+#: or source beside it) must be nearer; a date before the title must end right before it.
 TITLE_WINDOW = 200
+PLAIN_WINDOW = 60
+BEFORE_WINDOW = 40
 #: Words that sit beside a date in a byline (source, author, counters, font size, print, share).
 BYLINE_WORDS = ("来源", "作者", "编辑", "发布", "浏览", "点击", "阅读", "字号", "责任", "供稿",
                 "出处", "打印", "分享", "访问", "次数", "撰稿", "记者", "通讯员")
 #: A weekday after a date marks a clock in the page header, not a publication date.
 _WEEKDAY = re.compile(r"^\s*[(（]?\s*(?:星期|礼拜|周)[一二三四五六日天]")
+_TODAY = re.compile(r"(?:今天是|今天|今日|当前时间|现在时间|现在是)\s*[:：]?\s*$")
+#: After these, dates belong to other articles (previous/next, related, hot lists).
+_OTHER_ARTICLES = re.compile(r"上一篇|下一篇|上一条|下一条|相关(?:文章|新闻|信息|阅读|链接)|"
+                             r"热点|推荐阅读|延伸阅读")
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|｜－—–]+)\s*")
 #: What follows a date in running text (2019年2月27日下午，…): an event date, not a byline.
 _PROSE = re.compile(r"^(?:[\u4e00-\u9fff]|[，。、；：,])")
@@ -272,6 +279,7 @@ def title_texts(doc) -> list[str]:
             weak.append(text)
     segments = sorted((s for s in _TITLE_SPLIT.split(page_title) if len(_squeeze(s)) >= 5),
                       key=lambda s: -len(s))
+    strong.sort(key=lambda t: -len(_squeeze(t)))  # the article title before the site name
     out = []
     for text in strong + segments[:1] + weak:
         if text not in out:
@@ -284,8 +292,10 @@ def _positions(text: str) -> list[int]:
     return [i for i, ch in enumerate(text) if not ch.isspace()]
 
 
-def _is_clock(text: str, end: int) -> bool:
-    return bool(_WEEKDAY.match(text[end:end + 6]))
+def _is_clock(text: str, start: int, end: int) -> bool:
+    """Whether the date at text[start:end] is the page header's clock (今天是…, …星期一)."""
+    return bool(_WEEKDAY.match(text[end:end + 6])) or bool(_TODAY.search(text[max(0, start - 8):
+                                                                             start]))
 
 
 def _in_byline(window: str, start: int, end: int) -> bool:
@@ -296,35 +306,51 @@ def _in_byline(window: str, start: int, end: int) -> bool:
         re.search(r"\d{1,2}[:：]\d{2}", window[start:end + 9]))
 
 
-def byline_date(text: str, titles: list[str]) -> dict | None:
-    """The first date after the article title, within TITLE_WINDOW characters.
+def _dates_in(window: str):
+    """(match, found, end of the date text) for each full date of ``window``, in order."""
+    for m in FULL.finditer(window):
+        found = _full_found(m)
+        if found is not None:
+            yield m, found, m.start() + len(m.group(0).rstrip())
 
-    A date that reads as a byline (labelled, with a time, beside 来源/作者/浏览…) comes first; a
-    bare date after the title is kept as ``plain`` (weaker than a labelled date elsewhere).
-    Returns ``{"text", "date", ("time",) "source", "plain"}`` or None.
+
+def byline_date(text: str, titles: list[str]) -> dict | None:
+    """The date a person reads beside the article title, or None.
+
+    After the title (within TITLE_WINDOW characters, before any 上一篇/相关 list): the first date
+    that reads as a byline (labelled, with a time, beside 来源/作者/浏览…, not running text),
+    ``kind`` "byline"; else a bare date right after it (within PLAIN_WINDOW), ``kind`` "title";
+    else a date right before it (``<div class="date">…</div><h1>…``), ``kind`` "before".
+    Header clocks (今天是…, …星期一) are never one. Returns ``{"text", "date", ("time",)
+    "source", "kind"}``; the strongest kind over every title occurrence wins, then the first.
     """
     squeezed = _squeeze(text)
     where = _positions(text)
-    plain = None
+    best: dict | None = None
+    rank = {"byline": 0, "title": 1, "before": 2}
     for title in titles:
         needle = _squeeze(title)
-        at = squeezed.find(needle)
+        at = squeezed.find(needle) if needle else -1
         while at >= 0:
-            end = where[at + len(needle) - 1] + 1
+            begin, end = where[at], where[at + len(needle) - 1] + 1
             window = text[end:end + TITLE_WINDOW]
-            for m in FULL.finditer(window):
-                found = full_dates(m.group(0))
-                end_of_date = m.start() + len(m.group(0).rstrip())
-                if not found or _is_clock(window, end_of_date):
+            stop = _OTHER_ARTICLES.search(window)
+            window = window[:stop.start()] if stop else window
+            for m, found, end_of_date in _dates_in(window):
+                if _is_clock(window, m.start(), end_of_date):
                     continue
                 if not _PROSE.match(window[end_of_date:]) and _in_byline(window, m.start(),
                                                                          end_of_date):
-                    return {**found[0], "source": "byline", "plain": False}
-                if plain is None:
-                    plain = {**found[0], "source": "title", "plain": True}
+                    return {**found, "source": "byline", "kind": "byline"}
+                if m.start() <= PLAIN_WINDOW and (best is None or rank[best["kind"]] > 1):
+                    best = {**found, "source": "title", "kind": "title"}
                 break  # only the first date after a title can be its byline
+            before = text[max(0, begin - BEFORE_WINDOW):begin]
+            dates = [d for d in _dates_in(before) if not _is_clock(before, d[0].start(), d[2])]
+            if dates and before[dates[-1][2]:].strip(" |｜·:：") == "" and best is None:
+                best = {**dates[-1][1], "source": "before-title", "kind": "before"}
             at = squeezed.find(needle, at + 1)
-    return plain
+    return best
 
 
 def labelled_date(text: str) -> dict | None:
@@ -335,7 +361,8 @@ def labelled_date(text: str) -> dict | None:
         found = full_dates(after)
         if not found or not after.lstrip("[【（( ").startswith(found[0]["text"][:4]):
             continue
-        if _is_clock(after, after.find(found[0]["text"]) + len(found[0]["text"])):
+        at = m.end() + after.find(found[0]["text"])
+        if _is_clock(text, at, at + len(found[0]["text"])):
             continue
         rank = LABELS.index(m.group(1))
         if best is None or rank < best[0]:
@@ -412,7 +439,7 @@ def _page_date(html: str, url: str | None) -> dict | None:
     titles = title_texts(doc)
     text = re.sub(r"\s+", " ", _visible_text(doc))
     near_title = byline_date(text, titles)
-    if near_title and not near_title.pop("plain"):
+    if near_title and near_title.pop("kind") == "byline":
         return near_title
     found = labelled_date(text) or near_title
     if found:
