@@ -32,8 +32,10 @@ _YM = r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})月?"
 SPLIT = (re.compile(r"^\W*(?P<d>\d{1,2})\W+" + _YM + r"\W*$"),
          re.compile(r"^\W*" + _YM + r"\W+(?P<d>\d{1,2})日?\W*$"))
 #: Labels that introduce a publication date on article pages (the strongest signal first).
-LABELS = ("发布时间", "发布日期", "发文日期", "成文日期", "更新时间", "时间", "日期")
+LABELS = ("发布时间", "发布日期", "发表时间", "发稿时间", "发布于", "发文日期", "成文日期",
+          "录入时间", "添加时间", "上传时间", "更新时间", "时间", "日期")
 _LABEL_RE = re.compile(r"(" + "|".join(LABELS) + r")\s*[:：]?\s*")
+_LABEL_BEFORE = re.compile(r"(" + "|".join(LABELS) + r")\s*[:：]?\s*[\[【（(]?\s*$")
 #: <meta> names/properties that carry a publication date on Chinese CMS pages.
 META_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time",
               "og:release_date", "dc.date", "dc.date.issued", "dcterms.issued", "date",
@@ -212,9 +214,10 @@ def resolve(found: dict | None, as_of: date) -> date | None:
 # How a person finds an article's date: beside the title, in the byline under it
 # (``2019-09-18 06:23 来源：山西省人民政府``, ``发布时间：…``), not in the navigation, the header
 # clock (``今天是2026年11月30日 星期一``), the related-article list or the footer (©2025). So the
-# fast path looks right after the article title; then a labelled date anywhere; then the page's
-# machine-readable hints; and only then htmldate's extensive search, whose answer must be a full
-# date the page (or its URL) actually prints: a year-only guess (©2025 -> 2025-01-01) is not one.
+# order is: date <meta> tags when a CMS writes them; the byline right after the article title;
+# a labelled date anywhere; a bare date right beside the title; <time>; and only then htmldate's
+# extensive search, whose answer must be a full date the page (or its URL) actually prints: a
+# year-only guess (©2025 -> 2025-01-01) is not one.
 
 #: Characters after the title in which the byline is looked for; a bare date (no label, time
 #: or source beside it) must be nearer; a date before the title must end right before it.
@@ -314,6 +317,17 @@ def _dates_in(window: str):
             yield m, found, m.start() + len(m.group(0).rstrip())
 
 
+def _stronger_label(window: str, start: int) -> dict | None:
+    """In a metadata block (成文日期：… 发布日期：…) the publication label beats the first one."""
+    label = _LABEL_BEFORE.search(window[max(0, start - 12):start])
+    if not label:
+        return None
+    other = labelled_date(window)
+    if other and LABELS.index(other["source"][len("label:"):]) < LABELS.index(label.group(1)):
+        return {**other, "kind": "byline"}
+    return None
+
+
 def byline_date(text: str, titles: list[str]) -> dict | None:
     """The date a person reads beside the article title, or None.
 
@@ -341,7 +355,8 @@ def byline_date(text: str, titles: list[str]) -> dict | None:
                     continue
                 if not _PROSE.match(window[end_of_date:]) and _in_byline(window, m.start(),
                                                                          end_of_date):
-                    return {**found, "source": "byline", "kind": "byline"}
+                    return _stronger_label(window, m.start()) or {
+                        **found, "source": "byline", "kind": "byline"}
                 if m.start() <= PLAIN_WINDOW and (best is None or rank[best["kind"]] > 1):
                     best = {**found, "source": "title", "kind": "title"}
                 break  # only the first date after a title can be its byline
@@ -411,9 +426,12 @@ def page_date(html: str, url: str | None = None, latest: date | None = None) -> 
 
     1. ``<meta>`` publication tags; 2. the byline right after the article title (labelled, with a
     time, or beside 来源/作者/浏览…); 3. a labelled date anywhere (发布时间：…, strongest label
-    first); 4. a bare date right after the title; 5. ``<time datetime>``; 6. htmldate's extensive
-    search (also reads ``url``), kept only if the page prints that full date. Only full dates
-    count: a year-implied 11-18 is too ambiguous on an article page.
+    first); 4. a bare date right after (or just above) the title; 5. ``<time datetime>``;
+    6. htmldate's extensive search (also reads ``url``), kept only if the page prints that full
+    date. Only full dates count: a year-implied 11-18 is too ambiguous on an article page.
+
+    Crawl facts store what this returns without ``latest``; scoring ignores a date after as-of
+    (inspectors/freshness.py, interaction.py), so a stored fact never depends on the clock.
 
     Returns ``{"text", "date", "source"}`` (+ ``"time"``) or None. Pure and clock-free: with
     ``latest`` (the monitoring date or the day the page was fetched) a date after it is no

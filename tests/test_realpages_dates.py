@@ -74,3 +74,12 @@ def test_htmldate_year_only_guess_is_refused():
     assert page_date(footer_only) is None
     labelled = "<html><body><div>正文内容</div><p>发布时间：2024年3月5日</p></body></html>"
     assert page_date(labelled)["date"] == "2024-03-05"
+
+
+def test_publication_label_beats_written_date_in_a_metadata_block():
+    """信息公开 pages list 成文日期 before 发布日期 beside the title: a reader takes 发布日期."""
+    html = ("<html><head><title>关于印发某某办法的通知_文件</title></head><body><table>"
+            "<tr><td>标题：</td><td>关于印发某某办法的通知</td></tr><tr><td>成文日期：</td>"
+            "<td>2026-11-10</td><td>发布日期：</td><td>2026-11-14</td></tr></table>"
+            "<h1>关于印发某某办法的通知</h1><p>正文</p></body></html>")
+    assert page_date(html)["date"] == "2026-11-14"
