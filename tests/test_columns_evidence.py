@@ -140,3 +140,25 @@ def test_ten_stale_columns_of_zero_point_types_fire_b_with_exactly_them():
     card = score_card(SITE, findings, [], CHECKED, AS_OF)
     assert next(d["points"] for d in card["deductions"] if d["id"] == "updates.basic_info") == 3
     assert card["vetoes"][0]["reason"] == "应更新但长期未更新的栏目数超过（含）10个"
+
+
+def test_reports_name_each_column_under_the_veto():
+    import io
+
+    from openpyxl import load_workbook
+    from rich.console import Console
+
+    from reports.text import print_card
+    from reports.xlsx import card_workbook
+
+    findings, _ = freshness_findings(SITE, [HOME], column_pages(), [], AS_OF)
+    card = score_card(SITE, findings, [], CHECKED, AS_OF)
+    out = io.StringIO()
+    print_card(card, Console(file=out, width=200, color_system=None))
+    text = out.getvalue()
+    lines = [x for x in text.splitlines() if x.startswith("  · ")]
+    assert len(lines) == 5 and any("空白栏目「网上调查」" in x for x in lines)
+    assert all("wsdc" in x or "网上调查" not in x for x in lines)
+    sheet = load_workbook(io.BytesIO(card_workbook(card)))["评分表"]
+    cell = next(row[2].value for row in sheet.iter_rows() if row[1].value == "栏目不更新")
+    assert cell.count("空白栏目「") == 5 and "http://www.xx.gov.cn/bszn/index.html" in cell
