@@ -279,20 +279,28 @@ FILE_EXTENSIONS = ("doc", "docx", "xls", "xlsx", "pdf", "wps", "et", "zip", "rar
 _FILE_EXT = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")(?:$|[?#&])", re.I)
 _DOWNLOAD_TEXT = re.compile(r"下载|附件|点击获取")
 # a link whose whole text is one of these leads to a download PAGE (a column), not to a file
-_HEADING_TEXT = re.compile(r"^[\s【\[]*(?:相关|表格|附件|资料|文件|材料)?(?:附件|表格|资料)?"
-                           r"(?:下载|下载中心|下载专区)?[\s】\]：:]*$")
+_HEADING_TEXT = re.compile(r"^[\s【\[]*(?:(?:相关|常用|办事)?(?:附件|表格|资料|文件)下载"
+                           r"(?:中心|专区)?|(?:相关|常用)?下载(?:中心|专区)|相关附件|相关下载)"
+                           r"[\s】\]：:>»]*$")
 _ATTACHMENT_NO = re.compile(r"附件\s*(\d{1,2})(?!\d)")
 # what may stand before a form's name and is not part of it (提交《…》, 填写…申请表, 和, 、)
-_NAME_CUT = re.compile(r".*(?:提交|填写|填报|出具|签署|签订|下载|打印|领取|提供|附上|及|和|或|与|"
-                       r"并|需|[、，,；;：:。])")
+_NAME_CUT = re.compile(r".*(?:提交|填写|填报|出具|签署|签订|下载|打印|领取|提供|附上|及|"
+                       r"(?<!共)和|或|与|并|需|[、，,；;：:。])")
 _PUNCT = re.compile(r"[\s《》“”\"'（）()【】\[\]：:、，,；;。.·_\-—]+")
+
+
+@cache
+def _form_words() -> tuple[str, ...]:
+    """The rules file's form words (service.attachments form_words), longest first."""
+    words = load_rules().indicator("service.attachments").params["form_words"]
+    return tuple(sorted(words, key=len, reverse=True))
 
 
 @cache
 def _form_pattern() -> re.Pattern:
     """A named form: up to 24 Chinese characters ending in a form word of the rules file
     (service.attachments form_words), or a numbered attachment (附件1)."""
-    words = load_rules().indicator("service.attachments").params["form_words"]
+    words = _form_words()
     alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     return re.compile(r"《[^》]{0,40}?(?:" + alternatives + r")》"
                       r"|[\u4e00-\u9fff“”]{0,24}?(?:" + alternatives + r")"
@@ -366,11 +374,6 @@ def _names(name: str, link: dict) -> bool:
             return True
         # a shorter file name of the same form: 登记表.doc offers 户籍登记表
         if len(label) >= 3 and form.fullmatch(label) and label in want:
-            return True
-        # the same form word with the same two characters before it: …许可申请表
-        word = form.search(want)
-        core = want[-(len(word.group(0)) if word else 5):][-5:]
-        if len(core) >= 5 and core in label:
             return True
     return False
 

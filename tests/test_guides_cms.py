@@ -149,3 +149,29 @@ def test_synonyms_come_from_the_rules_file_and_time_limits_are_not_office_hours(
     assert {"实施依据", "法律依据", "办理依据", "受理条件", "申办条件", "申请材料", "申报材料",
             "提交材料", "受理地点", "办理地址", "窗口地址", "咨询电话", "咨询方式", "监督投诉电话",
             "办理程序", "办事流程", "办理步骤", "受理时间", "办公时间", "工作时间"} <= set(every)
+
+
+def test_a_generic_download_link_right_after_the_name_offers_it():
+    # decision: 下载 / 点击下载 / 附件 links without a file extension (download.jsp?id=…) are
+    # downloads; one right after a form's name (only punctuation between) offers that form
+    html = ("<html><body><table><tr><td class='title'>申请材料</td><td>"
+            "1.中华人民共和国护照申请表（<a href='/servlet/download.jsp?id=88'>下载</a>）<br>"
+            "2.身份证复印件；3.监护人同意出境的书面意见（<a href='/d.jsp?id=9'>附件</a>）<br>"
+            "4.经营者承诺书 见窗口领取 <a href='/d.jsp?id=10'>点击下载</a></td></tr></table>"
+            "</body></html>")
+    f = guide_facts(html, "http://www.xx.gov.cn/bszn/1.html")
+    assert offered(f) == {
+        "中华人民共和国护照申请表": "http://www.xx.gov.cn/servlet/download.jsp?id=88",
+        "经营者承诺书": None}  # text stands between the name and the link
+    assert [d["text"] for d in f["downloads"]] == ["下载", "附件", "点击下载"]
+
+
+def test_a_shortened_or_different_file_name():
+    html = ("<p>需提交个体工商户变更登记申请书、<a href='/f/1.doc'>设立登记申请书.doc</a></p>"
+            "<p>填写户籍登记表</p><p><a href='/f/2.doc'>登记表.doc</a></p>")
+    f = guide_facts(f"<html><body>{html}</body></html>", "http://www.xx.gov.cn/bszn/1.html")
+    # 设立… does not offer 变更…; a shorter name of the same form does (登记表 ⊂ 户籍登记表)
+    assert offered(f) == {"个体工商户变更登记申请书": None,
+                          "设立登记申请书": "http://www.xx.gov.cn/f/1.doc",
+                          "户籍登记表": "http://www.xx.gov.cn/f/2.doc",
+                          "登记表": "http://www.xx.gov.cn/f/2.doc"}  # the link's own text
