@@ -22,12 +22,16 @@ judged by the interaction.* and service.* indicators, not by their update dates)
 
 Findings (rules of scoring/rules/census-2015.toml):
 
-* ``updates.basic_info`` rule = 栏目类型 (工作动态, 通知公告, 政策文件, 规划计划, 人事信息): one per
-  column not updated (stale or blank) in its window; an unreachable column is a finding that
-  waits for a reviewer (the tool could not see whether it was updated).
-* ``veto.columns_stale`` rule a / b / c when its threshold is reached (one finding each, evidence
-  lists the columns): (a) not updated among 工作动态 + 通知公告/政策文件, (b) not updated by each
-  type's window, (c) blank columns.
+* ``updates.basic_info`` — one per column not updated (stale or blank) in its window, with its
+  screenshot, newest item and window, rule = 栏目类型 (工作动态, 通知公告, 政策文件, 规划计划,
+  人事信息: the table's points); 机构设置及职能 / 其他 for the counted columns the table gives no
+  points, 空白栏目 for a blank column of another category — both cost 0 in the rules file but
+  are findings all the same, because the veto counts them. An unreachable counted column is a
+  finding that waits for a reviewer (the tool could not see whether it was updated).
+* ``veto.columns_stale`` rule a / b / c when its threshold is reached (one finding each): (a)
+  not updated among 工作动态 + 通知公告/政策文件, (b) not updated by each type's window, (c)
+  blank columns. Its evidence lists exactly those columns, each with the id of its own finding
+  (``supporting``); the card lifts the veto when reviewers reject enough of them.
 * ``updates.homepage`` rule few_items: fewer than 10 homepage items dated in the 14 days.
 * ``veto.not_updated`` rule no_homepage_updates: 0 such items.
 """
@@ -144,10 +148,14 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
     findings: list[dict] = []
 
     basic = rules.indicator("updates.basic_info")
-    for s in counted:
-        if s["type"] not in basic.points or s["status"] == "fresh":
+    column_ids: dict[int, str] = {}  # id(status) → its finding's id
+    for s in statuses:
+        rule = _column_rule(s, basic)
+        if rule is None:
             continue
-        findings.append(_column_finding(code, s, basic))
+        finding = _column_finding(code, s, basic, rule)
+        column_ids[id(s)] = finding["id"]
+        findings.append(finding)
 
     veto = rules.indicator("veto.columns_stale")
     a_types = set(veto.params.get("a_column_types", ["工作动态", "通知公告", "政策文件"]))
@@ -156,15 +164,19 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
               "c": [s for s in statuses if s["status"] == "blank"]}  # 空白栏目: any category
     for rule in ("a", "b", "c"):
         if len(groups[rule]) >= int(veto.thresholds[rule]):
-            names = "、".join(s["name"] or s["url"] for s in groups[rule][:12])
+            names = "、".join(s["name"] or s["url"] for s in groups[rule])
             findings.append({
                 "id": finding_id(code, veto.id, f"columns_{rule}", site.get("url") or code),
                 "site": code, "indicator": veto.id, "kind": f"columns_stale_{rule}", "rule": rule,
                 "url": site.get("url"), "page": site.get("url"),
                 "detail": f"{veto.reasons[rule]}：共{len(groups[rule])}个（{names}）",
                 "needs_review": False,
+                # each column is its own finding (screenshot, newest item, window); the card
+                # counts the veto only while enough of them stand (scoring/card.py)
                 "evidence": {"count": len(groups[rule]), "threshold": veto.thresholds[rule],
-                             "columns": [_brief(s) for s in groups[rule]],
+                             "columns": [_brief(s) | {"finding": column_ids[id(s)]}
+                                         for s in groups[rule]],
+                             "supporting": [column_ids[id(s)] for s in groups[rule]],
                              "screenshot": groups[rule][0]["screenshot"]},
             })
 
@@ -213,12 +225,24 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
     return findings, facts
 
 
+def _column_rule(s: dict, basic) -> str | None:
+    """The updates.basic_info rule of one column's finding, None when it needs none: a priced
+    栏目类型 (工作动态…人事信息) of a counted category; else 机构设置及职能 / 其他 (0 points) for a
+    counted column not updated; 空白栏目 (0 points) for a blank column of any other category."""
+    counted = s["category"] in COUNTED_CATEGORIES
+    if s["status"] == "fresh" or (not counted and s["status"] != "blank"):
+        return None
+    if not counted:
+        return "空白栏目"
+    return s["type"] if s["type"] in basic.points else "其他"
+
+
 def _brief(s: dict) -> dict:
     return {"type": s["type"], "name": s["name"], "url": s["url"], "status": s["status"],
             "newest": s["newest"]}
 
 
-def _column_finding(code: str, s: dict, basic) -> dict:
+def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
     newest = s["newest"]
     status = s["status"]
     if status == "blank":
@@ -237,9 +261,9 @@ def _column_finding(code: str, s: dict, basic) -> dict:
         kind = "stale_column"
     return {
         "id": finding_id(code, basic.id, "column", s["url"] or s["name"] or ""),
-        "site": code, "indicator": basic.id, "kind": kind, "rule": s["type"],
+        "site": code, "indicator": basic.id, "kind": kind, "rule": rule,
         "url": s["url"], "page": s["url"],
-        "detail": f"{basic.reasons.get(s['type'], '')}。{detail}",
+        "detail": f"{basic.reasons.get(rule, '')}。{detail}",
         "needs_review": status == "unreachable",
         "evidence": {"column_type": s["type"], "column_name": s["name"], "status": status,
                      "window_days": s["window_days"], "newest": newest, "items": s["items"],

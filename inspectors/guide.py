@@ -15,40 +15,52 @@ label/value pair, the content block of ``一、设定依据`` headings). Tabs: a
 (``href="#id"``, ``aria-controls``, ``data-target``) takes the text of the panel it points to.
 A label with an empty value counts as missing. 事项名称 may also come from the page's ``h1`` /
 title-like heading when no label names it (guides often show the item name as the title).
+
+The labels are data: scoring/rules/census-2015.toml ``service.guide`` params ``synonyms``
+(category → labels) and ``other_labels`` — labels of no category (法定时限, 承诺时限, 收费标准,
+附件下载…) that end the previous element's value, so an empty 办理时间 never borrows the time
+limit below it. Forms: a mentioned form is a named document ending in a word of
+``service.attachments`` params ``form_words`` (or a numbered 附件1); see ``form_mentions``.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from inspectors.html import parse_html
+from scoring.rules import load_rules
 
 CATEGORIES = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话",
               "办理流程")
 
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "事项名称": ("事项名称", "服务事项名称", "审批事项名称", "项目名称", "事项全称", "办理事项",
-             "服务事项", "审批项目", "许可事项名称"),
-    "设定依据": ("设定依据", "法律依据", "办理依据", "实施依据", "政策依据", "审批依据", "许可依据",
-             "法定依据", "设立依据", "许可依据及条件"),
-    "申请条件": ("申请条件", "受理条件", "办理条件", "申报条件", "准予批准的条件", "许可条件",
-             "申请人条件", "受理范围及条件", "受理标准"),
-    "办理材料": ("办理材料", "申请材料", "申报材料", "提交材料", "所需材料", "应提交材料",
-             "申请材料目录", "材料目录", "需提交材料", "办事材料", "提交资料", "申请资料",
-             "所需资料"),
-    "办理地点": ("办理地点", "受理地点", "办公地址", "办理窗口", "受理窗口", "办理地址", "受理地址",
-             "窗口地址", "服务地点", "办事地点", "受理机构地址"),
-    "办理时间": ("办理时间", "受理时间", "办公时间", "工作时间", "窗口办公时间", "服务时间",
-             "办事时间", "受理时段"),
-    "联系电话": ("联系电话", "咨询电话", "咨询方式", "监督电话", "投诉电话", "联系方式",
-             "咨询投诉电话", "服务电话", "联系电话及地址", "咨询途径"),
-    "办理流程": ("办理流程", "办事流程", "办理程序", "流程图", "审批流程", "办理步骤",
-             "受理流程", "工作流程", "审批程序", "服务流程", "办事程序", "许可程序"),
-}
 
-# longest label first so 申请材料目录 wins over 申请材料, 事项名称 over 依据-like shorter words
-_LABELS = sorted(((label, cat) for cat, labels in SYNONYMS.items() for label in labels),
-                 key=lambda x: -len(x[0]))
+
+@cache
+def _guide_params() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """(category → synonyms, other labels) from the rules file (service.guide params), where a
+    reviewer reads them; ``other_labels`` end a value but are none of the 8 categories."""
+    params = load_rules().indicator("service.guide").params
+    synonyms = {cat: tuple(params["synonyms"][cat]) for cat in CATEGORIES}
+    return synonyms, tuple(params.get("other_labels", ()))
+
+
+@cache
+def _labels() -> list[tuple[str, str | None]]:
+    """(label, category or None) — longest first, so 申请材料目录 wins over 申请材料 and
+    办理时限 (no category) is never read as a shorter label."""
+    synonyms, others = _guide_params()
+    pairs = {label: cat for cat, labels in synonyms.items() for label in labels}
+    for label in others:
+        pairs.setdefault(label, None)
+    return sorted(pairs.items(), key=lambda x: -len(x[0]))
+
+
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """The 8 categories' labels as the rules file gives them."""
+    return dict(_guide_params()[0])
+
+
 _NUMBERING = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]{1,3}[)）、.．]|[（(]\d{1,2}[)）]"
                         r"|\d{1,2}[、.．)）](?!\d)|[①-⑳])?\s*[【\[〔]?\s*")
 _SEP = "：:】]〕　 \t\n"
@@ -62,12 +74,13 @@ _PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}[-－—\s]?\d{7,8}|1[3-9]\d{9}|\d{7,8}|
 _MAX_VALUE = 200
 
 
-def _match_label(text: str) -> tuple[str, str, str] | None:
-    """(category, label, remainder) when ``text`` starts with a label followed by a separator."""
+def _match_label(text: str) -> tuple[str | None, str, str] | None:
+    """(category, label, remainder) when ``text`` starts with a label followed by a separator;
+    category None for a known label of no category (法定时限, 收费标准…)."""
     head = _NUMBERING.sub("", text, count=1)
     if not head:
         return None
-    for label, cat in _LABELS:
+    for label, cat in _labels():
         if head.startswith(label):
             rest = head[len(label):]
             if not rest or rest[0] in _SEP:
@@ -208,6 +221,8 @@ def inspect_guide(html: str | None) -> dict:
         if not hit:
             continue
         cat, label, rest = hit
+        if cat is None:
+            continue  # 法定时限 etc.: ends the previous value, counts for nothing
         chunk = chunks[i]
         value = rest
         if not _has_value(value):
@@ -237,7 +252,8 @@ def inspect_guide(html: str | None) -> dict:
         if title and not _match_label(title) and len(title) <= 80:
             found["事项名称"] = {"present": True, "label": "(标题)", "value": title}
     phone = found.get("联系电话")
-    if phone and phone["present"] and not _PHONE.search(phone["value"]):
+    digits = re.sub(r"(?<=\d)[\s\u3000](?=\d)", "", phone["value"]) if phone else ""
+    if phone and phone["present"] and not _PHONE.search(digits):  # 0371-6712 3456 is a number
         review.append({"category": "联系电话", "label": phone["label"], "value": phone["value"],
                        "reason": "联系电话要素中没有可识别的电话号码，可能不准确"})
     elements = {c: found.get(c) or {"present": False, "label": None, "value": None}
@@ -260,14 +276,60 @@ def missing_elements(html: str | None) -> list[str]:
 
 FILE_EXTENSIONS = ("doc", "docx", "xls", "xlsx", "pdf", "wps", "et", "zip", "rar", "7z", "odt",
                    "ods", "txt", "csv", "ppt", "pptx", "ofd")
-_FILE_EXT = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")(?:$|[?#])", re.I)
-_FORM_NAME = re.compile(r"[\u4e00-\u9fff《》“”（）()]{0,24}?(?:申请表|登记表|申报表|审批表|备案表|"
-                        r"申请书|承诺书|审核表|情况表|样表|表格|附件\s*\d{0,2})")
+_FILE_EXT = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")(?:$|[?#&])", re.I)
 _DOWNLOAD_TEXT = re.compile(r"下载|附件|点击获取")
+# a link whose whole text is one of these leads to a download PAGE (a column), not to a file
+_HEADING_TEXT = re.compile(r"^[\s【\[]*(?:(?:相关|常用|办事)?(?:附件|表格|资料|文件)下载"
+                           r"(?:中心|专区)?|(?:相关|常用)?下载(?:中心|专区)|相关附件|相关下载)"
+                           r"[\s】\]：:>»]*$")
+_ATTACHMENT_NO = re.compile(r"附件\s*(\d{1,2})(?!\d)")
+# what may stand before a form's name and is not part of it (提交《…》, 填写…申请表, 和, 、)
+_NAME_CUT = re.compile(r".*(?:提交|填写|填报|出具|签署|签订|下载|打印|领取|提供|附上|及|"
+                       r"(?<!共)和|或|与|并|需|[、，,；;：:。])")
+_PUNCT = re.compile(r"[\s《》“”\"'（）()【】\[\]：:、，,；;。.·_\-—]+")
+
+
+@cache
+def _form_words() -> tuple[str, ...]:
+    """The rules file's form words (service.attachments form_words), longest first."""
+    words = load_rules().indicator("service.attachments").params["form_words"]
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@cache
+def _form_pattern() -> re.Pattern:
+    """A named form: up to 24 Chinese characters ending in a form word of the rules file
+    (service.attachments form_words), or a numbered attachment (附件1)."""
+    words = _form_words()
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(r"《[^》]{0,40}?(?:" + alternatives + r")》"
+                      r"|[\u4e00-\u9fff“”]{0,24}?(?:" + alternatives + r")"
+                      r"|附件\s*\d{1,2}(?!\d)")
+
+
+def _file_name(url: str) -> str:
+    """The file name a URL offers, %-decoded (UTF-8, else GBK): last path segment, or a
+    ``filename=`` style query value."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    candidates = [parts.path.rsplit("/", 1)[-1]]
+    candidates += [v for k, v in (q.partition("=")[::2] for q in parts.query.split("&"))
+                   if _FILE_EXT.search(v + "&")]
+    out = []
+    for raw in candidates:
+        try:
+            name = unquote(raw, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            name = unquote(raw, encoding="gbk", errors="replace")
+        out.append(name)
+    return " ".join(x for x in out if x)
 
 
 def download_links(doc, base_url: str) -> list[dict]:
-    """Links that offer a file: an attachment extension, or 下载/附件 in their text."""
+    """Links that offer a file: an attachment extension in the URL or the link text, or
+    下载/附件 in their text — not a heading-like link (表格下载, 相关附件) to a download page.
+    ``name`` is the decoded file name of the URL (``…申请表.docx``, %-encoded names)."""
     from urllib.parse import urljoin
 
     out, seen = [], set()
@@ -276,40 +338,73 @@ def download_links(doc, base_url: str) -> list[dict]:
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
         text = re.sub(r"\s+", " ", a.text_content() or "").strip()
-        if not (_FILE_EXT.search(href) or _DOWNLOAD_TEXT.search(text)):
+        is_file = bool(_FILE_EXT.search(href) or _FILE_EXT.search(text + "&"))
+        if not is_file and (not _DOWNLOAD_TEXT.search(text) or _HEADING_TEXT.match(text)):
             continue
         url = urljoin(base_url, href)
         if url not in seen:
             seen.add(url)
-            out.append({"url": url, "text": text[:100], "_el": a})
+            out.append({"url": url, "text": text[:100], "name": _file_name(url)[:100],
+                        "_el": a})
     return out
 
 
+def _form_name(found: str) -> str:
+    if found.startswith("《"):
+        return found.strip("《》")
+    if _ATTACHMENT_NO.fullmatch(found):
+        return re.sub(r"\s+", "", found)
+    return _NAME_CUT.sub("", found).strip("“”()（） ")
+
+
+def _names(name: str, link: dict) -> bool:
+    """Whether a download link (its text or file name) offers the form called ``name``."""
+    number = _ATTACHMENT_NO.fullmatch(name)
+    labels = [link.get("text") or "", link.get("name") or ""]
+    if number:
+        return any(re.match(r"\W*附件\s*" + number.group(1) + r"(?!\d)", x) for x in labels)
+    want = _PUNCT.sub("", name)
+    form = _form_pattern()
+    for label in labels:
+        label = _PUNCT.sub("", _FILE_EXT.sub("", label))
+        label = re.sub(r"^附件\d{0,2}", "", label)
+        if not label:
+            continue
+        if want in label:
+            return True
+        # a shorter file name of the same form: 登记表.doc offers 户籍登记表
+        if len(label) >= 3 and form.fullmatch(label) and label in want:
+            return True
+    return False
+
+
 def form_mentions(doc, downloads: list[dict]) -> list[dict]:
-    """Forms the guide names (申请表, 登记表, 附件1 …) and whether a download link offers each:
-    the name is (inside) a download link, a download link's text names it, or the very next text
-    is a download link of its own (``申请表 [下载]``, ``附件1：[xxx.doc]``) that names no other
-    form."""
+    """Forms the guide names (《…申请表》, 户籍登记表, 承诺书, 附件1 …) and whether a download link
+    offers each: the name is (inside) a download link; a download link's text or file name
+    names it; or the very next text after the name (only punctuation between) is a download
+    link of its own that names no other form (``申请表 [下载]``, ``附件1：[xxx.doc]``).
+    Headings (附件下载, 相关附件, 附件：, 表格下载) name no document and are not mentions."""
     by_el = {id(d["_el"]): d for d in downloads}
     mentions: dict[str, dict] = {}
     body = doc.find("body")
     chunks = _chunks(body if body is not None else doc)
+    pattern = _form_pattern()
     for i, chunk in enumerate(chunks):
-        for m in _FORM_NAME.finditer(chunk.text):
-            name = m.group(0).strip("《》“”()（） ")
-            if len(name) < 2 or name in mentions:
+        for m in pattern.finditer(chunk.text):
+            name = _form_name(m.group(0))
+            if len(name) < 3 or name in mentions:
                 continue
             offered = None
             here = _link_of(chunk.el, by_el)
             if here is not None:
                 offered = here["url"]
             if offered is None:
-                offered = next((d["url"] for d in downloads if name in d["text"]), None)
-            last = not re.search(r"[\u4e00-\u9fff]", chunk.text[m.end():])
+                offered = next((d["url"] for d in downloads if _names(name, d)), None)
+            last = not re.search(r"[\u4e00-\u9fff\w]", chunk.text[m.end():])
             if offered is None and last and i + 1 < len(chunks):
                 nxt = _link_of(chunks[i + 1].el, by_el)
                 if nxt is not None and (name.startswith("附件")
-                                        or not _FORM_NAME.search(nxt["text"])):
+                                        or not pattern.search(nxt["text"])):
                     offered = nxt["url"]
             mentions[name] = {"name": name, "text": chunk.text[:120], "offered": offered}
     return list(mentions.values())

@@ -10,7 +10,8 @@ Facts (stored by the spider and by finish_inspection, see spiders/site.py):
   ``{"url", "guide", "ok", "reason", "http_status", "content_type", "size", "detail"}``.
 * ``system_pages`` — one per registered 在线(申报、查询)系统 rendered in Chromium: ``{"column",
   "url", "final_url", "status", "error", "verdict", "reason", "screenshot"}``; verdict ``ok``
-  (a rendering login page is ok), ``unreachable``.
+  (a rendering login page is ok), ``unreachable`` — see ``system_verdict``, which the spider
+  calls on the rendered page.
 
 Findings (rules of scoring/rules/census-2015.toml):
 
@@ -23,7 +24,12 @@ Findings (rules of scoring/rules/census-2015.toml):
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from inspectors import finding_id
+from inspectors.html import parse_html
+from scoring.rules import load_rules
 
 INDICATORS = ("service.guide", "service.attachments", "service.online_systems")
 GUIDE_TYPE = "办事指南类栏目"
@@ -113,3 +119,102 @@ def service_findings(site: dict, guide_pages: list[dict], downloads: list[dict],
                      system_pages: list[dict]) -> list[dict]:
     return (guide_findings(site, guide_pages) + attachment_findings(site, guide_pages, downloads)
             + system_findings(site, system_pages))
+
+
+# -- online systems: is the rendered page a system, or the shell of one whose script failed? ----
+
+_FURNITURE_TAGS = {"header", "nav", "footer"}
+_FURNITURE_ROLES = {"banner", "navigation", "contentinfo"}
+_FURNITURE_WORD = re.compile(r"(?:^|[-_])(?:header|head|topbar|top|navbar|nav|menu|footer|foot|"
+                             r"bottom|copyright|banner|logo|breadcrumbs?|crumbs?)(?:$|[-_\d])")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_DROP = "//script|//style|//noscript|//template|//head"
+_CONTENT_TAGS = ("select", "textarea", "iframe", "frame", "embed", "object", "canvas", "video")
+_NOT_TEXT_INPUTS = {"hidden", "submit", "button", "image", "reset"}
+
+
+@cache
+def _system_params() -> tuple[int, int, tuple[str, ...], tuple[str, ...]]:
+    params = load_rules().indicator("service.online_systems").params
+    return (int(params["min_text"]), int(params["error_text"]),
+            tuple(p.lower() for p in params["loading_phrases"]),
+            tuple(p.lower() for p in params["error_phrases"]))
+
+
+def _is_furniture(el) -> bool:
+    if el.tag in _FURNITURE_TAGS or (el.get("role") or "").lower() in _FURNITURE_ROLES:
+        return True
+    tokens = (el.get("class") or "").lower().split() + [(el.get("id") or "").lower()]
+    return any(_FURNITURE_WORD.search(t) for t in tokens if t)
+
+
+def _is_hidden(el) -> bool:
+    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or "")) \
+        or (el.tag == "input" and (el.get("type") or "").lower() == "hidden")
+
+
+def _dropped(el) -> bool:
+    """Whether an ancestor of ``el`` was already cut out of the tree."""
+    while el.getparent() is not None:
+        el = el.getparent()
+    return el.tag != "html"
+
+
+def main_content(html: str | None) -> tuple[str, list[str]]:
+    """(visible main text, form controls and frames) of a rendered page: scripts, hidden
+    elements and page furniture (header, nav, footer, logo, banner, breadcrumb…) left out."""
+    doc = parse_html(html)
+    if doc is None:
+        return "", []
+    for bad in doc.xpath(_DROP):
+        bad.drop_tree()
+    whole = len(re.sub(r"\s+", "", doc.text_content() or ""))
+    for el in list(doc.iter()):
+        if not isinstance(el.tag, str) or el.tag in ("html", "body") or _dropped(el):
+            continue
+        if _is_hidden(el):
+            el.drop_tree()
+        elif _is_furniture(el):
+            # a wrapper named like furniture (div.page-top around everything) is not furniture
+            size = len(re.sub(r"\s+", "", el.text_content() or ""))
+            if size <= 200 or size < 0.6 * whole:
+                el.drop_tree()
+    controls = [el.tag for el in doc.iter() if isinstance(el.tag, str) and (
+        el.tag in _CONTENT_TAGS
+        or (el.tag == "input" and (el.get("type") or "text").lower() not in _NOT_TEXT_INPUTS))]
+    text = re.sub(r"\s+", " ", doc.text_content() or "").strip()
+    return text, controls
+
+
+def system_verdict(status: int | None, html: str | None, title: str = "") -> tuple[str, str]:
+    """An online system's rendered page: ``("ok", "ok")`` or ``("unreachable", reason)``.
+
+    Reasons: ``navigation_error`` / ``http_NNN``; ``blank`` — no main content (an empty app
+    div, a header and footer, a title); ``loading`` — only a loading indicator (加载中…) is left
+    of it; ``error_page:<phrase>`` — a short page that says 系统维护中 / 服务暂不可用 …;
+    ``error_page:soft_404`` — a page-not-found text. A login or query form (inputs, selects)
+    is content: the system opens. Thresholds and phrases: service.online_systems params."""
+    if status is None:
+        return "unreachable", "navigation_error"
+    if status >= 400:
+        return "unreachable", f"http_{status}"
+    min_text, error_text, loading, errors = _system_params()
+    text, controls = main_content(html)
+    folded = text.lower()
+    if not controls and len(folded) <= error_text:
+        said = next((p for p in errors if p in folded or p in (title or "").lower()), None)
+        if said and text:
+            return "unreachable", f"error_page:{said}"
+    if not controls:
+        from urlcheck import classify_html
+
+        judged = classify_html(status, html or "", title or "", {})
+        if judged and judged[0] == "broken":
+            return "unreachable", f"error_page:{judged[1]}"
+    rest = folded
+    for phrase in loading:
+        rest = rest.replace(phrase, "")
+    rest = re.sub(r"[\W_]+", "", rest)
+    if len(rest) < min_text and not controls:
+        return "unreachable", "loading" if rest != re.sub(r"[\W_]+", "", folded) else "blank"
+    return "ok", "ok"

@@ -33,8 +33,13 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
     console.print(head)
 
     if card["vetoes"]:
+        by_id = {f["id"]: f for f in card["findings"]}
         for veto in card["vetoes"]:
             console.print(f"[bold red]单项否决[/] {veto['name']}：{veto['reason']}")
+            for fid in veto.get("supporting", []):  # e.g. each stale / blank column
+                f = by_id.get(fid) or {}
+                console.print(f"  · {f.get('detail', fid)}  {f.get('url') or ''}",
+                              markup=False)
 
     table = Table(title="扣分指标", show_lines=False)
     for col in ("指标", "检查", "扣分", "问题数"):

@@ -55,7 +55,8 @@ def card_workbook(card: dict) -> bytes:
         veto = fired.get(entry.id)
         problem = ""
         if veto:
-            problem = veto["reason"] + "\n" + _problems(findings, veto["findings"])
+            problem = veto["reason"] + "\n" + _problems(
+                findings, veto["findings"] + veto.get("supporting", []))
         ws.append([entry.group, entry.name, _cell_text(problem.strip()),
                    "单项否决" if veto else ""])
     for item in card["deductions"]:

@@ -10,6 +10,10 @@ Finding fields used here (everything else is carried through untouched):
   finding costs ``points[rule] × units`` (e.g. availability.homepage ``per_percent`` × 3 = 15).
 * ``needs_review`` — optional bool, default false: counts only once a reviewer confirms it.
 * ``url`` — optional; used with ``indicator`` and ``id`` to order findings.
+* ``evidence.supporting`` — optional, veto findings only: ids of the findings the veto counts
+  (veto.columns_stale: one finding per stale or blank column). Such a veto finding counts only
+  while at least the rule's threshold of them count; the card's veto entry lists the standing
+  ones as ``supporting``, and the finding carries them as ``supporting_standing``.
 
 Review status of a finding = the verdict of its latest review (by ``at``; on equal times the later
 one in the list wins), ``"pending"`` when it has none. A finding counts when it is not rejected and,
@@ -78,14 +82,19 @@ def score_card(
         seen.add(item[1]["id"])
         priced.append(item)
     priced.sort(key=lambda p: (order[p[0].id], str(p[1].get("url") or ""), p[1]["id"]))
+    _weigh_supporting(priced, rules)
 
     vetoes: list[dict[str, Any]] = []
     for entry in rules.vetoes:
         fired = [f for ind, f, _, _ in priced if ind is entry and f["counts"]]
         if fired:
             reasons = dict.fromkeys(entry.reasons[f["rule"]] for f in fired)
-            vetoes.append({"id": entry.id, "name": entry.name, "reason": "；".join(reasons),
-                           "findings": [f["id"] for f in fired]})
+            veto = {"id": entry.id, "name": entry.name, "reason": "；".join(reasons),
+                    "findings": [f["id"] for f in fired]}
+            supporting = [i for f in fired for i in f.get("supporting_standing", ())]
+            if supporting:  # e.g. the stale / blank column findings behind veto.columns_stale
+                veto["supporting"] = list(dict.fromkeys(supporting))
+            vetoes.append(veto)
 
     deductions: list[dict[str, Any]] = []
     total = Decimal(0)
@@ -201,6 +210,23 @@ def _price(finding: Mapping[str, Any], rules: Rules,
     card = copy.deepcopy(dict(finding))
     card.update(review=review, counts=counts, points=float(_cents(points)))
     return entry, card, points, review == "pending"
+
+
+def _weigh_supporting(priced: list, rules: Rules) -> None:
+    """A veto finding that counts findings (``evidence.supporting``: ids, e.g. the stale-column
+    findings behind veto.columns_stale) counts only while at least its threshold of them still
+    count: a reviewer who rejects one of five stale columns lifts a ≥ 5 veto. The card copy
+    gets ``supporting_standing`` — the ids that still count."""
+    counting = {f["id"]: f["counts"] for _, f, _, _ in priced}
+    for entry, finding, _, _ in priced:
+        ids = (finding.get("evidence") or {}).get("supporting")
+        if not entry.veto or not isinstance(ids, list):
+            continue
+        standing = [i for i in ids if counting.get(i)]
+        finding["supporting_standing"] = standing
+        need = entry.thresholds.get(finding["rule"], finding["evidence"].get("threshold"))
+        if isinstance(need, int | float) and len(standing) < need:
+            finding["counts"] = False
 
 
 def _cents(value: Decimal) -> Decimal:

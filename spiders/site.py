@@ -44,7 +44,7 @@ from inspectors.guide import guide_facts
 from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, letter_facts
 from inspectors.links import is_splash
 from inspectors.lists import extract_items, next_page_url
-from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE
+from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
 from spiders.frontier import Frontier
 from spiders.links import extract_links, normalize, page_title, site_base_host, visible_text_length
 from storage import open_store
@@ -76,23 +76,6 @@ def home_guides(links: list[dict]) -> list[dict]:
     return [{"title": x["text"], "url": x["url"]} for x in links
             if not x["external"] and x["kind"] == "page" and len(x.get("text") or "") >= 6
             and re.search(r"(办事|服务|申报|办理)指南$", x["text"])]
-
-
-def system_verdict(status: int | None, html: str, title: str) -> tuple[str, str]:
-    """An online system's page as rendered: ``ok`` or ``unreachable`` with a reason. A login page
-    that renders (a form, inputs) is ok; a page with nothing to see is blank."""
-    if status is None:
-        return "unreachable", "navigation_error"
-    if status >= 400:
-        return "unreachable", f"http_{status}"
-    from inspectors.html import parse_html
-
-    doc = parse_html(html)
-    controls = doc.xpath("//input|//img|//canvas|//iframe|//embed|//object|//svg|//video") \
-        if doc is not None else []
-    if visible_text_length(html) < 5 and not controls:
-        return "unreachable", "blank"
-    return "ok", "ok"
 
 
 class SiteSpider(scrapy.Spider):
@@ -358,14 +341,8 @@ class SiteSpider(scrapy.Spider):
                               meta={"requested": url, "column": keep, **RENDERED})
 
     async def parse_system(self, response):
-        from urlcheck import classify_html
-
         html, title, _, shot, final_url = await self._capture(response)
-        verdict, reason = system_verdict(response.status, html, title)
-        if verdict == "ok":
-            judged = classify_html(response.status, html, title, {})
-            if judged and judged[0] == "broken":
-                verdict, reason = "unreachable", f"error_page:{judged[1]}"
+        verdict, reason = system_verdict(response.status, html, title)  # main content, not shell
         yield {"type": "system_page", "inspection": self.inspection_id, "site": self.site_code,
                "column": response.meta["column"], "url": response.meta["requested"],
                "final_url": final_url, "status": response.status, "error": None,
