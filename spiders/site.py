@@ -41,9 +41,9 @@ from browser.render import frame_documents, screenshot, settle
 from inspectors.dates import page_date
 from inspectors.discovery import propose_columns
 from inspectors.guide import guide_facts
-from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, letter_facts
+from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, INTERVIEW, SURVEY, letter_facts
 from inspectors.links import is_splash
-from inspectors.lists import extract_items, next_page_url
+from inspectors.lists import extract_items, list_items, list_page_urls, next_page_url
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE
 from spiders.frontier import Frontier
 from spiders.links import extract_links, normalize, page_title, site_base_host, visible_text_length
@@ -55,6 +55,8 @@ FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
 RENDERED = {"playwright": True, "playwright_include_page": True, "playwright_context": "inspect"}
 #: Pages of one paginated column list read at most (下一页 is followed only where needed).
 MAX_LIST_PAGES = 3
+#: Columns whose lists are read whole, across their pages, dated or not (news columns are not).
+WHOLE_LIST_TYPES = {GUIDE_TYPE, CONSULTATION, SURVEY, INTERVIEW}
 #: Extra one-second looks at a column page that shows no list item yet.
 BLANK_RETRIES = 2
 
@@ -63,11 +65,18 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def page_items(html: str, url: str, frames: list[tuple[str, str]]) -> list[dict]:
-    """List items of a page and of its frames (a list inside an iframe is the page's list)."""
-    items = extract_items(html, url)
+def page_items(html: str, url: str, frames: list[tuple[str, str]],
+               whole: bool = False) -> list[dict]:
+    """List items of a page and of its frames (a list inside an iframe is the page's list).
+    ``whole``: the page is a guide/letter/survey/interview list, whose rows count dated or not
+    (``inspectors.lists.list_items``); news lists keep the dated-list reading."""
+    def read(text: str, where: str) -> list[dict]:
+        found = list_items(text, where) if whole else []
+        return found or extract_items(text, where)
+
+    items = read(html, url)
     for frame_url, frame_html in frames:
-        items.extend(extract_items(frame_html, frame_url))
+        items.extend(read(frame_html, frame_url))
     return items
 
 
@@ -114,6 +123,8 @@ class SiteSpider(scrapy.Spider):
         self.home_splash = False
         self.known_columns: list[dict] = []
         self.guides_asked: set[str] = set()
+        self.list_pages_asked: dict[str, set[str]] = {}  # whole lists: column url → pages
+        self.letters_asked: dict[str, set[str]] = {}  # consultation column url → letters
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -130,6 +141,7 @@ class SiteSpider(scrapy.Spider):
         spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
         spider.max_guides = settings.getint("XUNJIAN_MAX_GUIDES", 50)
         spider.max_letters = settings.getint("XUNJIAN_MAX_LETTERS", 30)
+        spider.max_list_pages = settings.getint("XUNJIAN_MAX_LIST_PAGES", 20)
         return spider
 
     # -- start -------------------------------------------------------------------------------
@@ -268,11 +280,13 @@ class SiteSpider(scrapy.Spider):
 
     async def parse_column(self, response):
         page = response.meta["playwright_page"]
+        column = response.meta["column"]
+        whole = column.get("type") in WHOLE_LIST_TYPES
         try:
             await settle(page)
             html = await page.content()
             frames = await frame_documents(page)
-            items = page_items(html, page.url, frames)
+            items = page_items(html, page.url, frames, whole)
             for _ in range(BLANK_RETRIES):
                 # No list yet: a list drawn after a timer, not on load. Look again before
                 # calling the column blank (a false 空白栏目 is the costliest mistake here).
@@ -281,17 +295,19 @@ class SiteSpider(scrapy.Spider):
                 await page.wait_for_timeout(1000)
                 html = await page.content()
                 frames = await frame_documents(page)
-                items = page_items(html, page.url, frames)
+                items = page_items(html, page.url, frames, whole)
             title = await page.title()
             shot = await screenshot(page)
             final_url = page.url
         finally:
             await page.close()
         number = response.meta.get("list_page", 1)
+        more, unread = ([], 0) if response.status >= 400 or not whole else \
+            self._more_list_pages(column, response.meta["requested"], final_url, html, frames)
         yield {
             "type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
             "column": response.meta["column"], "url": response.meta["requested"],
-            "list_page": number,
+            "list_page": number, "whole_list": whole, "pages_unread": unread,
             "final_url": final_url, "status": response.status, "error": None, "title": title,
             "text_length": visible_text_length(html), "items": items,
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
@@ -299,7 +315,11 @@ class SiteSpider(scrapy.Spider):
         }
         if response.status >= 400:
             return
-        nxt = next_page_url(html, final_url)
+        for n, url in enumerate(more, start=1):
+            request = self._column_request(column, url)
+            request.meta["list_page"] = number + n
+            yield request
+        nxt = None if whole else next_page_url(html, final_url)
         if nxt and number < MAX_LIST_PAGES and not any(x.get("date") for x in items):
             # Only where needed: the first page shows no dated item (a cover page, pinned
             # undated items); the next page is read too, bounded.
@@ -308,17 +328,39 @@ class SiteSpider(scrapy.Spider):
             yield request
         for request in self._item_date_requests(items, response.meta["requested"]):
             yield request
-        column = response.meta["column"]
         if column.get("type") == GUIDE_TYPE:
             for request in self._guide_requests(column, items):
                 yield request
         if column.get("type") == CONSULTATION and not EXCLUDED_NAMES.search(
                 column.get("name") or ""):
-            for item in items[: self.max_letters]:
+            asked = self.letters_asked.setdefault(self._list_key(column), set())
+            for item in items:
+                if item["url"] in asked or len(asked) >= self.max_letters:
+                    continue  # bounded per column, across all its pages
+                asked.add(item["url"])
                 yield scrapy.Request(
                     item["url"], callback=self.parse_letter, errback=self.letter_failed,
                     dont_filter=True, meta={"requested": item["url"], "item": item,
                                             "column_url": column.get("url")})
+
+    @staticmethod
+    def _list_key(column: dict) -> str:
+        return normalize(column.get("url") or "")
+
+    def _more_list_pages(self, column: dict, requested: str, final_url: str, html: str,
+                         frames: list[tuple[str, str]]) -> tuple[list[str], int]:
+        """Pages of a whole list not asked for yet (its 下一页 and numbered page links), within
+        ``XUNJIAN_MAX_LIST_PAGES`` per column; returns (pages to ask, pages left unread)."""
+        asked = self.list_pages_asked.setdefault(
+            self._list_key(column), {self._list_key(column)})
+        asked.update({normalize(requested), normalize(final_url)})
+        found = list_page_urls(html, final_url)
+        for frame_url, frame_html in frames:
+            found += list_page_urls(frame_html, frame_url)
+        new = list(dict.fromkeys(u for u in map(normalize, found) if u not in asked))
+        room = max(0, self.max_list_pages - len(asked))
+        asked.update(new[:room])
+        return new[:room], len(new[room:])
 
     # -- service and interaction ---------------------------------------------------------------
 

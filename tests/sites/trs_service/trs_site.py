@@ -273,7 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
             if parts.path == "/wsbs/apply.jsp":
                 key = parts.path
         if parts.path == "/js/trs_page.js":
-            return self._send(200, TRS_PAGE_JS.encode(), "application/javascript")
+            return self._send(200, TRS_PAGE_JS.encode(ENCODING), "application/javascript")
         body = self.server.pages.get(key)
         if body is None:
             return self._send(404, "<html><body><h1>404 Not Found</h1></body></html>".encode(),
