@@ -75,7 +75,7 @@ def inspected(tmp_path_factory):
         with open_store(str(store_dir)) as store:
             facts = {kind: store.find(kind, inspection=card["inspection"])
                      for kind in ("column_pages", "guide_pages", "letters")}
-        yield {"card": card, "facts": facts, "site": site}
+        yield {"card": card, "facts": facts, "site": site, "store_dir": store_dir}
 
 
 def points(card: dict, ident: str) -> float:
@@ -91,12 +91,71 @@ def path(url: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
-def test_dump(inspected):
+GUIDE = "/zwfw/grbs/202603/t20260302_{}.html"
+
+
+def test_every_guide_of_the_undated_paginated_table_is_opened(inspected):
+    facts = inspected["facts"]
+    pages = sorted((p for p in facts["column_pages"] if p["column"]["name"] == "个人办事"),
+                   key=lambda p: p["list_page"])
+    assert [(path(p["url"]), len(p["items"])) for p in pages] == [
+        ("/zwfw/grbs/index.html", 10), ("/zwfw/grbs/index_1.html", 10),
+        ("/zwfw/grbs/index_2.html", 5)]
+    # the link says only 办事指南: the item is named by its 事项名称 cell
+    assert pages[0]["items"][0]["title"] == "食品经营许可（新办）"
+    opened = {path(g["url"]) for g in facts["guide_pages"]}
+    assert opened == {GUIDE.format(gid) for gid, *_ in trs_site.GUIDES}  # 25, no 在线办理, no menu
+    assert all(g["screenshot"] and g["column"]["name"] == "个人办事" for g in facts["guide_pages"])
+
+
+def test_guide_points_and_the_unread_guide_column(inspected):
     card = inspected["card"]
-    print(json.dumps({k: card[k] for k in ("unchecked", "deductions", "verdict")}, ensure_ascii=False, indent=1))
-    for f in card["findings"]:
-        print(f["indicator"], f["rule"], f["url"], f.get("needs_review"), f["detail"][:80])
-    for p in inspected["facts"]["column_pages"]:
-        print(p["column"]["name"], p["url"], p.get("list_page"), p["status"], p.get("error", "")and p["error"][:80], len(p["items"]), p.get("pages_unread"))
-    print(len(inspected["facts"]["guide_pages"]), len(inspected["facts"]["letters"]))
+    found = {path(f["url"]): f["evidence"]["missing"] for f in mine(card, "service.guide")}
+    assert found == {GUIDE.format(1004): ["办理时间"], GUIDE.format(1013): ["联系电话", "办理流程"],
+                     GUIDE.format(1023): ["设定依据"]}
+    assert points(card, "service.guide") == 8.0
+    assert mine(card, "service.attachments") == []
+    # 法人办事 rendered a shell: its guides are unknown, so neither indicator says "checked, 0"
+    assert {"service.guide", "service.attachments"} <= set(card["unchecked"])
+    assert "service.online_systems" not in card["unchecked"]
+    why = card["facts"]["unchecked_reasons"]["service.guide"]
+    assert why["reason"] == "guide_column_unread"
+    assert [c["name"] for c in why["columns"]] == ["法人办事"]
+    with open_store(str(inspected["store_dir"])) as store:
+        assert store.get_blob(why["screenshot"])[:4] == b"\x89PNG"
+    columns = {c["name"]: c for c in card["facts"]["service"]["guide_columns"]}
+    assert (columns["个人办事"]["pages_read"], columns["个人办事"]["guides_listed"],
+            columns["个人办事"]["guides_read"], columns["个人办事"]["pages_unread"]) == (3, 25, 25, 0)
+    assert card["provisional"] is True
+
+
+def test_letters_of_both_pages_are_opened(inspected):
+    card = inspected["card"]
+    letters = inspected["facts"]["letters"]
+    assert sorted(int(path(x["url"]).split("=")[1]) for x in letters) == \
+        [lid for lid, *_ in trs_site.LETTERS]
+    late = mine(card, "veto.unresponsive")
+    assert [path(f["url"]) for f in late] == ["/hdjl/jzxx/detail.jsp?id=518"]  # on page 2
+    assert late[0]["evidence"]["days"] == 123
+    assert [v["id"] for v in card["vetoes"]] == ["veto.unresponsive"]
+    assert "veto.unresponsive" not in card["unchecked"]
+    assert mine(card, "interaction.consultation") == []
+    assert points(card, "interaction.consultation") == 0
+
+
+def test_columns_that_never_opened_await_a_reviewer(inspected):
+    card = inspected["card"]
+    for ident, error in (("interaction.survey", "ERR_CONNECTION_REFUSED"),
+                         ("interaction.interview", "Timeout")):
+        found = mine(card, ident)
+        assert [(f["rule"], f["needs_review"], f["review"]) for f in found] == \
+            [("no_activity", True, "pending")]
+        assert error in found[0]["evidence"]["columns"][0]["error"]
+        assert points(card, ident) == 0
+        assert found[0]["id"] in card["awaiting_review"]
     validate_card(card)
+
+
+def test_news_columns_keep_reading_only_what_they_need(inspected):
+    pages = [p for p in inspected["facts"]["column_pages"] if p["column"]["name"] == "工作动态"]
+    assert [path(p["url"]) for p in pages] == ["/xwzx/gzdt/index.html"]  # page 1 is dated
