@@ -337,7 +337,7 @@ def list_items(html: str, base_url: str) -> list[dict]:
             continue
         entry = rows.setdefault(id(row), {"row": row, "links": []})
         entry["links"].append((a, url))
-    lists: dict[tuple, list[dict]] = {}
+    lists: dict[tuple, list[dict]] = {}  # 置顶 rows (li class="top") are in their parent's list
     for entry in rows.values():
         links = [(a, u) for a, u in entry["links"]
                  if not ACTION_TITLES.match(re.sub(r"\s+", "", _title_of(a)))]
@@ -349,7 +349,7 @@ def list_items(html: str, base_url: str) -> list[dict]:
             title = _named_by_row(entry["row"], a) or title
         row = entry["row"]
         parent = row.getparent()
-        key = (id(parent), row.tag)  # 置顶 rows (li class="top") belong to the same list
+        key = (parent, row.tag)  # the element itself: ids of lxml proxies are reused
         lists.setdefault(key, []).append(
             {"title": title, "url": url, "date": _row_date(row, a, title),
              "_sig": (*_signature(parent), row.tag), "_all": entry["links"]})
