@@ -248,12 +248,12 @@ def next_page_url(html: str, base_url: str) -> str | None:
 # is unchanged.
 
 #: Link texts that stand for "open this item" and say nothing of it; the row names the item.
-GENERIC_TITLES = re.compile(r"^(办事指南|服务指南|办理指南|指南|查看指南|查看|详情|查看详情|点击查看|"
-                            r"详细|详细信息|详细内容|进入|了解详情|阅读全文|全文)$")
+GENERIC_TITLES = re.compile(r"^(办事指南|服务指南|办理指南|指南|查看指南|查看|详情|查看详情|"
+                            r"点击查看|详细|详细信息|详细内容|进入|了解详情|阅读全文|全文)$")
 #: Links to act on an item (the online hall, a download), never the item itself.
-ACTION_TITLES = re.compile(r"^(在线办理|网上办理|在线申报|网上申报|立即办理|我要办理|马上办|办理|申报|"
-                           r"在线预约|网上预约|预约办理|预约|表格下载|下载|在线咨询|咨询|评价|我要评价|"
-                           r"收藏|分享|打印)$")
+ACTION_TITLES = re.compile(r"^(在线办理|网上办理|在线申报|网上申报|立即办理|我要办理|马上办|"
+                           r"办理|申报|在线预约|网上预约|预约办理|预约|表格下载|下载|在线咨询|"
+                           r"咨询|评价|我要评价|收藏|分享|打印)$")
 #: Row elements that make a list even alone (one row left on the last page of a list).
 LIST_ROWS = {"li", "tr", "dd", "dt"}
 #: Row elements that make a list only when repeated side by side (same tag and class).

@@ -13,7 +13,8 @@ registered column page — list items, dates, screenshot — for the freshness i
 environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
 items of a column whose own page is opened to find its date), ``XUNJIAN_MAX_GUIDES`` (50: guides
 opened per site from the 办事指南类栏目 lists), ``XUNJIAN_MAX_LETTERS`` (30: letters opened per
-政务咨询类栏目 list).
+政务咨询类栏目, across its pages), ``XUNJIAN_MAX_LIST_PAGES`` (20: pages read of one guide, letter,
+survey or interview list — those lists are read whole, dated or not; news lists are not).
 
 Service and interaction facts (inspectors/service.py, inspectors/interaction.py): each guide of a
 registered guide column's list is rendered in Chromium and stored as a ``guide_page`` item (guide

@@ -124,8 +124,9 @@ def test_guide_points_and_the_unread_guide_column(inspected):
     with open_store(str(inspected["store_dir"])) as store:
         assert store.get_blob(why["screenshot"])[:4] == b"\x89PNG"
     columns = {c["name"]: c for c in card["facts"]["service"]["guide_columns"]}
-    assert (columns["个人办事"]["pages_read"], columns["个人办事"]["guides_listed"],
-            columns["个人办事"]["guides_read"], columns["个人办事"]["pages_unread"]) == (3, 25, 25, 0)
+    grbs = columns["个人办事"]
+    assert (grbs["pages_read"], grbs["guides_listed"], grbs["guides_read"],
+            grbs["pages_unread"]) == (3, 25, 25, 0)
     assert card["provisional"] is True
 
 

@@ -28,8 +28,8 @@ def page(body: str) -> str:
 JCMS_TABLE = page("""
 <table class="bj-table"><tbody>
 <tr><th>事项名称</th><th>实施主体</th><th>操作</th></tr>
-<tr><td>1</td><td><a href="/art/2026/3/2/art_3101_11.html" title="食品生产许可（新办）">食品生产许可（新…</a>
-</td><td>市市场监管局</td><td><a href="http://zwfw.jb.gov.cn/banli?id=11">在线办理</a></td></tr>
+<tr><td>1</td><td><a href="/art/2026/3/2/art_3101_11.html" title="食品生产许可（新办）">
+食品生产许可（新…</a></td><td>市市场监管局</td><td><a href="http://zwfw.jb.gov.cn/banli?id=11">在线办理</a></td></tr>
 <tr><td>2</td><td>特种设备使用登记</td><td>市市场监管局</td>
 <td><a href="/art/2026/3/2/art_3101_12.html">查看</a> <a href="/bl?id=12">在线申报</a></td></tr>
 <tr><td>3</td><td>计量器具型式批准</td><td>市市场监管局</td>
@@ -70,8 +70,8 @@ def test_mailbox_blocks_split_lists_and_dates_where_rows_have_them():
 
 
 def test_other_pages_of_a_list():
-    trs = page('<div class="page_box">共3页&nbsp;首页&nbsp;上一页&nbsp;<a href="index_1.html">下一页'
-               '</a>&nbsp;<a href="index_2.html">尾页</a></div>')
+    trs = page('<div class="page_box">共3页&nbsp;首页&nbsp;上一页&nbsp;'
+               '<a href="index_1.html">下一页</a>&nbsp;<a href="index_2.html">尾页</a></div>')
     assert list_page_urls(trs, BASE) == ["http://www.jb.gov.cn/col/col3101/index_1.html"]
     numbered = page('<div class="fy"><a href="?page=1">1</a><a href="?page=3">[3]</a>'
                     '<a href="?page=2">2</a><a href="javascript:go(4)">4</a></div>')
@@ -147,7 +147,8 @@ def test_letters_that_could_not_be_read():
 def test_activities_whose_dates_are_unknown_await_review():
     undated = [{"title": f"第{n}期访谈", "url": f"http://x/ft{n}", "date": None} for n in range(8)]
     found = interaction_findings(SITE, [column_page("互动访谈类栏目", "在线访谈", undated)],
-                                 [{"url": "http://x/ft0", "date": {"text": "2026-10-01", "date": "2026-10-01"}}],
+                                 [{"url": "http://x/ft0",
+                                   "date": {"text": "2026-10-01", "date": "2026-10-01"}}],
                                  [], AS_OF)
     mine = [f for f in found if f["indicator"] == "interaction.interview"]
     assert [(f["rule"], f["needs_review"], f["evidence"]["undated"]) for f in mine] == \

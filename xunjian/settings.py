@@ -23,7 +23,8 @@ PLAYWRIGHT_CONTEXTS = {"inspect": dict(CONTEXT_OPTIONS)}
 PLAYWRIGHT_MAX_CONTEXTS = 1  # one Chromium context: memory stays flat on long crawls
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("XUNJIAN_BROWSER_PAGES", "2"))
 # Seconds a rendered page may take to load (a column that hangs is a fact after this long).
-PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = int(float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30")) * 1000)
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = int(
+    float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30")) * 1000)
 
 XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
 XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "200"))

@@ -3,11 +3,12 @@
 Unlike the static fixture folders next to it, every page here is built from the data below, so a
 test can state exactly what the site holds (25 guides, 18 letters) and what is wrong with it:
 
-* 个人办事 (``/zwfw/grbs/index.html``, ``index_1.html``, ``index_2.html``): an undated table
-  序号 | 事项名称 | 办理部门 | 办事指南 | 在线办理 of 25 guides (10 + 10 + 5). The guide link's text is
-  only "办事指南"; the item's name is in another cell; the 在线办理 link goes to the online hall.
-  The pager is written by TRS's ``createPageHTML`` script at render time. Guides 1004 (no 办理时间),
-  1013 (no 联系电话, no 办理流程) and 1023 (no 设定依据) miss elements: 4 categories, 8 points.
+* 个人办事 (``/zwfw/grbs/index.html``, ``index_1.html``, ``index_2.html``): an undated
+  table 序号 | 事项名称 | 办理部门 | 办事指南 | 在线办理 of 25 guides (10 + 10 + 5). The guide
+  link's text is only "办事指南"; the item's name is in another cell; the 在线办理 link goes to
+  the online hall. The pager is written by TRS's ``createPageHTML`` script at render time.
+  Guides 1004 (no 办理时间), 1013 (no 联系电话, no 办理流程) and 1023 (no 设定依据) miss
+  elements: 4 categories, 8 points.
 * 法人办事 (``/zwfw/frbs/index.html``): the page's list is drawn by a script that fails to load;
   what is left is a shell (数据加载中…) beside a side menu of other columns. No guide can be read.
 * 局长信箱 (``/hdjl/jzxx/list.jsp``, ``?page=2``): 18 letters without dates on the list
@@ -82,7 +83,8 @@ LETTERS = [(500 + n, title, asked, replied) for n, (title, asked, replied) in en
 ], start=1)]
 LETTERS_PER_PAGE = 12
 
-NEWS = [(f"2026-11-{18 - n:02d}", f"区行政审批服务局召开第{n + 1}次窗口服务工作推进会") for n in range(8)]
+NEWS = [(f"2026-11-{18 - n:02d}", f"区行政审批服务局召开第{n + 1}次窗口服务工作推进会")
+        for n in range(8)]
 
 STYLE = ("body{font:14px/1.8 SimSun,serif;margin:0}.top{background:#1f5fa8;color:#fff;height:90px}"
          ".main{width:1100px;margin:0 auto}.lm-box{float:left;width:220px}"
@@ -93,8 +95,10 @@ def page(title: str, body: str, scripts: str = "") -> str:
     return (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
             f"<title>{title}_{AGENCY}</title><style>{STYLE}</style>{scripts}</head><body>"
             f'<div class="top"><span style="font-size:28px">{AGENCY}</span>'
-            f'<div class="daohang"><a href="/">首页</a> <a href="/zwfw/grbs/index.html">政务服务</a> '
-            f'<a href="/hdjl/jzxx/list.jsp">互动交流</a> <a href="/xwzx/gzdt/index.html">新闻中心</a>'
+            '<div class="daohang"><a href="/">首页</a> '
+            '<a href="/zwfw/grbs/index.html">政务服务</a> '
+            '<a href="/hdjl/jzxx/list.jsp">互动交流</a> '
+            '<a href="/xwzx/gzdt/index.html">新闻中心</a>'
             f"</div></div><div class=\"main\">{body}</div>"
             f'<div class="footer">主办：{AGENCY} 网站标识码：9999000077</div></body></html>')
 
@@ -104,8 +108,8 @@ def side_menu(current: str) -> str:
     entries = [("grbs", "个人办事"), ("frbs", "法人办事"), ("bmfw", "部门服务"),
                ("ztfw", "主题服务"), ("gsgg", "公示公告")]
     on = ' class="on"'
-    rows = "".join(f'<li{on if key == current else ""}><a href="../{key}/index.html">{name}</a></li>'
-                   for key, name in entries)
+    rows = "".join(f'<li{on if key == current else ""}>'
+                   f'<a href="../{key}/index.html">{name}</a></li>' for key, name in entries)
     return f'<div class="lm-box"><h3 style="background:#e8f0fa">政务服务</h3><ul>{rows}</ul></div>'
 
 
@@ -141,7 +145,8 @@ function createPageHTML(count, current, name, ext) {
   html += current == 0 ? "首页&nbsp;上一页&nbsp;"
     : "<a href='" + url(0) + "'>首页</a>&nbsp;<a href='" + url(current - 1) + "'>上一页</a>&nbsp;";
   html += current + 1 >= count ? "下一页&nbsp;尾页"
-    : "<a href='" + url(current + 1) + "'>下一页</a>&nbsp;<a href='" + url(count - 1) + "'>尾页</a>";
+    : "<a href='" + url(current + 1) + "'>下一页</a>&nbsp;"
+      + "<a href='" + url(count - 1) + "'>尾页</a>";
   document.write(html);
 }
 """
@@ -152,7 +157,7 @@ SECTIONS = [
     ("申请条件", "三、受理条件", lambda g: "申请人符合法定条件，材料齐全、符合法定形式"),
     ("办理材料", "四、申请材料", lambda g: "1.居民身份证原件及复印件；2.相关证明材料原件"),
     ("办理地点", "五、受理地点", lambda g: "江北区政务服务中心二楼综合受理窗口"),
-    ("办理时间", "六、办理时间", lambda g: "周一至周五 上午9:00-12:00 下午13:30-17:00（法定节假日除外）"),
+    ("办理时间", "六、办理时间", lambda g: "周一至周五 上午9:00-12:00 下午13:30-17:00"),
     (None, "七、承诺时限", lambda g: "5个工作日"),
     ("联系电话", "八、咨询电话", lambda g: f"0571-8651{g[0] % 10000:04d}"),
     ("办理流程", "九、办理流程", lambda g: "申请—受理—审查—决定—送达"),
@@ -165,8 +170,8 @@ def guide_page(guide: tuple) -> str:
                     for cat, label, value in SECTIONS if cat not in missing)
     body = ('<div class="con-box"><div class="position">当前位置：<a href="/">首页</a> &gt; '
             f'个人办事</div><h1 style="text-align:center;font-size:22px">{name}办事指南</h1>'
-            f'<div class="info" style="color:#999;text-align:center">发布时间：2026-03-02 来源：{dept}'
-            f'</div><div class="TRS_Editor">{parts}</div></div>')
+            '<div class="info" style="color:#999;text-align:center">'
+            f'发布时间：2026-03-02 来源：{dept}</div><div class="TRS_Editor">{parts}</div></div>')
     return page(f"{name}办事指南", body)
 
 
@@ -190,9 +195,11 @@ def letter_list(number: int) -> str:
     pages = (len(LETTERS) + LETTERS_PER_PAGE - 1) // LETTERS_PER_PAGE
     pager = f"共{len(LETTERS)}条 第{number}/{pages}页 "
     if number < pages:
-        pager += f'<a href="list.jsp?page={number + 1}">下一页</a> <a href="list.jsp?page={pages}">尾页</a>'
+        pager += (f'<a href="list.jsp?page={number + 1}">下一页</a> '
+                  f'<a href="list.jsp?page={pages}">尾页</a>')
     else:
-        pager += f'<a href="list.jsp?page=1">首页</a> <a href="list.jsp?page={number - 1}">上一页</a>'
+        pager += ('<a href="list.jsp?page=1">首页</a> '
+                  f'<a href="list.jsp?page={number - 1}">上一页</a>')
     body = ('<div class="con-box"><h2>局长信箱</h2><div class="xx-head">'
             '<span>信件编号</span><span>信件标题</span><span>办理状态</span></div>'
             f'<div class="xx-list">{items}</div><div class="fy">{pager}</div></div>')
@@ -201,7 +208,8 @@ def letter_list(number: int) -> str:
 
 def letter_page(letter: tuple) -> str:
     lid, title, asked, replied = letter
-    answer = (f"<tr><td>回复单位</td><td>{AGENCY}</td></tr><tr><td>回复时间</td><td>{replied}</td></tr>"
+    answer = (f"<tr><td>回复单位</td><td>{AGENCY}</td></tr>"
+              f"<tr><td>回复时间</td><td>{replied}</td></tr>"
               "<tr><td>回复内容</td><td>您好！您反映的问题已收悉，经核实答复如下……</td></tr>"
               if replied else "<tr><td>办理状态</td><td>办理中</td></tr>")
     body = (f'<div class="con-box"><table class="xx-detail" border="1" style="width:100%">'
@@ -276,7 +284,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, TRS_PAGE_JS.encode(ENCODING), "application/javascript")
         body = self.server.pages.get(key)
         if body is None:
-            return self._send(404, "<html><body><h1>404 Not Found</h1></body></html>".encode(),
+            return self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>",
                               "text/html")
         return self._send(200, body.encode(ENCODING), "text/html; charset=GBK")
 
