@@ -137,6 +137,7 @@ def guide_columns(column_pages: list[dict], guide_pages: list[dict]) -> list[dic
         opened = [g for g in guide_pages if (g.get("column") or {}).get("url") == url]
         first = pages[0]
         out.append({"name": (first.get("column") or {}).get("name"), "url": url,
+                    "source": (first.get("column") or {}).get("source") or "registry",
                     "pages_read": sum(_opened(p) for p in pages),
                     "pages_failed": sum(not _opened(p) for p in pages),
                     "pages_unread": sum(p.get("pages_unread") or 0 for p in pages),
@@ -156,12 +157,16 @@ def service_checks(site: dict, column_pages: list[dict],
     (never "checked, 0 points") when no guide column is registered or found and the homepage names
     no guide, when no guide could be read, or when a guide column gave no guide at all (the page
     did not open, or its list could not be read): its guides' elements and forms are unknown.
+    A column the spider proposed from the homepage (``source: discovered``) is only a guess: an
+    empty one is listed in the facts but leaves the indicators checked when guides were read.
     The reason, the columns and the screenshot of what was seen go to the card's facts.
     ``service.online_systems`` runs on the registered systems and is always checked.
     """
     columns = guide_columns(column_pages, guide_pages)
     read = [g for g in guide_pages if _opened(g)]
-    empty = [c for c in columns if not c["guides_listed"] and not c["guides_read"]]
+    # a column proposed from the homepage's links is a guess: its emptiness is a fact, not a gap
+    empty = [c for c in columns if not c["guides_listed"] and not c["guides_read"]
+             and c["source"] != "discovered"]
     reason = None
     if not columns and not guide_pages:
         reason = {"reason": "no_guide_column",

@@ -67,7 +67,7 @@ def inspected(tmp_path_factory):
                            store=store_dir)
         assert imported.returncode == 0, imported.stdout + imported.stderr
         env = {"XUNJIAN_LINK_TIMEOUT": "2", "XUNJIAN_FRESHNESS": "1", "XUNJIAN_MAX_PAGES": "30",
-               "XUNJIAN_MAX_DEPTH": "1", "XUNJIAN_NAV_TIMEOUT": "6"}
+               "XUNJIAN_MAX_DEPTH": "1", "XUNJIAN_NAV_TIMEOUT": "6", "COLUMNS": "240"}
         run = xunjian("inspect", CODE, "--as-of", AS_OF, "--json", str(tmp / "card.json"),
                       store=store_dir, env=env)
         assert run.returncode == 0, run.stdout + run.stderr
@@ -75,7 +75,8 @@ def inspected(tmp_path_factory):
         with open_store(str(store_dir)) as store:
             facts = {kind: store.find(kind, inspection=card["inspection"])
                      for kind in ("column_pages", "guide_pages", "letters")}
-        yield {"card": card, "facts": facts, "site": site, "store_dir": store_dir}
+        yield {"card": card, "facts": facts, "site": site, "store_dir": store_dir,
+               "printed": run.stdout}
 
 
 def points(card: dict, ident: str) -> float:
@@ -128,6 +129,7 @@ def test_guide_points_and_the_unread_guide_column(inspected):
     assert (grbs["pages_read"], grbs["guides_listed"], grbs["guides_read"],
             grbs["pages_unread"]) == (3, 25, 25, 0)
     assert card["provisional"] is True
+    assert "未检查 办事指南 service.guide：办事指南类栏目未读到任何办事指南" in inspected["printed"]
 
 
 def test_letters_of_both_pages_are_opened(inspected):

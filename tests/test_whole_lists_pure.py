@@ -116,7 +116,9 @@ def test_guide_indicators_are_unchecked_when_no_guide_was_examined():
         checks, why = service_checks(SITE, columns, guides)
         assert (checks["service.guide"], checks["service.attachments"]) == (False, False)
         assert why["service.guide"]["reason"] == reason
-    checks, why = service_checks(SITE, [column_page(guide, "个人办事", items)],
+    guessed = column_page(guide, "服务指南", [])
+    guessed["column"]["source"] = "discovered"  # proposed from a homepage link, not registered
+    checks, why = service_checks(SITE, [column_page(guide, "个人办事", items), guessed],
                                  [guide_page("http://x/g1")])
     assert checks == dict.fromkeys(checks, True) and why == {}
     # the card shows the guide findings it has, and does not call the indicator checked
