@@ -13,7 +13,8 @@ registered column page — list items, dates, screenshot — for the freshness i
 environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
 items of a column whose own page is opened to find its date), ``XUNJIAN_MAX_GUIDES`` (50: guides
 opened per site from the 办事指南类栏目 lists), ``XUNJIAN_MAX_LETTERS`` (30: letters opened per
-政务咨询类栏目, across its pages), ``XUNJIAN_MAX_LIST_PAGES`` (20: pages read of one guide, letter,
+政务咨询类栏目, across its pages; also the undated items opened for their dates per 调查征集类/
+互动访谈类栏目), ``XUNJIAN_MAX_LIST_PAGES`` (20: pages read of one guide, letter,
 survey or interview list — those lists are read whole, dated or not; news lists are not).
 
 Service and interaction facts (inspectors/service.py, inspectors/interaction.py): each guide of a
@@ -126,6 +127,7 @@ class SiteSpider(scrapy.Spider):
         self.guides_asked: set[str] = set()
         self.list_pages_asked: dict[str, set[str]] = {}  # whole lists: column url → pages
         self.letters_asked: dict[str, set[str]] = {}  # consultation column url → letters
+        self.activities_asked: dict[str, set[str]] = {}  # survey/interview url → undated items
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -327,8 +329,11 @@ class SiteSpider(scrapy.Spider):
             request = self._column_request(response.meta["column"], nxt)
             request.meta["list_page"] = number + 1
             yield request
-        for request in self._item_date_requests(items, response.meta["requested"]):
-            yield request
+        if column.get("type") in (SURVEY, INTERVIEW):  # every activity's date counts
+            yield from self._activity_date_requests(column, items, response.meta["requested"])
+        elif column.get("type") not in (GUIDE_TYPE, CONSULTATION):  # guides/letters: own pages
+            for request in self._item_date_requests(items, response.meta["requested"]):
+                yield request
         if column.get("type") == GUIDE_TYPE:
             for request in self._guide_requests(column, items):
                 yield request
@@ -453,6 +458,20 @@ class SiteSpider(scrapy.Spider):
         for item in undated:
             if item["url"] in self.item_dates_asked:
                 continue
+            self.item_dates_asked.add(item["url"])
+            yield scrapy.Request(item["url"], callback=self.parse_item_date,
+                                 errback=self.item_date_failed, dont_filter=True,
+                                 meta={"requested": item["url"], "column_url": list_url})
+
+    def _activity_date_requests(self, column: dict, items: list[dict], list_url: str):
+        """A survey or interview list is counted whole: open its undated items, across all its
+        pages, up to ``XUNJIAN_MAX_LETTERS`` per column (the rest stay undated, and a count that
+        misses them awaits review)."""
+        asked = self.activities_asked.setdefault(self._list_key(column), set())
+        for item in items:
+            if item.get("date") or item["url"] in asked or len(asked) >= self.max_letters:
+                continue
+            asked.add(item["url"])
             self.item_dates_asked.add(item["url"])
             yield scrapy.Request(item["url"], callback=self.parse_item_date,
                                  errback=self.item_date_failed, dont_filter=True,

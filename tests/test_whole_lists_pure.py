@@ -155,3 +155,15 @@ def test_activities_whose_dates_are_unknown_await_review():
     mine = [f for f in found if f["indicator"] == "interaction.interview"]
     assert [(f["rule"], f["needs_review"], f["evidence"]["undated"]) for f in mine] == \
         [("few_activities", True, 7)]
+
+
+def test_undated_activities_are_opened_across_pages_within_the_bound():
+    spider = SiteSpider(site=SITE["code"])
+    spider.max_letters = 3
+    column = {"type": "互动访谈类栏目", "url": "http://x/ft/index.html"}
+    page1 = [{"title": f"第{n}期", "url": f"http://x/ft/{n}.html", "date": None} for n in (1, 2)]
+    page1.append({"title": "第0期", "url": "http://x/ft/0.html", "date": {"date": "2026-01-01"}})
+    page2 = [{"title": f"第{n}期", "url": f"http://x/ft/{n}.html", "date": None} for n in (2, 3, 4)]
+    first = list(spider._activity_date_requests(column, page1, column["url"]))
+    second = list(spider._activity_date_requests(column, page2, column["url"] + "?page=2"))
+    assert [r.url[-6:] for r in first + second] == ["1.html", "2.html", "3.html"]
