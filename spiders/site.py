@@ -330,7 +330,9 @@ class SiteSpider(scrapy.Spider):
             request.meta["list_page"] = number + 1
             yield request
         if column.get("type") in (SURVEY, INTERVIEW):  # every activity's date counts
-            yield from self._activity_date_requests(column, items, response.meta["requested"])
+            for request in self._activity_date_requests(column, items,
+                                                        response.meta["requested"]):
+                yield request
         elif column.get("type") not in (GUIDE_TYPE, CONSULTATION):  # guides/letters: own pages
             for request in self._item_date_requests(items, response.meta["requested"]):
                 yield request
