@@ -403,3 +403,39 @@ def list_page_urls(html: str, base_url: str) -> list[str]:
         if url != here and url not in out:
             out.append(url)
     return out
+
+
+# -- 大汉 jcms lists: records in a <datastore>, further groups from dataproxy.jsp -----------------
+#
+# A jcms column page carries its first group of records (often three pages' worth) as CDATA in a
+# ``<script type="text/xml"><datastore>`` block; the page's script draws one page of them and asks
+# ``/module/web/jpage/dataproxy.jsp`` (the ``nextgroup`` link) for the next records by POSTing
+# ``startrecord``, ``endrecord`` and ``perpage``. The answer is a ``<datastore>`` again.
+
+_DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.S | re.I)
+_RECORD = re.compile(r"<record\b[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>\s*<!\[CDATA\[.*?href\s*=\s*[\"']([^\"']+)[\"']",
+                        re.S | re.I)
+_TOTAL = re.compile(r"<totalrecord\b[^>]*>\s*(\d+)\s*</totalrecord>", re.I)
+_PERPAGE = re.compile(r"\bperpage\s*[:=]\s*[\"']?(\d+)", re.I)
+
+
+def jcms_datastore(text: str, base_url: str) -> dict | None:
+    """The records of a jcms ``<datastore>`` (in a page or a dataproxy.jsp answer):
+    ``{"items", "records", "nextgroup": url|None, "total": int|None, "perpage": int|None}``,
+    or None when the text has no datastore."""
+    stores = _DATASTORE.findall(text or "")
+    if not stores:
+        return None
+    records = [r for store in stores for r in _RECORD.findall(store)]
+    nextgroup = next((m.group(1) for s in stores for m in [_NEXTGROUP.search(s)] if m), None)
+    total = next((int(m.group(1)) for s in stores for m in [_TOTAL.search(s)] if m), None)
+    perpage = _PERPAGE.search(text)
+    body = "".join(records)
+    if re.match(r"\s*<tr\b", body, re.I):
+        body = f"<table>{body}</table>"
+    items = list_items(f"<html><body><div class=\"jcms-records\">{body}</div></body></html>",
+                       base_url) if body else []
+    return {"items": items, "records": len(records),
+            "nextgroup": urljoin(base_url, nextgroup.replace("&amp;", "&")) if nextgroup else None,
+            "total": total, "perpage": int(perpage.group(1)) if perpage else None}

@@ -45,7 +45,13 @@ from inspectors.discovery import propose_columns
 from inspectors.guide import guide_facts
 from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, INTERVIEW, SURVEY, letter_facts
 from inspectors.links import is_splash
-from inspectors.lists import extract_items, list_items, list_page_urls, next_page_url
+from inspectors.lists import (
+    extract_items,
+    jcms_datastore,
+    list_items,
+    list_page_urls,
+    next_page_url,
+)
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE
 from spiders.frontier import Frontier
 from spiders.links import extract_links, normalize, page_title, site_base_host, visible_text_length
@@ -304,9 +310,17 @@ class SiteSpider(scrapy.Spider):
             final_url = page.url
         finally:
             await page.close()
+        store = jcms_datastore(html, final_url) if whole and response.status < 400 else None
+        if store:  # a jcms page draws one page of the records it carries: take them all
+            drawn = {x["url"] for x in items}
+            items = items + [x for x in store["items"] if x["url"] not in drawn]
         number = response.meta.get("list_page", 1)
         more, unread = ([], 0) if response.status >= 400 or not whole else \
             self._more_list_pages(column, response.meta["requested"], final_url, html, frames)
+        group = None
+        if store and store["nextgroup"] and store["records"]:
+            group, cut = self._jcms_group_request(column, store, store["records"] + 1, number + 1)
+            unread += cut
         yield {
             "type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
             "column": response.meta["column"], "url": response.meta["requested"],
@@ -322,6 +336,8 @@ class SiteSpider(scrapy.Spider):
             request = self._column_request(column, url)
             request.meta["list_page"] = number + n
             yield request
+        if group is not None:
+            yield group
         nxt = None if whole else next_page_url(html, final_url)
         if nxt and number < MAX_LIST_PAGES and not any(x.get("date") for x in items):
             # Only where needed: the first page shows no dated item (a cover page, pinned
@@ -329,12 +345,59 @@ class SiteSpider(scrapy.Spider):
             request = self._column_request(response.meta["column"], nxt)
             request.meta["list_page"] = number + 1
             yield request
+        for request in self._list_followups(column, items, response.meta["requested"]):
+            yield request
+
+    def _jcms_group_request(self, column: dict, store: dict, start: int,
+                            number: int) -> tuple[scrapy.Request | None, int]:
+        """Ask jcms's dataproxy.jsp for the records from ``start`` on (three pages at a time, as
+        its own pager does), within the list page cap. Returns (request or None when the list is
+        complete or capped, 1 when the cap cut it)."""
+        if store.get("total") is not None and start > store["total"]:
+            return None, 0
+        size = 3 * (store["perpage"] or 15)
+        key = f"{store['nextgroup']}#startrecord={start}"
+        asked = self.list_pages_asked.setdefault(self._list_key(column),
+                                                 {self._list_key(column)})
+        if len(asked) >= self.max_list_pages:
+            return None, 1
+        asked.add(key)
+        return scrapy.FormRequest(
+            store["nextgroup"], callback=self.parse_jcms_group, errback=self.column_failed,
+            formdata={"startrecord": str(start), "endrecord": str(start + size - 1),
+                      "perpage": str(store["perpage"] or 15)},
+            dont_filter=True, priority=-1,
+            meta={"column": column, "requested": key, "list_page": number, "start": start,
+                  "size": size, "perpage": store["perpage"], "nextgroup": store["nextgroup"]}), 0
+
+    def parse_jcms_group(self, response):
+        """One group of a jcms list from dataproxy.jsp: its rows, then the next group."""
+        column, meta = response.meta["column"], response.meta
+        text = decode_body(response.body, response.headers.get("Content-Type", b"")
+                           .decode("latin-1")) if response.status < 400 else ""
+        store = jcms_datastore(text, meta["nextgroup"]) or {"items": [], "records": 0}
+        store.update(nextgroup=meta["nextgroup"], perpage=meta["perpage"])
+        done = store["records"] < meta["size"] or response.status >= 400
+        request, cut = (None, 0) if done else self._jcms_group_request(
+            column, store, meta["start"] + store["records"], meta["list_page"] + 1)
+        yield {"type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
+               "column": column, "url": meta["requested"], "list_page": meta["list_page"],
+               "whole_list": True, "pages_unread": cut, "final_url": response.url,
+               "status": response.status,
+               "error": None if response.status < 400 else f"HTTP {response.status}",
+               "title": "", "text_length": len(text), "items": store["items"], "frames": [],
+               "fetched_at": now_iso()}
+        if request is not None:
+            yield request
+        yield from self._list_followups(column, store["items"], meta["requested"])
+
+    def _list_followups(self, column: dict, items: list[dict], list_url: str):
+        """What a column list's items ask for: their dates, guides, letters."""
         if column.get("type") in (SURVEY, INTERVIEW):  # every activity's date counts
-            for request in self._activity_date_requests(column, items,
-                                                        response.meta["requested"]):
+            for request in self._activity_date_requests(column, items, list_url):
                 yield request
         elif column.get("type") not in (GUIDE_TYPE, CONSULTATION):  # guides/letters: own pages
-            for request in self._item_date_requests(items, response.meta["requested"]):
+            for request in self._item_date_requests(items, list_url):
                 yield request
         if column.get("type") == GUIDE_TYPE:
             for request in self._guide_requests(column, items):

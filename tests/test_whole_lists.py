@@ -3,8 +3,9 @@
 One inspection in Chromium of a generated TRS-look GBK site (tests/sites/trs_service/trs_site.py,
 served on 127.0.0.1): an undated 办事指南 table of 25 guides over index.html / index_1.html /
 index_2.html whose pager a script writes, a guide column that renders an empty shell, an undated
-局长信箱 list over list.jsp / ?page=2, a survey column on a refused port, an interview column that
-never answers, and a dated news column with a second page.
+局长信箱 list over list.jsp / ?page=2, a 大汉 jcms 网上咨询 column whose records come from its
+page's datastore and from dataproxy.jsp, a survey column on a refused port, an interview column
+that never answers, and a dated news column with a second page.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def registry(folder: Path, site) -> list[Path]:
     rows = [("办事服务类", "办事指南类栏目", "个人办事", f"{base}/zwfw/grbs/index.html"),
             ("办事服务类", "办事指南类栏目", "法人办事", f"{base}/zwfw/frbs/index.html"),
             ("互动回应类", "政务咨询类栏目", "局长信箱", f"{base}/hdjl/jzxx/list.jsp"),
+            ("互动回应类", "政务咨询类栏目", "网上咨询", f"{base}/col/col3301/index.html"),
             ("互动回应类", "调查征集类栏目", "意见征集",
              f"http://127.0.0.1:{site.closed_port}/hdjl/yjzj/index.html"),
             ("互动回应类", "互动访谈类栏目", "在线访谈", f"{base}/hdjl/zxft/index.html"),
@@ -132,14 +134,18 @@ def test_guide_points_and_the_unread_guide_column(inspected):
     assert "未检查 办事指南 service.guide：办事指南类栏目未读到任何办事指南" in inspected["printed"]
 
 
-def test_letters_of_both_pages_are_opened(inspected):
+def test_letters_of_every_page_are_opened(inspected):
     card = inspected["card"]
     letters = inspected["facts"]["letters"]
-    assert sorted(int(path(x["url"]).split("=")[1]) for x in letters) == \
+    mailbox = [x for x in letters if "/hdjl/" in x["url"]]
+    assert sorted(int(path(x["url"]).split("=")[1]) for x in mailbox) == \
         [lid for lid, *_ in trs_site.LETTERS]
-    late = mine(card, "veto.unresponsive")
-    assert [path(f["url"]) for f in late] == ["/hdjl/jzxx/detail.jsp?id=518"]  # on page 2
-    assert late[0]["evidence"]["days"] == 123
+    jcms = [x for x in letters if "/art/" in x["url"]]  # 15 from the page, 5 from dataproxy.jsp
+    assert sorted(int(x["url"].rsplit("_", 1)[1][:-5]) for x in jcms) == \
+        [lid for lid, *_ in trs_site.JCMS_LETTERS]
+    late = {path(f["url"]): f["evidence"]["days"] for f in mine(card, "veto.unresponsive")}
+    assert late == {"/hdjl/jzxx/detail.jsp?id=518": 123,  # list page 2
+                    "/art/2026/6/30/art_3301_620.html": 143}  # dataproxy.jsp
     assert [v["id"] for v in card["vetoes"]] == ["veto.unresponsive"]
     assert "veto.unresponsive" not in card["unchecked"]
     assert mine(card, "interaction.consultation") == []
@@ -157,6 +163,14 @@ def test_columns_that_never_opened_await_a_reviewer(inspected):
         assert points(card, ident) == 0
         assert found[0]["id"] in card["awaiting_review"]
     validate_card(card)
+
+
+def test_jcms_list_pages_are_stored(inspected):
+    pages = sorted((p for p in inspected["facts"]["column_pages"]
+                    if p["column"]["name"] == "网上咨询"), key=lambda p: p["list_page"])
+    assert [(p["list_page"], len(p["items"]), p["status"]) for p in pages] == \
+        [(1, 15, 200), (2, 5, 200)]
+    assert "dataproxy.jsp" in pages[1]["url"] and "startrecord=16" in pages[1]["url"]
 
 
 def test_news_columns_keep_reading_only_what_they_need(inspected):

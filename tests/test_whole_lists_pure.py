@@ -9,7 +9,7 @@ writes them.
 from __future__ import annotations
 
 from inspectors.interaction import interaction_checks, interaction_findings
-from inspectors.lists import extract_items, list_items, list_page_urls
+from inspectors.lists import extract_items, jcms_datastore, list_items, list_page_urls
 from inspectors.service import service_checks
 from scoring import score_card
 from spiders.site import SiteSpider
@@ -167,3 +167,20 @@ def test_undated_activities_are_opened_across_pages_within_the_bound():
     first = list(spider._activity_date_requests(column, page1, column["url"]))
     second = list(spider._activity_date_requests(column, page2, column["url"] + "?page=2"))
     assert [r.url[-6:] for r in first + second] == ["1.html", "2.html", "3.html"]
+
+
+def test_jcms_datastore_records_and_next_group():
+    records = "".join(f'<record><![CDATA[<tr><td><a href="/art/2026/5/{n}/art_3101_{n}.html">'
+                      f"第{n}项服务事项</a></td><td>2026-05-{n:02d}</td></tr>]]></record>"
+                      for n in range(1, 4))
+    html = page('<div id="4567"><script type="text/xml"><datastore><nextgroup><![CDATA['
+                '<a href="/module/web/jpage/dataproxy.jsp?page=1&amp;columnid=3101"></a>]]>'
+                f"</nextgroup><recordset>{records}</recordset><totalrecord>48</totalrecord>"
+                "</datastore></script><script>new Pager({perpage:15})</script></div>")
+    found = jcms_datastore(html, BASE)
+    assert [x["title"] for x in found["items"]] == [f"第{n}项服务事项" for n in (1, 2, 3)]
+    assert found["items"][0]["date"]["date"] == "2026-05-01"
+    assert (found["records"], found["total"], found["perpage"]) == (3, 48, 15)
+    assert found["nextgroup"] == \
+        "http://www.jb.gov.cn/module/web/jpage/dataproxy.jsp?page=1&columnid=3101"
+    assert jcms_datastore(page("<ul><li>x</li></ul>"), BASE) is None

@@ -14,6 +14,11 @@ test can state exactly what the site holds (25 guides, 18 letters) and what is w
 * 局长信箱 (``/hdjl/jzxx/list.jsp``, ``?page=2``): 18 letters without dates on the list
   (编号 · 标题 · 状态), 12 + 6; the dates are on each letter's page. Letter 518 (page 2) was asked
   2026-07-20 and is still 办理中: 123 days at the as-of 2026-11-20.
+* 网上咨询 (``/col/col3301/index.html``), a 大汉 jcms column in UTF-8: the page carries 15 of
+  its 20 letters as CDATA records in a ``<script type="text/xml"><datastore>``, its script draws 5
+  of them with a ``javascript:`` pager, and the last 5 come from ``dataproxy.jsp`` (POST
+  startrecord/endrecord/perpage). Letter 620 (from dataproxy.jsp) was asked 2026-06-30 and is
+  unanswered: 143 days.
 * 意见征集 is registered on a port where nothing listens; 在线访谈 never answers (a hang).
 * 工作动态 (``/xwzx/gzdt/index.html``, ``index_1.html``): a dated news list; page 1 has dated items,
   so page 2 is not read.
@@ -82,6 +87,20 @@ LETTERS = [(500 + n, title, asked, replied) for n, (title, asked, replied) in en
     ("关于小区周边道路挖掘施工噪音扰民的问题", "2026-07-20", None),
 ], start=1)]
 LETTERS_PER_PAGE = 12
+
+#: jcms 网上咨询: (id, 标题, 留言日期, 答复日期 or None); 15 in the page, 5 from dataproxy.jsp.
+JCMS_LETTERS = [(601 + n, f"关于{topic}的留言", f"2026-{1 + n // 2:02d}-{10 + n % 2 * 10:02d}",
+                 f"2026-{1 + n // 2:02d}-{15 + n % 2 * 10:02d}")
+                for n, topic in enumerate(
+                    ["社区卫生服务站搬迁", "公交线路调整", "学区划分", "路灯维修", "垃圾分类收运",
+                     "菜市场改造", "停车收费标准", "供暖时间", "农贸市场噪音", "公园开放时间",
+                     "医保异地结算", "公租房申请", "小区物业选聘", "河道清淤", "施工扬尘",
+                     "校车安全", "残疾人补贴", "老年助餐点", "夜市摊位", "村道硬化"])]
+JCMS_LETTERS[-1] = (620, JCMS_LETTERS[-1][1], "2026-06-30", None)  # unanswered, 143 days
+JCMS_PERPAGE = 5
+JCMS_IN_PAGE = 15
+JCMS_PROXY = ("/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=3301"
+              "&unitid=7701&webname=%E6%B1%9F%E5%8C%97%E5%8C%BA&permissiontype=0")
 
 NEWS = [(f"2026-11-{18 - n:02d}", f"区行政审批服务局召开第{n + 1}次窗口服务工作推进会")
         for n in range(8)]
@@ -219,6 +238,49 @@ def letter_page(letter: tuple) -> str:
     return page(title, body)
 
 
+def jcms_record(letter: tuple) -> str:
+    lid, title, asked, _ = letter
+    y, m, d = (int(x) for x in asked.split("-"))
+    return (f'<record><![CDATA[<li><a href="/art/{y}/{m}/{d}/art_3301_{lid}.html" title="{title}"'
+            f' target="_blank">{title}</a><span class="bt-data-time">[{asked}]</span></li>]]>'
+            "</record>")
+
+
+def jcms_column() -> str:
+    """网上咨询: records in a datastore, 5 drawn by the page's script, the rest by its pager."""
+    records = "".join(jcms_record(x) for x in JCMS_LETTERS[:JCMS_IN_PAGE])
+    body = ('<div class="con-box"><h2>网上咨询</h2><ul class="jcms-list" id="list7701"></ul>'
+            '<div class="jp-pager" id="pager7701"></div><div id="7701">'
+            f'<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="{JCMS_PROXY}">'
+            f"</a>]]></nextgroup><recordset>{records}</recordset></datastore></script>"
+            f"<script>var jpageOptions = {{perpage:{JCMS_PERPAGE}, unitid:7701}};"
+            "var xml = document.getElementById('7701').getElementsByTagName('script')[0].text;"
+            "var rows = xml.split('<![CDATA[').slice(2, 2 + jpageOptions.perpage);"
+            "document.getElementById('list7701').innerHTML = rows.map(function (r) {"
+            "  return r.split(']]>')[0]; }).join('');"
+            "document.getElementById('pager7701').innerHTML = '<a href=\"javascript:;\" '"
+            "  + 'onclick=\"jpage.next()\">下一页</a> <a href=\"javascript:;\">尾页</a>';"
+            "</script></div></div>")
+    return page("网上咨询", body)
+
+
+def jcms_group(start: int, end: int) -> str:
+    """dataproxy.jsp's answer: the records from start to end (1-based, inclusive)."""
+    records = "".join(jcms_record(x) for x in JCMS_LETTERS[start - 1:end])
+    return ('<?xml version="1.0" encoding="UTF-8"?><datastore><nextgroup><![CDATA['
+            f'<a href="{JCMS_PROXY}"></a>]]></nextgroup><recordset>{records}</recordset>'
+            "</datastore>")
+
+
+def jcms_letter(letter: tuple) -> str:
+    lid, title, asked, replied = letter
+    reply = (f"<li>答复时间：{replied}</li><li>答复内容：您好，已转交相关部门办理并答复。</li>"
+             if replied else "<li>办理状态：待答复</li>")
+    return page(title, f'<div class="con-box"><h1>{title}</h1><ul class="lyxq">'
+                       f"<li>留言时间：{asked}</li><li>留言内容：{title}，请予以关注。</li>"
+                       f"{reply}</ul></div>")
+
+
 def news_list(number: int) -> str:
     items = "".join(f'<li><a href="./202611/t{day.replace("-", "")}_{n}.html">{title}</a>'
                     f'<span class="date">{day}</span></li>' for n, (day, title) in
@@ -254,6 +316,10 @@ def build() -> dict[str, str]:
         pages[f"/hdjl/jzxx/list.jsp?page={number}"] = letter_list(number)
     for letter in LETTERS:
         pages[f"/hdjl/jzxx/detail.jsp?id={letter[0]}"] = letter_page(letter)
+    pages["/col/col3301/index.html"] = jcms_column()
+    for letter in JCMS_LETTERS:
+        y, m, d = (int(x) for x in letter[2].split("-"))
+        pages[f"/art/{y}/{m}/{d}/art_3301_{letter[0]}.html"] = jcms_letter(letter)
     for n, (day, title) in enumerate(NEWS):
         pages[f"/xwzx/gzdt/202611/t{day.replace('-', '')}_{n}.html"] = page(
             title, f"<h1>{title}</h1><p>发布时间：{day}</p><p>会议要求提升窗口服务水平。</p>")
@@ -286,9 +352,24 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             return self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>",
                               "text/html")
+        if key.startswith(("/col/", "/art/")):  # the jcms part of the site is UTF-8
+            body = body.replace('content="text/html; charset=gb2312"',
+                                'content="text/html; charset=utf-8"')
+            return self._send(200, body.encode("utf-8"), "text/html; charset=UTF-8")
         return self._send(200, body.encode(ENCODING), "text/html; charset=GBK")
 
     do_HEAD = do_GET
+
+    def do_POST(self):
+        parts = urlsplit(self.path)
+        self.server.hits.append("POST " + self.path)
+        size = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(size).decode("ascii", "replace"))
+        if parts.path != "/module/web/jpage/dataproxy.jsp" or "startrecord" not in form:
+            return self._send(404, b"<html><body>404</body></html>", "text/html")
+        start, end = int(form["startrecord"][0]), int(form["endrecord"][0])
+        return self._send(200, jcms_group(start, end).encode("utf-8"),
+                          "text/xml; charset=UTF-8")
 
     def _send(self, status: int, data: bytes, ctype: str) -> None:
         self.send_response(status)
