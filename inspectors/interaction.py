@@ -151,10 +151,11 @@ def activity_findings(site: dict, column_pages: list[dict], item_dates: list[dic
             # like a wall-blocked link: it counts only once a reviewer confirms it
             finding["needs_review"] = True
             finding["detail"] += "（疑似防护墙拦截，需人工复核）"
-        return [finding]
+        return [_unsure(finding, unusable, _undated(columns, item_dates, day))]
     if len(counted) < minimum:
-        return [_finding(code, indicator_id, "few_activities", "few_activities", first,
-                         f"{indicator.reasons['few_activities']}：{len(counted)}次", evidence)]
+        return [_unsure(_finding(code, indicator_id, "few_activities", "few_activities", first,
+                                 f"{indicator.reasons['few_activities']}：{len(counted)}次",
+                                 evidence), False, _undated(columns, item_dates, day))]
     return []
 
 
@@ -213,14 +214,84 @@ def consultation_findings(site: dict, column_pages: list[dict], letters: list[di
                          "screenshot": letter.get("screenshot") or shots.get(url)}))
     if not in_year:
         first = next(iter(columns))
-        findings.append(_finding(
+        findings.append(_unsure(_finding(
             code, consult.id, "no_letters", "no_letters", first, consult.reasons["no_letters"],
             {"columns": [{"url": u, "name": (p[0].get("column") or {}).get("name"),
                           "status": p[0].get("status"), "error": p[0].get("error"),
                           "items": sum(len(x.get("items") or []) for x in p)}
                          for u, p in columns.items()],
-             "window_days": window, "screenshot": shots.get(first)}))
+             "window_days": window, "screenshot": shots.get(first)}),
+            not any(_usable(p) for p in columns.values()),
+            _undated(columns, [], day, letters=opened)))
     return findings
+
+
+def _undated(columns: dict[str, list[dict]], item_dates: list[dict], day: date,
+             letters: dict[str, dict] | None = None) -> int:
+    """Listed items whose date is unknown: no date on the list, none found on the item's own
+    page (``item_dates``), and for letters none read from the opened letter."""
+    dates = {d["url"] for d in item_dates if d.get("date")}
+    unknown = set()
+    for pages in columns.values():
+        for page in pages:
+            for item in page.get("items") or []:
+                url = item.get("url") or ""
+                letter = (letters or {}).get(url) or {}
+                if resolve(item.get("date"), day) is None and url not in dates \
+                        and not letter.get("asked"):
+                    unknown.add(url or item.get("title"))
+    return len(unknown)
+
+
+def _unsure(finding: dict, unusable: bool, unknown: int) -> dict:
+    """What the machine could not see counts only once a reviewer confirms it (with the
+    screenshot of what was seen): a column that did not open or whose list could not be read, or
+    a count that misses items whose dates could not be read."""
+    if unusable and not finding["needs_review"]:
+        finding["needs_review"] = True
+        finding["detail"] += "（栏目未能打开或列表无法识别，需人工复核）" \
+            if "栏目不可用" not in finding["detail"] else "（需人工复核）"
+    elif unknown:
+        finding["needs_review"] = True
+        finding["detail"] += f"（{unknown}条日期无法确定，需人工复核）"
+    finding["evidence"]["undated"] = unknown
+    finding["evidence"]["column_unusable"] = unusable
+    return finding
+
+
+def interaction_checks(site: dict, column_pages: list[dict],
+                       letters: list[dict]) -> tuple[dict[str, bool], dict[str, dict]]:
+    """Which interaction indicators really ran, and why not where they did not.
+
+    ``veto.unresponsive`` judges letters read: with consultation columns but not one letter page
+    read (the column did not open, its list could not be read, or every letter failed to open),
+    it is unchecked with the reason. Without a consultation column there is no letter to answer
+    (``interaction.consultation`` charges ``no_column``), so it is checked. The other three always
+    run: what they could not see is a finding awaiting review (``_unsure``), never a silent 0.
+    """
+    checks = dict.fromkeys(INDICATORS, True)
+    columns = _by_column(column_pages, CONSULTATION)
+    if not columns:
+        return checks, {}
+    read = [x for x in letters if x.get("column_url") in columns and not x.get("error")
+            and (x.get("status") or 0) < 400 and x.get("status") is not None]
+    if read:
+        return checks, {}
+    described = [{"name": (p[0].get("column") or {}).get("name"), "url": u,
+                  "status": p[0].get("status"), "error": p[0].get("error"),
+                  "items": sum(len(x.get("items") or []) for x in p),
+                  "screenshot": next((x.get("screenshot") for x in p if x.get("screenshot")),
+                                     None)} for u, p in columns.items()]
+    opened = [x for x in letters if x.get("column_url") in columns]
+    if not any(_usable(p) for p in columns.values()):
+        code, detail = "consultation_column_unread", "政务咨询类栏目未能打开或列表无法识别"
+    else:
+        code, detail = "letters_unread", f"政务咨询类栏目的信件均未能打开（{len(opened)}封）"
+    checks["veto.unresponsive"] = False
+    return checks, {"veto.unresponsive": {
+        "reason": code, "detail": detail + "，无法判断是否存在超过三个月未回应的信件",
+        "columns": described,
+        "screenshot": next((c["screenshot"] for c in described if c["screenshot"]), None)}}
 
 
 def interaction_findings(site: dict, column_pages: list[dict], item_dates: list[dict],

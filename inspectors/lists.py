@@ -240,3 +240,205 @@ def next_page_url(html: str, base_url: str) -> str | None:
             if url != base_url.split("#")[0]:
                 return url
     return None
+
+
+# -- whole lists (guides, letters, surveys, interviews) ------------------------------------------
+#
+# A 办事指南 or 信箱 list is not a news list: its rows are usually undated, a table row may carry
+# the item's name in one cell and a link that only says "办事指南" in another, next to an
+# "在线办理" link to the online hall. ``list_items`` reads such a list: the rows of the page's main
+# repeated structure, one item per row, dates where the row has one. ``extract_items`` (news lists)
+# is unchanged.
+
+#: Link texts that stand for "open this item" and say nothing of it; the row names the item.
+GENERIC_TITLES = re.compile(r"^(办事指南|服务指南|办理指南|指南|查看指南|查看|详情|查看详情|"
+                            r"点击查看|详细|详细信息|详细内容|进入|了解详情|阅读全文|全文)$")
+#: Links to act on an item (the online hall, a download), never the item itself.
+ACTION_TITLES = re.compile(r"^(在线办理|网上办理|在线申报|网上申报|立即办理|我要办理|马上办|"
+                           r"办理|申报|在线预约|网上预约|预约办理|预约|表格下载|下载|在线咨询|"
+                           r"咨询|评价|我要评价|收藏|分享|打印)$")
+#: Row elements that make a list even alone (one row left on the last page of a list).
+LIST_ROWS = {"li", "tr", "dd", "dt"}
+#: Row elements that make a list only when repeated side by side (same tag and class).
+BLOCK_ROWS = {"div", "p", "article", "section", "dl", "table"}
+#: A link to a column's index page (…/index.html, …/, default.htm): navigation, not an item.
+INDEX_LIKE = re.compile(r"(/|/(index|default|list)(_\d+)?\.(s?html?|jsp|php|aspx?))$", re.I)
+
+
+def _list_link(a) -> bool:
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        return False
+    title = re.sub(r"\s+", "", _title_of(a))
+    return len(title) >= 2 and not NOT_TITLES.match(title)
+
+
+def _signature(el) -> tuple:
+    return el.tag, (el.get("class") or "").strip()
+
+
+def _list_row(a):
+    """The row of a link: the nearest li/tr/dd/dt, or a div/p/… repeated beside its siblings."""
+    node = a
+    for _ in range(MAX_ROW_LEVELS + 2):
+        parent = node.getparent()
+        if parent is None or not isinstance(parent.tag, str) or parent.tag in ("body", "html"):
+            return None
+        node = parent
+        if node.tag in LIST_ROWS:
+            return node
+        if node.tag in BLOCK_ROWS:
+            sig = _signature(node)
+            twins = [x for x in node.getparent() if isinstance(x.tag, str)
+                     and _signature(x) == sig] if node.getparent() is not None else []
+            if len(twins) >= 2:
+                return node
+    return None
+
+
+def _named_by_row(row, a) -> str:
+    """The item's name when its link only says 办事指南/查看: the row's first cell (or text
+    block) that is not a serial number, an action link or the link itself."""
+    cells = [c for c in row if isinstance(c.tag, str) and c.tag not in ("script", "style")]
+    for cell in cells or [row]:
+        if cell is a or a in cell.iterancestors() or any(x is a for x in cell.iter("a")):
+            continue
+        text = _text(cell)
+        links = [re.sub(r"\s+", "", _text(x)) for x in cell.iter("a")]
+        if any(ACTION_TITLES.match(t) or GENERIC_TITLES.match(t) for t in links):
+            continue
+        if len(text) >= 2 and not re.fullmatch(r"[\d\s.、()（）\[\]]+", text):
+            return text
+    return ""
+
+
+def list_items(html: str, base_url: str) -> list[dict]:
+    """The rows of a page's main list, dated or not: ``{"title", "url", "date"}`` in page order.
+
+    For lists read whole (办事指南, 政务咨询, 调查征集, 互动访谈): the main list is the repeated
+    structure (rows of one parent, or side-by-side blocks of one tag and class) with the most
+    title text; lists of the same structure elsewhere on the page (a list split into several
+    ``ul``) are read too. A list that links back to this page or mostly to column index pages is
+    a menu, not items. In a row, the item is its first link that is not an action (在线办理,
+    下载); a link that only says 办事指南/查看 takes its name from the row's other cells.
+    """
+    doc = parse_html(html)
+    if doc is None:
+        return []
+    base = doc.xpath("//base/@href")
+    base_url = urljoin(base_url, base[0].strip()) if base else base_url
+    here = base_url.split("#")[0]
+    rows: dict[int, dict] = {}
+    for a in doc.iter("a"):
+        if not _list_link(a) or _skipped(a):
+            continue
+        row = _list_row(a)
+        if row is None:
+            continue
+        url = urljoin(base_url, a.get("href").strip()).split("#")[0]
+        if urlsplit(url).scheme not in ("http", "https", "file"):
+            continue
+        entry = rows.setdefault(id(row), {"row": row, "links": []})
+        entry["links"].append((a, url))
+    lists: dict[tuple, list[dict]] = {}  # 置顶 rows (li class="top") are in their parent's list
+    for entry in rows.values():
+        links = [(a, u) for a, u in entry["links"]
+                 if not ACTION_TITLES.match(re.sub(r"\s+", "", _title_of(a)))]
+        if not links:
+            continue
+        a, url = next(((a, u) for a, u in links if "指南" in _title_of(a)), links[0])
+        title = _title_of(a)
+        if GENERIC_TITLES.match(re.sub(r"\s+", "", title)):
+            title = _named_by_row(entry["row"], a) or title
+        row = entry["row"]
+        parent = row.getparent()
+        key = (parent, row.tag)  # the element itself: ids of lxml proxies are reused
+        lists.setdefault(key, []).append(
+            {"title": title, "url": url, "date": _row_date(row, a, title),
+             "_sig": (*_signature(parent), row.tag), "_all": entry["links"]})
+    best, best_score = None, 0
+    for key, members in lists.items():
+        urls = [u for m in members for _, u in m["_all"]]
+        if here in urls or sum(bool(INDEX_LIKE.search(urlsplit(u).path)) for u in urls) * 2 \
+                >= len(urls):
+            continue  # a menu of columns (it names this very page, or only index pages)
+        score = sum(min(len(m["title"]), 20) for m in members) + \
+            5 * sum(bool(m["date"]) for m in members)
+        if score > best_score:
+            best, best_score = key, score
+    if best is None:
+        return []
+    signature = lists[best][0]["_sig"]
+    items, seen = [], set()
+    for key, members in lists.items():
+        if key != best and members[0]["_sig"] != signature:
+            continue
+        for m in members:
+            if m["url"] in seen:
+                continue
+            seen.add(m["url"])
+            items.append({"title": m["title"], "url": m["url"], "date": m["date"]})
+    return items
+
+
+def list_page_urls(html: str, base_url: str) -> list[str]:
+    """The other pages of a paginated list: its 下一页 link, then its numbered page links
+    (``index_1.html``, ``?page=2``…), in page order; none that is this page."""
+    doc = parse_html(html)
+    if doc is None:
+        return []
+    here = base_url.split("#")[0]
+    out: list[str] = []
+    nxt = next_page_url(html, base_url)
+    if nxt:
+        out.append(nxt)
+    numbered = []
+    for a in doc.iter("a"):
+        text = re.sub(r"[\s\[\]【】]", "", _text(a))
+        href = (a.get("href") or "").strip()
+        if not text.isdigit() or int(text) < 2 or not href or \
+                href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        url = urljoin(base_url, href).split("#")[0]
+        if urlsplit(url).netloc == urlsplit(here).netloc:
+            numbered.append((int(text), url))
+    for _, url in sorted(numbered):
+        if url != here and url not in out:
+            out.append(url)
+    return out
+
+
+# -- 大汉 jcms lists: records in a <datastore>, further groups from dataproxy.jsp -----------------
+#
+# A jcms column page carries its first group of records (often three pages' worth) as CDATA in a
+# ``<script type="text/xml"><datastore>`` block; the page's script draws one page of them and asks
+# ``/module/web/jpage/dataproxy.jsp`` (the ``nextgroup`` link) for the next records by POSTing
+# ``startrecord``, ``endrecord`` and ``perpage``. The answer is a ``<datastore>`` again.
+
+_DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.S | re.I)
+_RECORD = re.compile(r"<record\b[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>\s*<!\[CDATA\[.*?href\s*=\s*[\"']([^\"']+)[\"']",
+                        re.S | re.I)
+_TOTAL = re.compile(r"<totalrecord\b[^>]*>\s*(\d+)\s*</totalrecord>", re.I)
+_PERPAGE = re.compile(r"\bperpage\s*[:=]\s*[\"']?(\d+)", re.I)
+
+
+def jcms_datastore(text: str, base_url: str) -> dict | None:
+    """The records of a jcms ``<datastore>`` (in a page or a dataproxy.jsp answer):
+    ``{"items", "records", "nextgroup": url|None, "total": int|None, "perpage": int|None}``,
+    or None when the text has no datastore."""
+    stores = _DATASTORE.findall(text or "")
+    if not stores:
+        return None
+    records = [r for store in stores for r in _RECORD.findall(store)]
+    nextgroup = next((m.group(1) for s in stores for m in [_NEXTGROUP.search(s)] if m), None)
+    total = next((int(m.group(1)) for s in stores for m in [_TOTAL.search(s)] if m), None)
+    perpage = _PERPAGE.search(text)
+    body = "".join(records)
+    if re.match(r"\s*<tr\b", body, re.I):
+        body = f"<table>{body}</table>"
+    items = list_items(f"<html><body><div class=\"jcms-records\">{body}</div></body></html>",
+                       base_url) if body else []
+    return {"items": items, "records": len(records),
+            "nextgroup": urljoin(base_url, nextgroup.replace("&amp;", "&")) if nextgroup else None,
+            "total": total, "perpage": int(perpage.group(1)) if perpage else None}

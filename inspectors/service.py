@@ -218,3 +218,74 @@ def system_verdict(status: int | None, html: str | None, title: str = "") -> tup
     if len(rest) < min_text and not controls:
         return "unreachable", "loading" if rest != re.sub(r"[\W_]+", "", folded) else "blank"
     return "ok", "ok"
+
+
+# -- what was really examined (nothing checked is not zero) --------------------------------------
+
+def _opened(page: dict) -> bool:
+    return not page.get("error") and page.get("status") is not None \
+        and (page.get("status") or 0) < 400
+
+
+def guide_columns(column_pages: list[dict], guide_pages: list[dict]) -> list[dict]:
+    """Per registered or discovered 办事指南类栏目: pages read, pages left unread (list page cap),
+    guides listed and opened, and the first page's status, error and screenshot."""
+    by_url: dict[str, list[dict]] = {}
+    for page in column_pages:
+        column = page.get("column") or {}
+        if column.get("type") == GUIDE_TYPE:
+            by_url.setdefault(column.get("url") or page["url"], []).append(page)
+    out = []
+    for url, pages in by_url.items():
+        pages = sorted(pages, key=lambda p: p.get("list_page") or 1)
+        listed = {x.get("url") for p in pages for x in p.get("items") or []}
+        opened = [g for g in guide_pages if (g.get("column") or {}).get("url") == url]
+        first = pages[0]
+        out.append({"name": (first.get("column") or {}).get("name"), "url": url,
+                    "source": (first.get("column") or {}).get("source") or "registry",
+                    "pages_read": sum(_opened(p) for p in pages),
+                    "pages_failed": sum(not _opened(p) for p in pages),
+                    "pages_unread": sum(p.get("pages_unread") or 0 for p in pages),
+                    "guides_listed": len(listed), "guides_opened": len(opened),
+                    "guides_read": sum(_opened(g) for g in opened),
+                    "status": first.get("status"), "error": first.get("error"),
+                    "screenshot": next((p.get("screenshot") for p in pages
+                                        if p.get("screenshot")), None)})
+    return out
+
+
+def service_checks(site: dict, column_pages: list[dict],
+                   guide_pages: list[dict]) -> tuple[dict[str, bool], dict[str, dict]]:
+    """Which service indicators really ran, and why not where they did not.
+
+    ``service.guide`` and ``service.attachments`` are judged on guides read. They are unchecked
+    (never "checked, 0 points") when no guide column is registered or found and the homepage names
+    no guide, when no guide could be read, or when a guide column gave no guide at all (the page
+    did not open, or its list could not be read): its guides' elements and forms are unknown.
+    A column the spider proposed from the homepage (``source: discovered``) is only a guess: an
+    empty one is listed in the facts but leaves the indicators checked when guides were read.
+    The reason, the columns and the screenshot of what was seen go to the card's facts.
+    ``service.online_systems`` runs on the registered systems and is always checked.
+    """
+    columns = guide_columns(column_pages, guide_pages)
+    read = [g for g in guide_pages if _opened(g)]
+    # a column proposed from the homepage's links is a guess: its emptiness is a fact, not a gap
+    empty = [c for c in columns if not c["guides_listed"] and not c["guides_read"]
+             and c["source"] != "discovered"]
+    reason = None
+    if not columns and not guide_pages:
+        reason = {"reason": "no_guide_column",
+                  "detail": "未登记办事指南类栏目，首页也未发现办事指南，未检查任何办事指南"}
+    elif empty:
+        reason = {"reason": "guide_column_unread",
+                  "detail": "办事指南类栏目未读到任何办事指南（栏目不能打开或列表无法识别）："
+                            + "、".join(c["name"] or c["url"] for c in empty),
+                  "columns": empty,
+                  "screenshot": next((c["screenshot"] for c in empty if c["screenshot"]), None)}
+    elif not read:
+        reason = {"reason": "no_guide_read",
+                  "detail": f"列出的{len(guide_pages)}个办事指南均未能打开", "columns": columns}
+    checks = {"service.guide": reason is None, "service.attachments": reason is None,
+              "service.online_systems": True}
+    reasons = {} if reason is None else {"service.guide": reason, "service.attachments": reason}
+    return checks, reasons

@@ -51,6 +51,9 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
                       _points(item["points"]) if item["checked"] else "—",
                       str(len(item["findings"])))
     console.print(table)
+    for ident, why in ((card.get("facts") or {}).get("unchecked_reasons") or {}).items():
+        console.print(f"[yellow]未检查[/] {rules.indicator(ident).name} [dim]{ident}[/]："
+                      f"{why.get('detail') or why.get('reason')}")
 
     findings = card["findings"]
     if findings:

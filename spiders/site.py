@@ -13,7 +13,9 @@ registered column page — list items, dates, screenshot — for the freshness i
 environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
 items of a column whose own page is opened to find its date), ``XUNJIAN_MAX_GUIDES`` (50: guides
 opened per site from the 办事指南类栏目 lists), ``XUNJIAN_MAX_LETTERS`` (30: letters opened per
-政务咨询类栏目 list).
+政务咨询类栏目, across its pages; also the undated items opened for their dates per 调查征集类/
+互动访谈类栏目), ``XUNJIAN_MAX_LIST_PAGES`` (20: pages read of one guide, letter,
+survey or interview list — those lists are read whole, dated or not; news lists are not).
 
 Service and interaction facts (inspectors/service.py, inspectors/interaction.py): each guide of a
 registered guide column's list is rendered in Chromium and stored as a ``guide_page`` item (guide
@@ -41,9 +43,15 @@ from browser.render import frame_documents, screenshot, settle
 from inspectors.dates import page_date
 from inspectors.discovery import propose_columns
 from inspectors.guide import guide_facts
-from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, letter_facts
+from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, INTERVIEW, SURVEY, letter_facts
 from inspectors.links import is_splash
-from inspectors.lists import extract_items, next_page_url
+from inspectors.lists import (
+    extract_items,
+    jcms_datastore,
+    list_items,
+    list_page_urls,
+    next_page_url,
+)
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
 from spiders.frontier import Frontier
 from spiders.links import extract_links, normalize, page_title, site_base_host, visible_text_length
@@ -55,6 +63,8 @@ FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
 RENDERED = {"playwright": True, "playwright_include_page": True, "playwright_context": "inspect"}
 #: Pages of one paginated column list read at most (下一页 is followed only where needed).
 MAX_LIST_PAGES = 3
+#: Columns whose lists are read whole, across their pages, dated or not (news columns are not).
+WHOLE_LIST_TYPES = {GUIDE_TYPE, CONSULTATION, SURVEY, INTERVIEW}
 #: Extra one-second looks at a column page that shows no list item yet.
 BLANK_RETRIES = 2
 
@@ -63,11 +73,18 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def page_items(html: str, url: str, frames: list[tuple[str, str]]) -> list[dict]:
-    """List items of a page and of its frames (a list inside an iframe is the page's list)."""
-    items = extract_items(html, url)
+def page_items(html: str, url: str, frames: list[tuple[str, str]],
+               whole: bool = False) -> list[dict]:
+    """List items of a page and of its frames (a list inside an iframe is the page's list).
+    ``whole``: the page is a guide/letter/survey/interview list, whose rows count dated or not
+    (``inspectors.lists.list_items``); news lists keep the dated-list reading."""
+    def read(text: str, where: str) -> list[dict]:
+        found = list_items(text, where) if whole else []
+        return found or extract_items(text, where)
+
+    items = read(html, url)
     for frame_url, frame_html in frames:
-        items.extend(extract_items(frame_html, frame_url))
+        items.extend(read(frame_html, frame_url))
     return items
 
 
@@ -97,6 +114,9 @@ class SiteSpider(scrapy.Spider):
         self.home_splash = False
         self.known_columns: list[dict] = []
         self.guides_asked: set[str] = set()
+        self.list_pages_asked: dict[str, set[str]] = {}  # whole lists: column url → pages
+        self.letters_asked: dict[str, set[str]] = {}  # consultation column url → letters
+        self.activities_asked: dict[str, set[str]] = {}  # survey/interview url → undated items
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -113,6 +133,7 @@ class SiteSpider(scrapy.Spider):
         spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
         spider.max_guides = settings.getint("XUNJIAN_MAX_GUIDES", 50)
         spider.max_letters = settings.getint("XUNJIAN_MAX_LETTERS", 30)
+        spider.max_list_pages = settings.getint("XUNJIAN_MAX_LIST_PAGES", 20)
         return spider
 
     # -- start -------------------------------------------------------------------------------
@@ -251,11 +272,13 @@ class SiteSpider(scrapy.Spider):
 
     async def parse_column(self, response):
         page = response.meta["playwright_page"]
+        column = response.meta["column"]
+        whole = column.get("type") in WHOLE_LIST_TYPES
         try:
             await settle(page)
             html = await page.content()
             frames = await frame_documents(page)
-            items = page_items(html, page.url, frames)
+            items = page_items(html, page.url, frames, whole)
             for _ in range(BLANK_RETRIES):
                 # No list yet: a list drawn after a timer, not on load. Look again before
                 # calling the column blank (a false 空白栏目 is the costliest mistake here).
@@ -264,17 +287,27 @@ class SiteSpider(scrapy.Spider):
                 await page.wait_for_timeout(1000)
                 html = await page.content()
                 frames = await frame_documents(page)
-                items = page_items(html, page.url, frames)
+                items = page_items(html, page.url, frames, whole)
             title = await page.title()
             shot = await screenshot(page)
             final_url = page.url
         finally:
             await page.close()
+        store = jcms_datastore(html, final_url) if whole and response.status < 400 else None
+        if store:  # a jcms page draws one page of the records it carries: take them all
+            drawn = {x["url"] for x in items}
+            items = items + [x for x in store["items"] if x["url"] not in drawn]
         number = response.meta.get("list_page", 1)
+        more, unread = ([], 0) if response.status >= 400 or not whole else \
+            self._more_list_pages(column, response.meta["requested"], final_url, html, frames)
+        group = None
+        if store and store["nextgroup"] and store["records"]:
+            group, cut = self._jcms_group_request(column, store, store["records"] + 1, number + 1)
+            unread += cut
         yield {
             "type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
             "column": response.meta["column"], "url": response.meta["requested"],
-            "list_page": number,
+            "list_page": number, "whole_list": whole, "pages_unread": unread,
             "final_url": final_url, "status": response.status, "error": None, "title": title,
             "text_length": visible_text_length(html), "items": items,
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
@@ -282,26 +315,106 @@ class SiteSpider(scrapy.Spider):
         }
         if response.status >= 400:
             return
-        nxt = next_page_url(html, final_url)
+        for n, url in enumerate(more, start=1):
+            request = self._column_request(column, url)
+            request.meta["list_page"] = number + n
+            yield request
+        if group is not None:
+            yield group
+        nxt = None if whole else next_page_url(html, final_url)
         if nxt and number < MAX_LIST_PAGES and not any(x.get("date") for x in items):
             # Only where needed: the first page shows no dated item (a cover page, pinned
             # undated items); the next page is read too, bounded.
             request = self._column_request(response.meta["column"], nxt)
             request.meta["list_page"] = number + 1
             yield request
-        for request in self._item_date_requests(items, response.meta["requested"]):
+        for request in self._list_followups(column, items, response.meta["requested"]):
             yield request
-        column = response.meta["column"]
+
+    def _jcms_group_request(self, column: dict, store: dict, start: int,
+                            number: int) -> tuple[scrapy.Request | None, int]:
+        """Ask jcms's dataproxy.jsp for the records from ``start`` on (three pages at a time, as
+        its own pager does), within the list page cap. Returns (request or None when the list is
+        complete or capped, 1 when the cap cut it)."""
+        if store.get("total") is not None and start > store["total"]:
+            return None, 0
+        size = 3 * (store["perpage"] or 15)
+        key = f"{store['nextgroup']}#startrecord={start}"
+        asked = self.list_pages_asked.setdefault(self._list_key(column),
+                                                 {self._list_key(column)})
+        if len(asked) >= self.max_list_pages:
+            return None, 1
+        asked.add(key)
+        return scrapy.FormRequest(
+            store["nextgroup"], callback=self.parse_jcms_group, errback=self.column_failed,
+            formdata={"startrecord": str(start), "endrecord": str(start + size - 1),
+                      "perpage": str(store["perpage"] or 15)},
+            dont_filter=True, priority=-1,
+            meta={"column": column, "requested": key, "list_page": number, "start": start,
+                  "size": size, "perpage": store["perpage"], "nextgroup": store["nextgroup"]}), 0
+
+    def parse_jcms_group(self, response):
+        """One group of a jcms list from dataproxy.jsp: its rows, then the next group."""
+        column, meta = response.meta["column"], response.meta
+        text = decode_body(response.body, response.headers.get("Content-Type", b"")
+                           .decode("latin-1")) if response.status < 400 else ""
+        store = jcms_datastore(text, meta["nextgroup"]) or {"items": [], "records": 0}
+        store.update(nextgroup=meta["nextgroup"], perpage=meta["perpage"])
+        done = store["records"] < meta["size"] or response.status >= 400
+        request, cut = (None, 0) if done else self._jcms_group_request(
+            column, store, meta["start"] + store["records"], meta["list_page"] + 1)
+        yield {"type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
+               "column": column, "url": meta["requested"], "list_page": meta["list_page"],
+               "whole_list": True, "pages_unread": cut, "final_url": response.url,
+               "status": response.status,
+               "error": None if response.status < 400 else f"HTTP {response.status}",
+               "title": "", "text_length": len(text), "items": store["items"], "frames": [],
+               "fetched_at": now_iso()}
+        if request is not None:
+            yield request
+        yield from self._list_followups(column, store["items"], meta["requested"])
+
+    def _list_followups(self, column: dict, items: list[dict], list_url: str):
+        """What a column list's items ask for: their dates, guides, letters."""
+        if column.get("type") in (SURVEY, INTERVIEW):  # every activity's date counts
+            for request in self._activity_date_requests(column, items, list_url):
+                yield request
+        elif column.get("type") not in (GUIDE_TYPE, CONSULTATION):  # guides/letters: own pages
+            for request in self._item_date_requests(items, list_url):
+                yield request
         if column.get("type") == GUIDE_TYPE:
             for request in self._guide_requests(column, items):
                 yield request
         if column.get("type") == CONSULTATION and not EXCLUDED_NAMES.search(
                 column.get("name") or ""):
-            for item in items[: self.max_letters]:
+            asked = self.letters_asked.setdefault(self._list_key(column), set())
+            for item in items:
+                if item["url"] in asked or len(asked) >= self.max_letters:
+                    continue  # bounded per column, across all its pages
+                asked.add(item["url"])
                 yield scrapy.Request(
                     item["url"], callback=self.parse_letter, errback=self.letter_failed,
                     dont_filter=True, meta={"requested": item["url"], "item": item,
                                             "column_url": column.get("url")})
+
+    @staticmethod
+    def _list_key(column: dict) -> str:
+        return normalize(column.get("url") or "")
+
+    def _more_list_pages(self, column: dict, requested: str, final_url: str, html: str,
+                         frames: list[tuple[str, str]]) -> tuple[list[str], int]:
+        """Pages of a whole list not asked for yet (its 下一页 and numbered page links), within
+        ``XUNJIAN_MAX_LIST_PAGES`` per column; returns (pages to ask, pages left unread)."""
+        asked = self.list_pages_asked.setdefault(
+            self._list_key(column), {self._list_key(column)})
+        asked.update({normalize(requested), normalize(final_url)})
+        found = list_page_urls(html, final_url)
+        for frame_url, frame_html in frames:
+            found += list_page_urls(frame_html, frame_url)
+        new = list(dict.fromkeys(u for u in map(normalize, found) if u not in asked))
+        room = max(0, self.max_list_pages - len(asked))
+        asked.update(new[:room])
+        return new[:room], len(new[room:])
 
     # -- service and interaction ---------------------------------------------------------------
 
@@ -387,6 +500,20 @@ class SiteSpider(scrapy.Spider):
         for item in undated:
             if item["url"] in self.item_dates_asked:
                 continue
+            self.item_dates_asked.add(item["url"])
+            yield scrapy.Request(item["url"], callback=self.parse_item_date,
+                                 errback=self.item_date_failed, dont_filter=True,
+                                 meta={"requested": item["url"], "column_url": list_url})
+
+    def _activity_date_requests(self, column: dict, items: list[dict], list_url: str):
+        """A survey or interview list is counted whole: open its undated items, across all its
+        pages, up to ``XUNJIAN_MAX_LETTERS`` per column (the rest stay undated, and a count that
+        misses them awaits review)."""
+        asked = self.activities_asked.setdefault(self._list_key(column), set())
+        for item in items:
+            if item.get("date") or item["url"] in asked or len(asked) >= self.max_letters:
+                continue
+            asked.add(item["url"])
             self.item_dates_asked.add(item["url"])
             yield scrapy.Request(item["url"], callback=self.parse_item_date,
                                  errback=self.item_date_failed, dont_filter=True,

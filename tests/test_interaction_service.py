@@ -85,7 +85,17 @@ def test_missing_and_unusable_columns():
              column_page("政务咨询类栏目", "举报投诉", dated(2, prefix="j")),  # excluded type
              column_page("调查征集类栏目", "网上调查", [], status=502),
              column_page("互动访谈类栏目", "在线访谈", [])]
-    c = card(PORTAL, interaction_findings(PORTAL, pages, [], [], AS_OF))
+    found = interaction_findings(PORTAL, pages, [], [], AS_OF)
+    # a column that did not open (502) or showed no list: what was not seen awaits a reviewer
+    unsure = {f["indicator"] for f in found if f["needs_review"]}
+    assert unsure == {"interaction.survey", "interaction.interview"}
+    c = card(PORTAL, found)
+    assert (points(c, "interaction.consultation"), points(c, "interaction.survey"),
+            points(c, "interaction.interview")) == (5, 0, 0)
+    confirmed = [{"finding": f["id"], "verdict": "confirmed", "at": "2026-11-21T00:00:00+00:00"}
+                 for f in found]
+    c = score_card(site=PORTAL, findings=found, reviews=confirmed,
+                   checked=dict.fromkeys(ALL, True), as_of=AS_OF)
     assert (points(c, "interaction.consultation"), points(c, "interaction.survey"),
             points(c, "interaction.interview")) == (5, 5, 5)
 

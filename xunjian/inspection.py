@@ -21,10 +21,10 @@ from browser import Renderer, find_browser
 from inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
 from inspectors.freshness import freshness_findings
 from inspectors.interaction import INDICATORS as INTERACTION_INDICATORS
-from inspectors.interaction import interaction_findings
+from inspectors.interaction import interaction_checks, interaction_findings
 from inspectors.links import link_findings
 from inspectors.service import INDICATORS as SERVICE_INDICATORS
-from inspectors.service import service_findings
+from inspectors.service import guide_columns, service_checks, service_findings
 from probes import load_probes, probe_findings
 from scoring import score_card
 from urlcheck import CheckConfig, LinkChecker, classify_html
@@ -166,7 +166,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     as_of = inspection.get("as_of") or inspection.get("started_at")
     fresh, _, _ = freshness_for(store, inspection, site, as_of)
     await check_guide_downloads(store, inspection_id)
-    served, _ = service_for(store, inspection, site, as_of)
+    served, _, _ = service_for(store, inspection, site, as_of)
     fresh = fresh + served
     store.replace_findings(inspection_id, findings + fresh)
 
@@ -256,23 +256,32 @@ async def check_guide_downloads(store, inspection_id: str) -> list[dict]:
     return docs
 
 
-def service_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict]:
-    """Service and interaction findings and checks of a stored inspection at ``as_of``."""
+def service_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict, dict]:
+    """Service and interaction findings, checks and facts of a stored inspection at ``as_of``.
+
+    An indicator whose inputs were never found is unchecked, and the facts say why
+    (``unchecked_reasons``: reason, columns, screenshot of what was seen)."""
     if not inspection.get("freshness"):
-        return [], {}
+        return [], {}, {}
     inspection_id = inspection["id"]
     column_pages = store.find("column_pages", inspection=inspection_id)
     guides = store.find("guide_pages", inspection=inspection_id)
+    letters = store.find("letters", inspection=inspection_id)
     findings = service_findings(site, guides,
                                 store.find("downloads", inspection=inspection_id),
                                 store.find("system_pages", inspection=inspection_id))
     findings += interaction_findings(site, column_pages,
                                      store.find("item_dates", inspection=inspection_id),
-                                     store.find("letters", inspection=inspection_id), as_of)
+                                     letters, as_of)
     for finding in findings:
         finding["inspection"] = inspection_id
-    checks = {k: True for k in (*SERVICE_INDICATORS, *INTERACTION_INDICATORS)}
-    return findings, checks
+    checks, reasons = service_checks(site, column_pages, guides)
+    more_checks, more_reasons = interaction_checks(site, column_pages, letters)
+    checks, reasons = {**checks, **more_checks}, {**reasons, **more_reasons}
+    facts = {"service": {"guide_columns": guide_columns(column_pages, guides),
+                         "guides_opened": len(guides)},
+             "unchecked_reasons": reasons}
+    return findings, checks, facts
 
 
 PROBE_INDICATORS = ("availability.homepage", "veto.unreachable")
@@ -294,11 +303,12 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
         findings = [f for f in findings if f.get("indicator") not in FRESHNESS_INDICATORS]
         findings += extra
         checked.update(checks)
-    served, served_checks = service_for(store, inspection, site, as_of)
+    served, served_checks, served_facts = service_for(store, inspection, site, as_of)
     if served_checks:
         derived = set(SERVICE_INDICATORS) | set(INTERACTION_INDICATORS)
         findings = [f for f in findings if f.get("indicator") not in derived] + served
         checked.update(served_checks)
+        facts = {**(facts or {}), **served_facts}
     # availability of the homepage: the probes of the 7 days before as-of, not the crawl
     probe_found, probe_checks, probe_facts = probe_findings(
         load_probes(store, site["code"], as_of), site, as_of)

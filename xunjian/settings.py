@@ -22,7 +22,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = launch_options() if os.environ.get("XUNJIAN_NO_BROWS
 PLAYWRIGHT_CONTEXTS = {"inspect": dict(CONTEXT_OPTIONS)}
 PLAYWRIGHT_MAX_CONTEXTS = 1  # one Chromium context: memory stays flat on long crawls
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("XUNJIAN_BROWSER_PAGES", "2"))
-PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# Seconds a rendered page may take to load (a column that hangs is a fact after this long).
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = int(
+    float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30")) * 1000)
 
 XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
 XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "200"))
@@ -34,6 +36,9 @@ XUNJIAN_ITEM_PAGES = int(os.environ.get("XUNJIAN_ITEM_PAGES", "5"))  # undated i
 # Service and interaction: guides opened per site, letters opened per consultation column.
 XUNJIAN_MAX_GUIDES = int(os.environ.get("XUNJIAN_MAX_GUIDES", "50"))
 XUNJIAN_MAX_LETTERS = int(os.environ.get("XUNJIAN_MAX_LETTERS", "30"))
+# Pages of one guide/letter/survey/interview list read (those lists are read whole); the rest is
+# reported on the column page as ``pages_unread``.
+XUNJIAN_MAX_LIST_PAGES = int(os.environ.get("XUNJIAN_MAX_LIST_PAGES", "20"))
 
 
 # Inspections are official oversight of public sites; robots.txt does not apply, politeness does.
