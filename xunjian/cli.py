@@ -90,6 +90,8 @@ def registry_import(obj: StoreContext, files):
     for error in summary.errors:
         style = "yellow" if getattr(error, "severity", "error") == "warning" else "red"
         err.print(f"[{style}]{error}[/]", highlight=False)
+    for change in summary.changes:
+        console.print(change, highlight=False, soft_wrap=True)
     console.print(summary.describe())
     if any(getattr(e, "severity", "error") == "error" for e in summary.errors):
         sys.exit(1)
