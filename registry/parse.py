@@ -210,7 +210,8 @@ class _Parser:
         category = f.choice(raw)
         if category:
             if category not in COLUMN_TYPES:
-                row.error("内容类别", f"unknown 内容类别 {raw!r} (one of {'、'.join(COLUMN_TYPES)})")
+                allowed = "、".join(COLUMN_TYPES)
+                row.error("内容类别", f"unknown 内容类别 {raw!r} (one of {allowed})")
                 return None, False
             return category, True
         if previous is not None and code is not None and previous[0] == code:

@@ -42,7 +42,8 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TableError(f"unknown text encoding (UTF-8 and GBK/GB18030 are read); tried {', '.join(encodings)}")
+    raise TableError("unknown text encoding (UTF-8 and GBK/GB18030 are read); "
+                     f"tried {', '.join(encodings)}")
 
 
 def read_csv(data: bytes, label: str) -> Sheet:

@@ -32,7 +32,8 @@ def run(store: Path, *args: str):
 
 
 def test_both_rows_of_a_repeated_code_are_errors_and_nothing_is_imported(tmp_path: Path) -> None:
-    typo = ["4406000001", "广东省佛山市顺德区", "顺德区人民政府网站", "", "http://www.shunde.gov.cn/", ""]
+    typo = ["4406000001", "广东省佛山市顺德区", "顺德区人民政府网站", "",
+            "http://www.shunde.gov.cn/", ""]
     sites = write(tmp_path / "附件3.csv", [HEADER, FOSHAN, NANHAI, typo])
     result = parse_files([sites])
     assert [s["code"] for s in result.sites] == ["4406050001"]
@@ -41,7 +42,8 @@ def test_both_rows_of_a_repeated_code_are_errors_and_nothing_is_imported(tmp_pat
         ("附件3.csv", 4, "网站标识码", "error"),
     ]
     assert str(result.errors[0]) == (
-        "附件3.csv:2: 网站标识码: 4406000001 is also on 附件3.csv:4; none of these rows was imported")
+        "附件3.csv:2: 网站标识码: 4406000001 is also on 附件3.csv:4; "
+        "none of these rows was imported")
 
     store = tmp_path / "data"
     out = run(store, "registry", "import", str(sites))

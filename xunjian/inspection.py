@@ -11,7 +11,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from inspectors.service import service_findings
 from probes import load_probes, probe_findings
 from scoring import score_card
 from urlcheck import CheckConfig, LinkChecker, classify_html
+from xunjian.logs import crawl_log_path
 
 #: Called as progress(stage, done, total) — total None while unknown.
 Progress = Callable[[str, int, "int | None"], None]
@@ -59,7 +59,7 @@ def link_check_config() -> CheckConfig:
 def run_crawl(store, store_url: str, code: str, inspection_id: str,
               progress: Progress | None = None) -> Path:
     """Run ``scrapy crawl site`` for one inspection; return its log file. Raises on failure."""
-    log = Path(tempfile.gettempdir()) / f"xunjian-crawl-{inspection_id}.log"
+    log = crawl_log_path(store_url, inspection_id)  # a rotated log folder (xunjian/logs.py)
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="xunjian.settings", XUNJIAN_STORE=store_url,
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
