@@ -17,15 +17,20 @@ def review() -> None:
               help="Address to listen on; keep 127.0.0.1 behind a reverse proxy with HTTPS.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535),
               help="TCP port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests served at once (waitress worker threads).")
 @click.option("--session-minutes", default=120, show_default=True, type=click.IntRange(1, 1440),
               help="Idle minutes before a reviewer must sign in again.")
 @click.option("--secure-cookies", is_flag=True, help="Send the session cookie over HTTPS only.")
+@click.option("--behind-proxy", is_flag=True,
+              help="Trust one reverse proxy's X-Forwarded-For/-Proto/-Host/-Prefix headers "
+                   "(only when the app is reachable through that proxy alone).")
 @click.pass_obj
-def serve(obj, host: str, port: int, session_minutes: int, secure_cookies: bool) -> None:
-    """Start the reviewers' web app on the configured store."""
-    from werkzeug.serving import run_simple
-
+def serve(obj, host: str, port: int, threads: int, session_minutes: int, secure_cookies: bool,
+          behind_proxy: bool) -> None:
+    """Serve the reviewers' web app (waitress) on the configured store until stopped."""
     from .app import create_app
+    from .serve import make_server
     from .users import list_users
 
     store = obj.store
@@ -34,8 +39,19 @@ def serve(obj, host: str, port: int, session_minutes: int, secure_cookies: bool)
     if not list_users(store):
         click.echo("no accounts yet: run `xunjian review add-user NAME --role admin` first",
                    err=True)
-    click.echo(f"人工复核 web app: http://{host}:{port}/  (store: {obj.url})")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    try:
+        server = make_server(app, host, port, threads=threads, behind_proxy=behind_proxy)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    click.echo(f"人工复核 web app: http://{host}:{port}/  (waitress, {threads} threads; "
+               f"store: {obj.url})")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 @review.command("add-user")
