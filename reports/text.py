@@ -33,7 +33,7 @@ COLLECTED = {"updates.homepage", "veto.not_updated", "updates.basic_info", "veto
              "service.guide", "service.attachments", "service.online_systems",
              "veto.unresponsive"}
 FINDING_FIELDS = ("id", "问题类型", "名称或说明", "地址", "返回值", "入口地址", "复核", "扣分",
-                  "截图")
+                  "截图", "截图空白")
 
 
 def _points(value: float) -> str:
@@ -98,7 +98,8 @@ def _finding_row(finding: dict, rules, blob_location) -> tuple[str, ...]:
         shot = blob_location(shot)
     return (finding["id"], kind, what or "", finding.get("url") or "",
             str(ev.get("status_text", ev.get("status", "")) or ""), finding.get("page") or "",
-            review, _points(finding.get("points", 0)), str(shot or ""))
+            review, _points(finding.get("points", 0)), str(shot or ""),
+            "blank" if shot and ev.get("screenshot_blank") else "")
 
 
 def _field(value) -> str:
@@ -207,16 +208,19 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
         for col in ("问题类型", "名称或说明 / 地址", "返回值", "入口地址", "复核", "扣分"):
             ft.add_column(col, overflow="fold")
         for f in findings[:MAX_FINDINGS_SHOWN]:
-            _, kind, what, url, status, page, review, points, _ = _finding_row(f, rules, None)
+            _, kind, what, url, status, page, review, points, _, _ = _finding_row(f, rules, None)
             ft.add_row(kind, f"{what}\n{url}", status, page, review, points)
         console.print(ft)
         if len(findings) > MAX_FINDINGS_SHOWN:
             console.print(f"… {len(findings) - MAX_FINDINGS_SHOWN} more in the JSON card")
 
     if blob_location:
-        shots = [(f["id"], blob_location(f["evidence"]["screenshot"])) for f in findings
+        shots = [(f["id"], blob_location(f["evidence"]["screenshot"]),
+                  f["evidence"].get("screenshot_blank")) for f in findings
                  if (f.get("evidence") or {}).get("screenshot")]
         if shots:
             console.print("[bold]入口页截图[/] (screenshot of each finding's page):")
-            for finding_id, location in shots:
-                console.print(f"  {finding_id}  {location}", highlight=False, soft_wrap=True)
+            for finding_id, location, blank in shots:
+                note = "  (blank: the browser showed nothing)" if blank else ""
+                console.print(f"  {finding_id}  {location}{note}", highlight=False,
+                              soft_wrap=True)

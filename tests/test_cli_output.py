@@ -29,12 +29,14 @@ JPAGE = ("http://www.dsxc.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&en
          "&perpage=15&col=1&appid=1&webid=1&path=%2F&columnid=3315&sourceContentType=1")
 
 
-def finding(fid: str, url: str, page: str, shot: str, anchor: str, status: int) -> dict:
+def finding(fid: str, url: str, page: str, shot: str, anchor: str, status: int,
+            blank: bool = False) -> dict:
     return {"id": fid, "site": CODE, "indicator": "availability.links", "kind": "broken_link",
             "rule": "home", "url": url, "page": page, "detail": f"首页链接「{anchor}」不可用",
             "needs_review": False,
             "evidence": {"anchor_text": anchor, "error_type": "链接不可访问", "status": status,
-                         "status_text": f"HTTP {status}", "screenshot": shot}}
+                         "status_text": f"HTTP {status}", "screenshot": shot,
+                         "screenshot_blank": blank}}
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def stored(tmp_path: Path) -> dict:
         {**finding("f-pdf", LONG, "http://www.dsxc.gov.cn/", shot, "2026年度报告\t(附件)", 404),
          "inspection": done},
         {**finding("f-jpage", JPAGE, "http://www.dsxc.gov.cn/col/col3315/index.html", other,
-                   "通知公告", 500), "inspection": done},
+                   "通知公告", 500, blank=True), "inspection": done},
     ])
     failed = store.create_inspection({
         "site": CODE, "as_of": "2026-11-21", "status": "failed", "checks": {},
@@ -82,8 +84,9 @@ def test_piped_card_is_whole_tab_separated_lines(stored) -> None:
     assert len(header) == len(findings["f-pdf"])  # every finding line has every field
     # whole URLs and whole screenshot paths, each on its own finding's line
     assert findings["f-pdf"][4] == LONG and findings["f-jpage"][4] == JPAGE
-    assert findings["f-pdf"][-1] == stored["locations"]["f-pdf"]
-    assert findings["f-jpage"][-1] == stored["locations"]["f-jpage"]
+    assert findings["f-pdf"][-2] == stored["locations"]["f-pdf"]
+    assert findings["f-jpage"][-2] == stored["locations"]["f-jpage"]
+    assert findings["f-pdf"][-1] == "" and findings["f-jpage"][-1] == "blank"
     assert findings["f-pdf"][3] == "2026年度报告 (附件)"  # a tab in the anchor cannot split fields
     for line in lines:
         assert len(line.split("\t")) >= 2, line  # no stray continuation lines from wrapping
@@ -108,7 +111,7 @@ def test_cli_runner_output_is_not_wrapped(stored) -> None:
     assert result.exit_code == 0, result.output
     assert LONG in result.output.splitlines()[-2].split("\t")  # the jcms PDF link, unbroken
     for location in stored["locations"].values():
-        assert any(line.endswith("\t" + location) for line in result.output.splitlines())
+        assert any("\t" + location + "\t" in line for line in result.output.splitlines())
 
 
 def test_failed_inspection_says_so_on_the_first_line(stored) -> None:

@@ -118,6 +118,7 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
             seen = browser_verdict(results[url], rendered)
             if rendered.screenshot:
                 seen["screenshot"] = store.put_blob(rendered.screenshot, "image/png")
+                seen["screenshot_blank"] = rendered.screenshot_blank
             results[url]["browser"] = seen
             if seen["outcome"] in ("ok", "broken"):
                 results[url]["outcome"] = seen["outcome"]
@@ -131,7 +132,9 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
             rendered = await renderer.render(page["final_url"] or page["url"])
             if rendered.screenshot:
                 page["screenshot"] = store.put_blob(rendered.screenshot, "image/png")
+                page["screenshot_blank"] = rendered.screenshot_blank
                 store.update("pages", page["id"], {"screenshot": page["screenshot"],
+                                                   "screenshot_blank": rendered.screenshot_blank,
                                                    "screenshot_later": True})
             done += 1
             if progress:
