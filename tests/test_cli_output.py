@@ -200,3 +200,10 @@ def test_terminal_card_shows_the_veto_table_and_why_each_indicator_is_unchecked(
     reasons = text[text.index("未检查 unchecked"):]
     assert "链接可用性 availability.links: the inspection failed before" in reasons
     assert "严重错误 veto.serious_error: judged by reviewers only" in reasons
+
+
+def test_inspect_reads_the_store_named_after_it(stored, tmp_path: Path) -> None:
+    runner = CliRunner(env={"XUNJIAN_STORE": str(tmp_path / "empty")})
+    result = runner.invoke(main, ["inspect", "3205000099", "--store", str(stored["folder"])])
+    assert result.exit_code == 1
+    assert f"(known: {CODE}…)" in result.output  # the registry of the store given after inspect
