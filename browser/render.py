@@ -7,10 +7,27 @@ and the same way of letting a page settle, for the few pages the inspection open
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass, field
+
+from .blank import is_blank
 
 #: Tallest screenshot kept (CSS pixels); endless pages are cut here rather than eat memory.
 MAX_SCREENSHOT_HEIGHT = 12000
+#: How long a blank capture waits for the page to draw something before the one retry (ms).
+#: Anti-bot challenge pages (安全狗, 知道创宇 …) often paint only after a script's timer.
+PAINT_RETRY_MS = int(os.environ.get("XUNJIAN_PAINT_RETRY_MS", "5000"))
+PAINT_SETTLE_MS = 300  # after the first change of the page, before looking again
+
+_NEXT_FRAMES = """() => new Promise(done => requestAnimationFrame(
+    () => requestAnimationFrame(() => setTimeout(done, 50))))"""
+#: Resolves on the page's first change (then PAINT_SETTLE_MS later) or after the given ms.
+_NEXT_CHANGE = """([wait, settle]) => new Promise(done => {
+    const seen = new MutationObserver(() => { seen.disconnect(); setTimeout(done, settle); });
+    seen.observe(document, {subtree: true, childList: true, attributes: true,
+                            characterData: true});
+    setTimeout(() => { seen.disconnect(); done(); }, wait);
+})"""
 
 
 @dataclass
@@ -23,6 +40,7 @@ class Rendered:
     screenshot: bytes | None = None
     error: str | None = None
     frames: list[tuple[str, str]] = field(default_factory=list)  # (frame url, frame html)
+    screenshot_blank: bool = False  # the capture is one uniform colour (shows nothing)
 
 
 async def settle(page, budget_ms: int = 8000) -> None:
@@ -48,20 +66,64 @@ async def settle(page, budget_ms: int = 8000) -> None:
         pass
 
 
+async def painted(page, budget_ms: int = 3000) -> None:
+    """Wait (bounded) for the load event and for two frames to be painted after it."""
+    try:
+        await page.wait_for_load_state("load", timeout=budget_ms)
+    except Exception:  # noqa: BLE001 - a page still loading is still worth a picture
+        pass
+    try:
+        await asyncio.wait_for(page.evaluate(_NEXT_FRAMES), timeout=budget_ms / 1000)
+    except Exception:  # noqa: BLE001 - navigated away, closed, or never paints: go on
+        pass
+
+
+async def capture(page, retry_ms: int | None = None, paint_ms: int = 3000,
+                  shot_ms: int = 30000) -> tuple[bytes | None, bool]:
+    """(full-page PNG, blank?) of what the browser shows once it has painted.
+
+    A blank capture (one uniform colour) waits up to ``retry_ms`` for the page to change — a
+    challenge page drawing itself, or its script reloading the page — and is taken once more.
+    The flag says whether the picture kept is still blank, so evidence can say so.
+    """
+    retry_ms = PAINT_RETRY_MS if retry_ms is None else retry_ms
+    await painted(page, paint_ms)
+    shot = await _full_page(page, shot_ms)
+    if shot is None or not is_blank(shot):
+        return shot, shot is None
+    if retry_ms > 0:
+        try:
+            await asyncio.wait_for(page.evaluate(_NEXT_CHANGE, [retry_ms, PAINT_SETTLE_MS]),
+                                   timeout=retry_ms / 1000 + 1)
+        except Exception:  # noqa: BLE001 - the page navigated (a challenge passed) or closed
+            pass
+        await painted(page, paint_ms)
+        again = await _full_page(page, shot_ms)
+        if again is not None:
+            return again, is_blank(again)
+    return shot, True
+
+
 async def screenshot(page) -> bytes | None:
+    """Full-page PNG of what the browser shows once painted (see ``capture``)."""
+    shot, _ = await capture(page)
+    return shot
+
+
+async def _full_page(page, timeout_ms: int = 30000) -> bytes | None:
     """Full-page PNG, cut at MAX_SCREENSHOT_HEIGHT."""
     try:
-        height = await page.evaluate(
+        height = await asyncio.wait_for(page.evaluate(
             "() => Math.max(document.documentElement.scrollHeight,"
             " document.body ? document.body.scrollHeight : 0)"
-        )
+        ), timeout=timeout_ms / 1000)
         width = page.viewport_size["width"] if page.viewport_size else 1366
         if height and height > MAX_SCREENSHOT_HEIGHT:
             return await page.screenshot(
-                full_page=True,
+                full_page=True, timeout=timeout_ms,
                 clip={"x": 0, "y": 0, "width": width, "height": MAX_SCREENSHOT_HEIGHT},
             )
-        return await page.screenshot(full_page=True)
+        return await page.screenshot(full_page=True, timeout=timeout_ms)
     except Exception:  # noqa: BLE001 - a crashed or closed page has no picture
         return None
 
@@ -115,16 +177,26 @@ class Renderer:
         if self._pw is not None:
             await self._pw.stop()
 
-    async def render(self, url: str) -> Rendered:
+    async def render(self, url: str, budget: float | None = None) -> Rendered:
+        """Open ``url`` and read it. With ``budget`` (seconds) everything — loading, settling
+        and the screenshot of whatever the browser then shows — ends within that time."""
         async with self._slots:
+            loop = asyncio.get_running_loop()
+            ends = loop.time() + budget if budget else None
+
+            def left(share: float, cap: float) -> float:
+                if ends is None:
+                    return cap
+                return max(0.1, min(cap, (ends - loop.time()) * share))
+
             page = await self._context.new_page()
             result = Rendered(url=url)
             try:
-                response = await page.goto(url, timeout=self.timeout * 1000,
+                response = await page.goto(url, timeout=left(0.5, self.timeout) * 1000,
                                            wait_until="domcontentloaded")
                 if response is not None:
                     result.status = response.status
-                await settle(page, budget_ms=int(min(self.timeout, 8) * 1000))
+                await settle(page, budget_ms=int(left(0.3, min(self.timeout, 8)) * 1000))
                 result.final_url = page.url
                 result.title = await page.title()
                 result.html = await page.content()
@@ -132,6 +204,10 @@ class Renderer:
             except Exception as exc:  # noqa: BLE001 - the error is the finding
                 result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
             if self.take_screenshot:
-                result.screenshot = await screenshot(page)
+                retry = None if ends is None else int(left(0.4, PAINT_RETRY_MS / 1000) * 1000)
+                paint = 3000 if ends is None else int(left(0.15, 3) * 1000)
+                shot_ms = 30000 if ends is None else int(left(0.9, 30) * 1000)
+                result.screenshot, result.screenshot_blank = await capture(page, retry, paint,
+                                                                           shot_ms)
             await page.close()
             return result

@@ -114,6 +114,7 @@ def link_findings(site: dict, pages: list[dict], results: dict[str, dict]) -> li
                 "pages": [p["url"] for p, _ in refs][:20],
                 "referrer_count": len(refs),
                 "screenshot": page.get("screenshot"),
+                "screenshot_blank": bool(page.get("screenshot") and page.get("screenshot_blank")),
                 "browser": result.get("browser"),
             },
         })

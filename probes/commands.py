@@ -25,7 +25,8 @@ def _sites(store, site_code: str | None) -> list[dict]:
               help="Seconds between the starts of two rounds.")
 @click.option("--timeout", default=15.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Deadline for the homepage document, seconds.")
-@click.option("--concurrency", default=200, show_default=True, type=click.IntRange(min=1))
+@click.option("--concurrency", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Probes in flight at once.")
 @click.option("--screenshots/--no-screenshots", default=True, show_default=True,
               help="Screenshot failed homepages in Chromium (when one is available).")
 @click.pass_obj
@@ -90,7 +91,8 @@ def warnings_command(obj, site_code, show_all, check):
               help="Days between two full inspections of a site.")
 @click.option("--crawls", "crawl_concurrency", default=2, show_default=True,
               type=click.IntRange(min=1), help="Inspections running at once.")
-@click.option("--screenshots/--no-screenshots", default=True, show_default=True)
+@click.option("--screenshots/--no-screenshots", default=True, show_default=True,
+              help="Screenshot homepages whose probe failed (when a Chromium is available).")
 @click.pass_obj
 def schedule(obj, probes_per_day, cadence_days, crawl_concurrency, screenshots):
     """Run the scheduler until stopped: probes, inspections, daily summary (定时巡检)."""

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
+from browser.blank import is_blank
 from urlcheck.checker import error_reason
 from urlcheck.result import CheckConfig
 
@@ -47,7 +48,7 @@ class ProbeConfig:
     screenshots: bool = True
     screenshot_concurrency: int = 2  # browser pages at once
     screenshot_queue: int = 50  # failures waiting for a picture; beyond that, none is taken
-    screenshot_timeout: float = 20.0
+    screenshot_timeout: float | None = None  # a failure's picture; default: ``timeout``, 15 s
     user_agent: str = CheckConfig().user_agent
 
 
@@ -135,8 +136,7 @@ class Prober:
         if self._shots is not None:
             if exc[0] is None:  # pictures of this run's failures (bounded), then stop
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._shots.join(),
-                                           timeout=3 * self.config.screenshot_timeout)
+                    await asyncio.wait_for(self._shots.join(), timeout=3 * self.shot_deadline)
             for worker in self._workers:
                 worker.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
@@ -228,10 +228,11 @@ class Prober:
         while True:
             probe_id, url = await self._shots.get()
             try:
-                png = await asyncio.wait_for(self._take(url), self.config.screenshot_timeout + 5)
+                png = await self._take(url)  # bounded by the probe's own deadline
                 if png:
                     blob = self.store.put_blob(png, "image/png")
-                    self.store.update(PROBES, probe_id, {"screenshot": blob})
+                    self.store.update(PROBES, probe_id, {"screenshot": blob,
+                                                         "screenshot_blank": is_blank(png)})
                     self.screenshots_taken += 1
                 else:
                     self.screenshots_skipped += 1
@@ -244,23 +245,32 @@ class Prober:
                 self._shots.task_done()
 
     async def _take(self, url: str) -> bytes | None:
+        deadline = self.shot_deadline
         if self._screenshotter is not None:
-            return await self._screenshotter(url)
+            return await asyncio.wait_for(self._screenshotter(url), deadline)
         async with self._renderer_lock:
             if self._renderer is None and not self._renderer_failed:
                 await self._open_renderer()
         if self._renderer is None:
             return None
-        rendered = await self._renderer.render(url)
+        # The page, its settling and the picture end within the probe's deadline (the browser
+        # starts once per run, outside it); a little is left for closing the page.
+        budget = deadline - min(3.0, deadline * 0.25)
+        rendered = await asyncio.wait_for(self._renderer.render(url, budget=budget), deadline)
         return rendered.screenshot
+
+    @property
+    def shot_deadline(self) -> float:
+        """Seconds a failure's screenshot may take: the probe's own deadline (15 s)."""
+        return self.config.screenshot_timeout or self.config.timeout
 
     async def _open_renderer(self) -> None:
         try:
             from browser import Renderer
 
             renderer = Renderer(concurrency=self.config.screenshot_concurrency,
-                                timeout=self.config.screenshot_timeout)
-            self._renderer = await renderer.__aenter__()
+                                timeout=self.shot_deadline)
+            self._renderer = await asyncio.wait_for(renderer.__aenter__(), 60)
         except Exception:  # noqa: BLE001 - no browser here: probes go on without pictures
             log.warning("no browser for probe screenshots", exc_info=True)
             self._renderer_failed = True

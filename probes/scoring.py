@@ -82,6 +82,8 @@ def probe_findings(
         return [], checked, facts
 
     full_percent = len(failed) * 100 // total
+    shots = [p for p in reversed(failed) if p.get("screenshot")]
+    shot = next((p for p in shots if not p.get("screenshot_blank")), shots[0] if shots else None)
     evidence = {
         "probes": total,
         "failed": len(failed),
@@ -90,12 +92,14 @@ def probe_findings(
         "as_of": as_of_instant(as_of).isoformat(),
         "errors": facts["errors"],
         "failures": [
-            {k: p.get(k) for k in ("time", "status", "error", "elapsed_ms", "screenshot", "id")}
+            {k: p.get(k) for k in ("time", "status", "error", "elapsed_ms", "screenshot",
+                                   "screenshot_blank", "id")}
             for p in sorted(failed, key=lambda p: as_of_instant(p["time"]), reverse=True)[
                 :MAX_LISTED]
         ],
-        "screenshot": next((p["screenshot"] for p in reversed(failed) if p.get("screenshot")),
-                           None),
+        # the latest picture that shows something, else the latest (marked blank)
+        "screenshot": shot["screenshot"] if shot else None,
+        "screenshot_blank": bool(shot and shot.get("screenshot_blank")),
         "sufficient": facts["sufficient"],
     }
     percent_text = f"{facts['failure_percent']:g}%"

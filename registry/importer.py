@@ -28,6 +28,17 @@ def _unchanged(stored: dict[str, Any], site: dict[str, Any]) -> bool:
     return all(stored.get(key) == value for key, value in site.items())
 
 
+#: Fields whose change in a later import is reported on the terminal (the census headers).
+REPORTED_FIELDS = {"name": "网站名称", "url": "首页网址", "type": "网站类型"}
+
+
+def describe_changes(stored: dict[str, Any], site: dict[str, Any]) -> list[str]:
+    """``4401000001: 首页网址 changed: http://a → http://b`` for each reported field."""
+    return [f"{site['code']}: {label} changed: {stored.get(key)} → {site.get(key)}"
+            for key, label in REPORTED_FIELDS.items()
+            if stored.get(key) != site.get(key)]
+
+
 def import_into(
     store: RegistryStore, result: ImportResult, *, now: str | None = None
 ) -> ImportSummary:
@@ -44,6 +55,8 @@ def import_into(
             summary.unchanged.append(code)
             known[code] = stored
             continue
+        if stored is not None:
+            summary.changes.extend(describe_changes(stored, site))
         document = {**site, "updated_at": stamp}
         created = store.upsert_site(document)
         (summary.created if created else summary.updated).append(code)
@@ -52,7 +65,8 @@ def import_into(
     for code, columns in result.columns.items():
         site = known.get(code) or store.get_site(code)
         if site is None:
-            message = f"网站 {code} 既不在本次导入的基本信息表中，也未登记过；其栏目未导入"
+            message = (f"site {code} is neither in this import's 基本信息表 nor registered; "
+                       "its columns were not imported")
             summary.errors.extend(
                 RegistryError(file, row, "网站标识码", message)
                 for file, row in result.column_rows.get(code, [])
@@ -65,9 +79,8 @@ def import_into(
                 url = f.resolve(url, site.get("url") or "")
                 if url is None:
                     file, row = _origin(column)
-                    message = (
-                        f"相对地址 {column['url']!r} 无法解析（网站 {code} 没有有效的首页网址）"
-                    )
+                    message = (f"relative address {column['url']!r} cannot be resolved "
+                               f"(site {code} has no valid 首页网址)")
                     summary.errors.append(RegistryError(file, row, "栏目(系统)地址", message))
                     continue
             kept.append({**column, "url": url, "position": len(kept)})

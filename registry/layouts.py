@@ -105,11 +105,11 @@ def unknown_layout_message(rows: Sequence[tuple[int, list[str]]]) -> str:
 
     def missing(required: Sequence[str]) -> str:
         gone = [h for h in required if normalize_header(h) not in present]
-        return f"（缺少 {'、'.join(gone)}）" if gone else ""
+        return f" (missing {'、'.join(gone)})" if gone else ""
 
     return (
-        f"无法识别表格类型，找到的表头: {'、'.join(found) or '（空）'}；"
-        f"政府网站基本信息表（附件3）需要表头 {'、'.join(SITE_REQUIRED)}{missing(SITE_REQUIRED)}；"
-        f"栏目(系统)基本信息表（附件4）需要表头 {'、'.join(COLUMN_REQUIRED)}"
+        f"not a census form; headers found: {'、'.join(found) or '(none)'}; "
+        f"政府网站基本信息表 (附件3) needs {'、'.join(SITE_REQUIRED)}{missing(SITE_REQUIRED)}; "
+        f"栏目(系统)基本信息表 (附件4) needs {'、'.join(COLUMN_REQUIRED)}"
         f"{missing(COLUMN_REQUIRED)}"
     )

@@ -24,7 +24,7 @@ class RegistryError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.row}" if self.row else self.file
-        message = f"警告: {self.message}" if self.severity == "warning" else self.message
+        message = f"warning: {self.message}" if self.severity == "warning" else self.message
         return f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
 
 
@@ -59,6 +59,8 @@ class ImportSummary:
     unchanged: list[str] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
     errors: list[RegistryError] = field(default_factory=list)
+    #: Deliberate changes of stored sites: "4401000001: 首页网址 changed: http://a → http://b".
+    changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

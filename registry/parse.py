@@ -3,7 +3,8 @@
 Row rules worth knowing:
 - A row with any error is reported (one entry per bad field) and not imported; other rows are.
 - Entirely empty rows are skipped silently.
-- Sites: a later row with the same 网站标识码 wins, with a warning on that row.
+- Sites: a 网站标识码 on two or more rows of one import is an error on every one of those rows,
+  and none of them is imported (the stored site, if any, keeps its name and URL).
 - Columns: forms exported with merged cells leave 内容类别 blank on continuation rows; a blank
   内容类别 takes the previous row's category when that row was for the same site. With no such
   row (or no 内容类别 column at all) the category follows from the 栏目类型 (工作动态 → 信息公开类);
@@ -97,9 +98,9 @@ class _Row:
         raw = f.clean(self.get("网站标识码"))
         code = f.site_code(raw)
         if not raw:
-            self.error("网站标识码", "不能为空")
+            self.error("网站标识码", "must not be empty")
         elif code is None:
-            self.error("网站标识码", f"应为4–32位字母或数字 {raw!r}")
+            self.error("网站标识码", f"must be 4–32 letters or digits, not {raw!r}")
         return code
 
 
@@ -107,6 +108,8 @@ class _Parser:
     def __init__(self) -> None:
         self.result = ImportResult()
         self.sites: dict[str, dict[str, Any]] = {}
+        self.site_rows: dict[str, list[str]] = {}  # 网站标识码 → every "file:row" that has it
+        self.duplicates: set[str] = set()
         self.seen_columns: dict[str, set[tuple[str, str, str, str]]] = {}
 
     def error(self, file: str, message: str) -> None:
@@ -122,44 +125,52 @@ class _Parser:
         for row in self.rows(sheet, header):
             site = self.site_row(row)
             self.result.errors.extend(row.errors)
-            if site is None:
+            code = f.site_code(f.clean(row.get("网站标识码")))
+            if code is not None:
+                self.site_rows.setdefault(code, []).append(row.origin)
+            if site is not None:
+                self.sites.setdefault(code, site)
+
+    def refuse_duplicate_codes(self) -> None:
+        """A 网站标识码 on several rows is an error on each of them; none of them is imported,
+        since the form does not say which row is meant."""
+        for code, origins in self.site_rows.items():
+            if len(origins) < 2:
                 continue
-            previous = self.sites.get(site["code"])
-            if previous is not None:
-                self.result.errors.append(
-                    row.warning(
-                        "网站标识码",
-                        f"网站标识码 {site['code']} 重复（先前见于 {previous['imported_from']}），"
-                        "以本行为准",
-                    )
-                )
-            self.sites[site["code"]] = site
+            self.sites.pop(code, None)
+            self.duplicates.add(code)
+            for origin in origins:
+                file, _, number = origin.rpartition(":")
+                others = ", ".join(o for o in origins if o != origin)
+                self.result.errors.append(RegistryError(
+                    file, int(number), "网站标识码",
+                    f"{code} is also on {others}; none of these rows was imported"))
 
     def site_row(self, row: _Row) -> dict[str, Any] | None:
         code = row.code()
         name = f.clean(row.get("网站名称"))
         if not name:
-            row.error("网站名称", "不能为空")
+            row.error("网站名称", "must not be empty")
         raw_url = f.clean(row.get("首页网址"))
         url = f.normalize_url(raw_url)
         if not raw_url:
-            row.error("首页网址", "不能为空")
+            row.error("首页网址", "must not be empty")
         elif url is None:
-            row.error("首页网址", f"不是有效的网址 {raw_url!r}")
+            row.error("首页网址", f"not a valid URL: {raw_url!r}")
         site_type = f.choice(row.get("网站类型"))
         if f.is_none(site_type):
             site_type = default_site_type(name)
         elif site_type not in SITE_TYPES:
-            row.error("网站类型", f"应为 门户网站 或 其他，而不是 {f.clean(row.get('网站类型'))!r}")
+            row.error("网站类型", f"must be 门户网站 or 其他, not {f.clean(row.get('网站类型'))!r}")
         homepage = f.choice(row.get("首页类型")) or "普通"
         if homepage not in HOMEPAGE_TYPES:
-            row.error("首页类型", f"应为 普通 或 导航页，而不是 {f.clean(row.get('首页类型'))!r}")
+            row.error("首页类型", f"must be 普通 or 导航页, not {f.clean(row.get('首页类型'))!r}")
         people: dict[str, dict[str, str]] = {}
         for person, mapping in _PERSON_FIELDS.items():
             people[person] = {key: f.optional(row.get(header)) for key, header in mapping.items()}
             email = people[person]["email"]
             if email and not f.is_email(email):
-                row.error(mapping["email"], f"不是有效的电子邮箱 {email!r}")
+                row.error(mapping["email"], f"not a valid e-mail address: {email!r}")
         if row.errors or code is None or url is None:
             return None
         text = {key: f.optional(row.get(header)) for key, header in _TEXT_FIELDS.items()}
@@ -199,7 +210,8 @@ class _Parser:
         category = f.choice(raw)
         if category:
             if category not in COLUMN_TYPES:
-                row.error("内容类别", f"未知的内容类别 {raw!r}（应为 {'、'.join(COLUMN_TYPES)}）")
+                allowed = "、".join(COLUMN_TYPES)
+                row.error("内容类别", f"unknown 内容类别 {raw!r} (one of {allowed})")
                 return None, False
             return category, True
         if previous is not None and code is not None and previous[0] == code:
@@ -212,17 +224,17 @@ class _Parser:
     def column_type(self, row: _Row, category: str | None) -> str | None:
         raw = f.clean(row.get("栏目类型"))
         if not raw:
-            row.error("栏目类型", "不能为空")
+            row.error("栏目类型", "must not be empty")
             return None
         known = _type_name(f.choice(raw))
         if known is None:
-            row.error("栏目类型", f"未知的栏目类型 {raw!r}")
+            row.error("栏目类型", f"unknown 栏目类型 {raw!r}")
             return None
         if category is None:
             return None
         if known not in COLUMN_TYPES[category]:
             allowed = "、".join(COLUMN_TYPES[category])
-            row.error("栏目类型", f"{raw!r} 不属于{category}（{category}可填: {allowed}）")
+            row.error("栏目类型", f"{raw!r} is not a type of {category} (it allows: {allowed})")
             return None
         return known
 
@@ -233,20 +245,20 @@ class _Parser:
         if len(names) != len(addresses):
             row.error(
                 ADDRESS,
-                f"栏目(系统)名称有{len(names)}个，栏目(系统)地址有{len(addresses)}个，数量不一致"
-                "（多个栏目用分号分隔，名称与地址一一对应）",
+                f"{len(names)} 栏目(系统)名称 but {len(addresses)} 栏目(系统)地址 "
+                "(separate several columns with ';', one address per name, in the same order)",
             )
             return []
         base = self.sites[code]["url"] if code in self.sites else None
         entries = []
         for i, (name, raw) in enumerate(zip(names, addresses, strict=True), 1):
-            which = f"第{i}个地址" if len(addresses) > 1 else "地址"
+            which = f"address {i}" if len(addresses) > 1 else "the address"
             if f.is_site_relative(raw):
                 url = f.resolve(raw, base) if base else f.site_path(raw)
             else:
                 url = f.normalize_url(raw)
             if url is None:
-                row.error(ADDRESS, f"{which}不是有效的网址 {raw!r}")
+                row.error(ADDRESS, f"{which} is not a valid URL: {raw!r}")
             else:
                 entries.append((name, url))
         return entries
@@ -260,7 +272,8 @@ class _Parser:
         for name, url in entries:
             key = (category, column_type, name, url)
             if key in seen:
-                self.result.errors.append(row.warning(NAME, f"栏目 {name!r}（{url}）重复，已忽略"))
+                self.result.errors.append(row.warning(NAME, f"column {name!r} ({url}) repeated; "
+                                                                  "ignored"))
                 continue
             seen.add(key)
             columns.append(
@@ -296,6 +309,7 @@ class _Parser:
         # Sites first, so that site-relative column addresses can use their homepage.
         for sheet, header in site_sheets:
             self.site_sheet(sheet, header)
+        self.refuse_duplicate_codes()
         for sheet, header in column_sheets:
             self.column_sheet(sheet, header)
         self.result.sites = list(self.sites.values())

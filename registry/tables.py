@@ -42,7 +42,8 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TableError(f"无法识别文件编码（支持 UTF-8、GBK/GB18030），试过 {', '.join(encodings)}")
+    raise TableError("unknown text encoding (UTF-8 and GBK/GB18030 are read); "
+                     f"tried {', '.join(encodings)}")
 
 
 def read_csv(data: bytes, label: str) -> Sheet:
@@ -52,7 +53,7 @@ def read_csv(data: bytes, label: str) -> Sheet:
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise TableError(f"CSV 格式错误: {exc}") from exc
+        raise TableError(f"not a valid CSV file: {exc}") from exc
     return Sheet(label, [(number, record) for number, record in enumerate(records, 1)])
 
 
@@ -71,7 +72,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise TableError(f"无法读取 XLSX 文件: {exc}") from exc
+        raise TableError(f"cannot read the XLSX file: {exc}") from exc
     try:
         sheets = workbook.worksheets
         many = len(sheets) > 1
@@ -95,9 +96,9 @@ def read_sheets(path: Path) -> list[Sheet]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TableError(f"无法读取文件: {exc.strerror or exc}") from exc
+        raise TableError(f"cannot read the file: {exc.strerror or exc}") from exc
     if data.startswith(_OLE_MAGIC):
-        raise TableError("不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV")
+        raise TableError("old .xls files are not read; save it as .xlsx or CSV")
     if path.suffix.lower() in _XLSX_SUFFIXES or data.startswith(b"PK\x03\x04"):
         return read_xlsx(path)
     return [read_csv(data, path.name)]

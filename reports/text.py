@@ -1,4 +1,16 @@
-"""The score card as a reviewer reads it on a terminal."""
+"""The score card as a reviewer reads it: rich tables on a terminal, whole lines elsewhere.
+
+On a terminal the card has the same parts as the web app's site page: the verdict, the table of
+单项否决 indicators (checked or not, fired or not), the deduction table, every unchecked
+indicator with its reason, the findings and, per finding, its screenshot.
+
+When standard output is a file or a pipe nothing is wrapped: one record per line, fields
+separated by tabs, the record kind first (``status``, ``site``, ``card``, ``veto``,
+``deduction``, ``unchecked``, ``finding``), so ``grep``/``cut``/``awk`` read it and no URL or
+screenshot hash is ever split. A ``#finding`` line names the finding fields.
+
+A card of an inspection that did not finish says so first, on either output.
+"""
 
 from __future__ import annotations
 
@@ -9,37 +21,177 @@ from rich.text import Text
 from scoring import load_rules
 
 MAX_FINDINGS_SHOWN = 40
+REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
+
+#: Indicators that need the homepage: unchecked because of it when it could not be opened.
+NEEDS_HOMEPAGE = {"availability.links", "updates.homepage", "veto.not_updated",
+                  "interaction.consultation", "interaction.survey", "interaction.interview",
+                  "service.guide", "service.attachments", "service.online_systems"}
+#: Indicators read from the column pages, guides and letters (XUNJIAN_FRESHNESS=1).
+COLLECTED = {"updates.homepage", "veto.not_updated", "updates.basic_info", "veto.columns_stale",
+             "interaction.consultation", "interaction.survey", "interaction.interview",
+             "service.guide", "service.attachments", "service.online_systems",
+             "veto.unresponsive"}
+FINDING_FIELDS = ("id", "问题类型", "名称或说明", "地址", "返回值", "入口地址", "复核", "扣分",
+                  "截图", "截图空白")
 
 
 def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def print_card(card: dict, console: Console, blob_location=None) -> None:
+def incomplete_notice(inspection: dict | None) -> str | None:
+    """One sentence when the card's inspection did not finish (failed, interrupted, running)."""
+    if not inspection or inspection.get("status") in (None, "done"):
+        return None
+    status = inspection["status"]
+    why = f": {inspection['error']}" if inspection.get("error") else ""
+    return (f"INCOMPLETE inspection {inspection.get('id')} ({status}{why}); this card is built "
+            "only on the facts stored before it stopped")
+
+
+def unchecked_reasons(card: dict, inspection: dict | None = None) -> dict[str, str]:
+    """Why each unchecked indicator of the card was not checked, in the card's order."""
+    inspection = inspection or {}
+    facts = card.get("facts") or {}
+    given = {**(inspection.get("unchecked_reasons") or {}),
+             **(facts.get("unchecked_reasons") or {})}
+    home = inspection.get("home") or {}
+    home_error = home.get("error")
+    if not home_error and (home.get("status") or 0) >= 400:
+        home_error = f"HTTP {home['status']}"
+    status = inspection.get("status")
+    probes_note = (facts.get("probes") or {}).get("note")
+    reasons = {}
+    for indicator in card.get("unchecked", []):
+        if indicator in given:
+            reason = given[indicator]
+            if isinstance(reason, dict):  # {"reason": code, "detail": sentence, …}
+                reason = reason.get("detail") or reason.get("reason") or str(reason)
+        elif indicator in ("veto.unreachable", "availability.homepage"):
+            reason = probes_note or ("too few homepage probes in the 7 days before 监测时间点 "
+                                     "(xunjian probe / xunjian schedule)")
+        elif indicator == "veto.serious_error":
+            reason = "judged by reviewers only; nothing recorded yet in the 人工复核 web app"
+        elif status and status != "done":
+            reason = f"the inspection {status} before this indicator was checked"
+        elif home_error and indicator in NEEDS_HOMEPAGE:
+            reason = f"首页无法访问: {home_error}"
+        elif indicator in COLLECTED and not inspection.get("freshness"):
+            reason = "column pages, guides and letters were not collected (XUNJIAN_FRESHNESS=0)"
+        elif indicator in ("updates.basic_info", "veto.columns_stale"):
+            reason = "no column page was stored (no registered or discovered 栏目)"
+        else:
+            reason = "this inspection did not check it"
+        reasons[indicator] = reason
+    return reasons
+
+
+def _finding_row(finding: dict, rules, blob_location) -> tuple[str, ...]:
+    ev = finding.get("evidence") or {}
+    review = REVIEW[finding["review"]]
+    if finding.get("needs_review") and finding["review"] == "pending":
+        review += "（确认后计分）"
+    # a link finding reads as the census dead-link report; any other by its own sentence
+    kind = ev.get("error_type") or rules.indicator(finding["indicator"]).name
+    what = ev.get("anchor_text") if "anchor_text" in ev else finding.get("detail", "")
+    shot = ev.get("screenshot")
+    if shot and blob_location:
+        shot = blob_location(shot)
+    return (finding["id"], kind, what or "", finding.get("url") or "",
+            str(ev.get("status_text", ev.get("status", "")) or ""), finding.get("page") or "",
+            review, _points(finding.get("points", 0)), str(shot or ""),
+            "blank" if shot and ev.get("screenshot_blank") else "")
+
+
+def _field(value) -> str:
+    """A value on one tab-separated line: no tabs, no line breaks."""
+    return " ".join(str(value if value is not None else "").split())
+
+
+def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -> list[str]:
+    """The card as whole tab-separated lines (files and pipes)."""
     rules = load_rules(card.get("rules", "census-2015"))
+    lines: list[list] = []
+    notice = incomplete_notice(inspection)
+    if notice:
+        lines.append(["status", "incomplete", inspection.get("id"), inspection["status"],
+                      inspection.get("error") or "", notice])
+    site = card["site"]
+    lines.append(["site", site["code"], site["name"], site["url"]])
+    score = "—（单项否决）" if card["score"] is None else _points(card["score"])
+    lines.append(["card", f"监测时间点 {card['as_of']}", f"结论 {card['verdict']}", f"得分 {score}",
+                  f"扣分合计 {_points(card['total_deduction'])}",
+                  "provisional" if card.get("provisional") else "final",
+                  f"inspection {card.get('inspection')}"])
+    fired = {v["id"]: v for v in card["vetoes"]}
+    unchecked = unchecked_reasons(card, inspection)
+    for entry in rules.vetoes:
+        result = f"否决: {fired[entry.id]['reason']}" if entry.id in fired else "未触发"
+        lines.append(["veto", entry.id, entry.name,
+                      "unchecked" if entry.id in unchecked else "checked", result])
+    for item in card["deductions"]:
+        entry = rules.indicator(item["id"])
+        lines.append(["deduction", item["id"], f"{entry.group}·{entry.name}",
+                      "checked" if item["checked"] else "unchecked",
+                      _points(item["points"]) if item["checked"] else "—",
+                      f"{len(item['findings'])} findings"])
+    for indicator, reason in unchecked.items():
+        lines.append(["unchecked", indicator, rules.indicator(indicator).name, reason])
+    if card["findings"]:
+        lines.append(["#finding", *FINDING_FIELDS])
+    for finding in card["findings"]:
+        lines.append(["finding", *_finding_row(finding, rules, blob_location)])
+    return ["\t".join(_field(v) for v in line) for line in lines]
+
+
+def print_card(card: dict, console: Console, blob_location=None,
+               inspection: dict | None = None) -> None:
+    if not console.is_terminal:
+        out = console.file  # written as is: rich would expand the tabs
+        for line in card_lines(card, blob_location, inspection):
+            out.write(line + "\n")
+        out.flush()
+        return
+    _print_rich(card, console, blob_location, inspection)
+
+
+def _print_rich(card: dict, console: Console, blob_location, inspection: dict | None) -> None:
+    rules = load_rules(card.get("rules", "census-2015"))
+    notice = incomplete_notice(inspection)
+    if notice:
+        console.print(Text(notice, style="bold red"))
     site = card["site"]
     verdict_style = "bold green" if card["verdict"] == "合格" else "bold red"
     head = Text()
     head.append(f"{site['name']}  ({site['code']})  {site['url']}\n", style="bold")
     head.append(f"监测时间点 {card['as_of']}   规则 {card['rules']}   ")
-    head.append(f"结论：{card['verdict']}", style=verdict_style)
+    head.append(f"结论: {card['verdict']}", style=verdict_style)
     score = "—（单项否决）" if card["score"] is None else _points(card["score"])
-    head.append(f"   得分：{score}   扣分合计：{_points(card['total_deduction'])}")
+    head.append(f"   得分: {score}   扣分合计: {_points(card['total_deduction'])}")
+    unchecked = unchecked_reasons(card, inspection)
     if card.get("provisional"):
-        unchecked = len(card.get("unchecked", []))
-        head.append(f"\n暂定结论：{unchecked} 项指标尚未检查，"
-                    f"{sum(f['review'] == 'pending' for f in card['findings'])} 条问题待人工复核",
-                    style="yellow")
+        pending = sum(f["review"] == "pending" for f in card["findings"])
+        head.append(f"\n暂定结论 (provisional): {len(unchecked)} indicator(s) unchecked, "
+                    f"{pending} finding(s) await 人工复核", style="yellow")
     console.print(head)
 
-    if card["vetoes"]:
-        by_id = {f["id"]: f for f in card["findings"]}
-        for veto in card["vetoes"]:
-            console.print(f"[bold red]单项否决[/] {veto['name']}：{veto['reason']}")
-            for fid in veto.get("supporting", []):  # e.g. each stale / blank column
-                f = by_id.get(fid) or {}
-                console.print(f"  · {f.get('detail', fid)}  {f.get('url') or ''}",
-                              markup=False)
+    fired = {v["id"]: v for v in card["vetoes"]}
+    vetoes = Table(title="单项否决指标", show_lines=False)
+    for col in ("二级指标", "检查", "结果"):
+        vetoes.add_column(col)
+    for entry in rules.vetoes:
+        result = (f"[bold red]否决: {fired[entry.id]['reason']}[/]" if entry.id in fired
+                  else "未触发")
+        vetoes.add_row(f"{entry.name} [dim]{entry.id}[/]",
+                       "[yellow]未检查[/]" if entry.id in unchecked else "✓", result)
+    console.print(vetoes)
+    by_id = {f["id"]: f for f in card["findings"]}
+    for veto in card["vetoes"]:
+        for fid in veto.get("supporting", []):  # e.g. each stale / blank column it rests on
+            f = by_id.get(fid) or {}
+            console.print(f"  {veto['id']} · {f.get('detail', fid)}  {f.get('url') or ''}",
+                          markup=False, highlight=False)
 
     table = Table(title="扣分指标", show_lines=False)
     for col in ("指标", "检查", "扣分", "问题数"):
@@ -51,34 +203,32 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
                       _points(item["points"]) if item["checked"] else "—",
                       str(len(item["findings"])))
     console.print(table)
-    for ident, why in ((card.get("facts") or {}).get("unchecked_reasons") or {}).items():
-        console.print(f"[yellow]未检查[/] {rules.indicator(ident).name} [dim]{ident}[/]："
-                      f"{why.get('detail') or why.get('reason')}")
+
+    if unchecked:
+        console.print("[bold]未检查 unchecked[/] (not zero: these indicators did not run):")
+        for indicator, reason in unchecked.items():
+            console.print(f"  {rules.indicator(indicator).name} [dim]{indicator}[/]: {reason}",
+                          highlight=False)
 
     findings = card["findings"]
     if findings:
-        ft = Table(title=f"问题清单（{len(findings)} 条）", show_lines=True)
+        ft = Table(title=f"问题清单 ({len(findings)} findings)", show_lines=True)
         for col in ("问题类型", "名称或说明 / 地址", "返回值", "入口地址", "复核", "扣分"):
             ft.add_column(col, overflow="fold")
         for f in findings[:MAX_FINDINGS_SHOWN]:
-            ev = f.get("evidence", {})
-            review = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}[f["review"]]
-            if f.get("needs_review") and f["review"] == "pending":
-                review += "（确认后计分）"
-            # a link finding reads as the census dead-link report; any other by its own sentence
-            kind = ev.get("error_type") or rules.indicator(f["indicator"]).name
-            what = ev.get("anchor_text") if "anchor_text" in ev else f.get("detail", "")
-            ft.add_row(kind, f"{what or ''}\n{f.get('url') or ''}",
-                       str(ev.get("status_text", ev.get("status", "")) or ""),
-                       f.get("page") or "", review, _points(f.get("points", 0)))
+            _, kind, what, url, status, page, review, points, _, _ = _finding_row(f, rules, None)
+            ft.add_row(kind, f"{what}\n{url}", status, page, review, points)
         console.print(ft)
         if len(findings) > MAX_FINDINGS_SHOWN:
             console.print(f"… {len(findings) - MAX_FINDINGS_SHOWN} more in the JSON card")
 
     if blob_location:
-        shots = sorted({f["evidence"]["screenshot"] for f in findings
-                        if f.get("evidence", {}).get("screenshot")})
+        shots = [(f["id"], blob_location(f["evidence"]["screenshot"]),
+                  f["evidence"].get("screenshot_blank")) for f in findings
+                 if (f.get("evidence") or {}).get("screenshot")]
         if shots:
-            console.print("[bold]入口页截图[/] (screenshots of referring pages):")
-            for blob in shots:
-                console.print(f"  {blob_location(blob)}")
+            console.print("[bold]入口页截图[/] (screenshot of each finding's page):")
+            for finding_id, location, blank in shots:
+                note = "  (blank: the browser showed nothing)" if blank else ""
+                console.print(f"  {finding_id}  {location}{note}", highlight=False,
+                              soft_wrap=True)

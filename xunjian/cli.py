@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.text import Text
 
 from storage import StoreError, open_store
 
@@ -48,6 +49,11 @@ class StoreContext:
         self.url = resolve_store_url(url)
         self._store = None
 
+    def use(self, url: str) -> None:
+        """A --store given after the subcommand wins over the one before it (and the env)."""
+        if self._store is None:
+            self.url = resolve_store_url(url)
+
     @property
     def store(self):
         if self._store is None:
@@ -58,13 +64,50 @@ class StoreContext:
         return self._store
 
 
-@click.group()
-@click.option("--store", "store_url", envvar="XUNJIAN_STORE", metavar="URL",
-              help="mongodb://… for MongoDB + GridFS; a folder for the embedded store "
-                   "(default ./xunjian-data).")
+STORE_HELP = ("mongodb://… for MongoDB + GridFS; a folder for the embedded store "
+              "(default ./xunjian-data, or $XUNJIAN_STORE).")
+
+
+def _store_after_subcommand(ctx, _param, value):
+    if value is not None:
+        root = ctx.find_root()
+        if root.obj is None:
+            root.obj = StoreContext(value)
+        else:
+            root.obj.use(value)
+        ctx.obj = root.obj
+    return value
+
+
+def store_option() -> click.Option:
+    """``--store`` as an option of a subcommand: ``xunjian inspect X --store Y`` works too."""
+    return click.Option(["--store"], metavar="URL", expose_value=False, is_eager=True,
+                        callback=_store_after_subcommand, help=STORE_HELP)
+
+
+#: Commands that never open a store (no --store of their own).
+STORELESS = {"extract"}
+
+
+def add_store_options(group: click.Group) -> None:
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            add_store_options(command)
+        elif name not in STORELESS and not any(p.name == "store" for p in command.params):
+            command.params.append(store_option())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "store_url", envvar="XUNJIAN_STORE", metavar="URL", help=STORE_HELP)
+@click.version_option(package_name="xunjian", prog_name="xunjian",
+                      message="%(prog)s %(version)s", help="Show the version and exit.")
 @click.pass_context
 def main(ctx, store_url):
-    """巡检 xunjian: inspect government websites against the census scoring table."""
+    """巡检 xunjian: inspect government websites against the census scoring table.
+
+    Messages are English sentences with the census's own Chinese terms (网站标识码, 首页网址,
+    单项否决 …). Every command that uses a store also takes --store after its name.
+    """
     ctx.obj = StoreContext(store_url)
 
 
@@ -89,8 +132,10 @@ def registry_import(obj: StoreContext, files):
     summary = import_into(obj.store, result)
     for error in summary.errors:
         style = "yellow" if getattr(error, "severity", "error") == "warning" else "red"
-        err.print(f"[{style}]{error}[/]", highlight=False)
-    console.print(summary.describe())
+        err.print(Text(str(error), style=style), highlight=False, soft_wrap=True)
+    for change in summary.changes:
+        console.print(change, highlight=False, soft_wrap=True)
+    console.print(summary.describe(), highlight=False, soft_wrap=True)
     if any(getattr(e, "severity", "error") == "error" for e in summary.errors):
         sys.exit(1)
 
@@ -112,7 +157,8 @@ def _progress_display():
 
 @main.command()
 @click.argument("site_code")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="监测时间点 (default: today).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="监测时间点, the monitoring date (default: today in Asia/Shanghai).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH",
               help="Write the score card as JSON ('-' for standard output).")
 @click.pass_obj
@@ -141,18 +187,22 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
 
 
 def _emit(card: dict, json_path: str | None, store) -> None:
-    from reports.text import print_card
+    from reports.text import incomplete_notice, print_card
     from scoring import validate_card
 
     validate_card(card)
+    inspection = store.get_inspection(card["inspection"]) if card.get("inspection") else None
     text = json.dumps(card, ensure_ascii=False, indent=2)
     if json_path == "-":
+        notice = incomplete_notice(inspection)
+        if notice:
+            err.print(notice, style="bold red", highlight=False, soft_wrap=True)
         click.echo(text)
         return
-    print_card(card, console, blob_location=store.blob_location)
+    print_card(card, console, blob_location=store.blob_location, inspection=inspection)
     if json_path:
         Path(json_path).write_text(text + "\n", encoding="utf-8")
-        console.print(f"score card written to {json_path}")
+        console.print(f"score card written to {json_path}", highlight=False, soft_wrap=True)
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -164,9 +214,12 @@ def report():
 
 @report.command("card")
 @click.argument("site_code")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD")
-@click.option("--inspection", "inspection_id", help="A stored inspection (default: the latest).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="监测时间点 to score at (default: the inspection's own).")
+@click.option("--inspection", "inspection_id", metavar="ID",
+              help="A stored inspection of this site (default: its latest finished one).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write the score card as JSON ('-' for standard output).")
 @click.pass_obj
 def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
     """Re-score a stored inspection, e.g. with another --as-of."""
@@ -174,9 +227,16 @@ def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
 
     as_of = parse_as_of(as_of) if as_of else None
     store = obj.store
-    inspection = (store.get_inspection(inspection_id) if inspection_id
-                  else store.latest_inspection(site_code))
-    if inspection is None or inspection.get("site") != site_code:
+    if inspection_id:
+        inspection = store.get_inspection(inspection_id)
+        if inspection is None:
+            raise click.ClickException(f"no inspection {inspection_id!r} in the store {obj.url}")
+        if inspection.get("site") != site_code:
+            raise click.ClickException(f"inspection {inspection_id!r} is of site "
+                                       f"{inspection.get('site')!r}, not {site_code!r}")
+    else:
+        inspection = store.latest_inspection(site_code)
+    if inspection is None:
         raise click.ClickException(f"no finished inspection of site {site_code!r}; "
                                    f"run `xunjian inspect {site_code}` first")
     card = card_for(store, inspection["id"], as_of)
@@ -186,7 +246,8 @@ def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
 # -- demo -----------------------------------------------------------------------------------------
 
 @main.command()
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write the score card as JSON ('-' for standard output).")
 @click.pass_obj
 def demo(obj: StoreContext, json_path):
     """Serve the bundled demo government site on 127.0.0.1 and inspect it."""
@@ -196,7 +257,7 @@ def demo(obj: StoreContext, json_path):
 
     os.environ.setdefault("XUNJIAN_LINK_TIMEOUT", "5")  # the demo's slow link takes 8 s
     with DemoServer(slow_seconds=8) as server:
-        console.print(f"demo site: {server.url}  (store: {obj.url})")
+        console.print(f"demo site: {server.url}  (store: {obj.url})", soft_wrap=True)
         folder = Path(tempfile.mkdtemp(prefix="xunjian-demo-"))
         files = server.write_registry(folder)
         ctx = click.get_current_context()
@@ -216,6 +277,7 @@ def _add_package_commands() -> None:
         main.add_command(command)
     for command in registry_commands:
         registry.add_command(command)
+    add_store_options(main)
 
 
 _add_package_commands()

@@ -94,11 +94,11 @@ def extract(target, as_of, as_json):
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{doc['url']}\n页面日期 page date: {doc['page_date'] or '未找到'}"
+    click.echo(f"{doc['url']}\n页面日期 page date: {doc['page_date'] or 'not found'}"
                f"    (as-of {doc['as_of']})")
     click.echo(f"列表条目 list items: {len(doc['items'])}")
     for item in doc["items"]:
-        shown = item["date"] or "无日期"
+        shown = item["date"] or "no date"
         if item["date_text"] and item["date_text"] != item["date"]:
             shown += f" ({item['date_text']})"
         click.echo(f"  {shown:<24} {item['title']}\n  {'':<24} {item['url']}")

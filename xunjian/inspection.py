@@ -11,7 +11,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from inspectors.service import guide_columns, service_checks, service_findings
 from probes import load_probes, probe_findings
 from scoring import score_card
 from urlcheck import CheckConfig, LinkChecker, classify_html
+from xunjian.logs import crawl_log_path
 
 #: Called as progress(stage, done, total) — total None while unknown.
 Progress = Callable[[str, int, "int | None"], None]
@@ -59,7 +59,7 @@ def link_check_config() -> CheckConfig:
 def run_crawl(store, store_url: str, code: str, inspection_id: str,
               progress: Progress | None = None) -> Path:
     """Run ``scrapy crawl site`` for one inspection; return its log file. Raises on failure."""
-    log = Path(tempfile.gettempdir()) / f"xunjian-crawl-{inspection_id}.log"
+    log = crawl_log_path(store_url, inspection_id)  # a rotated log folder (xunjian/logs.py)
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="xunjian.settings", XUNJIAN_STORE=store_url,
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
@@ -118,6 +118,7 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
             seen = browser_verdict(results[url], rendered)
             if rendered.screenshot:
                 seen["screenshot"] = store.put_blob(rendered.screenshot, "image/png")
+                seen["screenshot_blank"] = rendered.screenshot_blank
             results[url]["browser"] = seen
             if seen["outcome"] in ("ok", "broken"):
                 results[url]["outcome"] = seen["outcome"]
@@ -131,7 +132,9 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
             rendered = await renderer.render(page["final_url"] or page["url"])
             if rendered.screenshot:
                 page["screenshot"] = store.put_blob(rendered.screenshot, "image/png")
+                page["screenshot_blank"] = rendered.screenshot_blank
                 store.update("pages", page["id"], {"screenshot": page["screenshot"],
+                                                   "screenshot_blank": rendered.screenshot_blank,
                                                    "screenshot_later": True})
             done += 1
             if progress:

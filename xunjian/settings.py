@@ -54,6 +54,7 @@ REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # a 404 page is a fact to store, not an exception to swallow
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
-ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
+ITEM_PIPELINES = {"spiders.blank.BlankScreenshotPipeline": 290,  # marks blank screenshots
+                  "spiders.pipelines.StorePipeline": 300}
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("XUNJIAN_LOG_LEVEL", "INFO")
