@@ -130,6 +130,11 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
         result = f"否决: {fired[entry.id]['reason']}" if entry.id in fired else "未触发"
         lines.append(["veto", entry.id, entry.name,
                       "unchecked" if entry.id in unchecked else "checked", result])
+        # the findings a fired veto rests on (each stale or blank column, …)
+        by_id = {f["id"]: f for f in card["findings"]}
+        for fid in fired.get(entry.id, {}).get("supporting", []):
+            f = by_id.get(fid) or {}
+            lines.append(["veto-finding", entry.id, fid, f.get("detail", ""), f.get("url") or ""])
     for item in card["deductions"]:
         entry = rules.indicator(item["id"])
         lines.append(["deduction", item["id"], f"{entry.group}·{entry.name}",
@@ -190,7 +195,7 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     for veto in card["vetoes"]:
         for fid in veto.get("supporting", []):  # e.g. each stale / blank column it rests on
             f = by_id.get(fid) or {}
-            console.print(f"  {veto['id']} · {f.get('detail', fid)}  {f.get('url') or ''}",
+            console.print(f"  · {f.get('detail', fid)}  {f.get('url') or ''}",
                           markup=False, highlight=False)
 
     table = Table(title="扣分指标", show_lines=False)

@@ -156,7 +156,8 @@ def test_reports_name_each_column_under_the_veto():
     out = io.StringIO()
     print_card(card, Console(file=out, width=200, color_system=None))
     text = out.getvalue()
-    lines = [x for x in text.splitlines() if x.startswith("  · ")]
+    # not a terminal: one tab-separated `veto-finding` record per column the veto rests on
+    lines = [x for x in text.splitlines() if x.startswith("veto-finding\tveto.columns_stale\t")]
     assert len(lines) == 5 and any("空白栏目「网上调查」" in x for x in lines)
     assert all("wsdc" in x or "网上调查" not in x for x in lines)
     sheet = load_workbook(io.BytesIO(card_workbook(card)))["评分表"]
