@@ -20,6 +20,11 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
     site = card["site"]
     verdict_style = "bold green" if card["verdict"] == "合格" else "bold red"
     head = Text()
+    home = (card.get("facts") or {}).get("homepage") or {}
+    if home.get("reachable") is False:
+        head.append(f"首页无法访问 homepage unreachable: {home.get('error')}  "
+                    f"({home.get('at')}, {len(home.get('attempts') or []) or 1} tries)\n",
+                    style="bold red")
     head.append(f"{site['name']}  ({site['code']})  {site['url']}\n", style="bold")
     head.append(f"监测时间点 {card['as_of']}   规则 {card['rules']}   ")
     head.append(f"结论：{card['verdict']}", style=verdict_style)
@@ -31,6 +36,11 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
                     f"{sum(f['review'] == 'pending' for f in card['findings'])} 条问题待人工复核",
                     style="yellow")
     console.print(head)
+    for indicator, reason in (card.get("unchecked_reasons") or {}).items():
+        console.print(f"[yellow]未检查[/] {indicator}：{reason}", highlight=False)
+    if home.get("reachable") is False and home.get("screenshot") and blob_location:
+        console.print(f"首页截图 (what the browser showed): {blob_location(home['screenshot'])}",
+                      highlight=False)
 
     if card["vetoes"]:
         for veto in card["vetoes"]:
