@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scoring import load_rules
+from xunjian.homepage import short_error
 
 MAX_FINDINGS_SHOWN = 40
 
@@ -22,7 +23,7 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
     head = Text()
     home = (card.get("facts") or {}).get("homepage") or {}
     if home.get("reachable") is False:
-        head.append(f"首页无法访问 homepage unreachable: {home.get('error')}  "
+        head.append(f"首页无法访问 homepage unreachable: {short_error(home.get('error'))}  "
                     f"({home.get('at')}, {len(home.get('attempts') or []) or 1} tries)\n",
                     style="bold red")
     head.append(f"{site['name']}  ({site['code']})  {site['url']}\n", style="bold")

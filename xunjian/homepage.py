@@ -12,6 +12,8 @@ availability.homepage, veto.unreachable — is the probes' business, not the ins
 
 from __future__ import annotations
 
+import re
+
 from inspectors.interaction import CONSULTATION, INTERVIEW, SURVEY
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE
 
@@ -44,9 +46,20 @@ def homepage_state(pages: list[dict]) -> dict:
             "screenshot": home.get("screenshot"), "attempts": home.get("attempts") or []}
 
 
+_BROWSER_ERROR = re.compile(r"net::ERR_[A-Z_0-9]+|Timeout \d+ ?ms exceeded|HTTP \d{3}")
+
+
+def short_error(error: str | None) -> str:
+    """The browser's error in a few words (net::ERR_…, Timeout …ms exceeded, HTTP 503)."""
+    text = error or "unknown error"
+    found = _BROWSER_ERROR.search(text)
+    return found.group(0) if found else text.strip().splitlines()[0][:160]
+
+
 def unreachable_reason(state: dict) -> str:
     tries = len(state.get("attempts") or []) or 1
-    return f"{UNREACHABLE}（{state.get('error')}，{state.get('at')}，共试 {tries} 次）"
+    return (f"{UNREACHABLE}（{short_error(state.get('error'))}，{state.get('at')}，"
+            f"共试 {tries} 次）")
 
 
 def homepage_gaps(state: dict, column_pages: list[dict], system_pages: list[dict]) -> dict:
