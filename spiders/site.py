@@ -227,7 +227,7 @@ class SiteSpider(scrapy.Spider):
                                                    None if response.status < 400
                                                    else f"HTTP {response.status}")
         yield item
-        if response.meta["is_home"] and self.freshness and response.status < 400:
+        if response.meta["is_home"] and self.freshness:
             self.home_splash = is_splash(self.site, item)
             for request in self._discover(links):
                 yield request
