@@ -194,3 +194,22 @@ def test_the_site_lock_holds_across_machines_on_mongodb() -> None:
     theirs.acquire()  # gone quiet: taken over
     assert not mine.heartbeat()
     theirs.release()
+
+
+def test_the_review_app_lists_a_dead_running_inspection_as_interrupted(store) -> None:
+    from review.app import create_app
+    from review.users import add_user
+
+    add_user(store, "alice", "reviewer", "correct-horse-9")
+    store.create_inspection({"site": CODE, "started_at": ago(3600), "status": "running",
+                             "heartbeat": ago(900)})
+    app = create_app(store, secret_key="test-secret")
+    app.config["TESTING"] = True
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    csrf = login.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/login", data={"name": "alice", "password": "correct-horse-9",
+                                "csrf_token": csrf})
+    page = client.get(f"/site/{CODE}").get_data(as_text=True)
+    assert "已中断" in page and "no heartbeat since" in page
+    assert "进行中" not in page
