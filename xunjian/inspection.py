@@ -415,9 +415,13 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     checked.update(probe_checks)
     facts = {**(facts or {}), "probes": probe_facts}
     # an unreachable homepage: what needed it is unchecked with the reason, never a deduction
-    homepage = inspection.get("homepage") or homepage_state(store.pages(inspection_id))
-    gaps = homepage_gaps(homepage, store.find("column_pages", inspection=inspection_id),
-                         store.find("system_pages", inspection=inspection_id))
+    homepage = inspection.get("homepage")
+    if homepage is None:  # stored before inspections recorded it: judge by the stored homepage
+        pages = [p for p in store.pages(inspection_id) if p.get("is_home")]
+        homepage = homepage_state(pages) if pages else {"reachable": None}
+    gaps = {} if homepage.get("reachable") is None else homepage_gaps(
+        homepage, store.find("column_pages", inspection=inspection_id),
+        store.find("system_pages", inspection=inspection_id))
     if gaps:
         reviewed = {id(f) for f in manual}
         findings = [f for f in findings if id(f) in reviewed or f.get("indicator") not in gaps]
