@@ -359,14 +359,16 @@ class Runtime:
         code_ = child.returncode
         if self.stopping.is_set() and code_ != 0:
             status, error = "interrupted", "scheduler stopped"
-        elif error is None and code_ in (0, 3):  # 3: done, homepage unreachable (on the card)
+        elif error is None and code_ == 0:
             status = "done"
         elif error is None and code_ == 5:  # another inspection of this site holds its lock
             busy = (stderr or b"").decode("utf-8", "replace").strip()[-300:]
             status, error = "skipped", f"site busy: {busy}"
         else:
             status = "failed"
-            error = error or f"exit status {code_}"
+            error = error or f"exit status {code_}" + (
+                ": homepage unreachable (the inspection and its card are stored)"
+                if code_ == 3 and not self.config.crawl_command else "")
         self.store.update(CRAWLS, crawl_id, {"status": status, "finished_at": now_iso(),
                                              "returncode": code_, "error": error,
                                              "stderr": tail})

@@ -658,11 +658,13 @@ def stale_seconds() -> float:
 
 
 def presented_inspection(doc: Doc, now: datetime | None = None) -> Doc:
-    """An inspection as readers should see it: ``running`` with no heartbeat (or start time)
-    for ``stale_seconds()`` is ``interrupted`` (its process died: SIGKILL, power, OOM)."""
-    if doc.get("status") != "running":
+    """An inspection as readers should see it: ``running`` whose ``heartbeat`` is older than
+    ``stale_seconds()`` is ``interrupted`` (its process died: SIGKILL, power, OOM). Records
+    without a heartbeat (written before heartbeats, or by a standalone ``scrapy crawl``) are
+    shown as stored."""
+    last = doc.get("heartbeat")
+    if doc.get("status") != "running" or last is None:  # no heartbeat: nothing to judge by
         return doc
-    last = doc.get("heartbeat") or doc.get("started_at")
     age = ((now or datetime.now(UTC)) - _time_key(last)).total_seconds()
     if age < stale_seconds():
         return doc

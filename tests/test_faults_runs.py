@@ -61,12 +61,12 @@ def test_a_running_inspection_without_heartbeat_reads_as_interrupted(store) -> N
     alive = store.create_inspection({"site": CODE, "started_at": ago(3500), "status": "running",
                                      "heartbeat": ago(5)})
     legacy = store.create_inspection({"site": CODE, "started_at": ago(7200),
-                                      "status": "running"})  # from before heartbeats
+                                      "status": "running"})  # no heartbeat: shown as stored
     assert store.get_inspection(dead)["status"] == "interrupted"
     assert "no heartbeat since" in store.get_inspection(dead)["error"]
     assert store.get_inspection(alive)["status"] == "running"
     listed = {i["id"]: i["status"] for i in store.inspections(CODE)}
-    assert listed == {dead: "interrupted", alive: "running", legacy: "interrupted"}
+    assert listed == {dead: "interrupted", alive: "running", legacy: "running"}
     assert store.latest_inspection(CODE, status="running")["id"] == alive
     assert store.latest_inspection(CODE, status="interrupted")["id"] == dead
     assert store.latest_inspection(CODE) is None  # nothing done: no card to pick
