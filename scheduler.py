@@ -46,7 +46,6 @@ import logging
 import os
 import pickle
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -65,6 +64,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
 from storage.errors import DuplicateIdError, NotFoundError
+from storage.locks import LockHeld, NamedLock
 
 log = logging.getLogger("xunjian.scheduler")
 
@@ -225,7 +225,7 @@ def make_jobstore(store: Any) -> BaseJobStore:
 
 # -- the single-scheduler lock --------------------------------------------------------------------
 
-class SchedulerLocked(RuntimeError):
+class SchedulerLocked(LockHeld):
     """Another scheduler runs against this store."""
 
 
@@ -233,55 +233,18 @@ def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-class SchedulerLock:
+class SchedulerLock(NamedLock):
+    """The single-scheduler lock: storage.locks.NamedLock named ``scheduler``."""
+
+    held_error = SchedulerLocked
+
     def __init__(self, store: Any, stale_after: float = 180.0, clock=None) -> None:
-        self.store = store
-        self.stale_after = stale_after
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self.held = False
+        super().__init__(store, LOCKS, LOCK_ID, stale_after, clock)
 
-    def acquire(self) -> None:
-        now = self.clock()
-        doc = {"id": LOCK_ID, "owner": self.owner, "pid": os.getpid(),
-               "host": socket.gethostname(), "since": now.isoformat(),
-               "heartbeat": now.isoformat()}
-        try:
-            self.store.insert(LOCKS, doc)
-            self.held = True
-            return
-        except DuplicateIdError:
-            pass
-        current = self.store.get(LOCKS, LOCK_ID)
-        if current is not None:
-            age = (now - _parse(current["heartbeat"])).total_seconds()
-            if age < self.stale_after:
-                raise SchedulerLocked(
-                    f"another scheduler already runs against this store: pid {current['pid']} on "
-                    f"{current['host']}, since {current['since']}, last alive {int(age)} s ago. "
-                    f"Stop it first (or wait {int(self.stale_after)} s after it died).")
-            # stale: compare-and-delete on the heartbeat we saw, so only one taker wins
-            log.warning("taking over a stale scheduler lock of %s", current["owner"])
-            self.store.delete(LOCKS, id=LOCK_ID, heartbeat=current["heartbeat"])
-        try:
-            self.store.insert(LOCKS, doc)
-        except DuplicateIdError:
-            raise SchedulerLocked("another scheduler took the lock at the same moment") from None
-        self.held = True
-
-    def heartbeat(self) -> bool:
-        """Refresh the lock; False if it is no longer ours (someone took it over)."""
-        current = self.store.get(LOCKS, LOCK_ID)
-        if current is None or current["owner"] != self.owner:
-            self.held = False
-            return False
-        self.store.update(LOCKS, LOCK_ID, {"heartbeat": self.clock().isoformat()})
-        return True
-
-    def release(self) -> None:
-        if self.held:
-            self.store.delete(LOCKS, id=LOCK_ID, owner=self.owner)
-            self.held = False
+    def describe(self, holder: dict, age: float) -> str:
+        return (f"another scheduler already runs against this store: pid {holder['pid']} on "
+                f"{holder['host']}, since {holder['since']}, last alive {int(age)} s ago. "
+                f"Stop it first (or wait {int(self.stale_after)} s after it died).")
 
 
 # -- what the jobs do ----------------------------------------------------------------------------
@@ -398,9 +361,14 @@ class Runtime:
             status, error = "interrupted", "scheduler stopped"
         elif error is None and code_ == 0:
             status = "done"
+        elif error is None and code_ == 5:  # another inspection of this site holds its lock
+            busy = (stderr or b"").decode("utf-8", "replace").strip()[-300:]
+            status, error = "skipped", f"site busy: {busy}"
         else:
             status = "failed"
-            error = error or f"exit status {code_}"
+            error = error or f"exit status {code_}" + (
+                ": homepage unreachable (the inspection and its card are stored)"
+                if code_ == 3 and not self.config.crawl_command else "")
         self.store.update(CRAWLS, crawl_id, {"status": status, "finished_at": now_iso(),
                                              "returncode": code_, "error": error,
                                              "stderr": tail})

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scoring import load_rules
+from xunjian.homepage import short_error
 
 MAX_FINDINGS_SHOWN = 40
 REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
@@ -55,7 +56,8 @@ def unchecked_reasons(card: dict, inspection: dict | None = None) -> dict[str, s
     inspection = inspection or {}
     facts = card.get("facts") or {}
     given = {**(inspection.get("unchecked_reasons") or {}),
-             **(facts.get("unchecked_reasons") or {})}
+             **(facts.get("unchecked_reasons") or {}),
+             **(card.get("unchecked_reasons") or {})}
     home = inspection.get("home") or {}
     home_error = home.get("error")
     if not home_error and (home.get("status") or 0) >= 400:
@@ -117,6 +119,12 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
     if notice:
         lines.append(["status", "incomplete", inspection.get("id"), inspection["status"],
                       inspection.get("error") or "", notice])
+    home = (card.get("facts") or {}).get("homepage") or {}
+    if home.get("reachable") is False:
+        shot = home.get("screenshot")
+        lines.append([f"首页无法访问 homepage unreachable: {short_error(home.get('error'))}",
+                      home.get("at"), f"{len(home.get('attempts') or []) or 1} tries",
+                      str(blob_location(shot) if shot and blob_location else shot or "")])
     site = card["site"]
     lines.append(["site", site["code"], site["name"], site["url"]])
     score = "—（单项否决）" if card["score"] is None else _points(card["score"])
@@ -169,6 +177,11 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     site = card["site"]
     verdict_style = "bold green" if card["verdict"] == "合格" else "bold red"
     head = Text()
+    home = (card.get("facts") or {}).get("homepage") or {}
+    if home.get("reachable") is False:
+        head.append(f"首页无法访问 homepage unreachable: {short_error(home.get('error'))}  "
+                    f"({home.get('at')}, {len(home.get('attempts') or []) or 1} tries)\n",
+                    style="bold red")
     head.append(f"{site['name']}  ({site['code']})  {site['url']}\n", style="bold")
     head.append(f"监测时间点 {card['as_of']}   规则 {card['rules']}   ")
     head.append(f"结论: {card['verdict']}", style=verdict_style)
@@ -180,6 +193,9 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
         head.append(f"\n暂定结论 (provisional): {len(unchecked)} indicator(s) unchecked, "
                     f"{pending} finding(s) await 人工复核", style="yellow")
     console.print(head)
+    if home.get("reachable") is False and home.get("screenshot") and blob_location:
+        console.print(f"首页截图 (what the browser showed): {blob_location(home['screenshot'])}",
+                      highlight=False)
 
     fired = {v["id"]: v for v in card["vetoes"]}
     vetoes = Table(title="单项否决指标", show_lines=False)

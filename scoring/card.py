@@ -57,11 +57,14 @@ def score_card(
     rules: Rules | None = None,
     inspection: str | None = None,
     facts: Mapping[str, Any] | None = None,
+    unchecked_reasons: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Apply the rules to one site's findings and reviews; return the score card dict.
 
     ``checked`` maps indicator and veto ids to whether their check ran; a missing id is unchecked.
     ``facts`` (optional, JSON-able) is copied into the card as the figures behind the findings.
+    ``unchecked_reasons`` (optional) says why an indicator was not checked (e.g. 首页无法访问);
+    the card lists the reasons of its unchecked indicators in ``unchecked_reasons``.
     Raises ValueError for malformed findings or reviews (unknown indicator or rule, duplicate id,
     missing review time…) and TypeError for wrongly typed fields (``needs_review`` not a bool).
     """
@@ -117,7 +120,7 @@ def score_card(
         verdict = FAIL if total > threshold else PASS
         score = float(max(Decimal(0), _cents(Decimal(str(rules.full_score)) - total)))
 
-    return {
+    card: dict[str, Any] = {
         "site": {"code": _site_code(site), "name": site.get("name"), "url": site.get("url")},
         "as_of": as_of_instant(as_of).date().isoformat(),
         "rules": rules.name,
@@ -134,6 +137,10 @@ def score_card(
         "findings": [f for _, f, _, _ in priced],
         "facts": copy.deepcopy(dict(facts or {})),
     }
+    why = {k: str(v) for k, v in (unchecked_reasons or {}).items() if k in unchecked}
+    if why:
+        card["unchecked_reasons"] = why
+    return card
 
 
 def latest_reviews(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:

@@ -1,8 +1,38 @@
-"""Persistence of what the spider hands over: pages go to the store, bodies to blobs."""
+"""Persistence of what the spider hands over: pages go to the store, bodies to blobs.
+
+A write that fails for good (after the store's own bounded retries) ends the crawl: the error is
+written to the failure file ``xunjian inspect`` gave the crawl (``XUNJIAN_FAILURE_FILE``), to
+standard error and, if the store still takes it, to the inspection; ``xunjian inspect`` then
+marks the inspection ``failed`` and never scores it. No page is ever dropped silently.
+"""
 
 from __future__ import annotations
 
-from storage import open_store
+import asyncio
+import sys
+from pathlib import Path
+
+from storage import StoreError, open_store
+
+
+def report_store_failure(crawler, store, inspection_id: str | None, exc: BaseException) -> None:
+    """Say a store write failed (failure file, stderr, the inspection if possible); stop."""
+    message = f"store write failed: {type(exc).__name__}: {exc}"[:2000]
+    path = crawler.settings.get("XUNJIAN_FAILURE_FILE") if crawler else None
+    if path:
+        with Path(path).open("a", encoding="utf-8") as out:
+            out.write(message + "\n")
+    print(f"xunjian crawl: {message}", file=sys.stderr, flush=True)
+    if store is not None and inspection_id:
+        try:
+            store.update_inspection(inspection_id, store_error=message)
+        except StoreError:
+            pass  # the failure file and the exit status carry it
+    engine = getattr(crawler, "engine", None)
+    if engine is not None and getattr(engine, "spider", None) is not None \
+            and not getattr(crawler, "_xunjian_closing", False):
+        crawler._xunjian_closing = True
+        asyncio.get_event_loop().create_task(engine.close_spider_async(reason="store_failed"))
 
 #: Item types stored like column pages (HTML and screenshot as blobs) → their collection.
 BLOB_COLLECTIONS = {"guide_page": "guide_pages", "system_page": "system_pages"}
@@ -11,13 +41,14 @@ BLOB_COLLECTIONS = {"guide_page": "guide_pages", "system_page": "system_pages"}
 class StorePipeline:
     """Writes page items: rendered HTML and screenshots as content-addressed blobs."""
 
-    def __init__(self, store_url: str | None):
+    def __init__(self, store_url: str | None, crawler=None):
         self.store_url = store_url
         self.store = None
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("XUNJIAN_STORE") or None)
+        return cls(crawler.settings.get("XUNJIAN_STORE") or None, crawler)
 
     def open_spider(self, spider=None):
         self.store = open_store(self.store_url)
@@ -27,6 +58,13 @@ class StorePipeline:
             self.store.close()
 
     def process_item(self, item, spider=None):
+        try:
+            return self._store_item(item)
+        except StoreError as exc:
+            report_store_failure(self.crawler, self.store, item.get("inspection"), exc)
+            raise
+
+    def _store_item(self, item):
         if item.get("type") == "column_page":
             return self._column_page(item)
         if item.get("type") in BLOB_COLLECTIONS:

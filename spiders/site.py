@@ -32,6 +32,7 @@ date stored as an ``item_date`` item. The homepage and depth-1 pages carry their
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -55,7 +56,8 @@ from inspectors.lists import (
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
 from spiders.frontier import Frontier
 from spiders.links import extract_links, normalize, page_title, site_base_host, visible_text_length
-from storage import open_store
+from spiders.pipelines import report_store_failure
+from storage import StoreError, open_store
 from urlcheck import decode_body
 
 FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
@@ -134,6 +136,8 @@ class SiteSpider(scrapy.Spider):
         spider.max_guides = settings.getint("XUNJIAN_MAX_GUIDES", 50)
         spider.max_letters = settings.getint("XUNJIAN_MAX_LETTERS", 30)
         spider.max_list_pages = settings.getint("XUNJIAN_MAX_LIST_PAGES", 20)
+        spider.home_retries = settings.getint("XUNJIAN_HOME_RETRIES", 2)
+        spider.home_retry_pause = settings.getfloat("XUNJIAN_HOME_RETRY_PAUSE", 5.0)
         return spider
 
     # -- start -------------------------------------------------------------------------------
@@ -154,8 +158,12 @@ class SiteSpider(scrapy.Spider):
         self.frontier.admit(home, 0)
         yield self._request(home, depth=0, referrer=None, render=True, is_home=True)
         if self.freshness:
-            self.store.update_inspection(self.inspection_id, freshness=True)
-            self.known_columns = self.store.columns(self.site_code)
+            try:
+                self.store.update_inspection(self.inspection_id, freshness=True)
+                self.known_columns = self.store.columns(self.site_code)
+            except StoreError as exc:
+                report_store_failure(self.crawler, None, self.inspection_id, exc)
+                return
             for column in self.known_columns:
                 url = (column.get("url") or "").strip()
                 if url.startswith(("http://", "https://")) and normalize(url) not in \
@@ -199,6 +207,13 @@ class SiteSpider(scrapy.Spider):
             await page.close()
 
     async def parse_rendered(self, response):
+        if response.meta["is_home"] and response.status >= 400:
+            again = await self._home_again(response.request, response.status,
+                                           f"HTTP {response.status}")
+            if again is not None:
+                await response.meta["playwright_page"].close()
+                yield again
+                return
         html, title, frames, shot, final_url = await self._capture(response, frames=True)
         if response.meta["is_home"]:
             # A site that moved domains redirects its registered homepage: both hosts are "ours".
@@ -211,6 +226,10 @@ class SiteSpider(scrapy.Spider):
         item["encoding"] = "rendered"
         if self.freshness:
             item["items"] = page_items(html, final_url, frames)
+        if response.meta["is_home"]:
+            item["attempts"] = self._home_attempts(response.request, response.status,
+                                                   None if response.status < 400
+                                                   else f"HTTP {response.status}")
         yield item
         if response.meta["is_home"] and self.freshness:
             self.home_splash = is_splash(self.site, item)
@@ -249,7 +268,56 @@ class SiteSpider(scrapy.Spider):
         status = response.status if response is not None else None
         return request, status, f"{failure.type.__name__}: {str(failure.value)[:300]}"
 
+    # -- an unreachable homepage: tried again after a pause, then stored with what Chromium showed
+
+    @staticmethod
+    def _home_attempts(request, status, error) -> list[dict]:
+        return [*request.meta.get("home_attempts", []),
+                {"at": now_iso(), "status": status, "error": error}]
+
+    async def _home_again(self, request, status, error) -> scrapy.Request | None:
+        """A new request for the homepage after a pause, or None when the tries are used up."""
+        attempts = self._home_attempts(request, status, error)
+        if len(attempts) > self.home_retries:
+            return None
+        self.logger.warning("homepage %s failed (%s); trying again in %g s", request.url,
+                            error, self.home_retry_pause)
+        await asyncio.sleep(self.home_retry_pause)
+        again = self._request(request.meta["requested"], depth=0, referrer=None, render=True,
+                              is_home=True)
+        again.meta["home_attempts"] = attempts
+        return again
+
+    async def _home_failed(self, failure):
+        request = failure.request
+        page = request.meta.get("playwright_page")
+        shot = None
+        if page is not None and not page.is_closed():
+            try:  # what the browser showed: Chromium's error page, a half-loaded page
+                shot = await asyncio.wait_for(screenshot(page), 15)
+            except TimeoutError:
+                shot = None
+            await page.close()
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        error = f"{failure.type.__name__}: {str(failure.value)[:300]}"
+        again = await self._home_again(request, status, error)
+        if again is not None:
+            yield again
+            return
+        yield {
+            "type": "page", "inspection": self.inspection_id, "site": self.site_code,
+            "url": request.meta.get("requested", request.url), "final_url": None, "depth": 0,
+            "referrer": None, "is_home": True, "status": status, "error": error,
+            "rendered": True, "title": "", "links": [], "screenshot_png": shot,
+            "attempts": self._home_attempts(request, status, error), "fetched_at": now_iso(),
+        }
+
     async def failed(self, failure):
+        if failure.request.meta.get("is_home"):
+            async for out in self._home_failed(failure):
+                yield out
+            return
         request, status, error = await self._failure_facts(failure)
         yield {
             "type": "page",
@@ -528,8 +596,12 @@ class SiteSpider(scrapy.Spider):
             self.columns_asked.add(url)
             doc = {**column, "site": self.site_code, "position": 1000 + n,
                    "discovered_at": now_iso(), "inspection": self.inspection_id}
-            self.store.upsert("columns", {"site": self.site_code, "url": column["url"],
-                                          "source": "discovered"}, doc)
+            try:
+                self.store.upsert("columns", {"site": self.site_code, "url": column["url"],
+                                              "source": "discovered"}, doc)
+            except StoreError as exc:
+                report_store_failure(self.crawler, None, self.inspection_id, exc)
+                return
             yield self._column_request(doc, url)
 
     async def column_failed(self, failure):
@@ -609,8 +681,12 @@ class SiteSpider(scrapy.Spider):
     async def closed(self, reason):
         stats = {"crawl_reason": reason, "pages_refused": dict(self.frontier.refused)}
         if getattr(self, "inspection_id", None):
-            self.store.update_inspection(self.inspection_id, crawl=stats)
-        if self.finish_mode == "yes" and getattr(self, "site", None):
+            try:
+                self.store.update_inspection(self.inspection_id, crawl=stats)
+            except StoreError as exc:
+                report_store_failure(self.crawler, None, self.inspection_id, exc)
+        if self.finish_mode == "yes" and getattr(self, "site", None) and \
+                reason != "store_failed":
             from xunjian.inspection import finish_inspection
 
             await finish_inspection(self.store, self.inspection_id)

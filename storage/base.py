@@ -11,12 +11,17 @@ accepts the other accepts too, and a document reads back exactly as it was writt
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import math
+import os
 import re
+import threading
+import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -29,6 +34,7 @@ from storage.errors import (
     NotFoundError,
     StoreClosedError,
     StoreError,
+    StoreUnavailableError,
 )
 
 Doc = dict[str, Any]
@@ -55,12 +61,67 @@ INDEXES: dict[str, tuple[str, ...]] = {
 #: Indexed in collections not listed above (added later by other features).
 DEFAULT_INDEXES: tuple[str, ...] = ("site", "inspection")
 
-INSPECTION_STATUSES = ("running", "done", "failed")
+INSPECTION_STATUSES = ("running", "done", "failed", "interrupted")
 REVIEW_VERDICTS = ("confirmed", "rejected")
 
 # Lower-case identifiers: valid unquoted in SQLite and MongoDB, no clash with internal names.
 _COLLECTION_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _INT64 = 2**63
+
+
+def retry_policy() -> tuple[int, float]:
+    """(retries, first pause in seconds) for a store operation whose backend is unavailable.
+
+    ``XUNJIAN_STORE_RETRIES`` (default 5) more attempts after the first, pausing
+    ``XUNJIAN_STORE_RETRY_PAUSE`` (default 1 s) and doubling each time, at most 10 s a pause: a
+    MongoDB (or a locked SQLite file, a full disk) that comes back within about 25 s loses nothing.
+    """
+    retries = int(os.environ.get("XUNJIAN_STORE_RETRIES", "5"))
+    pause = float(os.environ.get("XUNJIAN_STORE_RETRY_PAUSE", "1"))
+    return max(0, retries), max(0.0, pause)
+
+
+_RETRY = threading.local()  # per thread: inside a retried operation, and which attempt
+
+
+def retried(method):
+    """Run a store operation again (bounded, with pauses) while the backend is unavailable.
+
+    Only the outermost operation retries (a composite one such as ``upsert`` repeats as a
+    whole), and never inside an open transaction (the transaction's owner repeats it). The final
+    failure says how many attempts were made.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if getattr(_RETRY, "depth", 0) or self._in_transaction():
+            return method(self, *args, **kwargs)
+        retries, pause = retry_policy()
+        # a generator argument would be empty on the second attempt: read it once, up front
+        args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
+        kwargs = {k: list(v) if isinstance(v, Iterator) else v for k, v in kwargs.items()}
+        _RETRY.depth, _RETRY.attempt = 1, 0
+        try:
+            while True:
+                try:
+                    return method(self, *args, **kwargs)
+                except StoreUnavailableError as exc:
+                    if _RETRY.attempt >= retries:
+                        if _RETRY.attempt:
+                            raise StoreUnavailableError(
+                                f"{exc} (gave up after {_RETRY.attempt + 1} attempts)") from exc
+                        raise
+                    time.sleep(min(10.0, pause * 2**_RETRY.attempt))
+                    _RETRY.attempt += 1
+        finally:
+            _RETRY.depth, _RETRY.attempt = 0, 0
+
+    return wrapper
+
+
+def _retrying() -> bool:
+    """True in a repeated attempt (an earlier one may have written part of its work)."""
+    return bool(getattr(_RETRY, "attempt", 0))
 
 
 def utc_now() -> str:
@@ -269,6 +330,10 @@ class Store(ABC):
     ) -> None:
         self.close()
 
+    def _in_transaction(self) -> bool:
+        """True inside an open transaction (backends with transactions override this)."""
+        return False
+
     def _open(self, collection: str | None = None) -> None:
         """Fail clearly instead of with a backend-specific error after close()."""
         if self._closed:
@@ -285,6 +350,7 @@ class Store(ABC):
         """Store a new document; assigns `id` (uuid4 hex) if absent and returns it."""
         return self.insert_many(collection, [doc])[0]
 
+    @retried
     def insert_many(self, collection: str, docs: Iterable[Mapping[str, Any]]) -> list[str]:
         """Store new documents all-or-nothing (best effort on MongoDB); returns their ids."""
         self._open(collection)
@@ -293,9 +359,18 @@ class Store(ABC):
         ids = [doc["id"] for doc in prepared]
         if len(set(ids)) != len(ids):
             raise DuplicateIdError(f"{collection}: the same id appears twice in one insert")
+        if prepared and _retrying():
+            # an earlier attempt may have stored some of them before the backend went away
+            prepared = [doc for doc in prepared if not self._stored_already(collection, doc)]
         if prepared:
             self._insert_docs(collection, prepared)
         return ids
+
+    @retried
+    def _stored_already(self, collection: str, doc: Doc) -> bool:
+        """True if exactly this document is stored (a retried insert's earlier attempt went in)."""
+        stored = self._get_doc(collection, doc["id"])
+        return stored is not None and stored == json.loads(json.dumps(doc))
 
     def get(self, collection: str, id: str) -> Doc | None:
         """The document with this id, or None."""
@@ -304,6 +379,7 @@ class Store(ABC):
             raise InvalidDocumentError(f"{collection}: id must be a string, not {id!r}")
         return self._get_doc(collection, id)
 
+    @retried
     def find(
         self,
         collection: str,
@@ -327,11 +403,13 @@ class Store(ABC):
             return []
         return self._find_docs(collection, self._equals(equals), sort, descending, limit)
 
+    @retried
     def count(self, collection: str, **equals: Any) -> int:
         """How many documents match `equals`."""
         self._open(collection)
         return self._count_docs(collection, self._equals(equals))
 
+    @retried
     def update(self, collection: str, id: str, fields: Mapping[str, Any]) -> None:
         """Shallow-merge top-level `fields` into a document; NotFoundError if it is missing."""
         self._open(collection)
@@ -343,6 +421,7 @@ class Store(ABC):
         if not self._update_doc(collection, id, changes):
             raise NotFoundError(f"{collection}: no document with id {id!r}")
 
+    @retried
     def upsert(
         self, collection: str, key: Mapping[str, Any], doc: Mapping[str, Any]
     ) -> tuple[str, bool]:
@@ -373,6 +452,7 @@ class Store(ABC):
                 raise NotFoundError(f"{collection}: {doc_id!r} vanished during upsert")
             return doc_id, False
 
+    @retried
     def delete(self, collection: str, **equals: Any) -> int:
         """Delete matching documents; at least one filter is required, to avoid accidents."""
         self._open(collection)
@@ -381,6 +461,7 @@ class Store(ABC):
         return self._delete_docs(collection, self._equals(equals))
 
     # ----------------------------------------------------------------- blobs
+    @retried
     def put_blob(self, data: bytes, content_type: str) -> str:
         """Store bytes once per content; returns the sha256 hex that names them."""
         self._open()
@@ -393,16 +474,19 @@ class Store(ABC):
         self._put_blob(blob_id, payload, content_type)
         return blob_id
 
+    @retried
     def get_blob(self, id: str) -> bytes | None:
         """The blob's bytes, or None if unknown."""
         self._open()
         return self._get_blob(id) if _is_blob_id(id) else None
 
+    @retried
     def blob_info(self, id: str) -> Doc | None:
         """{"id", "content_type", "size"} of a blob, or None if unknown."""
         self._open()
         return self._blob_info(id) if _is_blob_id(id) else None
 
+    @retried
     def blob_location(self, id: str) -> str:
         """Human-readable place of a blob (file path or gridfs:// URL) for reports."""
         self._open()
@@ -411,6 +495,7 @@ class Store(ABC):
             raise NotFoundError(f"no blob {id!r}")
         return where
 
+    @retried
     def count_blobs(self) -> int:
         """Number of distinct blobs stored."""
         self._open()
@@ -431,6 +516,7 @@ class Store(ABC):
         """All sites, sorted by code."""
         return self.find(SITES, sort="code")
 
+    @retried
     def replace_columns(self, site_code: str, columns: Iterable[Mapping[str, Any]]) -> int:
         """Replace a site's registry columns as a whole; discovered columns stay.
 
@@ -444,9 +530,12 @@ class Store(ABC):
             _fill(row, "site", site_code, COLUMNS)
             _fill(row, "source", "registry", COLUMNS)
             row.setdefault("position", position)
+            row.setdefault("id", new_id())  # a retry recognises rows an earlier attempt stored
             rows.append(row)
+        new = {row["id"] for row in rows}
         with self._atomic():
-            old = self.find(COLUMNS, site=site_code, source="registry")
+            old = [c for c in self.find(COLUMNS, site=site_code, source="registry")
+                   if c["id"] not in new]
             self.insert_many(COLUMNS, rows)
             for column in old:
                 self.delete(COLUMNS, id=column["id"])
@@ -472,17 +561,21 @@ class Store(ABC):
         self.update(INSPECTIONS, id, fields)
 
     def get_inspection(self, id: str) -> Doc | None:
-        """The inspection with this id, or None."""
-        return self.get(INSPECTIONS, id)
+        """The inspection with this id, or None (a dead ``running`` one reads ``interrupted``)."""
+        found = self.get(INSPECTIONS, id)
+        return presented_inspection(found) if found else None
 
     def inspections(self, site_code: str) -> list[Doc]:
         """A site's inspections, newest first by started_at (compared as times, not text)."""
-        return _by_time(self.find(INSPECTIONS, site=site_code), "started_at", newest_first=True)
+        found = [presented_inspection(d) for d in self.find(INSPECTIONS, site=site_code)]
+        return _by_time(found, "started_at", newest_first=True)
 
     def latest_inspection(self, site_code: str, status: str | None = "done") -> Doc | None:
         """The newest inspection of a site with this status (any status if None)."""
-        where: dict[str, Any] = {} if status is None else {"status": status}
-        found = self.find(INSPECTIONS, site=site_code, **where)
+        where: dict[str, Any] = {} if status in (None, "interrupted") else {"status": status}
+        found = [presented_inspection(d) for d in self.find(INSPECTIONS, site=site_code, **where)]
+        if status is not None:
+            found = [d for d in found if d.get("status") == status]
         ordered = _by_time(found, "started_at", newest_first=True)
         return ordered[0] if ordered else None
 
@@ -514,6 +607,7 @@ class Store(ABC):
         return self.find(LINKS, inspection=inspection_id)
 
     # ----------------------------------------------------------------- findings and reviews
+    @retried
     def replace_findings(self, inspection_id: str, findings: Iterable[Mapping[str, Any]]) -> int:
         """Replace all findings of an inspection; returns how many were stored.
 
@@ -555,6 +649,28 @@ class Store(ABC):
     def reviews(self, site_code: str) -> list[Doc]:
         """A site's reviews, oldest first by `at`, so the last verdict on a finding wins."""
         return _by_time(self.find(REVIEWS, site=site_code), "at", newest_first=False)
+
+
+def stale_seconds() -> float:
+    """A ``running`` inspection without a heartbeat for this long has lost its process
+    (``XUNJIAN_STALE_SECONDS``, default 180; the heartbeat is written every 30 s)."""
+    return float(os.environ.get("XUNJIAN_STALE_SECONDS", "180"))
+
+
+def presented_inspection(doc: Doc, now: datetime | None = None) -> Doc:
+    """An inspection as readers should see it: ``running`` whose ``heartbeat`` is older than
+    ``stale_seconds()`` is ``interrupted`` (its process died: SIGKILL, power, OOM). Records
+    without a heartbeat (written before heartbeats, or by a standalone ``scrapy crawl``) are
+    shown as stored."""
+    last = doc.get("heartbeat")
+    if doc.get("status") != "running" or last is None:  # no heartbeat: nothing to judge by
+        return doc
+    age = ((now or datetime.now(UTC)) - _time_key(last)).total_seconds()
+    if age < stale_seconds():
+        return doc
+    return {**doc, "status": "interrupted",
+            "error": doc.get("error") or f"no heartbeat since {last}: the inspecting process "
+                                         "is gone (killed or crashed)"}
 
 
 def _is_blob_id(value: object) -> bool:

@@ -133,6 +133,9 @@ class EmbeddedStore(Store):
             self._depth = 0
         return self._conn
 
+    def _in_transaction(self) -> bool:
+        return self._depth > 0
+
     @contextmanager
     def _atomic(self) -> Iterator[None]:
         with self._lock, _sqlite_errors(self.path):

@@ -8,7 +8,7 @@ GridFSBucket, which mongomock cannot run) with the sha256 as `_id`, so content i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import gridfs
@@ -139,7 +139,13 @@ class MongoStore(Store):
         with self._errors():
             if self._fs.exists(blob_id):
                 return
-            with suppress(FileExists):  # another writer stored the same content first
+            try:
+                self._fs.put(data, _id=blob_id, metadata={"content_type": content_type})
+            except FileExists:  # another writer stored the same content first …
+                if self._fs.exists(blob_id):
+                    return
+                # … or an earlier attempt was cut off mid-write and left chunks without a file
+                self._db[f"{BLOB_BUCKET}.chunks"].delete_many({"files_id": blob_id})
                 self._fs.put(data, _id=blob_id, metadata={"content_type": content_type})
 
     def _get_blob(self, blob_id: str) -> bytes | None:

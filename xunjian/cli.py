@@ -163,8 +163,21 @@ def _progress_display():
               help="Write the score card as JSON ('-' for standard output).")
 @click.pass_obj
 def inspect(obj: StoreContext, site_code, as_of, json_path):
-    """Re-run one site's full inspection, store everything, print the score card."""
+    """Re-run one site's full inspection, store everything, print the score card.
+
+    \b
+    Exit status:
+      0    done, score card printed
+      3    done, but the homepage was unreachable (首页无法访问): the card
+           says so and leaves what needed the homepage unchecked
+      4    inspection failed (crawl crashed, a store write failed for good);
+           stored as failed with the reason, no score card
+      5    site busy: another inspection of this site is running (holder named)
+      130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM (stored as interrupted)
+      1    other errors (unknown site, no browser, store unavailable)
+    """
     from browser import BrowserNotFound
+    from xunjian import inspection as run
     from xunjian.inspection import InspectionError, card_for, run_inspection
 
     as_of = parse_as_of(as_of)
@@ -180,10 +193,31 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
             inspection_id = run_inspection(store, obj.url, site_code, as_of, progress=update)
     except BrowserNotFound as exc:
         raise click.ClickException(str(exc)) from None
+    except run.SiteBusy as exc:
+        err.print(f"[red]Error: {exc}[/]", highlight=False)
+        sys.exit(run.EXIT_BUSY)
+    except run.InspectionFailed as exc:
+        err.print(f"[red]Error: inspection failed: {exc}[/]", highlight=False)
+        sys.exit(run.EXIT_FAILED)
     except InspectionError as exc:
         raise click.ClickException(str(exc)) from None
+    except run.Terminated:
+        err.print("[yellow]inspection interrupted by SIGTERM (stored as interrupted)[/]")
+        sys.exit(run.EXIT_TERMINATED)
+    except KeyboardInterrupt:
+        err.print("[yellow]inspection interrupted (stored as interrupted)[/]")
+        sys.exit(run.EXIT_INTERRUPTED)
+    except StoreError as exc:
+        err.print(f"[red]Error: the store failed: {exc}[/]", highlight=False)
+        sys.exit(run.EXIT_FAILED)
     card = card_for(store, inspection_id, as_of)
     _emit(card, json_path, store)
+    status = run.exit_status(store.get_inspection(inspection_id))
+    if status == run.EXIT_HOMEPAGE_UNREACHABLE:
+        err.print("[yellow]首页无法访问 (homepage unreachable): indicators that need it are "
+                  "unchecked; exit status 3[/]")
+    if status:
+        sys.exit(status)
 
 
 def _emit(card: dict, json_path: str | None, store) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -26,8 +27,17 @@ from inspectors.service import INDICATORS as SERVICE_INDICATORS
 from inspectors.service import guide_columns, service_checks, service_findings
 from probes import load_probes, probe_findings
 from scoring import score_card
+from storage import StoreError
 from urlcheck import CheckConfig, LinkChecker, classify_html
 from xunjian.logs import crawl_log_path
+from xunjian.homepage import homepage_gaps, homepage_state, without_gaps
+from xunjian.runcontrol import (
+    Heartbeat,
+    SiteBusy,  # noqa: F401 (raised by run_inspection, for callers)
+    SiteLock,
+    Terminated,
+    sigterm_as_interrupt,
+)
 
 #: Called as progress(stage, done, total) — total None while unknown.
 Progress = Callable[[str, int, "int | None"], None]
@@ -40,6 +50,20 @@ MAX_EVIDENCE_SHOTS = int(os.environ.get("XUNJIAN_MAX_EVIDENCE_SHOTS", "40"))
 
 class InspectionError(RuntimeError):
     """An inspection could not run; the message says why and what to do."""
+
+
+class InspectionFailed(InspectionError):
+    """The inspection started but failed (crawl crashed, a store write failed for good); it is
+    stored as ``failed`` with the reason, if the store could still record it."""
+
+
+#: Exit statuses of ``xunjian inspect`` (documented in its --help and the README).
+EXIT_DONE = 0
+EXIT_HOMEPAGE_UNREACHABLE = 3
+EXIT_FAILED = 4
+EXIT_BUSY = 5
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT); SIGTERM gives 143
+EXIT_TERMINATED = 143
 
 
 def now_iso() -> str:
@@ -60,27 +84,58 @@ def run_crawl(store, store_url: str, code: str, inspection_id: str,
               progress: Progress | None = None) -> Path:
     """Run ``scrapy crawl site`` for one inspection; return its log file. Raises on failure."""
     log = crawl_log_path(store_url, inspection_id)  # a rotated log folder (xunjian/logs.py)
+    failure = log.with_name(log.stem + ".failed")
+    failure.unlink(missing_ok=True)
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="xunjian.settings", XUNJIAN_STORE=store_url,
+               XUNJIAN_FAILURE_FILE=str(failure),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
            "-a", f"inspection={inspection_id}", "-s", f"LOG_FILE={log}",
            "-s", f"LOG_LEVEL={os.environ.get('XUNJIAN_LOG_LEVEL', 'INFO')}"]
     proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    while proc.poll() is None:
-        if progress:
-            progress("crawl", store.count_pages(inspection_id), None)
-        time.sleep(0.3)
+    try:
+        while proc.poll() is None:
+            _crawl_progress(store, inspection_id, progress, None)
+            time.sleep(0.3)
+    except BaseException:  # Ctrl-C, SIGTERM: the crawl stops with us
+        _stop(proc)
+        raise
     stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    if progress:
-        progress("crawl", store.count_pages(inspection_id), store.count_pages(inspection_id))
+    _crawl_progress(store, inspection_id, progress, True)
+    if failure.exists():
+        reason = failure.read_text("utf-8", "replace").strip()
+        failure.unlink(missing_ok=True)
+        raise InspectionFailed(f"the crawl stopped: {reason}; log: {log}")
     if proc.returncode != 0:
         tail = stderr.strip().splitlines()[-15:]
         if log.exists():
             tail = log.read_text("utf-8", "replace").strip().splitlines()[-15:] or tail
-        raise InspectionError(f"the crawl failed (exit {proc.returncode}); log: {log}\n"
+        raise InspectionFailed(f"the crawl failed (exit {proc.returncode}); log: {log}\n"
                               + "\n".join(tail))
     return log
+
+
+def _crawl_progress(store, inspection_id: str, progress: Progress | None, final) -> None:
+    if not progress:
+        return
+    try:  # only a progress bar: a store that is briefly away must not stop the crawl
+        count = store.count_pages(inspection_id)
+    except StoreError:
+        return
+    progress("crawl", count, count if final else None)
+
+
+def _stop(proc: subprocess.Popen, grace: float = 15.0) -> None:
+    """Stop the crawl subprocess: SIGTERM (Scrapy closes cleanly), SIGKILL after ``grace``."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 # -- after the crawl ----------------------------------------------------------------------------
@@ -161,6 +216,9 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     await _browser_phase(store, results, pages, progress)
     store.add_link_results(inspection_id, list(results.values()))
 
+    homepage = homepage_state(pages)
+    gaps = homepage_gaps(homepage, store.find("column_pages", inspection=inspection_id),
+                         store.find("system_pages", inspection=inspection_id))
     findings = link_findings(site, pages, results)
     for finding in findings:
         finding["inspection"] = inspection_id
@@ -171,6 +229,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     await check_guide_downloads(store, inspection_id)
     served, _, _ = service_for(store, inspection, site, as_of)
     fresh = fresh + served
+    findings, fresh = without_gaps(findings, gaps), without_gaps(fresh, gaps)
     store.replace_findings(inspection_id, findings + fresh)
 
     home_ok = bool(home) and not home.get("error") and (home.get("status") or 0) < 400
@@ -183,6 +242,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
         "checks": {"availability.links": home_ok},
         "home": {"status": home.get("status") if home else None,
                  "error": home.get("error") if home else "homepage was not fetched"},
+        "homepage": homepage,
         "stats": {"pages": len(pages), "links": len(urls), "outcomes": outcomes,
                   "findings": len(findings) + len(fresh),
                   "columns": store.count("column_pages", inspection=inspection_id)},
@@ -200,18 +260,66 @@ def run_inspection(store, store_url: str, code: str, as_of: str | None = None,
         raise InspectionError(f"unknown site {code!r}: import it first with "
                               "`xunjian registry import sites.csv columns.csv`")
     find_browser()  # fail before crawling when there is no browser (BrowserNotFound says why)
-    inspection_id = store.create_inspection({
-        "site": code, "as_of": as_of, "started_at": now_iso(), "status": "running", "checks": {},
-    })
+    lock = SiteLock(store, code)
+    lock.acquire()  # SiteBusy names the holder
+    try:
+        started = now_iso()
+        inspection_id = store.create_inspection({
+            "site": code, "as_of": as_of, "started_at": started, "status": "running",
+            "checks": {}, "host": socket.gethostname(), "pid": os.getpid(), "heartbeat": started,
+        })
+        store.update(lock.collection, lock.name, {"inspection": inspection_id})
+        with sigterm_as_interrupt(), Heartbeat(store, inspection_id, lock):
+            _inspect(store, store_url, code, inspection_id, progress)
+    finally:
+        try:
+            lock.release()
+        except StoreError:
+            pass  # the lock expires on its own once its heartbeat is stale
+    return inspection_id
+
+
+def _inspect(store, store_url: str, code: str, inspection_id: str,
+             progress: Progress | None) -> None:
     try:
         log = run_crawl(store, store_url, code, inspection_id, progress)
         store.update_inspection(inspection_id, crawl_log=str(log))
         asyncio.run(finish_inspection(store, inspection_id, progress))
-    except BaseException as exc:
-        store.update_inspection(inspection_id, status="failed", finished_at=now_iso(),
-                                error=f"{type(exc).__name__}: {exc}"[:2000])
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
+        how = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT (Ctrl-C)"
+        _record_end(store, inspection_id, "interrupted", f"interrupted by {how}")
         raise
-    return inspection_id
+    except StoreError as exc:
+        note = _record_end(store, inspection_id, "failed", f"store failed: {exc}")
+        raise InspectionFailed(f"the store failed, the inspection is not scored: {exc}{note}") \
+            from exc
+    except InspectionFailed as exc:
+        note = _record_end(store, inspection_id, "failed", str(exc))
+        if note:
+            raise InspectionFailed(f"{exc}{note}") from exc
+        raise
+    except BaseException as exc:
+        _record_end(store, inspection_id, "failed", f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _record_end(store, inspection_id: str, status: str, error: str) -> str:
+    """Mark the inspection ended; returns a note for the terminal if the store refused."""
+    try:
+        store.update_inspection(inspection_id, status=status, finished_at=now_iso(),
+                                error=error[:2000])
+    except StoreError as exc:
+        return f" (the store could not record this either: {exc})"
+    return ""
+
+
+def exit_status(inspection: dict) -> int:
+    """Exit status of ``xunjian inspect`` for a finished inspection."""
+    if inspection.get("status") != "done":
+        return EXIT_FAILED
+    if (inspection.get("homepage") or {}).get("reachable") is False:
+        return EXIT_HOMEPAGE_UNREACHABLE
+    return EXIT_DONE
 
 
 def freshness_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict, dict]:
@@ -298,8 +406,8 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     site = store.get_site(inspection["site"])
     as_of = as_of or inspection.get("as_of") or inspection.get("started_at")
     # machine findings, plus what reviewers recorded that machines cannot judge (review app)
-    findings = store.findings(inspection_id) + store.find("manual_findings",
-                                                          inspection=inspection_id)
+    manual = store.find("manual_findings", inspection=inspection_id)
+    findings = store.findings(inspection_id) + manual
     checked = dict(inspection.get("checks") or {})
     extra, checks, facts = freshness_for(store, inspection, site, as_of)
     if checks:
@@ -319,7 +427,21 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     findings += probe_found
     checked.update(probe_checks)
     facts = {**(facts or {}), "probes": probe_facts}
+    # an unreachable homepage: what needed it is unchecked with the reason, never a deduction
+    homepage = inspection.get("homepage")
+    if homepage is None:  # stored before inspections recorded it: judge by the stored homepage
+        pages = [p for p in store.pages(inspection_id) if p.get("is_home")]
+        homepage = homepage_state(pages) if pages else {"reachable": None}
+    gaps = {} if homepage.get("reachable") is None else homepage_gaps(
+        homepage, store.find("column_pages", inspection=inspection_id),
+        store.find("system_pages", inspection=inspection_id))
+    if gaps:
+        reviewed = {id(f) for f in manual}
+        findings = [f for f in findings if id(f) in reviewed or f.get("indicator") not in gaps]
+        checked.update(dict.fromkeys(gaps, False))
+        facts["homepage"] = homepage
     return score_card(
+        unchecked_reasons=gaps,
         site=site,
         findings=findings,
         reviews=store.reviews(site["code"]),

@@ -22,9 +22,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = launch_options() if os.environ.get("XUNJIAN_NO_BROWS
 PLAYWRIGHT_CONTEXTS = {"inspect": dict(CONTEXT_OPTIONS)}
 PLAYWRIGHT_MAX_CONTEXTS = 1  # one Chromium context: memory stays flat on long crawls
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("XUNJIAN_BROWSER_PAGES", "2"))
-# Seconds a rendered page may take to load (a column that hangs is a fact after this long).
-PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = int(
-    float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30")) * 1000)
+# Seconds a page may take to load (Chromium navigation and plain downloads alike).
+XUNJIAN_NAV_TIMEOUT = float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30"))
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = int(XUNJIAN_NAV_TIMEOUT * 1000)
 
 XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
 XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "200"))
@@ -39,6 +39,11 @@ XUNJIAN_MAX_LETTERS = int(os.environ.get("XUNJIAN_MAX_LETTERS", "30"))
 # Pages of one guide/letter/survey/interview list read (those lists are read whole); the rest is
 # reported on the column page as ``pages_unread``.
 XUNJIAN_MAX_LIST_PAGES = int(os.environ.get("XUNJIAN_MAX_LIST_PAGES", "20"))
+# An unreachable homepage is tried again this many times, this many seconds apart.
+XUNJIAN_HOME_RETRIES = int(os.environ.get("XUNJIAN_HOME_RETRIES", "2"))
+XUNJIAN_HOME_RETRY_PAUSE = float(os.environ.get("XUNJIAN_HOME_RETRY_PAUSE", "5"))
+# Where the crawl reports a store write that failed for good (set by xunjian inspect).
+XUNJIAN_FAILURE_FILE = os.environ.get("XUNJIAN_FAILURE_FILE", "")
 
 
 # Inspections are official oversight of public sites; robots.txt does not apply, politeness does.
@@ -46,7 +51,7 @@ ROBOTSTXT_OBEY = False
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = int(os.environ.get("XUNJIAN_PER_HOST", "4"))
 DOWNLOAD_DELAY = float(os.environ.get("XUNJIAN_HOST_DELAY", "0"))
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = max(1, int(XUNJIAN_NAV_TIMEOUT))
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 1
