@@ -132,7 +132,8 @@ def test_guide_points_and_the_unread_guide_column(inspected):
             grbs["pages_unread"]) == (3, 25, 25, 0)
     assert card["provisional"] is True
     # piped output: one tab-separated `unchecked` record per indicator, with its reason
-    assert "unchecked\tservice.guide\t办事指南\t办事指南类栏目未读到任何办事指南" in inspected["printed"]
+    assert ("unchecked\tservice.guide\t办事指南\t办事指南类栏目未读到任何办事指南"
+            in inspected["printed"])
 
 
 def test_letters_of_every_page_are_opened(inspected):

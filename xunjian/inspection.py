@@ -29,8 +29,8 @@ from probes import load_probes, probe_findings
 from scoring import score_card
 from storage import StoreError
 from urlcheck import CheckConfig, LinkChecker, classify_html
-from xunjian.logs import crawl_log_path
 from xunjian.homepage import homepage_gaps, homepage_state, without_gaps
+from xunjian.logs import crawl_log_path
 from xunjian.runcontrol import (
     Heartbeat,
     SiteBusy,  # noqa: F401 (raised by run_inspection, for callers)
