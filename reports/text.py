@@ -31,6 +31,15 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
                     f"{sum(f['review'] == 'pending' for f in card['findings'])} 条问题待人工复核",
                     style="yellow")
     console.print(head)
+    crawl = (card.get("facts") or {}).get("crawl")
+    if crawl:
+        refused = "，".join(f"{k} {v}" for k, v in sorted((crawl.get("pages_refused") or {}).items()))
+        line = f"抓取：已打开 {crawl.get('pages_seen')} 个页面，未打开 {crawl.get('pages_left')} 个"
+        line += f"（未走入：{refused}）" if refused else ""
+        if crawl.get("partial_reason"):
+            console.print(f"[yellow]{line}\n链接可用性仅部分检查：{crawl['partial_reason']}[/]")
+        else:
+            console.print(line)
 
     if card["vetoes"]:
         for veto in card["vetoes"]:
@@ -42,7 +51,8 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
     for item in card["deductions"]:
         entry = rules.indicator(item["id"])
         table.add_row(f"{entry.group}·{entry.name} [dim]{item['id']}[/]",
-                      "✓" if item["checked"] else "[yellow]未检查[/]",
+                      ("[yellow]部分[/]" if item.get("partial") else "✓") if item["checked"]
+                      else "[yellow]未检查[/]",
                       _points(item["points"]) if item["checked"] else "—",
                       str(len(item["findings"])))
     console.print(table)

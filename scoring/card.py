@@ -53,11 +53,14 @@ def score_card(
     rules: Rules | None = None,
     inspection: str | None = None,
     facts: Mapping[str, Any] | None = None,
+    partial: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Apply the rules to one site's findings and reviews; return the score card dict.
 
     ``checked`` maps indicator and veto ids to whether their check ran; a missing id is unchecked.
     ``facts`` (optional, JSON-able) is copied into the card as the figures behind the findings.
+    ``partial`` maps indicator ids checked on part of their inputs only (a crawl cut by its
+    budget) to the reason: the deduction says ``partial`` with it and the card is provisional.
     Raises ValueError for malformed findings or reviews (unknown indicator or rule, duplicate id,
     missing review time…) and TypeError for wrongly typed fields (``needs_review`` not a bool).
     """
@@ -96,10 +99,12 @@ def score_card(
         deductions.append({"id": entry.id, "name": entry.name,
                            "checked": bool(checked.get(entry.id, False)),
                            "points": float(points), "findings": [f["id"] for f, _ in mine]})
+        if (partial or {}).get(entry.id):
+            deductions[-1].update(partial=True, partial_reason=str(partial[entry.id]))
 
     unchecked = [entry.id for entry in rules.all if not checked.get(entry.id, False)]
     awaiting = [f["id"] for _, f, _, awaits in priced if awaits]
-    provisional = bool(unchecked or awaiting)
+    provisional = bool(unchecked or awaiting or any((partial or {}).values()))
     threshold = Decimal(str(rules.threshold))
     score: float | None = None
     if vetoes:

@@ -27,6 +27,7 @@ from inspectors.service import INDICATORS as SERVICE_INDICATORS
 from inspectors.service import service_findings
 from probes import load_probes, probe_findings
 from scoring import score_card
+from spiders.frontier import crawl_cut
 from urlcheck import CheckConfig, LinkChecker, classify_html
 
 #: Called as progress(stage, done, total) — total None while unknown.
@@ -306,7 +307,16 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     findings += probe_found
     checked.update(probe_checks)
     facts = {**(facts or {}), "probes": probe_facts}
+    # what the crawl walked and left: a crawl cut by its budget makes the links indicator partial
+    crawl = inspection.get("crawl") or {}
+    cut = crawl_cut(crawl)
+    if crawl:
+        facts["crawl"] = {k: crawl.get(k) for k in ("pages_seen", "pages_left", "pages_refused",
+                                                    "budget_cut", "max_pages", "max_depth",
+                                                    "crawl_reason")}
+        facts["crawl"]["partial_reason"] = cut
     return score_card(
+        partial={"availability.links": cut} if cut else None,
         site=site,
         findings=findings,
         reviews=store.reviews(site["code"]),

@@ -25,8 +25,9 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("XUNJIAN_BROWSER_PAGES", "
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 
 XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
-XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "200"))
-XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "3"))
+# Crawl budget: the whole site (see spiders/frontier.py for why 5,000 pages and 5 clicks).
+XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "5000"))
+XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "5"))
 XUNJIAN_RENDER_DEPTH = int(os.environ.get("XUNJIAN_RENDER_DEPTH", "0"))
 # Column pages and list dates (the freshness indicators); 0 turns it off for link-only runs.
 XUNJIAN_FRESHNESS = os.environ.get("XUNJIAN_FRESHNESS", "1") == "1"
