@@ -33,7 +33,8 @@ def print_card(card: dict, console: Console, blob_location=None) -> None:
     console.print(head)
     crawl = (card.get("facts") or {}).get("crawl")
     if crawl:
-        refused = "，".join(f"{k} {v}" for k, v in sorted((crawl.get("pages_refused") or {}).items()))
+        refused = "，".join(f"{k} {v}"
+                           for k, v in sorted((crawl.get("pages_refused") or {}).items()))
         line = f"抓取：已打开 {crawl.get('pages_seen')} 个页面，未打开 {crawl.get('pages_left')} 个"
         line += f"（未走入：{refused}）" if refused else ""
         if crawl.get("partial_reason"):

@@ -104,7 +104,8 @@ def _is_session(key: str, value: str) -> bool:
 
 
 def is_next_page(url: str, parent: str) -> bool:
-    """``url`` is another page of the list ``parent`` shows (index_1.html, list_2.shtml, ?page=3)."""
+    """``url`` is another page of the list ``parent`` shows (index_1.html, list_2.shtml,
+    ?page=3)."""
     a, b = urlsplit(url), urlsplit(parent)
     if (a.scheme, a.netloc) != (b.scheme, b.netloc):
         return False

@@ -51,8 +51,14 @@ from inspectors.links import is_splash
 from inspectors.lists import extract_items, next_page_url
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE
 from spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
-from spiders.links import (extract_links, normalize, origin_key, page_title, site_origins,
-                           visible_text_length)
+from spiders.links import (
+    extract_links,
+    normalize,
+    origin_key,
+    page_title,
+    site_origins,
+    visible_text_length,
+)
 from storage import open_store
 from urlcheck import decode_body
 
