@@ -51,11 +51,12 @@ class Column:
     name: str
     look: str
     slug: str
+    per_list: int = PER_LIST
     articles: list[int] = field(default_factory=list)
 
     @property
     def lists(self) -> int:
-        return max(1, math.ceil(len(self.articles) / PER_LIST))
+        return max(1, math.ceil(len(self.articles) / self.per_list))
 
     def list_path(self, n: int) -> str:
         """Path of the list's n-th page (0 = its first page)."""
@@ -78,20 +79,23 @@ class GenSite:
     calendar_trap: bool = False
     session_trap: bool = False
     seed: int = 9
+    #: columns (default: one per 60 pages, 3 – 12); fewer columns make longer 下一页 chains
+    n_columns: int = 0
+    per_list: int = PER_LIST  # items per list page
     name: str = "某某县人民政府"
     #: links on the homepage to other systems (absolute URLs), e.g. another port of this host
     outside_links: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         rnd = random.Random(self.seed)
-        n_columns = min(len(COLUMN_NAMES), max(3, self.pages // 60))
-        self.columns = [Column(100 + i, COLUMN_NAMES[i], LOOKS[i % 3], f"c{i}")
+        n_columns = self.n_columns or min(len(COLUMN_NAMES), max(3, self.pages // 60))
+        self.columns = [Column(100 + i, COLUMN_NAMES[i], LOOKS[i % 3], f"c{i}", self.per_list)
                         for i in range(n_columns)]
         aid, total, turn = 1000, 1 + n_columns, 0  # homepage + one list page per column
         while total < self.pages:
             # round robin; a column whose next article needs another list page (two pages)
             # is skipped when only one page is left
-            costs = [(2 if c.articles and len(c.articles) % PER_LIST == 0 else 1, c)
+            costs = [(2 if c.articles and len(c.articles) % self.per_list == 0 else 1, c)
                      for c in self.columns[turn:] + self.columns[:turn]]
             fits = [(cost, c) for cost, c in costs if total + cost <= self.pages]
             if not fits:
@@ -184,7 +188,7 @@ class GenSite:
         return self._frame(self.name, "".join(blocks) + f'<div class="links">{extra}</div>')
 
     def column_page(self, column: Column, n: int) -> str:
-        chunk = column.articles[n * PER_LIST:(n + 1) * PER_LIST]
+        chunk = column.articles[n * column.per_list:(n + 1) * column.per_list]
         here = column.list_path(n).rsplit("/", 1)[0]
         items = []
         for a in chunk:

@@ -2,12 +2,13 @@
 only checks (other origins), with traps cut and a budget cut said on the card.
 
 The fixture is computed, not hand-written (bench/sitegen.py, the same generator the benchmark
-uses): a 300-page county portal in three CMS looks (TRS WCM ``/col/col100/index.html`` +
-``index_1.html`` and ``/art/2026/5/29/art_100_1000.html``; 拓尔思 relative
-``./202611/t20261118_1001.html``; ``/news/c2/list.shtml`` + ``/news/1002.shtml``), lists that
-only show 下一页, 2 % broken links each on an article deep in a list, an endless event calendar
-and a ``;jsessionid=`` trap. On another port of 127.0.0.1 runs another system (a 120-page site
-with 10 % broken links) that the homepage links to.
+uses): a 300-page county portal with three columns in three CMS looks (TRS WCM
+``/col/col100/index.html`` + ``index_1.html`` and ``/art/2026/5/29/art_100_1000.html``; 拓尔思
+relative ``./202611/t20261118_1001.html``; ``/news/c2/list.shtml`` + ``/news/1002.shtml``),
+lists of eleven or twelve pages (8 items each) that only show 首页 上一页 下一页 尾页, 2 % broken
+links each on an article deep in a list, an endless event calendar and a ``;jsessionid=`` trap.
+On another port of 127.0.0.1 runs another system (a 120-page site with 10 % broken links) that
+the homepage links to.
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ def crawled(tmp_path_factory):
     store = tmp / "store"
     other = GenSite(pages=120, broken_share=0.1, seed=3, name="某某县依申请公开系统")
     with GenServer(other) as system:
+        # 3 columns, lists of 12 pages: the middle one is 7 clicks from the homepage by 下一页
+        # or by 尾页 and 上一页, its articles 8
         site = GenSite(pages=300, broken_share=0.02, calendar_trap=True, session_trap=True,
+                       n_columns=3, per_list=8,
                        outside_links=[(system.url, "依申请公开"),
                                       (system.url + "old/entry.html", "旧版依申请公开")])
         with GenServer(site) as server:
@@ -96,7 +100,7 @@ def test_exactly_the_sites_broken_links_are_reported(crawled):
     found = {f["url"]: f for f in card["findings"] if f["indicator"] == "availability.links"}
     old_entry = crawled["system"].url + "old/entry.html"
     assert set(found) == crawled["site"].expected_broken(base) | {old_entry}
-    assert len(found) == 13
+    assert len(found) == len(crawled["site"].broken_on) + 1 == 12
     # the other system's own broken links (only on ITS pages) are not the site's
     assert not set(found) & crawled["other"].expected_broken(crawled["system"].url)
     outside = found[old_entry]
@@ -108,8 +112,8 @@ def test_exactly_the_sites_broken_links_are_reported(crawled):
     assert {found[u]["evidence"]["error_type"] for u, k in kinds.items() if k == "image"} == \
         {"图片不可用"}
     assert all(found[u]["rule"] == "other" for u in kinds)  # on article pages, not the homepage
-    # 1 point for the homepage link, 0.1 for each of the 12 on article pages
-    assert links_deduction(card)["points"] == pytest.approx(2.2)
+    # 1 point for the homepage link, 0.1 for each of the 11 on article pages
+    assert links_deduction(card)["points"] == pytest.approx(2.1)
     validate_card(card)
 
 
@@ -123,8 +127,9 @@ def test_traps_are_cut_and_do_not_make_the_crawl_partial(crawled):
     assert crawl["pages_left"] == 0 and crawl_cut(crawl) is None
     deduction = links_deduction(crawled["card"])
     assert deduction["checked"] and "partial" not in deduction
-    # 300 pages, 3 calendar days, 2 session-id pages and the 4 broken internal page links (404)
-    assert crawled["card"]["facts"]["crawl"]["pages_seen"] == 300 + 3 + 2 + 4
+    # 300 pages, 3 calendar days, 2 session-id pages and the broken internal page links (404)
+    broken_pages = sum(k == "page" for k in crawled["site"].broken_on.values())
+    assert crawled["card"]["facts"]["crawl"]["pages_seen"] == 300 + 3 + 2 + broken_pages
 
 
 def test_a_budget_cut_is_on_the_card(crawled):

@@ -51,5 +51,8 @@ HTTPERROR_ALLOW_ALL = True  # a 404 page is a fact to store, not an exception to
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
+# The spider counts clicks itself (spiders/frontier.py: a list's next pages are as deep as the
+# list); Scrapy's depth middleware would overwrite that count with parent + 1.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("XUNJIAN_LOG_LEVEL", "INFO")
