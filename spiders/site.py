@@ -503,10 +503,10 @@ class SiteSpider(scrapy.Spider):
         for link in links:
             if link["external"] or link["kind"] != "page" or link["tag"] not in FOLLOW_TAGS:
                 continue
-            # A splash homepage's second-level pages count as the homepage (freshness): render
-            # them so their JavaScript lists are seen.
             # the next pages of a list are as deep as the list (Frontier.depth_of)
             depth = self.frontier.depth_of(link["url"], response.meta["requested"], here)
+            # A splash homepage's second-level pages count as the homepage (freshness): render
+            # them so their JavaScript lists are seen.
             render = depth <= self.render_depth or (depth == 1 and self.home_splash)
             if self.frontier.admit(link["url"], depth):
                 yield self._request(link["url"], depth, referrer=response.meta["requested"],
