@@ -1,8 +1,18 @@
-"""Benchmark: wall time and peak memory of one full inspection of the demo site (127.0.0.1 only).
+"""Benchmark: wall time and peak memory of full inspections (127.0.0.1 only).
 
-    .venv/bin/python bench/inspect_bench.py [--runs 3]
+    .venv/bin/python bench/inspect_bench.py                 # generated 300- and 2,000-page sites
+    .venv/bin/python bench/inspect_bench.py --sites demo --runs 3
+    .venv/bin/python bench/inspect_bench.py --sites 300 --skip-linkchecker
 
-Runs ``xunjian inspect`` on a fresh embedded store, sampling the memory of the whole process
+Sites: ``demo`` (demo/server.py) and generated county portals of N pages (bench/sitegen.py:
+TRS WCM / 拓尔思 / .shtml article patterns, 2 % broken links, ``--hangs`` links answering after
+18 s, served by ``python -m bench.sitegen`` in its own process). On a generated site, with the
+default crawl settings, it runs ``xunjian inspect`` twice — everything (freshness on, the site's
+columns registered) and links only (``XUNJIAN_FRESHNESS=0``) — then LinkChecker on the same site,
+recursing from the homepage (links only, it has no other mode), and compares each broken set with
+the generator's. Results: bench/out/inspect-results.json.
+
+Each ``xunjian inspect`` runs on a fresh embedded store, sampling the memory of the whole process
 tree (the CLI, the crawl subprocess, Chromium and its helpers) every 50 ms. Peak memory is the
 largest sum over the tree seen at one instant, as PSS (each shared page divided among the
 processes sharing it — Chromium's many processes share most of their pages, so summing RSS
@@ -23,7 +33,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.sitegen import COLUMN_NAMES, GenSite  # noqa: E402
+from bench.urlcheck_bench import (  # noqa: E402
+    OUT,
+    linkchecker_results,
+    run_measured,
+    write_linkcheckerrc,
+)
 from demo.server import DemoServer  # noqa: E402
+
+LINKCHECKER = Path(sys.executable).parent / "linkchecker"
+CODE = "9999000900"
+#: 栏目类型 the generated columns are registered as (by position of COLUMN_NAMES)
+COLUMN_TYPES = ["工作动态", "通知公告", "政策文件", "工作动态", "工作动态", "规划计划", "人事信息",
+                "政策文件", "通知公告", "其他", "其他", "其他"]
 
 
 def children(pid: int) -> list[int]:
@@ -80,12 +103,125 @@ def one_run(server: DemoServer) -> dict:
             "exit": proc.returncode}
 
 
+def measured_inspect(cli: list[str], env: dict, card_path: Path) -> tuple[float, int, int, int]:
+    """Run ``xunjian inspect``; (wall s, peak PSS kB, peak summed RSS kB, exit code)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([*cli, "inspect", CODE, "--as-of", "2026-11-30", "--json",
+                             str(card_path)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    peak_pss = peak_rss = 0
+    while proc.poll() is None:
+        pss, rss = tree_memory_kb(proc.pid)
+        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+        time.sleep(0.05)
+    return time.perf_counter() - start, peak_pss, peak_rss, proc.returncode
+
+
+def serve_generated(pages: int, hangs: int) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "bench.sitegen", "--pages", str(pages),
+                             "--hangs", str(hangs)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    return proc, proc.stdout.readline().split()[0]
+
+
+def generated_runs(pages: int, hangs: int, linkchecker: bool) -> dict:
+    site = GenSite(pages=pages, hangs=hangs)
+    server, url = serve_generated(pages, hangs)
+    expected = site.expected_broken(url)
+    report: dict = {"site": f"generated {pages} pages", "pages": pages,
+                    "expected_broken": len(expected), "hangs": hangs}
+    try:
+        for mode, freshness in (("xunjian (full)", "1"), ("xunjian (links only)", "0")):
+            tmp = Path(tempfile.mkdtemp(prefix="xunjian-bench-"))
+            env = dict(os.environ, XUNJIAN_STORE=str(tmp / "store"), XUNJIAN_FRESHNESS=freshness)
+            for key in ("XUNJIAN_MAX_PAGES", "XUNJIAN_MAX_DEPTH", "XUNJIAN_LINK_TIMEOUT"):
+                env.pop(key, None)  # the defaults are what is measured
+            cli = [sys.executable, "-m", "xunjian.cli"]
+            reg = tmp / "reg"
+            reg.mkdir()
+            (reg / "sites.csv").write_text(
+                "网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位\n"
+                f"{CODE},某某省某某县,{site.name},门户网站,{url},某某县人民政府办公室\n",
+                encoding="utf-8-sig")
+            rows = "".join(f"{CODE},{COLUMN_TYPES[COLUMN_NAMES.index(c.name)]},{c.name},"
+                           f"{url.rstrip('/')}{c.list_path(0)}\n" for c in site.columns)
+            (reg / "columns.csv").write_text("网站标识码,栏目类型,栏目(系统)名称,栏目(系统)地址\n"
+                                             + rows, encoding="utf-8-sig")
+            subprocess.run([*cli, "registry", "import", str(reg / "sites.csv"),
+                            str(reg / "columns.csv")], env=env, cwd=ROOT, check=True,
+                           capture_output=True)
+            wall, pss, rss, code = measured_inspect(cli, env, tmp / "card.json")
+            card = json.loads((tmp / "card.json").read_text("utf-8")) if code == 0 else {}
+            crawl = (card.get("facts") or {}).get("crawl") or {}
+            broken = {f["url"] for f in card.get("findings", [])
+                      if f["indicator"] == "availability.links"}
+            report[mode] = {
+                "wall_s": round(wall, 1), "pages_seen": crawl.get("pages_seen"),
+                "pages_per_s": round((crawl.get("pages_seen") or 0) / wall, 1),
+                "peak_pss_mb": round(pss / 1024), "peak_rss_sum_mb": round(rss / 1024),
+                "broken": len(broken), "same_broken_set": broken == expected,
+                "missed": sorted(expected - broken)[:5], "extra": sorted(broken - expected)[:5],
+                "partial": crawl.get("partial_reason"), "exit": code}
+        if linkchecker:
+            OUT.mkdir(exist_ok=True)
+            csv_path = OUT / f"linkchecker-{pages}.csv"
+            cmd = [str(LINKCHECKER), "--no-robots", "--no-status", "-r", "-1", "-t", "32",
+                   "--timeout", "15", "--verbose", "-o", "csv/utf-8",
+                   "-f", str(write_linkcheckerrc()), url]
+            wall, rss, code = run_measured(cmd, dict(os.environ), 1800,
+                                           OUT / f"linkchecker-{pages}.stderr", csv_path)
+            valid = linkchecker_results(csv_path) if csv_path.exists() else {}
+            broken = {u for u, ok in valid.items() if not ok}
+            page_urls = {u for u in valid if u.rsplit(".", 1)[-1] not in ("jpg", "png", "pdf",
+                                                                           "css")}
+            report["LinkChecker 10.6"] = {
+                "wall_s": round(wall, 1), "pages_seen": len(page_urls),
+                "pages_per_s": round(len(page_urls) / wall, 1),
+                "peak_pss_mb": None, "peak_rss_sum_mb": round(rss / 1024),
+                "broken": len(broken), "same_broken_set": broken == expected,
+                "missed": sorted(expected - broken)[:5], "extra": sorted(broken - expected)[:5],
+                "links_checked": len(valid), "exit": code}
+    finally:
+        server.terminate()
+        server.wait(10)
+    return report
+
+
+def print_generated(report: dict) -> None:
+    print(f"\n{report['site']}: {report['expected_broken']} broken links by design "
+          f"({report['hangs']} hang 18 s)")
+    print(f"{'run':<24}{'wall s':>8}{'pages':>7}{'pages/s':>9}{'PSS MB':>8}{'RSS MB':>8}"
+          f"{'broken':>8}  same set")
+    for name in ("xunjian (full)", "xunjian (links only)", "LinkChecker 10.6"):
+        row = report.get(name)
+        if row:
+            print(f"{name:<24}{row['wall_s']:>8}{row['pages_seen'] or 0:>7}"
+                  f"{row['pages_per_s']:>9}{row['peak_pss_mb'] or '—':>8}"
+                  f"{row['peak_rss_sum_mb']:>8}{row['broken']:>8}  {row['same_broken_set']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs of the demo site")
+    parser.add_argument("--sites", default="300,2000",
+                        help="comma-separated: demo and/or page counts of generated sites")
+    parser.add_argument("--hangs", type=int, default=3, help="18 s hangs per generated site")
+    parser.add_argument("--skip-linkchecker", action="store_true")
     args = parser.parse_args()
+    reports = []
+    for name in args.sites.split(","):
+        if name != "demo":
+            reports.append(generated_runs(int(name), args.hangs, not args.skip_linkchecker))
+            print_generated(reports[-1])
+            OUT.mkdir(exist_ok=True)
+            (OUT / "inspect-results.json").write_text(json.dumps(reports, ensure_ascii=False,
+                                                                 indent=2))
+    if "demo" in args.sites.split(","):
+        demo(args.runs)
+
+
+def demo(runs: int) -> None:
     with DemoServer(slow_seconds=3) as server:
-        results = [one_run(server) for _ in range(args.runs)]
+        results = [one_run(server) for _ in range(runs)]
     for n, r in enumerate(results, 1):
         print(f"run {n}: {r['wall_s']:.2f} s wall, peak {r['peak_pss_mb']:.0f} MB PSS "
               f"({r['peak_rss_sum_mb']:.0f} MB summed RSS) over the process tree, "

@@ -196,6 +196,16 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     if home.get("reachable") is False and home.get("screenshot") and blob_location:
         console.print(f"首页截图 (what the browser showed): {blob_location(home['screenshot'])}",
                       highlight=False)
+    crawl = (card.get("facts") or {}).get("crawl")
+    if crawl:
+        refused = "，".join(f"{k} {v}"
+                           for k, v in sorted((crawl.get("pages_refused") or {}).items()))
+        line = f"抓取：已打开 {crawl.get('pages_seen')} 个页面，未打开 {crawl.get('pages_left')} 个"
+        line += f"（未走入：{refused}）" if refused else ""
+        if crawl.get("partial_reason"):
+            console.print(f"[yellow]{line}\n链接可用性仅部分检查：{crawl['partial_reason']}[/]")
+        else:
+            console.print(line)
 
     fired = {v["id"]: v for v in card["vetoes"]}
     vetoes = Table(title="单项否决指标", show_lines=False)
@@ -220,7 +230,8 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     for item in card["deductions"]:
         entry = rules.indicator(item["id"])
         table.add_row(f"{entry.group}·{entry.name} [dim]{item['id']}[/]",
-                      "✓" if item["checked"] else "[yellow]未检查[/]",
+                      ("[yellow]部分[/]" if item.get("partial") else "✓") if item["checked"]
+                      else "[yellow]未检查[/]",
                       _points(item["points"]) if item["checked"] else "—",
                       str(len(item["findings"])))
     console.print(table)

@@ -58,6 +58,7 @@ def score_card(
     inspection: str | None = None,
     facts: Mapping[str, Any] | None = None,
     unchecked_reasons: Mapping[str, str] | None = None,
+    partial: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Apply the rules to one site's findings and reviews; return the score card dict.
 
@@ -65,6 +66,8 @@ def score_card(
     ``facts`` (optional, JSON-able) is copied into the card as the figures behind the findings.
     ``unchecked_reasons`` (optional) says why an indicator was not checked (e.g. 首页无法访问);
     the card lists the reasons of its unchecked indicators in ``unchecked_reasons``.
+    ``partial`` maps indicator ids checked on part of their inputs only (a crawl cut by its
+    budget) to the reason: the deduction says ``partial`` with it and the card is provisional.
     Raises ValueError for malformed findings or reviews (unknown indicator or rule, duplicate id,
     missing review time…) and TypeError for wrongly typed fields (``needs_review`` not a bool).
     """
@@ -108,10 +111,12 @@ def score_card(
         deductions.append({"id": entry.id, "name": entry.name,
                            "checked": bool(checked.get(entry.id, False)),
                            "points": float(points), "findings": [f["id"] for f, _ in mine]})
+        if (partial or {}).get(entry.id):
+            deductions[-1].update(partial=True, partial_reason=str(partial[entry.id]))
 
     unchecked = [entry.id for entry in rules.all if not checked.get(entry.id, False)]
     awaiting = [f["id"] for _, f, _, awaits in priced if awaits]
-    provisional = bool(unchecked or awaiting)
+    provisional = bool(unchecked or awaiting or any((partial or {}).values()))
     threshold = Decimal(str(rules.threshold))
     score: float | None = None
     if vetoes:

@@ -65,14 +65,40 @@ def normalize(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
 
 
-def site_base_host(home_url: str) -> str:
-    host = (urlsplit(home_url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
+def origin_key(url: str) -> tuple[str, int]:
+    """The site identity of a URL: (host without a leading ``www.``, port).
+
+    A site is an origin — host *and* port: another port of the same host is another system (a
+    mail server, an 依申请公开 platform, a staging copy) and is not walked as the site. Two
+    relaxations, both how government sites are really served: ``www.a.gov.cn`` and ``a.gov.cn``
+    are one site, and ``http`` on port 80 and ``https`` on 443 of one host are one site (port 0
+    stands for "the default web port"), since sites move to https and old pages keep absolute
+    http links. Subdomains are other origins (``xxgk.a.gov.cn`` is its own system unless the
+    registry lists a column there).
+    """
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    host = (parts.hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return host, 0 if port is None or port == default else port
 
 
-def is_internal(url: str, base_host: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host == base_host or host.endswith("." + base_host)
+def site_origins(urls) -> set[tuple[str, int]]:
+    """Origins of a site from its homepage, the URL it redirects to and its registered columns."""
+    return {origin_key(u) for u in urls if u and urlsplit(u.strip()).hostname}
+
+
+def is_internal(url: str, origins) -> bool:
+    """Inside the site: the URL's origin is one of the site's (see ``origin_key``).
+
+    ``origins`` may also be one homepage URL or host as a string."""
+    if isinstance(origins, str):
+        origins = {origin_key(origins)}
+    return origin_key(url) in origins
 
 
 def _text(el) -> str:
@@ -87,8 +113,13 @@ def _text(el) -> str:
     return text[:200]
 
 
-def extract_links(html: str, page_url: str, base_host: str) -> list[dict]:
-    """Distinct links of one document, in page order, with their first anchor text."""
+def extract_links(html: str, page_url: str, origins) -> list[dict]:
+    """Distinct links of one document, in page order, with their first anchor text.
+
+    ``external`` is true for a link outside the site's ``origins`` (``is_internal``): the census
+    report's 外部链接 — another port of the same host, or a subdomain, is external too."""
+    if isinstance(origins, str):
+        origins = {origin_key(origins)}
     doc = parse_html(html)
     if doc is None:
         return []
@@ -117,7 +148,7 @@ def extract_links(html: str, page_url: str, base_host: str) -> list[dict]:
             "text": text,
             "tag": tag,
             "kind": kind or kind_of(absolute),
-            "external": not is_internal(absolute, base_host),
+            "external": not is_internal(absolute, origins),
         }
 
     for el in doc.iter():

@@ -6,7 +6,13 @@ repository root, ``scrapy crawl site -a site=SITE`` (which also finishes the ins
 checks, findings, score card).
 
 Settings (``-s NAME=VALUE`` or environment via xunjian/settings.py):
-``XUNJIAN_MAX_PAGES`` (200), ``XUNJIAN_MAX_DEPTH`` (3), ``XUNJIAN_RENDER_DEPTH`` (0: only the
+``XUNJIAN_MAX_PAGES`` (5000), ``XUNJIAN_MAX_DEPTH`` (5: the census platform's depth; the
+next pages of a list are as deep as the list) — enough for a whole county or department site;
+what still cuts a crawl is stored on the inspection (``crawl``) and shown on the card, see
+spiders/frontier.py. The site is its homepage's origin (scheme, host, port), the origin the
+homepage redirects to and its registered columns' origins (spiders/links.py ``origin_key``);
+links to other origins — another port of the same host too — are checked, never walked.
+``XUNJIAN_RENDER_DEPTH`` (0: only the
 homepage is rendered in Chromium; deeper pages come over plain HTTP and are rendered afterwards
 only when a reviewer needs their screenshot), ``XUNJIAN_FRESHNESS`` (1: also render every
 registered column page — list items, dates, screenshot — for the freshness indicators; the
@@ -35,7 +41,6 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import TextResponse
@@ -54,8 +59,15 @@ from inspectors.lists import (
     next_page_url,
 )
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
-from spiders.frontier import Frontier
-from spiders.links import extract_links, normalize, page_title, site_base_host, visible_text_length
+from spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
+from spiders.links import (
+    extract_links,
+    normalize,
+    origin_key,
+    page_title,
+    site_origins,
+    visible_text_length,
+)
 from spiders.pipelines import report_store_failure
 from storage import StoreError, open_store
 from urlcheck import decode_body
@@ -127,8 +139,8 @@ class SiteSpider(scrapy.Spider):
         spider.store_url = settings.get("XUNJIAN_STORE") or None
         spider.store = open_store(spider.store_url)
         spider.frontier = Frontier(
-            max_pages=settings.getint("XUNJIAN_MAX_PAGES", 200),
-            max_depth=settings.getint("XUNJIAN_MAX_DEPTH", 3),
+            max_pages=settings.getint("XUNJIAN_MAX_PAGES", DEFAULT_MAX_PAGES),
+            max_depth=settings.getint("XUNJIAN_MAX_DEPTH", DEFAULT_MAX_DEPTH),
         )
         spider.render_depth = settings.getint("XUNJIAN_RENDER_DEPTH", 0)
         spider.freshness = settings.getbool("XUNJIAN_FRESHNESS", True)
@@ -153,7 +165,11 @@ class SiteSpider(scrapy.Spider):
                 {"site": self.site_code, "started_at": now_iso(), "status": "running",
                  "as_of": None, "checks": {}}
             )
-        self.base_hosts = {site_base_host(site["url"])}
+        # The site is its homepage's origin plus its registered columns' (not its online systems:
+        # another system, rendered and judged on its own); links elsewhere are checked, not walked.
+        self.origins = site_origins([site["url"]] + [
+            (c.get("url") or "") for c in self.store.columns(self.site_code)
+            if c.get("type") != SYSTEM_TYPE])
         home = normalize(site["url"])
         self.frontier.admit(home, 0)
         yield self._request(home, depth=0, referrer=None, render=True, is_home=True)
@@ -216,8 +232,8 @@ class SiteSpider(scrapy.Spider):
                 return
         html, title, frames, shot, final_url = await self._capture(response, frames=True)
         if response.meta["is_home"]:
-            # A site that moved domains redirects its registered homepage: both hosts are "ours".
-            self.base_hosts.add(site_base_host(final_url))
+            # A site that moved domains redirects its registered homepage: both origins are ours.
+            self.origins.add(origin_key(final_url))
         links = self._links(html, final_url)
         for frame_url, frame_html in frames:
             links.extend(self._links(frame_html, frame_url, exclude={x["url"] for x in links}))
@@ -632,13 +648,7 @@ class SiteSpider(scrapy.Spider):
     # -- helpers -----------------------------------------------------------------------------
 
     def _links(self, html: str, url: str, exclude: set[str] | None = None) -> list[dict]:
-        base = site_base_host(self.site["url"])
-        links = extract_links(html, url, base)
-        for link in links:  # hosts the homepage redirected to are internal as well
-            if link["external"]:
-                host = (urlsplit(link["url"]).hostname or "").lower()
-                link["external"] = not any(host == h or host.endswith("." + h)
-                                           for h in self.base_hosts)
+        links = extract_links(html, url, self.origins)
         return [x for x in links if not exclude or x["url"] not in exclude]
 
     def _item(self, response, final_url, title, html, links, rendered, shot) -> dict:
@@ -665,10 +675,12 @@ class SiteSpider(scrapy.Spider):
     def _follow(self, links: list[dict], response):
         if response.status >= 400:
             return
-        depth = response.meta.get("depth", 0) + 1
+        here = response.meta.get("depth", 0)
         for link in links:
             if link["external"] or link["kind"] != "page" or link["tag"] not in FOLLOW_TAGS:
                 continue
+            # the next pages of a list are as deep as the list (Frontier.depth_of)
+            depth = self.frontier.depth_of(link["url"], response.meta["requested"], here)
             # A splash homepage's second-level pages count as the homepage (freshness): render
             # them so their JavaScript lists are seen.
             render = depth <= self.render_depth or (depth == 1 and self.home_splash)
@@ -679,7 +691,8 @@ class SiteSpider(scrapy.Spider):
     # -- end ---------------------------------------------------------------------------------
 
     async def closed(self, reason):
-        stats = {"crawl_reason": reason, "pages_refused": dict(self.frontier.refused)}
+        # pages seen, pages left by the budget and why (spiders.frontier.crawl_cut reads them)
+        stats = {"crawl_reason": reason, **self.frontier.stats()}
         if getattr(self, "inspection_id", None):
             try:
                 self.store.update_inspection(self.inspection_id, crawl=stats)

@@ -27,6 +27,7 @@ from inspectors.service import INDICATORS as SERVICE_INDICATORS
 from inspectors.service import guide_columns, service_checks, service_findings
 from probes import load_probes, probe_findings
 from scoring import score_card
+from spiders.frontier import crawl_cut
 from storage import StoreError
 from urlcheck import CheckConfig, LinkChecker, classify_html
 from xunjian.homepage import homepage_gaps, homepage_state, without_gaps
@@ -440,8 +441,17 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
         findings = [f for f in findings if id(f) in reviewed or f.get("indicator") not in gaps]
         checked.update(dict.fromkeys(gaps, False))
         facts["homepage"] = homepage
+    # what the crawl walked and left: a crawl cut by its budget makes the links indicator partial
+    crawl = inspection.get("crawl") or {}
+    cut = crawl_cut(crawl)
+    if crawl:
+        facts["crawl"] = {k: crawl.get(k) for k in ("pages_seen", "pages_left", "pages_refused",
+                                                    "budget_cut", "max_pages", "max_depth",
+                                                    "crawl_reason")}
+        facts["crawl"]["partial_reason"] = cut
     return score_card(
         unchecked_reasons=gaps,
+        partial={"availability.links": cut} if cut else None,
         site=site,
         findings=findings,
         reviews=store.reviews(site["code"]),

@@ -27,8 +27,9 @@ XUNJIAN_NAV_TIMEOUT = float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30"))
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = int(XUNJIAN_NAV_TIMEOUT * 1000)
 
 XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
-XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "200"))
-XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "3"))
+# Crawl budget: the whole site (see spiders/frontier.py for why 5,000 pages and 5 clicks).
+XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "5000"))
+XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "5"))
 XUNJIAN_RENDER_DEPTH = int(os.environ.get("XUNJIAN_RENDER_DEPTH", "0"))
 # Column pages and list dates (the freshness indicators); 0 turns it off for link-only runs.
 XUNJIAN_FRESHNESS = os.environ.get("XUNJIAN_FRESHNESS", "1") == "1"
@@ -61,5 +62,8 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {"spiders.blank.BlankScreenshotPipeline": 290,  # marks blank screenshots
                   "spiders.pipelines.StorePipeline": 300}
+# The spider counts clicks itself (spiders/frontier.py: a list's next pages are as deep as the
+# list); Scrapy's depth middleware would overwrite that count with parent + 1.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("XUNJIAN_LOG_LEVEL", "INFO")
