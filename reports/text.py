@@ -132,6 +132,15 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
                   f"扣分合计 {_points(card['total_deduction'])}",
                   "provisional" if card.get("provisional") else "final",
                   f"inspection {card.get('inspection')}"])
+    crawl = (card.get("facts") or {}).get("crawl")
+    if crawl:  # pages walked and left; a budget cut makes the links indicator partial
+        refused = sorted((crawl.get("pages_refused") or {}).items())
+        refused = ",".join(f"{k} {v}" for k, v in refused)
+        lines.append(["crawl", f"已打开 {crawl.get('pages_seen')} 个页面",
+                      f"未打开 {crawl.get('pages_left')} 个",
+                      f"未走入 {refused}" if refused else "",
+                      f"链接可用性仅部分检查: {crawl['partial_reason']}"
+                      if crawl.get("partial_reason") else ""])
     fired = {v["id"]: v for v in card["vetoes"]}
     unchecked = unchecked_reasons(card, inspection)
     for entry in rules.vetoes:
@@ -148,7 +157,8 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
         lines.append(["deduction", item["id"], f"{entry.group}·{entry.name}",
                       "checked" if item["checked"] else "unchecked",
                       _points(item["points"]) if item["checked"] else "—",
-                      f"{len(item['findings'])} findings"])
+                      f"{len(item['findings'])} findings",
+                      f"partial: {item.get('partial_reason')}" if item.get("partial") else ""])
     for indicator, reason in unchecked.items():
         lines.append(["unchecked", indicator, rules.indicator(indicator).name, reason])
     if card["findings"]:

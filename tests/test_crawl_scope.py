@@ -141,7 +141,7 @@ def test_a_budget_cut_is_on_the_card(crawled):
     assert deduction["checked"] and deduction["partial"] is True
     assert deduction["partial_reason"] == facts["partial_reason"]
     assert card["final"] is False
-    assert "链接可用性仅部分检查" in crawled["small_text"]
+    assert "链接可用性仅部分检查: 页面数达到上限 60" in crawled["small_text"]
     assert f"未打开 {facts['pages_left']} 个" in crawled["small_text"]
     assert "链接可用性仅部分检查" not in crawled["text"]
     validate_card(card)
