@@ -14,12 +14,10 @@ the homepage links to.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import xunjian
 
 from bench.sitegen import GenServer, GenSite
 from scoring import validate_card
@@ -27,14 +25,7 @@ from spiders.frontier import Frontier, crawl_cut, is_next_page, without_session
 from spiders.links import is_internal, origin_key, site_origins
 from storage import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 CODE = "9999000909"
-
-
-def xunjian(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, XUNJIAN_STORE=str(store), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "xunjian.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=400)
 
 
 def import_site(store: Path, folder: Path, url: str) -> None:

@@ -16,18 +16,15 @@ type the registry does not list: it is discovered, inspected and reported as dis
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import xunjian
 
 from demo.server import DemoServer
 from scoring import validate_card
 from storage import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 SITE_ROOT = Path(__file__).parent / "sites" / "freshness"
 CODE = "9999000077"
 
@@ -44,12 +41,6 @@ COLUMNS = [  # (内容类别, 栏目类型, 名称, path, expected status at 202
     ("信息公开类", "通知公告", "公告公示", "/col/fenye.html", "fresh"),
     ("信息公开类", "工作动态", "基层动态", "/col/dt-late.html", "fresh"),
 ]
-
-
-def xunjian(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, XUNJIAN_STORE=str(store), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "xunjian.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=300)
 
 
 def registry(folder: Path, url: str) -> list[Path]:

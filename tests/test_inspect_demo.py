@@ -8,20 +8,17 @@ can judge. One inspection runs per module (it takes ~15 s); the tests read what 
 from __future__ import annotations
 
 import json
-import os
 import struct
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cli_run import xunjian
 
 from demo.server import DemoServer
 from scoring import validate_card
 from storage import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 CODE = "9999000001"
 
 HOME_BROKEN = {  # path → (错误类型, HTTP返回值或超时情况 reason)
@@ -39,12 +36,6 @@ OTHER_BROKEN = {
     "/gbk/missing-gbk.html": "清河市人民政府关于印发优化营商环境若干措施的通知",  # GBK, no charset
     "/xxgk/tzgg/2025/old.pdf": "2025年度财政预算执行情况（附件）",
 }
-
-
-def xunjian(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, XUNJIAN_STORE=str(store), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "xunjian.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

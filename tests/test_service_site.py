@@ -13,51 +13,34 @@ unanswered 21 days (fine), unanswered but outside the year. 网上调查 4 in th
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cli_run import census_forms, xunjian
 
 from demo.server import DemoServer
 from scoring import validate_card
 from storage import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 SITE_ROOT = Path(__file__).parent / "sites" / "service"
 CODE = "9999000088"
 
 
-def xunjian(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, XUNJIAN_STORE=str(store), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "xunjian.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=300)
-
-
 def registry(folder: Path, server: DemoServer) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
     base = server.url.rstrip("/")
-    sites = folder / "sites.csv"
-    sites.write_text(
-        "网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位\n"
-        f"{CODE},测试省测试县,测试县人民政府门户网站,门户网站,{server.url},测试县人民政府办公室\n",
-        encoding="utf-8-sig")
-    rows = [("办事服务类", "办事指南类栏目", "办事指南", f"{base}/bszn/index.html"),
-            ("办事服务类", "在线(申报、查询)系统", "网上申报", f"{base}/xt/login.html"),
-            ("办事服务类", "在线(申报、查询)系统", "进度查询", f"{base}/xt/blank.html"),
-            ("办事服务类", "在线(申报、查询)系统", "证照查询", f"{base}/xt/missing.html"),
-            ("办事服务类", "在线(申报、查询)系统", "缴费系统", f"{base}/status/502"),
-            ("办事服务类", "在线(申报、查询)系统", "预约系统",
-             f"http://127.0.0.1:{server.closed_port}/"),
-            ("互动回应类", "政务咨询类栏目", "县长信箱", f"{base}/hd/xx.html"),
-            ("互动回应类", "调查征集类栏目", "网上调查", f"{base}/hd/dc.html"),
-            ("互动回应类", "互动访谈类栏目", "在线访谈", f"{base}/hd/ft.html")]
-    columns = folder / "columns.csv"
-    columns.write_text("网站标识码,内容类别,栏目类型,栏目(系统)名称,栏目(系统)地址\n"
-                       + "".join(f"{CODE},{','.join(r)}\n" for r in rows), encoding="utf-8-sig")
-    return [sites, columns]
+    site = (CODE, "测试省测试县", "测试县人民政府门户网站", "门户网站", server.url,
+            "测试县人民政府办公室")
+    return census_forms(folder, site, [
+        ("办事服务类", "办事指南类栏目", "办事指南", f"{base}/bszn/index.html"),
+        ("办事服务类", "在线(申报、查询)系统", "网上申报", f"{base}/xt/login.html"),
+        ("办事服务类", "在线(申报、查询)系统", "进度查询", f"{base}/xt/blank.html"),
+        ("办事服务类", "在线(申报、查询)系统", "证照查询", f"{base}/xt/missing.html"),
+        ("办事服务类", "在线(申报、查询)系统", "缴费系统", f"{base}/status/502"),
+        ("办事服务类", "在线(申报、查询)系统", "预约系统", f"http://127.0.0.1:{server.closed_port}/"),
+        ("互动回应类", "政务咨询类栏目", "县长信箱", f"{base}/hd/xx.html"),
+        ("互动回应类", "调查征集类栏目", "网上调查", f"{base}/hd/dc.html"),
+        ("互动回应类", "互动访谈类栏目", "在线访谈", f"{base}/hd/ft.html")])
 
 
 @pytest.fixture(scope="module")

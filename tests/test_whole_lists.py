@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cli_run import census_forms, xunjian
 
 from scoring import validate_card
 from storage import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 SPEC = importlib.util.spec_from_file_location(
     "trs_site", Path(__file__).parent / "sites" / "trs_service" / "trs_site.py")
 trs_site = importlib.util.module_from_spec(SPEC)
@@ -32,32 +29,18 @@ CODE = "9999000077"
 AS_OF = "2026-11-20"
 
 
-def xunjian(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, XUNJIAN_STORE=str(store), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "xunjian.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=400)
-
-
 def registry(folder: Path, site) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
     base = site.url.rstrip("/")
-    sites = folder / "sites.csv"
-    sites.write_text(
-        "网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位\n"
-        f"{CODE},测试市江北区,{trs_site.AGENCY}网站,其他,{site.url},{trs_site.AGENCY}\n",
-        encoding="utf-8-sig")
-    rows = [("办事服务类", "办事指南类栏目", "个人办事", f"{base}/zwfw/grbs/index.html"),
-            ("办事服务类", "办事指南类栏目", "法人办事", f"{base}/zwfw/frbs/index.html"),
-            ("互动回应类", "政务咨询类栏目", "局长信箱", f"{base}/hdjl/jzxx/list.jsp"),
-            ("互动回应类", "政务咨询类栏目", "网上咨询", f"{base}/col/col3301/index.html"),
-            ("互动回应类", "调查征集类栏目", "意见征集",
-             f"http://127.0.0.1:{site.closed_port}/hdjl/yjzj/index.html"),
-            ("互动回应类", "互动访谈类栏目", "在线访谈", f"{base}/hdjl/zxft/index.html"),
-            ("信息公开类", "工作动态", "工作动态", f"{base}/xwzx/gzdt/index.html")]
-    columns = folder / "columns.csv"
-    columns.write_text("网站标识码,内容类别,栏目类型,栏目(系统)名称,栏目(系统)地址\n"
-                       + "".join(f"{CODE},{','.join(r)}\n" for r in rows), encoding="utf-8-sig")
-    return [sites, columns]
+    return census_forms(folder, (CODE, "测试市江北区", f"{trs_site.AGENCY}网站", "其他", site.url,
+                                 trs_site.AGENCY), [
+        ("办事服务类", "办事指南类栏目", "个人办事", f"{base}/zwfw/grbs/index.html"),
+        ("办事服务类", "办事指南类栏目", "法人办事", f"{base}/zwfw/frbs/index.html"),
+        ("互动回应类", "政务咨询类栏目", "局长信箱", f"{base}/hdjl/jzxx/list.jsp"),
+        ("互动回应类", "政务咨询类栏目", "网上咨询", f"{base}/col/col3301/index.html"),
+        ("互动回应类", "调查征集类栏目", "意见征集",
+         f"http://127.0.0.1:{site.closed_port}/hdjl/yjzj/index.html"),
+        ("互动回应类", "互动访谈类栏目", "在线访谈", f"{base}/hdjl/zxft/index.html"),
+        ("信息公开类", "工作动态", "工作动态", f"{base}/xwzx/gzdt/index.html")])
 
 
 @pytest.fixture(scope="module")
