@@ -1,6 +1,8 @@
 """A homepage that fails on purpose, on 127.0.0.1: hang, redirect loop, connection reset, 500,
-503, or a self-signed certificate. Every other path answers 404 (the site's columns live on a
-healthy server of their own, as a registered column would).
+503, a self-signed certificate, or a page that streams forever (``stream``). Every other path
+answers 404 (the site's columns live on a healthy server of their own, as a registered column
+would). Mode ``huge`` serves a healthy homepage whose links lead to a 50 MB page
+(``/big.html``) and to a page that never ends (``/endless.html``).
 
     with FaultServer("reset") as server:
         server.url        # http://127.0.0.1:PORT/
@@ -20,7 +22,8 @@ import struct
 import threading
 from pathlib import Path
 
-MODES = ("hang", "loop", "reset", "500", "503", "tls")
+MODES = ("hang", "loop", "reset", "500", "503", "tls", "stream", "huge")
+BIG = 50 * 1024 * 1024
 
 ERROR_PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>{code} 服务暂时不可用"
               "</title></head><body style='font-family:sans-serif'><h1>{code}</h1>"
@@ -118,6 +121,9 @@ class FaultServer:
                     return
                 data += chunk
             path = data.split(b" ", 2)[1].decode("latin-1") if data.count(b" ") >= 2 else "/"
+            if self.mode == "huge" and path in ("/big.html", "/endless.html"):
+                self._big(conn, endless=path == "/endless.html", head=data.startswith(b"HEAD"))
+                return
             if path.split("?")[0] not in ("/", "/index.html"):
                 self._send(conn, 404, "<h1>404</h1>")
                 return
@@ -143,8 +149,35 @@ class FaultServer:
                          "Connection: close\r\n\r\n".encode())
         elif self.mode in ("500", "503"):
             self._send(conn, int(self.mode), ERROR_PAGE.format(code=self.mode))
+        elif self.mode == "stream":
+            self._big(conn, endless=True)
+        elif self.mode == "huge":
+            self._send(conn, 200, HOME_PAGE.replace(
+                "</body>", "<p><a href='/big.html'>统计年鉴全文</a> "
+                           "<a href='/endless.html'>实时公告</a></p></body>"))
         else:
             self._send(conn, 200, HOME_PAGE)
+
+    def _big(self, conn: socket.socket, endless: bool, head: bool = False) -> None:
+        """A 50 MB page sent as fast as the reader takes it, or a page that never ends."""
+        start = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>公告</title></head>"
+                 "<body>").encode()
+        length = "" if endless else f"Content-Length: {BIG}\r\n"
+        conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n{length}"
+                     "Connection: close\r\n\r\n".encode())
+        if head:
+            return
+        conn.sendall(start)
+        line = b"<p>" + b"x" * 1017 + b"</p>\n"  # 1 KiB
+        sent = len(start)
+        while not self._stop.is_set() and (endless or sent < BIG):
+            chunk = line * (1 if endless else 1024)
+            if not endless:
+                chunk = chunk[: BIG - sent]
+            conn.sendall(chunk)
+            sent += len(chunk)
+            if endless:
+                self._stop.wait(0.2)
 
     @staticmethod
     def _send(conn: socket.socket, status: int, html: str) -> None:

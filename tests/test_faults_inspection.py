@@ -100,6 +100,7 @@ CASES = {  # mode → what the browser's error says
     "500": "HTTP 500",
     "503": "HTTP 503",
     "tls": "ERR_CERT",
+    "stream": "Timeout",  # a page that never ends never finishes loading
 }
 
 
@@ -147,3 +148,25 @@ def test_unreachable_homepage_gives_no_false_verdict(mode, columns_server, certi
             assert store.get_blob(home_facts["screenshot"]).startswith(b"\x89PNG")
         assert store.count("letters", inspection=inspection["id"]) == 1
         assert_whole(store)
+
+
+def test_a_50mb_page_and_an_endless_page_end_in_bounded_time(columns_server, tmp_path) -> None:
+    """A healthy homepage linking to a 50 MB page and to a page that streams forever: the
+    inspection finishes (bounded reads, timeouts), the endless page is a dead link that timed
+    out, the 50 MB page that answers is not one, and nothing stored is half-written."""
+    store_dir = tmp_path / "store"
+    with FaultServer("huge") as home:
+        register(tmp_path / "reg", store_dir, home.url, columns_server.url)
+        card_file = tmp_path / "card.json"
+        run = xunjian("inspect", CODE, "--as-of", AS_OF, "--json", str(card_file),
+                      store=store_dir, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    card = json.loads(card_file.read_text("utf-8"))
+    broken = {f["url"].rsplit("/", 1)[-1]: f for f in card["findings"]
+              if f["indicator"] == "availability.links"}
+    assert set(broken) == {"a.html", "endless.html"}, broken  # a.html: the server's 404
+    assert broken["endless.html"]["evidence"]["error"] == "timeout"
+    assert "availability.links" not in card["unchecked"]
+    with open_store(str(store_dir)) as store:
+        assert_whole(store)
+
