@@ -13,9 +13,10 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# scrapy-playwright's handler, one instance for both schemes (one Chromium, not two)
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "xunjian.browser_handler.SharedPlaywrightHandler",
+    "https": "xunjian.browser_handler.SharedPlaywrightHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = launch_options() if os.environ.get("XUNJIAN_NO_BROWSER") != "1" else {}
