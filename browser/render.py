@@ -66,6 +66,14 @@ async def settle(page, budget_ms: int = 8000) -> None:
         pass
 
 
+async def loaded(page, budget_ms: int) -> None:
+    """Wait (bounded) for the load event: pictures and styles in, no network-idle wait."""
+    try:
+        await page.wait_for_load_state("load", timeout=budget_ms)
+    except Exception:  # noqa: BLE001 - a page still loading is still worth a picture
+        pass
+
+
 async def painted(page, budget_ms: int = 3000) -> None:
     """Wait (bounded) for the load event and for two frames to be painted after it."""
     try:
@@ -177,9 +185,12 @@ class Renderer:
         if self._pw is not None:
             await self._pw.stop()
 
-    async def render(self, url: str, budget: float | None = None) -> Rendered:
+    async def render(self, url: str, budget: float | None = None,
+                     settle_ms: int | None = None) -> Rendered:
         """Open ``url`` and read it. With ``budget`` (seconds) everything — loading, settling
-        and the screenshot of whatever the browser then shows — ends within that time."""
+        and the screenshot of whatever the browser then shows — ends within that time. With
+        ``settle_ms`` the page only gets that long to finish loading (no network-idle wait, no
+        scrolling for lazy loads): enough for an evidence picture of a page already read."""
         async with self._slots:
             loop = asyncio.get_running_loop()
             ends = loop.time() + budget if budget else None
@@ -196,7 +207,10 @@ class Renderer:
                                            wait_until="domcontentloaded")
                 if response is not None:
                     result.status = response.status
-                await settle(page, budget_ms=int(left(0.3, min(self.timeout, 8)) * 1000))
+                if settle_ms is None:
+                    await settle(page, budget_ms=int(left(0.3, min(self.timeout, 8)) * 1000))
+                else:
+                    await loaded(page, settle_ms)
                 result.final_url = page.url
                 result.title = await page.title()
                 result.html = await page.content()

@@ -43,6 +43,7 @@ import re
 from datetime import UTC, datetime
 
 import scrapy
+from scrapy.exceptions import DownloadTimeoutError
 from scrapy.http import TextResponse
 
 from browser.render import frame_documents, screenshot, settle
@@ -102,6 +103,15 @@ def page_items(html: str, url: str, frames: list[tuple[str, str]],
     return items
 
 
+def fetch_facts(meta: dict, body_bytes: int | None, timed_out: bool = False) -> dict:
+    """How a plain page was fetched, so its link check can reuse the fetch (see
+    xunjian/crawled_links.py): timeout used, tries, redirects, body size, time taken."""
+    return {"timeout_s": meta.get("download_timeout"), "retries": meta.get("retry_times", 0),
+            "redirect_urls": list(meta.get("redirect_urls") or []),
+            "body_bytes": body_bytes, "timed_out": timed_out,
+            "latency_ms": round((meta.get("download_latency") or 0) * 1000)}
+
+
 def home_guides(links: list[dict]) -> list[dict]:
     """Guides linked from the homepage: internal pages whose text names one (…办事指南)."""
     return [{"title": x["text"], "url": x["url"]} for x in links
@@ -143,6 +153,7 @@ class SiteSpider(scrapy.Spider):
             max_depth=settings.getint("XUNJIAN_MAX_DEPTH", DEFAULT_MAX_DEPTH),
         )
         spider.render_depth = settings.getint("XUNJIAN_RENDER_DEPTH", 0)
+        spider.link_timeout = settings.getfloat("XUNJIAN_LINK_TIMEOUT", 15.0)
         spider.freshness = settings.getbool("XUNJIAN_FRESHNESS", True)
         spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
         spider.max_guides = settings.getint("XUNJIAN_MAX_GUIDES", 50)
@@ -204,6 +215,10 @@ class SiteSpider(scrapy.Spider):
             meta.update(RENDERED)
             return scrapy.Request(url, callback=self.parse_rendered, errback=self.failed,
                                   meta=meta, dont_filter=is_home)
+        # A plain page waits no longer than its link check would (XUNJIAN_LINK_TIMEOUT): a page
+        # that hangs past it is a broken link anyway, and its stored fetch is its link result
+        # (xunjian/crawled_links.py).
+        meta["download_timeout"] = self.link_timeout
         return scrapy.Request(url, callback=self.parse_plain, errback=self.failed, meta=meta)
 
     # -- callbacks ---------------------------------------------------------------------------
@@ -268,6 +283,7 @@ class SiteSpider(scrapy.Spider):
         item = self._item(response, response.url, page_title(html) if html else "", html, links,
                           rendered=False, shot=None)
         item["content_type"] = content_type
+        item["fetch"] = fetch_facts(response.meta, len(response.body))
         if self.freshness and html and response.meta.get("depth", 0) <= 1:  # splash: 2nd level
             item["items"] = page_items(html, response.url, [])
         yield item
@@ -349,6 +365,8 @@ class SiteSpider(scrapy.Spider):
             "rendered": bool(request.meta.get("playwright")),
             "title": "",
             "links": [],
+            "fetch": fetch_facts(request.meta, None,
+                                 timed_out=failure.check(DownloadTimeoutError) is not None),
             "fetched_at": now_iso(),
         }
 

@@ -30,6 +30,7 @@ from scoring import score_card
 from spiders.frontier import crawl_cut
 from storage import StoreError
 from urlcheck import CheckConfig, LinkChecker, classify_html
+from xunjian.crawled_links import crawled_results
 from xunjian.homepage import homepage_gaps, homepage_state, without_gaps
 from xunjian.logs import crawl_log_path
 from xunjian.runcontrol import (
@@ -47,6 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The browser re-opens at most this many wall-blocked links and referring pages per inspection.
 MAX_BROWSER_RECHECKS = int(os.environ.get("XUNJIAN_MAX_RECHECKS", "30"))
 MAX_EVIDENCE_SHOTS = int(os.environ.get("XUNJIAN_MAX_EVIDENCE_SHOTS", "40"))
+#: Chromium pages open at once in the browser phase (never more than XUNJIAN_PER_HOST).
+BROWSER_PHASE_PAGES = 4
+#: How long an evidence page (a page already read over HTTP) may take to load before its picture.
+EVIDENCE_SETTLE_MS = 3000
 
 
 class InspectionError(RuntimeError):
@@ -167,7 +172,8 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
     if not blocked and not need_shot:
         return
     total, done = len(blocked) + len(need_shot), 0
-    async with Renderer(concurrency=2, timeout=20) as renderer:
+    pages_at_once = max(1, min(BROWSER_PHASE_PAGES, link_check_config().per_host))
+    async with Renderer(concurrency=pages_at_once, timeout=20) as renderer:
         async def recheck(url: str) -> None:
             nonlocal done
             rendered = await renderer.render(url)
@@ -185,7 +191,8 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
 
         async def evidence(page: dict) -> None:
             nonlocal done
-            rendered = await renderer.render(page["final_url"] or page["url"])
+            rendered = await renderer.render(page["final_url"] or page["url"],
+                                             settle_ms=EVIDENCE_SETTLE_MS)
             if rendered.screenshot:
                 page["screenshot"] = store.put_blob(rendered.screenshot, "image/png")
                 page["screenshot_blank"] = rendered.screenshot_blank
@@ -207,13 +214,19 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     home = next((p for p in pages if p.get("is_home")), None)
     urls = distinct_links(pages)
 
+    config = link_check_config()
+    # pages the crawl fetched over plain HTTP answer their own link check (fetched once)
+    reused = crawled_results(store, pages, urls, config)
+    todo = [u for u in urls if u not in reused]
+
     def tick(done: int, total: int) -> None:
         if progress:
-            progress("links", done, total)
+            progress("links", done + len(reused), total + len(reused))
 
-    async with LinkChecker(link_check_config()) as checker:
-        checked = await checker.check_many(urls, progress=tick)
-    results = {u: r.to_dict() for u, r in checked.items()}
+    async with LinkChecker(config) as checker:
+        checked = await checker.check_many(todo, progress=tick)
+    results = {**reused, **{u: r.to_dict() for u, r in checked.items()}}
+    results = {u: results[u] for u in urls}
     await _browser_phase(store, results, pages, progress)
     store.add_link_results(inspection_id, list(results.values()))
 

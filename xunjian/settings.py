@@ -13,9 +13,10 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# scrapy-playwright's handler, one instance for both schemes (one Chromium, not two)
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "xunjian.browser_handler.SharedPlaywrightHandler",
+    "https": "xunjian.browser_handler.SharedPlaywrightHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = launch_options() if os.environ.get("XUNJIAN_NO_BROWSER") != "1" else {}
@@ -56,6 +57,19 @@ DOWNLOAD_TIMEOUT = max(1, int(XUNJIAN_NAV_TIMEOUT))
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 1
+# A timeout is not tried again: the page waited XUNJIAN_LINK_TIMEOUT (plain pages) or
+# XUNJIAN_NAV_TIMEOUT already, and its link is broken either way (the link check does not retry).
+XUNJIAN_LINK_TIMEOUT = float(os.environ.get("XUNJIAN_LINK_TIMEOUT", "15"))
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.CannotResolveHostError",
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    OSError,  # the compression middleware on an empty body
+]
 REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # a 404 page is a fact to store, not an exception to swallow
 COOKIES_ENABLED = True
