@@ -55,9 +55,7 @@ def unchecked_reasons(card: dict, inspection: dict | None = None) -> dict[str, s
     """Why each unchecked indicator of the card was not checked, in the card's order."""
     inspection = inspection or {}
     facts = card.get("facts") or {}
-    given = {**(inspection.get("unchecked_reasons") or {}),
-             **(facts.get("unchecked_reasons") or {}),
-             **(card.get("unchecked_reasons") or {})}
+    given = {**(facts.get("unchecked_reasons") or {}), **(card.get("unchecked_reasons") or {})}
     home = inspection.get("home") or {}
     home_error = home.get("error")
     if not home_error and (home.get("status") or 0) >= 400:

@@ -462,8 +462,12 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
                                                     "budget_cut", "max_pages", "max_depth",
                                                     "crawl_reason")}
         facts["crawl"]["partial_reason"] = cut
+    # one place on the card says why each indicator is unchecked: the homepage's gaps first (the
+    # cause), then the service/interaction sentences (details stay in facts.unchecked_reasons)
+    why = {k: v.get("detail") or v.get("reason") for k, v in
+           ((facts or {}).get("unchecked_reasons") or {}).items()}
     return score_card(
-        unchecked_reasons=gaps,
+        unchecked_reasons={**why, **gaps},
         partial={"availability.links": cut} if cut else None,
         site=site,
         findings=findings,
