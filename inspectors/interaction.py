@@ -302,13 +302,3 @@ def interaction_findings(site: dict, column_pages: list[dict], item_dates: list[
                                 "interaction.survey", rules)
             + activity_findings(site, column_pages, item_dates, as_of, INTERVIEW,
                                 "interaction.interview", rules))
-
-
-def letters_to_open(items: list[dict], as_of: date, window: int = 365) -> list[dict]:
-    """List items worth opening as letters: dated in the window, or undated (date unknown)."""
-    out = []
-    for item in items:
-        when = resolve(item.get("date"), as_of)
-        if when is None or 0 <= (as_of - when).days <= window:
-            out.append(item)
-    return out
