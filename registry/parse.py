@@ -197,6 +197,10 @@ class _Parser:
             column_type = self.column_type(row, category)
             entries = self.entries(row, code)
             previous = (code, category) if code and category and reusable else None
+            if code in self.duplicates:
+                # The form does not say which of the repeated sites these columns belong to.
+                row.error("网站标识码", f"{code} is on several 附件3 rows, none imported; "
+                                   "this column row was not imported either")
             self.result.errors.extend(row.errors)
             if row.errors or code is None or category is None or column_type is None:
                 continue

@@ -79,3 +79,27 @@ def test_a_changed_url_in_a_later_import_is_reported_as_a_change(tmp_path: Path)
     assert "sites: 0 new, 1 updated, 1 unchanged;" in out.output
     assert "4406050001" not in out.output  # an unchanged site is not reported
     assert open_store(str(store)).get_site("4406000001")["url"] == "https://www.foshan.gov.cn/"
+
+
+def test_columns_of_a_repeated_code_are_not_imported_either(tmp_path: Path) -> None:
+    """Which of the two sites a 附件4 row belongs to is unknown, so it must not land on either."""
+    typo = ["4406000001", "广东省佛山市顺德区", "顺德区人民政府网站", "",
+            "http://www.shunde.gov.cn/", ""]
+    sites = write(tmp_path / "附件3.csv", [HEADER, FOSHAN, NANHAI, typo])
+    columns = write(tmp_path / "附件4.csv", [
+        ["网站标识码", "内容类别", "栏目类型", "栏目(系统)名称", "栏目(系统)地址"],
+        ["4406000001", "信息公开类", "工作动态", "佛山要闻", "http://www.foshan.gov.cn/yw/"],
+        ["4406050001", "信息公开类", "工作动态", "南海要闻", "http://www.nanhai.gov.cn/yw/"],
+    ])
+    result = parse_files([sites, columns])
+    assert list(result.columns) == ["4406050001"]
+    refused = [(e.file, e.row, e.field) for e in result.errors if e.file == "附件4.csv"]
+    assert refused == [("附件4.csv", 2, "网站标识码")]
+    assert "not imported" in str(next(e for e in result.errors if e.file == "附件4.csv"))
+
+    store = tmp_path / "data"
+    out = run(store, "registry", "import", str(sites), str(columns))
+    assert out.exit_code == 1
+    opened = open_store(str(store))
+    assert opened.columns("4406000001") == []
+    assert [c["name"] for c in opened.columns("4406050001")] == ["南海要闻"]
