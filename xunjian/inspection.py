@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from browser import Renderer, find_browser
+from inspectors.evidence import blank_screenshots, mark_blank_screenshots
 from inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
 from inspectors.freshness import freshness_findings
 from inspectors.interaction import INDICATORS as INTERACTION_INDICATORS
@@ -464,6 +465,7 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
         facts["crawl"]["partial_reason"] = cut
     # one place on the card says why each indicator is unchecked: the homepage's gaps first (the
     # cause), then the service/interaction sentences (details stay in facts.unchecked_reasons)
+    findings = mark_blank_screenshots(findings, blank_screenshots(store, inspection_id))
     why = {k: v.get("detail") or v.get("reason") for k, v in
            ((facts or {}).get("unchecked_reasons") or {}).items()}
     return score_card(
