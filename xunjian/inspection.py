@@ -422,7 +422,7 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     as_of = as_of or inspection.get("as_of") or inspection.get("started_at")
     # machine findings, plus what reviewers recorded that machines cannot judge (review app)
     manual = store.find("manual_findings", inspection=inspection_id)
-    findings = store.findings(inspection_id) + manual
+    findings = store.findings(inspection_id)  # the reviewers' findings join after re-derivation
     checked = dict(inspection.get("checks") or {})
     extra, checks, facts = freshness_for(store, inspection, site, as_of)
     if checks:
@@ -451,8 +451,7 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
         homepage, store.find("column_pages", inspection=inspection_id),
         store.find("system_pages", inspection=inspection_id))
     if gaps:
-        reviewed = {id(f) for f in manual}
-        findings = [f for f in findings if id(f) in reviewed or f.get("indicator") not in gaps]
+        findings = [f for f in findings if f.get("indicator") not in gaps]
         checked.update(dict.fromkeys(gaps, False))
         facts["homepage"] = homepage
     # what the crawl walked and left: a crawl cut by its budget makes the links indicator partial
@@ -465,7 +464,8 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
         facts["crawl"]["partial_reason"] = cut
     # one place on the card says why each indicator is unchecked: the homepage's gaps first (the
     # cause), then the service/interaction sentences (details stay in facts.unchecked_reasons)
-    findings = mark_blank_screenshots(findings, blank_screenshots(store, inspection_id))
+    # what reviewers added stays whatever the machines re-derive for the same indicators
+    findings = mark_blank_screenshots(findings, blank_screenshots(store, inspection_id)) + manual
     why = {k: v.get("detail") or v.get("reason") for k, v in
            ((facts or {}).get("unchecked_reasons") or {}).items()}
     return score_card(
