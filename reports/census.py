@@ -1,7 +1,8 @@
 """Census statistics (普查情况通报): the numbers the 2015 results notice reports, over all sites.
 
 Each registered site counts once, from the score card of its latest finished inspection at or
-before ``as_of`` (scored at that inspection's own 监测时间点, the card the site was given). A site
+before ``as_of`` (scored at that inspection's own 监测时间点, reviewer-added findings included:
+the card the review app shows, ``review.data.card_of``). A site
 with no such inspection is listed as 未检查 and counted nowhere else — never as 合格.
 
 Groupings: 级别 (部门 / 省级 / 市级 / 县级), 网站类型 (门户网站 / 其他), 地区 (province, then
@@ -88,7 +89,7 @@ def _row(name: str, cards: list[dict]) -> dict:
 
 def latest_cards(store, as_of: str | None = None) -> tuple[dict[str, dict], list[dict]]:
     """(site code → card of its latest finished inspection at or before as_of, all sites)."""
-    from xunjian.inspection import card_for
+    from review.data import card_of
 
     limit = as_of_date(as_of) if as_of else None
     best: dict[str, tuple] = {}
@@ -104,7 +105,7 @@ def latest_cards(store, as_of: str | None = None) -> tuple[dict[str, dict], list
     cards = {}
     for site in sites:
         if site["code"] in best:
-            cards[site["code"]] = card_for(store, best[site["code"]][1]["id"])
+            cards[site["code"]] = card_of(store, best[site["code"]][1])
     return cards, sites
 
 
@@ -340,3 +341,21 @@ def build_census_report(store, fmt: str, as_of: str | None = None,
 
 __all__ = ["FORMATS", "GROUPINGS", "MIME", "build_census_report", "census_report",
            "census_stats", "classify", "latest_cards"]
+
+
+class CensusCache:
+    """The statistics of a store, recomputed only when its inspections, reviews or
+    reviewer-added findings changed (for the review app's statistics page)."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._key = None
+        self._stats = None
+
+    def stats(self, as_of: str | None = None, by: tuple[str, ...] = DEFAULT_GROUPINGS) -> dict:
+        key = (as_of, tuple(by), self.store.count("inspections"), self.store.count("reviews"),
+               self.store.count("manual_findings"), self.store.count("sites"))
+        if key != self._key:
+            self._stats = census_report(self.store, as_of, by)
+            self._key = key
+        return self._stats

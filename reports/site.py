@@ -1,7 +1,8 @@
 """The per-site inspection report (网站检查报告): what a site's owner receives and an auditor files.
 
 ``site_report(store, code, …)`` gathers everything the report shows from the store — the score
-card of a stored inspection (``card_for``: the same card as ``xunjian report card``), the registry
+card of a stored inspection (as the review app shows it, reviewer-added findings included), the
+registry
 entry, the probes of the week before 监测时间点, the dead links with their evidence, the columns'
 freshness, the interaction and service findings, and what reviewers added — into one plain dict.
 ``build_site_report(…, fmt)`` turns it into HTML, PDF (that HTML printed by our Chromium), DOCX
@@ -144,13 +145,35 @@ def _inspection_date(inspection: dict):
     return as_of_date(inspection.get("as_of") or inspection.get("started_at"))
 
 
+def report_card(store, inspection: dict, as_of: str | None = None) -> dict:
+    """The card the review app shows for an inspection (``review.data.card_of``: reviewer-added
+    findings included), scored at ``as_of`` when one is given."""
+    from review.data import _CARD_FIELDS, card_of, manual_findings
+    from scoring import score_card
+    from xunjian.inspection import card_for
+
+    if as_of is None or as_of == inspection.get("as_of"):
+        return card_of(store, inspection)
+    card = card_for(store, inspection["id"], as_of)
+    present = {f["id"] for f in card["findings"]}
+    manual = [f for f in manual_findings(store, inspection["id"]) if f["id"] not in present]
+    if not manual:
+        return card
+    base = [{k: v for k, v in f.items() if k not in _CARD_FIELDS} for f in card["findings"]]
+    unchecked = set(card["unchecked"])
+    return score_card(
+        site=store.get_site(inspection["site"]) or dict(card["site"]), findings=base + manual,
+        reviews=store.reviews(inspection["site"]),
+        checked={e.id: e.id not in unchecked for e in load_rules().all}, as_of=as_of,
+        inspection=inspection["id"], facts=card.get("facts"),
+        unchecked_reasons=card.get("unchecked_reasons"))
+
+
 def site_report(store, code: str, inspection_id: str | None = None, as_of: str | None = None,
                 blob_link=None) -> dict:
     """Everything the per-site report shows, as plain data (see the module doc)."""
-    from xunjian.inspection import card_for
-
     inspection = pick_inspection(store, code, inspection_id, as_of)
-    card = card_for(store, inspection["id"], as_of)
+    card = report_card(store, inspection, as_of)
     site = store.get_site(code) or {}
     rules = load_rules(card.get("rules", "census-2015"))
     shots = Shots(store)

@@ -22,8 +22,8 @@ from pypdf import PdfReader
 
 from bench.report_bench import census_sites
 from reports.census import census_report, classify
+from review.data import card_of
 from storage import open_store
-from xunjian.inspection import card_for
 
 AS_OF = "2026-11-20"
 N = 39
@@ -48,7 +48,7 @@ def census(tmp_path_factory):
                 if i["status"] == "done" and i["as_of"] <= AS_OF]
         if done:
             latest = max(done, key=lambda i: (i["as_of"], i["started_at"]))
-            cards[code] = card_for(store, latest["id"])
+            cards[code] = card_of(store, latest)
     sites = {s["code"]: s for s in store.list_sites()}
     yield {"store": store, "folder": folder, "cards": cards, "sites": sites, "codes": codes}
     store.close()
@@ -191,3 +191,29 @@ def test_the_command_writes_the_same_numbers_to_xlsx_html_and_pdf(census):
     assert unicodedata.normalize("NFKC", said) in text
     assert f"总体合格率{rate(ok, total):.1f}%" in text
     assert "新疆维吾尔自治区" in text and "尚未检查的网站" in text
+
+
+def test_the_review_app_statistics_page_shows_the_same_numbers(census):
+    from review.app import create_app
+    from review.users import add_user
+
+    store, cards = census["store"], census["cards"]
+    add_user(store, "stat", "reviewer", "correct-horse-9")
+    app = create_app(store, secret_key="test-secret")
+    app.config["TESTING"] = True
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"name": "stat", "password": "correct-horse-9",
+                                       "csrf_token": csrf}).status_code == 302
+    ok = sum(c["verdict"] == "合格" for c in cards.values())
+    html = client.get(f"/statistics?as_of={AS_OF}").get_data(as_text=True)
+    assert (f"已检查 <b>{len(cards)}</b> 个，其中合格 <b>{ok}</b> 个、不合格 "
+            f"<b>{len(cards) - ok}</b> 个") in html
+    assert "尚未检查 <b>3</b> 个" in html and "按级别" in html
+    resp = client.get(f"/statistics.xlsx?as_of={AS_OF}&by=主办单位")
+    assert resp.status_code == 200
+    wb = load_workbook(io.BytesIO(resp.data))
+    owners = {row[0]: row[1] for row in wb["按主办单位"].iter_rows(min_row=2, values_only=True)}
+    want = Counter(census["sites"][code]["owner"] for code in cards)
+    assert owners == dict(want)
