@@ -32,6 +32,7 @@ SHOT_WIDTH = 1366
 SLICE_HEIGHT = 1800
 MAX_SLICES = 3
 THUMB_WIDTH = 200
+MIN_TRIMMED = 900
 COLUMN_STATUS = {"fresh": "正常更新", "stale": "未更新", "blank": "空白栏目",
                  "unreachable": "无法访问"}
 SOURCE = {"registry": "登记", "discovered": "发现"}
@@ -91,7 +92,7 @@ def _slices(data: bytes) -> dict:
 
     img = Image.open(io.BytesIO(data))
     img.load()
-    img = img.convert("RGB")
+    img = _trim_sides(img.convert("RGB"))
     w, h = img.size
     if w > SHOT_WIDTH:
         img = img.resize((SHOT_WIDTH, max(1, round(h * SHOT_WIDTH / w))))
@@ -106,6 +107,32 @@ def _slices(data: bytes) -> dict:
     thumb = thumb.resize((THUMB_WIDTH, max(1, round(thumb.size[1] * THUMB_WIDTH / w))))
     return {"slices": slices, "thumb": _jpeg(thumb, 80), "size": (w, h),
             "cut": h > SLICE_HEIGHT * MAX_SLICES}
+
+
+def _trim_sides(img):
+    """Drop the empty side margins of a page (the background colour of its left edge), so a
+    centred 1000-pixel layout fills the printed width; never narrower than MIN_TRIMMED."""
+    from PIL import ImageChops
+
+    w, h = img.size
+    background = img.getpixel((0, 0))
+    plain = img.crop((0, 0, w, min(h, 3000)))
+    diff = ImageChops.difference(plain, _solid(plain.size, background))
+    box = diff.convert("L").point(lambda v: 255 if v > 12 else 0).getbbox()
+    if not box:
+        return img
+    left, right = max(0, box[0] - 12), min(w, box[2] + 12)
+    if right - left < MIN_TRIMMED:
+        middle = (left + right) // 2
+        left = max(0, min(w - MIN_TRIMMED, middle - MIN_TRIMMED // 2))
+        right = min(w, left + MIN_TRIMMED)
+    return img.crop((left, 0, right, h)) if (left, right) != (0, w) else img
+
+
+def _solid(size, colour):
+    from PIL import Image
+
+    return Image.new("RGB", size, colour)
 
 
 def _jpeg(img, quality: int) -> bytes:
