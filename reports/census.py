@@ -173,12 +173,13 @@ def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = 
 
     problems: Counter = Counter()
     for card in all_cards:
-        kinds = {(f["indicator"], f.get("kind") or "") for f in card["findings"] if f.get("counts")}
-        problems.update(kinds)
+        problems.update({(f["indicator"], f.get("kind") or "", f.get("rule") or "")
+                         for f in card["findings"] if f.get("counts")})
     top = [{"indicator": rules.indicator(ind).name, "indicator_id": ind,
-            "group": rules.indicator(ind).group, "kind": kind, "sites": n,
+            "group": rules.indicator(ind).group, "kind": kind, "rule": rule,
+            "label": rules.indicator(ind).reasons.get(rule) or kind, "sites": n,
             "share": _rate(n, len(inspected))}
-           for (ind, kind), n in sorted(problems.items(), key=lambda x: (-x[1], x[0]))][
+           for (ind, kind, rule), n in sorted(problems.items(), key=lambda x: (-x[1], x[0]))][
         :TOP_PROBLEMS]
 
     def listing(s: dict) -> dict:
@@ -269,9 +270,10 @@ def census_xlsx(stats: dict) -> bytes:
     causes = sheet(wb, "不合格原因", ["原因", "网站数", "占不合格网站(%)"],
                    [[c["name"], c["count"], c["share"]] for c in stats["causes"]],
                    widths=[40, 10, 16])
-    sheet(wb, "常见问题", ["一级指标", "二级指标", "问题类型", "涉及网站数", "占已检查网站(%)"],
-          [[p["group"], p["indicator"], p["kind"], p["sites"], p["share"]]
-           for p in stats["problems"]], widths=[14, 18, 24, 12, 16])
+    sheet(wb, "常见问题", ["一级指标", "二级指标", "问题", "问题类型", "涉及网站数",
+                           "占已检查网站(%)"],
+          [[p["group"], p["indicator"], p["label"], p["kind"], p["sites"], p["share"]]
+           for p in stats["problems"]], widths=[14, 18, 50, 20, 12, 16])
     listing_header = ["网站标识码", "网站名称", "部门/地区", "级别", "网站类型", "监测时间点",
                       "结论", "得分", "扣分合计", "不合格原因", "未检查指标数", "待复核问题数"]
 

@@ -126,10 +126,13 @@ def test_causes_problems_and_lists_equal_the_cards(census):
         code for code, c in cards.items() if c["provisional"]}
     affected = Counter()
     for c in cards.values():
-        affected.update({(f["indicator"], f["kind"]) for f in c["findings"] if f["counts"]})
-    top = {(p["indicator_id"], p["kind"]): p["sites"] for p in stats["problems"]}
+        affected.update({(f["indicator"], f["kind"], f["rule"]) for f in c["findings"]
+                         if f["counts"]})
+    top = {(p["indicator_id"], p["kind"], p["rule"]): p["sites"] for p in stats["problems"]}
     assert top == dict(affected)  # fewer than 20 kinds: all of them
     assert stats["problems"][0]["sites"] == max(affected.values())
+    home = next(p for p in stats["problems"] if p["rule"] == "home")
+    assert home["label"] == "首页上的链接，每发现一个打不开或错误的，扣1分"
 
 
 def test_a_later_inspection_counts_only_from_its_date_on(census):
