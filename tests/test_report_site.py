@@ -115,6 +115,8 @@ def test_pdf_text_has_cover_overview_probes_and_every_dead_link(built):
     assert norm("领导信息页仍为已调任的副市长") in text  # 人工复核添加的问题
     assert norm("复核人员：alice") in text
     assert norm("机构职能") in text and norm("无法访问") in text  # the 404 column
+    # unchecked is said in the report's language, never a silent 0
+    assert norm("严重错误只能由人工判定，人工复核系统中尚无记录") in text
 
 
 def test_pdf_screenshots_are_printed_at_the_text_width(built):
