@@ -31,6 +31,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from reports.census import CensusCache
 from reports.xlsx import card_workbook
 from scoring import SHANGHAI
 
@@ -132,6 +133,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
     )
     CSRFProtect(app)
     summaries = data.Summaries(store)
+    census = CensusCache(store)
     throttle = Throttle()
     app.extensions["xunjian_store"] = store
     app.extensions["xunjian_summaries"] = summaries
@@ -327,6 +329,49 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         return Response(card_workbook(card), mimetype=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), headers={
             "Content-Disposition": f"attachment; filename=card-{code}-{card['as_of']}.xlsx"})
+
+    @app.get("/site/<code>/report.<fmt>")
+    def site_report(code, fmt):
+        from reports.render import MIME, ReportError
+        from reports.site import FORMATS, build_site_report
+
+        site_or_404(code)
+        if fmt not in FORMATS:
+            abort(404)
+        inspection = inspection_of(code, request.args.get("inspection"))
+        try:
+            body = build_site_report(store, code, fmt, inspection["id"],
+                                     blob_link=lambda b: url_for("blob", blob_id=b,
+                                                                 _external=True))
+        except ReportError as exc:
+            return render_template("error.html", message=str(exc)), 500
+        name = f"report-{code}-{inspection.get('as_of') or 'latest'}.{fmt}"
+        return Response(body, mimetype=MIME[fmt],
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
+
+    @app.get("/statistics")
+    @app.get("/statistics.<fmt>")
+    def statistics(fmt=None):
+        from reports.census import GROUPINGS, census_html, census_xlsx
+        from reports.render import MIME, ReportError, html_to_pdf
+
+        as_of = request.args.get("as_of", "").strip() or None
+        if as_of and not re.match(r"^\d{4}-\d{2}-\d{2}$", as_of):
+            as_of = None
+        by = tuple(b for b in request.args.getlist("by") if b in GROUPINGS) or None
+        stats = census.stats(as_of, by or ("级别", "网站类型", "地区"))
+        if fmt is None:
+            return render_template("statistics.html", s=stats, as_of=as_of or "",
+                                   groupings=GROUPINGS, by=by or ())
+        if fmt not in ("xlsx", "pdf", "html"):
+            abort(404)
+        try:
+            body = (census_xlsx(stats) if fmt == "xlsx" else html_to_pdf(census_html(stats))
+                    if fmt == "pdf" else census_html(stats).encode("utf-8"))
+        except ReportError as exc:
+            return render_template("error.html", message=str(exc)), 500
+        return Response(body, mimetype=MIME[fmt], headers={
+            "Content-Disposition": f"attachment; filename=census-{as_of or 'latest'}.{fmt}"})
 
     @app.post("/site/<code>/add-finding")
     def add_finding(code):

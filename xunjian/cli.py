@@ -277,6 +277,57 @@ def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
     _emit(card, json_path, store)
 
 
+@report.command("site")
+@click.argument("site_code")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Use the latest finished inspection at or before this date.")
+@click.option("--inspection", "inspection_id", metavar="ID", help="A stored inspection of it.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "html", "xlsx"]),
+              required=True, help="Report format (the PDF is the HTML printed by Chromium).")
+@click.option("--output", "output", type=click.Path(dir_okay=False), required=True,
+              metavar="PATH", help="Where to write the report.")
+@click.pass_obj
+def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output):
+    """The per-site inspection report (网站检查报告) from a stored inspection."""
+    from reports.render import ReportError
+    from reports.site import build_site_report
+
+    as_of = parse_as_of(as_of) if as_of else None
+    try:
+        body = build_site_report(obj.store, site_code, fmt, inspection_id, as_of)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    Path(output).write_bytes(body)
+    console.print(f"site report written to {output} ({len(body):,} bytes)", highlight=False,
+                  soft_wrap=True)
+
+
+@report.command("census")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Count each site's latest finished inspection at or before this date.")
+@click.option("--by", "by", multiple=True,
+              type=click.Choice(["地区", "级别", "网站类型", "主办单位"]),
+              help="Group by (repeatable; default 级别, 网站类型 and 地区).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "html", "pdf"]), required=True,
+              help="Report format.")
+@click.option("--output", "output", type=click.Path(dir_okay=False), required=True,
+              metavar="PATH", help="Where to write the report.")
+@click.pass_obj
+def report_census(obj: StoreContext, as_of, by, fmt, output):
+    """Census statistics (通报): 合格率 overall and by group, causes, lists."""
+    from reports.census import DEFAULT_GROUPINGS, build_census_report
+    from reports.render import ReportError
+
+    as_of = parse_as_of(as_of) if as_of else None
+    try:
+        body = build_census_report(obj.store, fmt, as_of, tuple(by) or DEFAULT_GROUPINGS)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    Path(output).write_bytes(body)
+    console.print(f"census report written to {output} ({len(body):,} bytes)", highlight=False,
+                  soft_wrap=True)
+
+
 # -- demo -----------------------------------------------------------------------------------------
 
 @main.command()

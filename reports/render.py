@@ -1,0 +1,188 @@
+"""What the report formats share: the Jinja2 templates, bar charts (SVG for HTML/PDF, PNG for
+DOCX/XLSX) and printing HTML to PDF with the Chromium the inspections already use.
+
+The PDF is the HTML report printed by Chromium (Playwright ``page.pdf``), launched through
+``browser.launch_options()`` so it is the same executable and arguments as the crawl: one
+rendering stack, and Chinese glyphs come from the same installed fonts (fonts-noto-cjk).
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import html
+import io
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from scoring import SHANGHAI
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Fonts tried, in order, for the PNG charts (Pillow needs a file; the browser finds its own).
+CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+MIME = {"pdf": "application/pdf",
+        "html": "text/html; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+class ReportError(RuntimeError):
+    """A report cannot be built; the message says why and what to do."""
+
+
+def points(value) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def beijing(value) -> str:
+    """An ISO time as Beijing time (2026-11-20 10:10); text that is not a time stays as is."""
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    if when.tzinfo is None:
+        return when.strftime("%Y-%m-%d %H:%M")
+    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def percent(value) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+_env: Environment | None = None
+
+
+def environment() -> Environment:
+    global _env
+    if _env is None:
+        _env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                           autoescape=select_autoescape(["html"]), trim_blocks=True,
+                           lstrip_blocks=True)
+        _env.filters.update(pts=points, bj=beijing, pct=percent)
+    return _env
+
+
+def render(template: str, **context) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def data_uri(data: bytes | None, mime: str = "image/png") -> str | None:
+    if not data:
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# -- charts ----------------------------------------------------------------------------------------
+
+def bar_svg(title: str, bars: list[tuple[str, float]], unit: str = "", maximum: float | None = None,
+            colors: list[str] | None = None, width: int = 640) -> str:
+    """A horizontal bar chart as inline SVG (no dependency; the browser draws the glyphs)."""
+    row, label_w, top = 26, 170, 34
+    height = top + row * max(1, len(bars)) + 10
+    peak = maximum if maximum is not None else max([v for _, v in bars] + [1])
+    span = width - label_w - 70
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}">',
+             f'<text x="0" y="18" font-size="15" font-weight="bold">{html.escape(title)}</text>']
+    if not bars:
+        parts.append(f'<text x="0" y="{top + 16}" font-size="13">（无数据）</text>')
+    for i, (label, value) in enumerate(bars):
+        y = top + i * row
+        w = 0 if peak <= 0 else max(0.0, span * value / peak)
+        color = (colors or ["#3a6ea5"])[i % len(colors or ["#3a6ea5"])]
+        parts.append(f'<text x="{label_w - 6}" y="{y + 16}" font-size="13" text-anchor="end">'
+                     f'{html.escape(_clip(label, 14))}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
+                     f'fill="{color}"/>')
+        parts.append(f'<text x="{label_w + w + 5:.1f}" y="{y + 16}" font-size="12">'
+                     f'{value:g}{html.escape(unit)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    for path in CJK_FONTS + tuple(glob.glob("/usr/share/fonts/**/*CJK*Regular*", recursive=True)):
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default()
+
+
+def bar_png(title: str, bars: list[tuple[str, float]], unit: str = "",
+            maximum: float | None = None, colors: list[str] | None = None,
+            width: int = 1200) -> bytes:
+    """The same horizontal bar chart as a PNG (Pillow), for DOCX and XLSX (2× for print)."""
+    from PIL import Image, ImageDraw
+
+    row, label_w, top = 52, 340, 70
+    height = top + row * max(1, len(bars)) + 20
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    big, small = _font(30), _font(24)
+    draw.text((0, 8), title, fill="black", font=big)
+    peak = maximum if maximum is not None else max([v for _, v in bars] + [1])
+    span = width - label_w - 140
+    if not bars:
+        draw.text((0, top), "（无数据）", fill="black", font=small)
+    for i, (label, value) in enumerate(bars):
+        y = top + i * row
+        w = 0 if peak <= 0 else max(0, int(span * value / peak))
+        label = _clip(label, 14)
+        lw = draw.textlength(label, font=small)
+        draw.text((label_w - 12 - lw, y + 8), label, fill="black", font=small)
+        color = (colors or ["#3a6ea5"])[i % len(colors or ["#3a6ea5"])]
+        draw.rectangle((label_w, y + 6, label_w + w, y + row - 10), fill=color)
+        draw.text((label_w + w + 10, y + 8), f"{value:g}{unit}", fill="black", font=small)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+# -- PDF -------------------------------------------------------------------------------------------
+
+PDF_OPTIONS = {"format": "A4", "print_background": True,
+               "margin": {"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+               "display_header_footer": True,
+               "header_template": "<span></span>",
+               "footer_template": ('<div style="font-size:8px;width:100%;text-align:center;'
+                                   'color:#666"><span class="pageNumber"></span> / '
+                                   '<span class="totalPages"></span></div>')}
+
+
+def html_to_pdf(document: str) -> bytes:
+    """Print an HTML document (images inlined as data: URIs) to PDF with our Chromium."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from browser import BrowserNotFound, launch_options
+
+    try:
+        options = launch_options()
+    except BrowserNotFound as exc:
+        raise ReportError(f"no browser to print the PDF with: {exc}") from None
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**options)
+            try:
+                page = browser.new_page()
+                # no network: everything the report shows is inlined
+                page.route("**/*", lambda route: route.abort()
+                           if not route.request.url.startswith("data:") else route.continue_())
+                page.set_content(document, wait_until="load")
+                page.emulate_media(media="print")
+                return page.pdf(**PDF_OPTIONS)
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise ReportError(f"Chromium could not print the PDF: {exc}") from None

@@ -1,0 +1,442 @@
+"""The per-site inspection report (网站检查报告): what a site's owner receives and an auditor files.
+
+``site_report(store, code, …)`` gathers everything the report shows from the store — the score
+card of a stored inspection (as the review app shows it, reviewer-added findings included), the
+registry
+entry, the probes of the week before 监测时间点, the dead links with their evidence, the columns'
+freshness, the interaction and service findings, and what reviewers added — into one plain dict.
+``build_site_report(…, fmt)`` turns it into HTML, PDF (that HTML printed by our Chromium), DOCX
+(python-docx) or XLSX (openpyxl).
+
+Screenshots: each distinct screenshot is shown once, at the full text width, in the 截图 section
+(a tall page is cut into page-sized slices so nothing is shrunk to a stamp); tables show a small
+thumbnail and the figure number.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import timedelta
+
+from probes import load_probes
+from scoring import load_rules
+from scoring.time import as_of_date, as_of_instant, window_start
+
+from .render import MIME, ReportError, bar_png, bar_svg, data_uri, html_to_pdf, render
+from .text import REVIEW, unchecked_reasons
+
+FORMATS = ("html", "pdf", "docx", "xlsx")
+#: Screenshot slices: width in pixels, height of one slice (about an A4 text area's proportion).
+SHOT_WIDTH = 1366
+SLICE_HEIGHT = 1800
+MAX_SLICES = 3
+THUMB_WIDTH = 200
+MIN_TRIMMED = 900
+COLUMN_STATUS = {"fresh": "正常更新", "stale": "未更新", "blank": "空白栏目",
+                 "unreachable": "无法访问"}
+SOURCE = {"registry": "登记", "discovered": "发现"}
+SITE_TYPES = {"门户网站", "其他"}
+
+
+#: The terminal card's English fallback reasons (reports/text.py), as the Chinese report says them.
+CHINESE_REASONS = {
+    "judged by reviewers only; nothing recorded yet in the 人工复核 web app":
+        "只能由人工判定，人工复核系统中尚无记录",
+    "column pages, guides and letters were not collected (XUNJIAN_FRESHNESS=0)":
+        "本次检查未采集栏目页、办事指南和信件（XUNJIAN_FRESHNESS=0）",
+    "no column page was stored (no registered or discovered 栏目)":
+        "没有保存任何栏目页（既无登记栏目，也未发现栏目）",
+    "this inspection did not check it": "本次检查未检查该指标",
+    "too few homepage probes in the 7 days before 监测时间点 (xunjian probe / xunjian schedule)":
+        "监测时间点前7天内首页探测次数不足（xunjian probe / xunjian schedule）",
+}
+
+
+def chinese_reason(reason: str) -> str:
+    if reason in CHINESE_REASONS:
+        return CHINESE_REASONS[reason]
+    head, tail = "the inspection ", " before this indicator was checked"
+    if reason.startswith(head) and reason.endswith(tail):
+        status = reason[len(head):-len(tail)]
+        status = {"failed": "失败", "interrupted": "中断"}.get(status, status)
+        return f"本次检查在检查该指标之前已{status}"
+    return reason
+
+
+def _label_review(finding: dict) -> str:
+    label = REVIEW.get(finding.get("review"), finding.get("review") or "")
+    if finding.get("needs_review") and finding.get("review") == "pending":
+        label += "（确认后计分）"
+    return label
+
+
+class Shots:
+    """Distinct screenshots of a report, numbered 图1, 图2 … in the order first referred to."""
+
+    def __init__(self, store):
+        self.store = store
+        self.order: list[str] = []
+        self.captions: dict[str, str] = {}
+        self._images: dict[str, dict] = {}
+
+    def ref(self, blob_id: str | None, caption: str) -> int | None:
+        """The figure number of a screenshot (registering it), or None without one."""
+        if not blob_id:
+            return None
+        if blob_id not in self.captions:
+            self.order.append(blob_id)
+            self.captions[blob_id] = caption
+        return self.order.index(blob_id) + 1
+
+    def image(self, blob_id: str) -> dict:
+        """{"slices": [jpeg…], "thumb": jpeg, "size": (w, h), "cut": bool, "missing": bool}."""
+        if blob_id in self._images:
+            return self._images[blob_id]
+        data = None
+        try:
+            data = self.store.get_blob(blob_id)
+        except Exception:  # a missing or unreadable blob is said in the report, never a crash
+            data = None
+        out = {"slices": [], "thumb": None, "size": None, "cut": False, "missing": data is None}
+        if data is not None:
+            try:
+                out.update(_slices(data))
+            except Exception:
+                out["missing"] = True
+        self._images[blob_id] = out
+        return out
+
+    def figures(self) -> list[dict]:
+        return [{"n": i + 1, "id": b, "caption": self.captions[b], **self.image(b)}
+                for i, b in enumerate(self.order)]
+
+
+def _slices(data: bytes) -> dict:
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    img = _trim_sides(img.convert("RGB"))
+    w, h = img.size
+    if w > SHOT_WIDTH:
+        img = img.resize((SHOT_WIDTH, max(1, round(h * SHOT_WIDTH / w))))
+        w, h = img.size
+    slices = []
+    for top in range(0, h, SLICE_HEIGHT):
+        if len(slices) == MAX_SLICES:
+            break
+        part = img.crop((0, top, w, min(h, top + SLICE_HEIGHT)))
+        slices.append(_jpeg(part, 82))
+    thumb = img.crop((0, 0, w, min(h, round(w * 0.66))))
+    thumb = thumb.resize((THUMB_WIDTH, max(1, round(thumb.size[1] * THUMB_WIDTH / w))))
+    return {"slices": slices, "thumb": _jpeg(thumb, 80), "size": (w, h),
+            "cut": h > SLICE_HEIGHT * MAX_SLICES}
+
+
+def _trim_sides(img):
+    """Drop the empty side margins of a page (the background colour of its left edge), so a
+    centred 1000-pixel layout fills the printed width; never narrower than MIN_TRIMMED."""
+    from PIL import ImageChops
+
+    w, h = img.size
+    background = img.getpixel((0, 0))
+    plain = img.crop((0, 0, w, min(h, 3000)))
+    diff = ImageChops.difference(plain, _solid(plain.size, background))
+    box = diff.convert("L").point(lambda v: 255 if v > 12 else 0).getbbox()
+    if not box:
+        return img
+    left, right = max(0, box[0] - 12), min(w, box[2] + 12)
+    if right - left < MIN_TRIMMED:
+        middle = (left + right) // 2
+        left = max(0, min(w - MIN_TRIMMED, middle - MIN_TRIMMED // 2))
+        right = min(w, left + MIN_TRIMMED)
+    return img.crop((left, 0, right, h)) if (left, right) != (0, w) else img
+
+
+def _solid(size, colour):
+    from PIL import Image
+
+    return Image.new("RGB", size, colour)
+
+
+def _jpeg(img, quality: int) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=quality, optimize=True)
+    return out.getvalue()
+
+
+# -- gathering ------------------------------------------------------------------------------------
+
+def pick_inspection(store, code: str, inspection_id: str | None = None,
+                    as_of: str | None = None) -> dict:
+    """The inspection a report is built from: the one named, else the site's latest finished
+    inspection at or before ``as_of`` (any, without as_of). Raises ReportError with the reason."""
+    if store.get_site(code) is None:
+        raise ReportError(f"unknown site {code!r}; import it with `xunjian registry import`")
+    if inspection_id:
+        inspection = store.get_inspection(inspection_id)
+        if inspection is None:
+            raise ReportError(f"no inspection {inspection_id!r} in the store")
+        if inspection.get("site") != code:
+            raise ReportError(f"inspection {inspection_id!r} is of site "
+                              f"{inspection.get('site')!r}, not {code!r}")
+        return inspection
+    done = [i for i in store.inspections(code) if i.get("status") == "done"]
+    if as_of:
+        limit = as_of_date(as_of)
+        done = [i for i in done if _inspection_date(i) <= limit]
+    if not done:
+        when = f" at or before {as_of}" if as_of else ""
+        raise ReportError(f"no finished inspection of site {code!r}{when}; "
+                          f"run `xunjian inspect {code}` first")
+    return done[0]  # newest first
+
+
+def _inspection_date(inspection: dict):
+    return as_of_date(inspection.get("as_of") or inspection.get("started_at"))
+
+
+def report_card(store, inspection: dict, as_of: str | None = None) -> dict:
+    """The card the review app shows for an inspection (``review.data.card_of``: reviewer-added
+    findings included), scored at ``as_of`` when one is given."""
+    from review.data import _CARD_FIELDS, card_of, manual_findings
+    from scoring import score_card
+    from xunjian.inspection import card_for
+
+    if as_of is None or as_of == inspection.get("as_of"):
+        return card_of(store, inspection)
+    card = card_for(store, inspection["id"], as_of)
+    present = {f["id"] for f in card["findings"]}
+    manual = [f for f in manual_findings(store, inspection["id"]) if f["id"] not in present]
+    if not manual:
+        return card
+    base = [{k: v for k, v in f.items() if k not in _CARD_FIELDS} for f in card["findings"]]
+    unchecked = set(card["unchecked"])
+    return score_card(
+        site=store.get_site(inspection["site"]) or dict(card["site"]), findings=base + manual,
+        reviews=store.reviews(inspection["site"]),
+        checked={e.id: e.id not in unchecked for e in load_rules().all}, as_of=as_of,
+        inspection=inspection["id"], facts=card.get("facts"),
+        unchecked_reasons=card.get("unchecked_reasons"))
+
+
+def site_report(store, code: str, inspection_id: str | None = None, as_of: str | None = None,
+                blob_link=None) -> dict:
+    """Everything the per-site report shows, as plain data (see the module doc)."""
+    inspection = pick_inspection(store, code, inspection_id, as_of)
+    card = report_card(store, inspection, as_of)
+    site = store.get_site(code) or {}
+    rules = load_rules(card.get("rules", "census-2015"))
+    shots = Shots(store)
+    link = blob_link or (lambda blob: _blob_location(store, blob))
+    findings = card["findings"]
+    by_id = {f["id"]: f for f in findings}
+    manual_ids = {f["id"] for f in store.find("manual_findings", inspection=inspection["id"])}
+    unchecked = {k: chinese_reason(v) for k, v in unchecked_reasons(card, inspection).items()}
+    facts = card.get("facts") or {}
+
+    # 总体情况: every veto and deduction indicator, in the table's order
+    fired = {v["id"]: v for v in card["vetoes"]}
+    overview = []
+    for entry in rules.vetoes:
+        if entry.id in fired:
+            result, mark = f"否决：{fired[entry.id]['reason']}", "单项否决"
+        elif entry.id in unchecked:
+            result, mark = f"未检查：{unchecked[entry.id]}", "未检查"
+        else:
+            result, mark = "未发现问题", "通过"
+        overview.append({"id": entry.id, "group": entry.group, "name": entry.name,
+                         "text": entry.text, "result": result, "mark": mark, "veto": True,
+                         "fired": entry.id in fired})
+    for item in card["deductions"]:
+        entry = rules.indicator(item["id"])
+        counted = [by_id[f] for f in item["findings"] if by_id.get(f, {}).get("counts")]
+        waiting = [by_id[f] for f in item["findings"]
+                   if by_id.get(f, {}).get("review") == "pending" and not by_id[f].get("counts")]
+        if not item["checked"]:
+            result, mark = f"未检查：{unchecked.get(item['id'], '')}", "未检查"
+        else:
+            result = f"发现问题 {len(counted)} 项" if counted else "未发现扣分问题"
+            if waiting:
+                result += f"；另有 {len(waiting)} 项待人工复核（确认后计分）"
+            if item.get("partial"):
+                result += f"；仅部分检查：{item.get('partial_reason')}"
+            mark = f"扣 {item['points']:g} 分"
+        overview.append({"id": item["id"], "group": entry.group, "name": entry.name,
+                         "text": entry.text, "result": result, "mark": mark, "veto": False,
+                         "points": item["points"] if item["checked"] else None,
+                         "fired": bool(item["checked"] and item["points"])})
+
+    # dead links (链接可用性), numbered as the census platform's reports number them
+    dead = []
+    for f in [f for f in findings if f["indicator"] == "availability.links"]:
+        ev = f.get("evidence") or {}
+        page_title = ev.get("page_title") or ""
+        fig = shots.ref(ev.get("screenshot"), f"入口页截图：{page_title} {f.get('page') or ''}")
+        dead.append({
+            "n": len(dead) + 1, "id": f["id"], "name": ev.get("anchor_text") or "",
+            "url": f.get("url") or "", "time": ev.get("checked_at") or "",
+            "type": ev.get("error_type") or f.get("kind") or "",
+            "status": str(ev.get("status_text") or ev.get("status") or ev.get("error") or ""),
+            "page": f.get("page") or "", "page_name": page_title,
+            "where": "首页" if f.get("rule") == "home" else "其他页面",
+            "screenshot": ev.get("screenshot"), "figure": fig,
+            "screenshot_link": link(ev.get("screenshot")) if ev.get("screenshot") else "",
+            "review": _label_review(f), "points": f.get("points", 0),
+            "counts": bool(f.get("counts"))})
+
+    # probes of the week before 监测时间点
+    card_as_of = card["as_of"]
+    probes = load_probes(store, code, card_as_of)
+    pf = facts.get("probes") or {}
+    failures = [p for p in probes if not p.get("ok")]
+    start = window_start(card_as_of, 7)
+    days = []
+    end_day = as_of_date(card_as_of)
+    day = start.date()
+    per_day = Counter(as_of_instant(p["time"]).date() for p in probes)
+    failed_day = Counter(as_of_instant(p["time"]).date() for p in failures)
+    while day <= end_day:
+        days.append({"day": day.isoformat(), "probes": per_day.get(day, 0),
+                     "failed": failed_day.get(day, 0)})
+        day += timedelta(days=1)
+    probe_log = {
+        "start": start.isoformat(), "end": as_of_instant(card_as_of).isoformat(),
+        "count": len(probes), "failed": len(failures),
+        "rate": (len(failures) * 100 / len(probes)) if probes else None,
+        "needed": pf.get("probes_needed", 140), "note": pf.get("note"),
+        "failures": [{"time": p.get("time"), "status": p.get("status"),
+                      "error": p.get("error") or (f"HTTP {p['status']}" if p.get("status")
+                                                  else ""),
+                      "elapsed_ms": p.get("elapsed_ms"),
+                      "figure": shots.ref(p.get("screenshot"),
+                                          f"首页探测失败时的截图：{p.get('time')}")}
+                     for p in failures[-50:]],
+        "failures_left": max(0, len(failures) - 50),
+        "days": days,
+    }
+
+    # columns: freshness of each registered and discovered column
+    fresh = facts.get("freshness") or {}
+    columns = []
+    for c in fresh.get("columns") or []:
+        newest = c.get("newest") or {}
+        columns.append({
+            "name": c.get("name") or "", "type": c.get("type") or "", "url": c.get("url") or "",
+            "source": SOURCE.get(c.get("source"), c.get("source") or ""),
+            "newest_title": newest.get("title") or "", "newest_date": newest.get("date") or "",
+            "window": c.get("window_days"), "items": c.get("items"),
+            "status": COLUMN_STATUS.get(c.get("status"), c.get("status") or ""),
+            "bad": c.get("status") != "fresh",
+            "figure": shots.ref(c.get("screenshot"), f"栏目页截图：{c.get('name')} {c.get('url')}")
+            if c.get("status") != "fresh" else None})
+    homepage_updates = fresh.get("homepage") or {}
+
+    def section(prefix: str) -> list[dict]:
+        rows = []
+        for f in findings:
+            if not f["indicator"].startswith(prefix) or f["id"] in manual_ids:
+                continue
+            ev = f.get("evidence") or {}
+            rows.append(_finding_row(f, rules, shots, ev))
+        return rows
+
+    manual = [_finding_row(f, rules, shots, f.get("evidence") or {}) for f in findings
+              if f["id"] in manual_ids]
+    vetoes = []
+    for v in card["vetoes"]:
+        rows = [_finding_row(by_id[i], rules, shots, by_id[i].get("evidence") or {})
+                for i in (v.get("findings") or []) + (v.get("supporting") or []) if i in by_id]
+        vetoes.append({"name": rules.indicator(v["id"]).name, "reason": v["reason"],
+                       "findings": rows})
+    pending = [f for f in findings if f.get("review") == "pending" and f.get("needs_review")]
+    home = facts.get("homepage") or {}
+    if home.get("reachable") is False:
+        shots.ref(home.get("screenshot"), "首页无法访问时浏览器显示的内容")
+    return {
+        "site": {"code": code, "name": site.get("name") or card["site"].get("name") or "",
+                 "url": site.get("url") or card["site"].get("url") or "",
+                 "owner": site.get("owner") or "", "region": site.get("region") or "",
+                 "type": site.get("type") or ""},
+        "inspection": {"id": inspection["id"], "status": inspection.get("status"),
+                       "started_at": inspection.get("started_at"),
+                       "finished_at": inspection.get("finished_at")},
+        "card": card, "as_of": card_as_of, "verdict": card["verdict"], "score": card["score"],
+        "total_deduction": card["total_deduction"], "provisional": card["provisional"],
+        "unchecked": [{"id": k, "name": rules.indicator(k).name, "reason": r}
+                      for k, r in unchecked.items()],
+        "pending": len(pending), "homepage": home,
+        "overview": overview, "vetoes": vetoes, "dead_links": dead, "probes": probe_log,
+        "columns": columns, "homepage_updates": homepage_updates,
+        "interaction": section("interaction."), "service": section("service."),
+        "updates": section("updates."), "manual": manual,
+        "crawl": facts.get("crawl") or {}, "shots": shots, "rules_title": rules.title,
+    }
+
+
+def _finding_row(f: dict, rules, shots: Shots, ev: dict) -> dict:
+    fig = shots.ref(ev.get("screenshot"),
+                    f"{rules.indicator(f['indicator']).name}：{f.get('detail') or f.get('url')}")
+    return {"id": f["id"], "indicator": rules.indicator(f["indicator"]).name,
+            "detail": f.get("detail") or f.get("kind") or "", "url": f.get("url") or "",
+            "page": f.get("page") or "", "review": _label_review(f),
+            "points": f.get("points", 0), "counts": bool(f.get("counts")), "figure": fig,
+            "by": f.get("reviewer") or f.get("added_by") or ""}
+
+
+def _blob_location(store, blob_id: str) -> str:
+    try:
+        return store.blob_location(blob_id)
+    except Exception:
+        return blob_id
+
+
+def probe_chart_bars(report: dict) -> list[tuple[str, float]]:
+    return [(d["day"][5:], d["probes"]) for d in report["probes"]["days"]]
+
+
+def probe_fail_bars(report: dict) -> list[tuple[str, float]]:
+    return [(d["day"][5:], d["failed"]) for d in report["probes"]["days"]]
+
+
+# -- formats --------------------------------------------------------------------------------------
+
+def site_html(report: dict) -> str:
+    figures = report["shots"].figures()
+    for fig in figures:
+        fig["uris"] = [data_uri(s, "image/jpeg") for s in fig["slices"]]
+        fig["thumb_uri"] = data_uri(fig["thumb"], "image/jpeg")
+    thumbs = {fig["n"]: fig["thumb_uri"] for fig in figures}
+    charts = {
+        "probes": bar_svg("每日首页探测次数", probe_chart_bars(report), "次"),
+        "failed": bar_svg("每日首页打不开次数", probe_fail_bars(report), "次",
+                          colors=["#c0392b"]),
+    }
+    return render("site_report.html", r=report, figures=figures, thumbs=thumbs, charts=charts)
+
+
+def build_site_report(store, code: str, fmt: str, inspection_id: str | None = None,
+                      as_of: str | None = None, blob_link=None) -> bytes:
+    """The report of one site as bytes in ``fmt`` (html, pdf, docx, xlsx)."""
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    report = site_report(store, code, inspection_id, as_of, blob_link)
+    if fmt == "html":
+        return site_html(report).encode("utf-8")
+    if fmt == "pdf":
+        return html_to_pdf(site_html(report))
+    if fmt == "docx":
+        from .site_docx import site_docx
+
+        return site_docx(report)
+    from .site_xlsx import site_xlsx
+
+    return site_xlsx(report)
+
+
+def filename(code: str, as_of: str, fmt: str) -> str:
+    return f"report-{code}-{as_of}.{fmt}"
+
+
+__all__ = ["FORMATS", "MIME", "ReportError", "build_site_report", "site_report", "bar_png"]

@@ -1,0 +1,207 @@
+"""The per-site report as DOCX (python-docx): the same sections as the HTML report.
+
+Chinese text gets an East Asian font (w:eastAsia), so Word and LibreOffice pick a CJK face;
+screenshots are inserted at the full text width (tall pages in slices), charts as PNG.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from .render import bar_png, beijing, percent, points
+from .site import probe_chart_bars, probe_fail_bars
+
+FONT = "Noto Sans CJK SC"
+EAST_ASIA = "SimSun"  # Word's usual CJK face; LibreOffice falls back to an installed CJK font
+RED = RGBColor(0xB0, 0x00, 0x00)
+
+
+def new_document(landscape: bool = False) -> Document:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(10)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), EAST_ASIA)
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
+        doc.styles[name].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"),
+                                                                          EAST_ASIA)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(1.8))
+    section.top_margin = section.bottom_margin = Cm(1.8)
+    return doc
+
+
+def text_width(doc: Document):
+    section = doc.sections[-1]
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def table(doc: Document, header: list[str], rows: list[list], widths: list[float] | None = None,
+          size: float = 8.5):
+    t = doc.add_table(rows=1, cols=len(header))
+    t.style = "Table Grid"
+    for cell, text in zip(t.rows[0].cells, header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        run.font.size = Pt(size)
+    for row in rows:
+        cells = t.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run("" if value is None else str(value))
+            run.font.size = Pt(size)
+    if widths:
+        total = text_width(doc)
+        for row in t.rows:
+            for cell, w in zip(row.cells, widths, strict=True):
+                cell.width = int(total * w)
+    return t
+
+
+def picture(doc: Document, data: bytes, width=None) -> None:
+    doc.add_picture(io.BytesIO(data), width=width or text_width(doc))
+
+
+def site_docx(r: dict) -> bytes:
+    doc = new_document()
+    title = doc.add_heading("政府网站检查报告", level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p = doc.add_paragraph(f"依据：{r['rules_title']}")
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    site = r["site"]
+    score = ("—（单项否决，不再评分）" if r["score"] is None
+             else f"{points(r['score'])} 分") + f"（扣分合计 {points(r['total_deduction'])} 分）"
+    state = (f"暂定结论：{len(r['unchecked'])} 项指标未检查，{r['pending']} 项问题待人工复核"
+             if r["provisional"] else "最终结论（全部指标已检查，问题均已复核）")
+    table(doc, ["项目", "内容"], [
+        ["网站名称", site["name"]], ["网站标识码", site["code"]],
+        ["主办单位", site["owner"] or "（未登记）"], ["部门/地区", site["region"] or "（未登记）"],
+        ["网站类型", site["type"] or "（未登记）"], ["首页网址", site["url"]],
+        ["监测时间段", f"首页可用性探测：{beijing(r['probes']['start'])} 至 "
+                      f"{beijing(r['probes']['end'])}；监测时间点（as-of）：{r['as_of']}；"
+                      f"检查编号 {r['inspection']['id']}"],
+        ["检查结论", r["verdict"]], ["得分", score], ["结论状态", state],
+    ], widths=[0.25, 0.75], size=10.5)
+    if (r["homepage"] or {}).get("reachable") is False:
+        para = doc.add_paragraph(f"首页无法访问：{r['homepage'].get('error')}")
+        para.runs[0].font.color.rgb = RED
+    doc.add_page_break()
+
+    doc.add_heading("一、总体情况", level=1)
+    table(doc, ["一级指标", "二级指标", "描述", "监测结果", "单项否决 / 扣分"],
+          [[o["group"], o["name"], o["text"], o["result"], o["mark"]] for o in r["overview"]]
+          + [["", "扣分合计", "", "", points(r["total_deduction"])]],
+          widths=[0.1, 0.12, 0.4, 0.26, 0.12])
+    if r["unchecked"]:
+        doc.add_heading("未检查的指标（不是 0 分：这些指标本次没有检查）", level=3)
+        table(doc, ["指标", "原因"], [[u["name"], u["reason"]] for u in r["unchecked"]],
+              widths=[0.25, 0.75])
+    for v in r["vetoes"]:
+        doc.add_heading(f"单项否决：{v['name']}", level=3)
+        doc.add_paragraph(v["reason"]).runs[0].font.color.rgb = RED
+        _findings(doc, v["findings"])
+
+    doc.add_heading("二、首页可用性探测记录", level=1)
+    pr = r["probes"]
+    doc.add_paragraph(f"探测时段 {beijing(pr['start'])} 至 {beijing(pr['end'])}：共探测 "
+                      f"{pr['count']} 次（表中要求 {pr['needed']} 次以上），打不开 {pr['failed']} "
+                      f"次，失败率 {percent(pr['rate'])}。")
+    if pr["note"]:
+        doc.add_paragraph(pr["note"])
+    picture(doc, bar_png("每日首页探测次数", probe_chart_bars(r), "次"), text_width(doc) * 0.8)
+    picture(doc, bar_png("每日首页打不开次数", probe_fail_bars(r), "次", colors=["#c0392b"]),
+            text_width(doc) * 0.8)
+    if pr["failures"]:
+        table(doc, ["序号", "探测时间", "错误", "HTTP返回值", "耗时(毫秒)", "截图"],
+              [[i + 1, beijing(p["time"]), p["error"], p["status"] or "", p["elapsed_ms"] or "",
+                f"见图{p['figure']}" if p["figure"] else ""]
+               for i, p in enumerate(pr["failures"])])
+
+    doc.add_heading("三、链接可用性（不可用链接）", level=1)
+    crawl = r["crawl"]
+    if crawl.get("partial_reason"):
+        doc.add_paragraph(f"链接可用性仅部分检查：{crawl['partial_reason']}")
+    if r["dead_links"]:
+        figures = {f["n"]: f for f in r["shots"].figures()}
+        t = table(doc, ["错误编号", "链接名称", "链接地址", "探测时间", "错误类型",
+                        "HTTP返回值或超时情况", "入口地址", "入口名称", "入口页截图", "复核",
+                        "扣分"],
+                  [[d["n"], d["name"], d["url"], beijing(d["time"]), d["type"], d["status"],
+                    d["page"], d["page_name"], "", d["review"], points(d["points"])]
+                   for d in r["dead_links"]], size=7,
+                  widths=[0.05, 0.1, 0.16, 0.08, 0.08, 0.07, 0.13, 0.09, 0.12, 0.07, 0.05])
+        for row, d in zip(t.rows[1:], r["dead_links"], strict=True):
+            cell = row.cells[8]
+            fig = figures.get(d["figure"]) if d["figure"] else None
+            if fig and fig["thumb"]:
+                cell.paragraphs[0].add_run().add_picture(io.BytesIO(fig["thumb"]), width=Cm(2))
+            if fig:
+                run = cell.add_paragraph().add_run(f"见图{fig['n']}")
+                run.font.size = Pt(7)
+    else:
+        doc.add_paragraph("未发现不可用链接。")
+
+    doc.add_heading("四、信息更新情况", level=1)
+    hu = r["homepage_updates"]
+    if hu:
+        doc.add_paragraph(f"首页栏目：监测时间点前 {hu.get('window_days')} 天内更新信息 "
+                          f"{hu.get('count')} 条，最新 {hu.get('newest') or '—'}。")
+    if r["columns"]:
+        table(doc, ["栏目名称", "栏目地址", "栏目类型", "来源", "最新信息", "最新日期", "时限(天)",
+                    "状态", "截图"],
+              [[c["name"], c["url"], c["type"], c["source"], c["newest_title"],
+                c["newest_date"] or "—", c["window"] or "", c["status"],
+                f"见图{c['figure']}" if c["figure"] else ""] for c in r["columns"]],
+              widths=[0.1, 0.18, 0.1, 0.06, 0.2, 0.1, 0.07, 0.09, 0.1])
+    else:
+        doc.add_paragraph("本次检查没有采集栏目页面。")
+    if r["updates"]:
+        _findings(doc, r["updates"])
+    doc.add_heading("五、互动回应情况", level=1)
+    _findings(doc, r["interaction"], "未发现互动回应方面的问题。")
+    doc.add_heading("六、办事服务情况", level=1)
+    _findings(doc, r["service"], "未发现办事服务方面的问题。")
+    doc.add_heading("七、人工复核添加的问题", level=1)
+    _findings(doc, r["manual"], "无。")
+
+    doc.add_heading("八、截图", level=1)
+    figures = r["shots"].figures()
+    if not figures:
+        doc.add_paragraph("本报告没有截图。")
+    for i, fig in enumerate(figures):
+        if i:
+            doc.add_page_break()
+        if fig["missing"]:
+            doc.add_paragraph(f"图{fig['n']}：截图 {fig['id']} 在存储中不存在或无法读取。")
+            continue
+        for part in fig["slices"]:
+            picture(doc, part)
+        cut = "（页面较长，仅显示上部）" if fig["cut"] else ""
+        doc.add_paragraph(f"图{fig['n']}　{fig['caption']}{cut}").runs[0].font.size = Pt(9)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _findings(doc: Document, rows: list[dict], empty: str | None = None) -> None:
+    if not rows:
+        if empty:
+            doc.add_paragraph(empty)
+        return
+    table(doc, ["指标", "问题", "地址", "复核", "扣分", "截图"],
+          [[f["indicator"], f["detail"] + (f"（复核人员：{f['by']}）" if f["by"] else ""),
+            f["url"], f["review"], points(f["points"]),
+            f"见图{f['figure']}" if f["figure"] else ""] for f in rows],
+          widths=[0.14, 0.4, 0.24, 0.1, 0.05, 0.07])
