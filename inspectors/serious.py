@@ -453,7 +453,7 @@ def scan(sentence: str, rules: SeriousRules, page_date, title: str = "",
         if any(t[0] <= start and end <= t[1] for t in titles_at):
             continue  # 总书记 inside 中共中央总书记
         found += _name_before(text, start, rules, f"suffix:{suffix}", where, hidden)
-    for start, end in context_at:
+    for start, _end in context_at:
         found += _name_before(text, start, rules, "context", where, hidden)
     spans: set[tuple] = set()
     unique = []
