@@ -458,7 +458,9 @@ def scan(sentence: str, rules: SeriousRules, page_date, title: str = "",
     spans: set[tuple] = set()
     unique = []
     for hit in found:  # 习进平 is a homophone and a near-miss: one candidate
-        if (hit.kind, hit.start, hit.end) not in spans:
+        inside = any(o.kind == hit.kind and o.start <= hit.start and hit.end <= o.end
+                     and o.end - o.start > hit.end - hit.start for o in found)
+        if not inside and (hit.kind, hit.start, hit.end) not in spans:  # 送彩金 in 注册送彩金
             spans.add((hit.kind, hit.start, hit.end))
             unique.append(hit)
     return unique
