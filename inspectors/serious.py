@@ -491,8 +491,9 @@ def _title_slot(text: str, start: int, end: int, chain: list[str], rules: Seriou
                 page_date, where: str, hidden: bool) -> list[Hit]:
     """The name written right after a (chain of) national title(s)."""
     exact = next((n for n in rules.names if text.startswith(n, end)), None)
-    if exact is None:
-        for name in rules.names:
+    if exact is None:  # the title's own holders first, the latest first (李墙 → 李强, not 李希)
+        own = [h[0] for t in chain for h in reversed(rules.titles[t].holders)]
+        for name in dict.fromkeys(own + rules.names):
             slot = text[end:end + len(name)]
             if _near(slot, name):
                 return [Hit("leader_name", f"leader.near_miss:{name}", slot, text, end,
