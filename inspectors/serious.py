@@ -607,10 +607,25 @@ def detect(unit: dict, rules: SeriousRules | None = None) -> list[Hit]:
 
 def serious_findings(site: dict, units, rules: SeriousRules | None = None) -> list[dict]:
     """Findings of veto.serious_error for a site's page units (one finding per page and
-    leader/typo match; per page and category for prohibited words; per page for hidden links)."""
+    leader/typo match; per page and category for prohibited words; per page for hidden links).
+    The same sentence and match on several pages is one finding, on the first page given (pass
+    units shallowest first), the others listed in ``evidence.pages``."""
     rules = rules or load_serious_rules(region=site.get("region") or "")
     code = site.get("code", "")
     findings: dict[str, dict] = {}
+    same: dict[tuple, dict] = {}  # one candidate per sentence and match across pages
+
+    def keep(finding: dict) -> None:
+        ev = finding["evidence"]
+        key = (finding["kind"], ev["rule_id"], ev["match"], ev["sentence_hash"])
+        if key in same:  # / and /index.html, a footer on every page: the first page names it
+            pages = same[key]["evidence"].setdefault("pages", [same[key]["url"]])
+            if len(pages) < MAX_LINKS and finding["url"] not in pages:
+                pages.append(finding["url"])
+            return
+        same[key] = finding
+        findings.setdefault(finding["id"], finding)
+
     for unit in units:
         hits = detect(unit, rules)
         grouped: dict[tuple, list[Hit]] = {}
@@ -630,7 +645,7 @@ def serious_findings(site: dict, units, rules: SeriousRules | None = None) -> li
                                 "category": first.category, "where": first.where,
                                 "hidden_text": first.hidden, "matches": words,
                                 "occurrences": len(group), **first.extra})
-            findings.setdefault(finding["id"], finding)
+            keep(finding)
         links = hidden_link_hits(unit, rules, site.get("url") or "")
         if links:
             targets = sorted({_host(x["url"]) for x in links})
@@ -644,7 +659,7 @@ def serious_findings(site: dict, units, rules: SeriousRules | None = None) -> li
                                 "sentence": "；".join(f"【{x['text'] or x['url']}】→{x['url']}"
                                                      f"（{x['how']}）" for x in links[:3]),
                                 "sentence_hash": _digest("|".join(x["url"] for x in links))})
-            findings.setdefault(finding["id"], finding)
+            keep(finding)
     return sorted(findings.values(), key=lambda f: (f["url"] or "", f["kind"], f["evidence"]
                                                     ["rule_id"], f["evidence"]["match"]))
 

@@ -1,7 +1,8 @@
 """严重错误 candidates (veto.serious_error), pure: the fixture site tests/sites/serious (GBK TRS
 pages) read from disk through inspectors.serious; exact findings per planted case, none on the
-clean look-alikes (揭批/严厉打击 context, 村委会主任李强, 时任国务院总理李克强 in 2016, 国务院总理李强,
-a closed dropdown menu, 扫黄打非 notice), and none on the demo site and the other fixture sites.
+clean look-alikes (揭批/严厉打击 context, 村委会主任李强, 时任国务院总理李克强 in 2016,
+国务院总理李强, a closed dropdown menu, 扫黄打非 notice), and none on the demo site and
+the other fixture sites.
 Also: scoring (a candidate counts only once confirmed) and the verdict carry-over."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ def _date_of(html: str, url: str | None):
 
 def _units(store, pages: list[dict]):
     crawled = {p.get("url") for p in pages} | {p.get("final_url") for p in pages}
-    for page in pages:
+    for page in sorted(pages, key=lambda p: (p.get("depth") or 0, p.get("url") or "")):
         if page.get("error") or (page.get("status") or 0) >= 400 or not page.get("html"):
             continue
         data = store.get_blob(page["html"]) or b""
