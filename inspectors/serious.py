@@ -79,6 +79,7 @@ class SeriousRules:
     suffixes: dict[str, list[str]] = field(default_factory=dict)  # suffix → full titles
     names: list[str] = field(default_factory=list)  # every holder, longest first
     context_after: tuple[str, ...] = ()
+    anywhere_after: tuple[str, ...] = ()
     categories: dict[str, str] = field(default_factory=dict)  # category → label
     condemning: tuple[str, ...] = ()
     trusted_hosts: tuple[str, ...] = ()
@@ -159,6 +160,7 @@ def load_serious_rules(rules_dir: Path = RULES_DIR, region: str = "") -> Serious
     for suffix in rules.suffixes:
         add(suffix, ("suffix", suffix))
     rules.context_after = tuple(leaders.get("context_after", []))
+    rules.anywhere_after = tuple(leaders.get("anywhere_after", [])) + tuple(rules.suffixes)
     for phrase in rules.context_after:
         add(phrase, ("context", phrase))
     rules.names = sorted(names, key=lambda n: (-len(n), n))
@@ -419,6 +421,10 @@ def scan(sentence: str, rules: SeriousRules, page_date, title: str = "",
             elif what == "context":
                 context_at.append((start, end + 1))
             elif what == "leader_homophone":
+                after = text[end + 1:]
+                if after and not after.startswith(rules.anywhere_after) and not any(
+                        text[:start].endswith(t) for t in rules.titles):
+                    continue  # 学习进平台: no name here
                 found.append(Hit("leader_name", f"leader.homophone:{payload[1]}", key, text,
                                  start, end + 1, "领导人姓名", f"疑似将领导人姓名“{payload[1]}”"
                                  f"误写为“{key}”", where, hidden))
