@@ -96,3 +96,52 @@ def page_facts(meta: dict, frames: list[tuple[str, str]]) -> dict:
     if meta.get("hidden_links") is not None:
         facts["hidden_links"] = meta["hidden_links"]
     return facts
+
+
+#: Finds ``needle`` in the page (across element boundaries: window.find), scrolls it to the middle
+#: of the window and draws a red frame and a yellow wash over it; an <img> whose alt holds it is
+#: framed instead. Returns whether it found it.
+MARK_JS = """(needle) => {
+  const frame = (r) => {
+    window.scrollTo(0, Math.max(0, r.top + window.scrollY - window.innerHeight / 2));
+    const box = document.createElement('div');
+    const b = r;
+    Object.assign(box.style, {position: 'absolute', zIndex: 2147483647, pointerEvents: 'none',
+      left: (b.left + window.scrollX - 4) + 'px', top: (b.top + window.scrollY - 4) + 'px',
+      width: (b.width + 8) + 'px', height: (b.height + 8) + 'px',
+      border: '4px solid rgb(230, 0, 0)', background: 'rgba(255, 230, 0, 0.35)'});
+    document.body.appendChild(box);
+    return true;
+  };
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  if (window.find(needle, false, false, true, false, false, false) && sel.rangeCount) {
+    const r = sel.getRangeAt(0).getBoundingClientRect();
+    sel.removeAllRanges();
+    if (r.width > 0 && r.height > 0) return frame(r);
+  }
+  for (const img of document.querySelectorAll('img[alt]')) {
+    if ((img.alt || '').replace(/\\s+/g, '').includes(needle)) {
+      const r = img.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) return frame(r);
+    }
+  }
+  return false;
+}"""
+
+
+async def marked_screenshot(context, url: str, needle: str, timeout_ms: int = 15000
+                            ) -> bytes | None:
+    """A window-sized PNG of ``url`` scrolled to ``needle`` and framed in red, or None when the
+    page does not open or does not show the text (hidden text, text in an iframe)."""
+    page = await context.new_page()
+    try:
+        await page.goto(url, timeout=timeout_ms, wait_until="load")
+        if not await page.evaluate(MARK_JS, needle):
+            return None
+        await page.wait_for_timeout(100)
+        return await page.screenshot(timeout=timeout_ms)
+    except Exception:  # noqa: BLE001 - no picture is evidence lost, never a failed inspection
+        return None
+    finally:
+        await page.close()

@@ -135,3 +135,36 @@ def test_inspection_records_the_scan_and_the_queue_filters_to_the_indicator(insp
         assert {fid for _, fid in only} == ids and len(everything) > len(only)
     finally:
         store.close()
+
+
+def red_pixels(png: bytes) -> int:
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(png)).convert("RGB")
+    data = image.tobytes()
+    return sum(1 for i in range(0, len(data), 3)
+               if data[i] > 200 and data[i + 1] < 40 and data[i + 2] < 40)
+
+
+def test_text_candidates_carry_a_screenshot_with_the_match_framed(inspected):
+    store = open_store(str(inspected["store_dir"]))
+    try:
+        found = {(f["url"].removeprefix(inspected["base"]), f["kind"]): f
+                 for f in serious(inspected["card"])}
+        typo = found[("art/2025/6/12/art_1229_4504.html", "typo")]  # a plain page: no crawl shot
+        assert typo.get("screenshot_marked") is True
+        assert red_pixels(store.get_blob(typo["evidence"]["screenshot"])) > 200
+        alt = found[("", "typo")]  # the alt text of the homepage banner: the picture is framed
+        assert alt.get("screenshot_marked") is True
+        # hidden spam text cannot be shown: the finding keeps the page's own screenshot
+        spam = found[("art/2025/5/29/art_1229_4501.html", "prohibited")]
+        page = next(p for p in store.pages(store.latest_inspection(CODE)["id"])
+                    if p["url"] == spam["url"])
+        assert not spam.get("screenshot_marked")
+        assert spam["evidence"]["screenshot"] == page["screenshot"]
+        facts = store.latest_inspection(CODE)["serious"]
+        assert facts["pictured"] == 4, facts  # 4502, 4503, 4504 and the banner alt
+    finally:
+        store.close()
