@@ -55,6 +55,8 @@ YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 SPACE = re.compile(r"\s+")
+INLINE_TAGS = {"a", "span", "font", "b", "strong", "i", "em", "u", "sup", "sub", "small", "big",
+               "label", "abbr", "cite", "code", "q", "s", "strike", "ins", "del", "mark", "nobr"}
 SKIP_TAGS = {"script", "style", "noscript", "template", "head", "select", "option", "textarea"}
 MAX_SENTENCE = 160  # characters of a sentence kept as evidence (around the match)
 MAX_LINKS = 30  # hidden links listed on one finding
@@ -270,7 +272,6 @@ def page_text(html: str, url: str = "") -> PageText:
     hidden_now = [False]
     why: list[str | None] = [None]
     backgrounds: list[str | None] = [None]
-    anchors: list[tuple[object, int]] = []
 
     def flush() -> None:
         text = SPACE.sub(" ", "".join(current)).strip()
@@ -293,24 +294,26 @@ def page_text(html: str, url: str = "") -> PageText:
                 why.append(why[-1])
                 backgrounds.append(backgrounds[-1])
                 continue
-            bg = _colour((_BACKGROUND.search(el.get("style") or "") or [None, None])[1])
-            reason = inline_hidden(el, bg or backgrounds[-1])
-            flush()
+            style = el.get("style")
+            bg = _colour((_BACKGROUND.search(style) or [None, None])[1]) if style else None
+            reason = inline_hidden(el, bg or backgrounds[-1]) \
+                if style or tag == "marquee" or el.get("hidden") is not None else None
+            if reason or tag not in INLINE_TAGS:  # a sentence runs on through <a>, <span>
+                flush()
             hidden_now.append(hidden_now[-1] or bool(reason))
             why.append(why[-1] or reason)
             backgrounds.append(bg or backgrounds[-1])
             if tag == "img" and (el.get("alt") or "").strip():
                 alts.append(el.get("alt").strip())
-            if tag == "a" and el.get("href"):
-                anchors.append((el, len(why) - 1))
-                if why[-1]:
-                    links.append({"url": urljoin(url, el.get("href").strip()),
-                                  "text": SPACE.sub(" ", el.text_content()).strip()[:100],
-                                  "how": why[-1]})
+            if tag == "a" and el.get("href") and why[-1]:
+                links.append({"url": urljoin(url, el.get("href").strip()),
+                              "text": SPACE.sub(" ", el.text_content()).strip()[:100],
+                              "how": why[-1]})
             if el.text:
                 current.append(el.text)
         else:
-            flush()
+            if tag not in INLINE_TAGS or why[-1] != why[-2]:
+                flush()
             hidden_now.pop()
             why.pop()
             backgrounds.pop()
