@@ -168,3 +168,42 @@ def test_text_candidates_carry_a_screenshot_with_the_match_framed(inspected):
         assert facts["pictured"] == 4, facts  # 4502, 4503, 4504 and the banner alt
     finally:
         store.close()
+
+
+def test_reviewer_works_through_the_filtered_queue_with_the_marked_sentence(inspected):
+    import re
+
+    from review.app import create_app
+    from review.users import add_user
+
+    store = open_store(str(inspected["store_dir"]))
+    try:
+        add_user(store, "shen", "reviewer", "correct-horse-9")
+        app = create_app(store, secret_key="test-secret")
+        app.config["TESTING"] = True
+        client = app.test_client()
+
+        def csrf(html: str) -> str:
+            return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+        login = client.get("/login").get_data(as_text=True)
+        client.post("/login", data={"name": "shen", "password": "correct-horse-9",
+                                    "csrf_token": csrf(login)})
+        sentences = []
+        for i in range(8):
+            page = client.get(f"/queue?indicator=veto.serious_error&i={i}").get_data(as_text=True)
+            assert "严重错误" in page and f"{i + 1}" in page
+            sentences.append(page.split('id="sentence">', 1)[1].split("</p>", 1)[0])
+        typo = "原文：6月12日上午，我县在县政府广场举行升国旗仪式，庆祝【中华人民共合国】成立76周年"
+        assert typo in sentences
+        # a verdict in the filtered queue leads to the next candidate of the same indicator
+        page = client.get("/queue?indicator=veto.serious_error&i=0").get_data(as_text=True)
+        action = re.search(r'action="([^"]+/verdict)"', page).group(1)
+        done = client.post(action, data={
+            "csrf_token": csrf(page), "verdict": "rejected", "next": "queue", "i": "0",
+            "indicator": "veto.serious_error",
+            "inspection": re.search(r'name="inspection" value="([^"]+)"', page).group(1)})
+        assert done.status_code == 302
+        assert "indicator=veto.serious_error" in done.headers["Location"]
+    finally:
+        store.close()
