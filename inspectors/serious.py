@@ -32,7 +32,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -118,6 +118,12 @@ def _homophones() -> dict[str, list[str]]:
     return table
 
 
+#: Never generated as the wrong character: so common that the "typo" is another word running on
+#: (交通运输不畅 holds 交通运输不, 自然资源不足 holds 自然资源不).
+FUNCTION_CHARS = frozenset("不的了是在和有也就都而及与或为以于之其等把被让给"
+                           "向从对到中上下个一这那们")
+
+
 def homophone_variants(word: str) -> set[str]:
     """Every writing of ``word`` with one character replaced by a GB2312 homophone."""
     table = _homophones()
@@ -125,7 +131,7 @@ def homophone_variants(word: str) -> set[str]:
     for i, ch in enumerate(word):
         for reading in _readings(ch):
             for other in table.get(reading, ()):
-                if other != ch:
+                if other != ch and other not in FUNCTION_CHARS:
                     out.add(word[:i] + other + word[i + 1:])
     return out
 
@@ -138,6 +144,25 @@ def region_terms(region: str | None) -> list[str]:
 
 
 @cache
+def two_char_words() -> frozenset[str]:
+    """Two-character Chinese words (jieba's dictionary, read as a word list): a homophone at the
+    edge of a term that makes a word with its neighbour is that word (交通运输布局 is no
+    交通运输部)."""
+    try:
+        import jieba  # only its dict.txt is read; no segmentation
+    except ImportError:
+        return frozenset()
+    path = Path(jieba.__file__).with_name("dict.txt")
+    words = set()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            word = line.split(" ", 1)[0]
+            if len(word) == 2:
+                words.add(word)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=16)  # one per region in a long-running process (review app, scheduler)
 def load_serious_rules(rules_dir: Path = RULES_DIR, region: str = "") -> SeriousRules:
     leaders = _load("serious-leaders.toml", rules_dir)
     words = _load("serious-words.toml", rules_dir)
@@ -184,13 +209,16 @@ def load_serious_rules(rules_dir: Path = RULES_DIR, region: str = "") -> Serious
     terms = list(typos.get("terms", [])) + region_terms(region)
     correct = set(terms)
     for term in terms:
-        wrong = set(typos.get("wrong", {}).get(term, []))
+        wrong = dict.fromkeys(typos.get("wrong", {}).get(term, []), "listed")
         if len(term) >= 5 or term in region_terms(region):
-            wrong |= homophone_variants(term)
-        for variant in wrong:
+            for variant in homophone_variants(term):
+                edge = "first" if variant[0] != term[0] else \
+                    "last" if variant[-1] != term[-1] else "inside"
+                wrong.setdefault(variant, edge)
+        for variant, edge in wrong.items():
             if variant in correct or any(variant in t for t in correct):
                 continue
-            add(variant, ("typo_term", term))
+            add(variant, ("typo_term", term, edge))
     for wrong, right in typos.get("words", {}).items():
         add(wrong, ("typo_word", right))
     for key, payloads in hits.items():
@@ -409,6 +437,7 @@ def scan(sentence: str, rules: SeriousRules, page_date, title: str = "",
     """Candidates in one sentence (white space removed). ``page_date``: a date, None, or a
     callable giving one (asked only when a title + name needs it)."""
     text = SPACE.sub("", sentence)
+    words = two_char_words()
     found: list[Hit] = []
     titles_at: list[tuple[int, int, str]] = []
     suffixes_at: list[tuple[int, int, str]] = []
@@ -436,6 +465,10 @@ def scan(sentence: str, rules: SeriousRules, page_date, title: str = "",
                                  end + 1, payload[1], f"疑似{rules.categories[payload[1]]}内容"
                                  f"“{key}”", where, hidden))
             elif what == "typo_term":
+                edge = payload[2]
+                if (edge == "last" and text[end:end + 2] in words) or (
+                        edge == "first" and start and text[start - 1:start + 1] in words):
+                    continue  # 交通运输布局: the homophone is part of the next word
                 found.append(Hit("typo", f"typo.term:{payload[1]}", key, text, start, end + 1,
                                  "严重错别字", f"疑似将“{payload[1]}”误写为“{key}”", where, hidden))
             elif what == "typo_word":

@@ -98,6 +98,7 @@ def test_condemning_context_local_titles_and_history_are_not_candidates():
         "原国务院总理李克强同志逝世",
         "往沪宁高速方向车流量较大",
         "中華人民共和國國務院",  # a traditional-character page is no typo
+        "优化交通运输布局，自然资源不足",  # 布局 and 不足 are words, not 交通运输部 / 自然资源部
     ]
     for sentence in clean:
         assert scan(sentence, rules, "2025-06-15") == [], sentence
