@@ -444,7 +444,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
             abort(400)
         data.record_verdict(store, card, item, choice, g.user["name"], reason)
         if request.form.get("next") == "queue":
-            args = {k: request.form.get(k, "") for k in ("region", "site", "i")}
+            args = {k: request.form.get(k, "") for k in ("region", "site", "i", "indicator")}
             return redirect(url_for("queue", **{k: v for k, v in args.items() if v}))
         flash(f"已记录：{data.REVIEW_LABELS[choice]}。")
         return redirect(url_for("finding", code=code, fid=fid, inspection=inspection["id"]))
@@ -455,27 +455,30 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         only = request.args.get("site", "").strip()
         if only and not CODE_RE.match(only):
             abort(404)
-        items = data.queue(summaries, region=region, site=only)
+        indicator = request.args.get("indicator", "").strip()[:60]  # e.g. veto.serious_error
+        items = data.queue(summaries, region=region, site=only, indicator=indicator)
         try:
             i = max(0, int(request.args.get("i", "0")))
         except ValueError:
             i = 0
         if not items:
-            return render_template("queue_empty.html", region=region, site_code=only)
+            return render_template("queue_empty.html", region=region, site_code=only,
+                                   indicator=indicator)
         i = min(i, len(items) - 1)
         code, fid = items[i]
         inspection = store.latest_inspection(code)
         card = data.card_of(store, inspection)
         item = data.find_in_card(card, fid)
         if item is None:  # changed since the summary was computed
-            return redirect(url_for("queue", region=region or None, site=only or None))
+            return redirect(url_for("queue", region=region or None, site=only or None,
+                                    indicator=indicator or None))
         upcoming = []
         for c, f in items[i + 1: i + 6]:
             upcoming.append((c, f))
         return render_template(
             "finding.html", site=store.get_site(code), card=card, f=item, inspection=inspection,
             history=data.history(store, code, fid), position=i, total=len(items),
-            region=region, site_code=only, upcoming=upcoming)
+            region=region, site_code=only, upcoming=upcoming, indicator=indicator)
 
     # ------------------------------------------------------------------ screenshots
     @app.get("/blob/<blob_id>")

@@ -115,7 +115,9 @@ class Summaries:
         card = card_of(self.store, inspection)
         summary = {"verdict": card["verdict"], "score": card["score"], "final": card["final"],
                    "as_of": card["as_of"], "total_deduction": card["total_deduction"],
-                   "pending": [f["id"] for f in card["findings"] if f["review"] == "pending"]}
+                   "pending": [f["id"] for f in card["findings"] if f["review"] == "pending"],
+                   "pending_indicators": {f["id"]: f["indicator"] for f in card["findings"]
+                                          if f["review"] == "pending"}}
         with self._lock:
             self._cache[code] = (key, summary)
         self.store.upsert(self.COLLECTION, {"id": code}, {"key": key, "summary": summary})
@@ -198,13 +200,20 @@ def take_screenshot(url: str, timeout: float = 20.0) -> bytes | None:
         return None
 
 
-def queue(summaries: Summaries, region: str = "", site: str = "") -> list[tuple[str, str]]:
-    """(site code, finding id) of every pending finding, site by site in code order."""
+def queue(summaries: Summaries, region: str = "", site: str = "",
+          indicator: str = "") -> list[tuple[str, str]]:
+    """(site code, finding id) of every pending finding, site by site in code order;
+    ``indicator`` keeps only that indicator's (e.g. veto.serious_error candidates)."""
     items = []
     for summary in summaries.all(region=region):
         if site and summary["site"]["code"] != site:
             continue
-        items.extend((summary["site"]["code"], fid) for fid in summary["pending"])
+        kinds = summary.get("pending_indicators")
+        if indicator and kinds is None and summary.get("inspection"):  # summary stored earlier
+            card = card_of(summaries.store, summary["inspection"])
+            kinds = {f["id"]: f["indicator"] for f in card["findings"]}
+        items.extend((summary["site"]["code"], fid) for fid in summary["pending"]
+                     if not indicator or (kinds or {}).get(fid) == indicator)
     return items
 
 

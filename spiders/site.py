@@ -70,6 +70,7 @@ from spiders.links import (
     visible_text_length,
 )
 from spiders.pipelines import report_store_failure
+from spiders.serious_facts import hidden_links, page_facts
 from storage import StoreError, open_store
 from urlcheck import decode_body
 
@@ -232,6 +233,8 @@ class SiteSpider(scrapy.Spider):
             html = await page.content()
             title = await page.title()
             frame_docs = await frame_documents(page) if frames else []
+            if frames:  # 暗链 are judged on the rendered page (spiders/serious_facts.py)
+                response.meta["hidden_links"] = await hidden_links(page)
             shot = await screenshot(page)
             return html, title, frame_docs, shot, page.url
         finally:
@@ -255,6 +258,7 @@ class SiteSpider(scrapy.Spider):
         item = self._item(response, final_url, title, html, links, rendered=True, shot=shot)
         item["frames"] = [u for u, _ in frames]
         item["encoding"] = "rendered"
+        item.update(page_facts(response.meta, frames))  # for veto.serious_error candidates
         if self.freshness:
             item["items"] = page_items(html, final_url, frames)
         if response.meta["is_home"]:

@@ -41,6 +41,7 @@ from xunjian.runcontrol import (
     Terminated,
     sigterm_as_interrupt,
 )
+from xunjian.serious_run import serious_candidates
 
 #: Called as progress(stage, done, total) — total None while unknown.
 Progress = Callable[[str, int, "int | None"], None]
@@ -243,7 +244,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     fresh, _, _ = freshness_for(store, inspection, site, as_of)
     await check_guide_downloads(store, inspection_id)
     served, _, _ = service_for(store, inspection, site, as_of)
-    fresh = fresh + served
+    fresh = fresh + served + await serious_candidates(store, inspection_id, site, pages)
     findings, fresh = without_gaps(findings, gaps), without_gaps(fresh, gaps)
     store.replace_findings(inspection_id, findings + fresh)
 
