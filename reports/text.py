@@ -72,7 +72,15 @@ def unchecked_reasons(card: dict, inspection: dict | None = None) -> dict[str, s
             reason = probes_note or ("too few homepage probes in the 7 days before 监测时间点 "
                                      "(xunjian probe / xunjian schedule)")
         elif indicator == "veto.serious_error":
-            reason = "judged by reviewers only; nothing recorded yet in the 人工复核 web app"
+            scan = inspection.get("serious") or {}
+            if scan.get("candidates"):
+                reason = (f"{scan['candidates']} machine candidates on {scan.get('pages', '?')} "
+                          "pages await a reviewer (人工复核); a confirmed one fires the veto")
+            elif scan:
+                reason = (f"no machine candidate on {scan.get('pages', '?')} pages; only a "
+                          "reviewer can rule serious errors out")
+            else:
+                reason = "judged by reviewers only; nothing recorded yet in the 人工复核 web app"
         elif status and status != "done":
             reason = f"the inspection {status} before this indicator was checked"
         elif home_error and indicator in NEEDS_HOMEPAGE:

@@ -68,7 +68,7 @@ def inspected(tmp_path_factory):
                                             "XUNJIAN_MAX_PAGES": "30"})
         assert run.returncode in (0, 1), run.stdout + run.stderr
         card = json.loads((tmp / "card.json").read_text("utf-8"))
-        yield {"card": card, "store_dir": store_dir, "base": base,
+        yield {"card": card, "store_dir": store_dir, "base": base, "stdout": run.stdout,
                "alt": f"localhost:{server.server_address[1]}"}
     finally:
         server.shutdown()
@@ -135,6 +135,12 @@ def test_inspection_records_the_scan_and_the_queue_filters_to_the_indicator(insp
         assert {fid for _, fid in only} == ids and len(everything) > len(only)
     finally:
         store.close()
+
+
+def test_the_printed_card_says_candidates_await_a_reviewer(inspected):
+    line = next(x for x in inspected["stdout"].splitlines()
+                if x.startswith("unchecked\t") and "veto.serious_error" in x)
+    assert "8 machine candidates on" in line and "await a reviewer" in line
 
 
 def red_pixels(png: bytes) -> int:
