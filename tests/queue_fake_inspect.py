@@ -1,7 +1,9 @@
 """A stand-in for ``xunjian inspect CODE`` in the queue tests: quick, and it writes down when it
 ran. ``XUNJIAN_FAKE_LOG`` (a file) gets "start CODE PID" and "end CODE PID" lines;
 ``XUNJIAN_FAKE_SECONDS`` is how long it works (``CODE=S,…`` in ``XUNJIAN_FAKE_SLOW`` per site);
-sites in ``XUNJIAN_FAKE_FAIL`` fail like a crawl that crashed (exit 4, a reason on stderr)."""
+sites in ``XUNJIAN_FAKE_FAIL`` fail like a crawl that crashed (exit 4, a reason on stderr);
+with ``XUNJIAN_FAKE_LOCK`` it holds the store's site lock like ``xunjian inspect`` (exit 5 when
+another holds it). Called as ``queue_fake_inspect.py CODE STORE``."""
 
 import os
 import sys
@@ -19,6 +21,19 @@ def write(line: str) -> None:
         os.close(fd)
 
 
+if os.environ.get("XUNJIAN_FAKE_LOCK"):  # hold the store's real site lock, as inspect does
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from storage import open_store
+    from xunjian.runcontrol import SiteBusy, SiteLock
+
+    lock = SiteLock(open_store(sys.argv[2]), code)
+    try:
+        lock.acquire()
+    except SiteBusy as exc:
+        write("busy")
+        print(f"Error: {exc}", file=sys.stderr)
+        sys.exit(5)
+
 write("start")
 slow = dict(x.split("=") for x in os.environ.get("XUNJIAN_FAKE_SLOW", "").split(",") if x)
 time.sleep(float(slow.get(code, os.environ.get("XUNJIAN_FAKE_SECONDS", "0.2"))))
@@ -28,3 +43,5 @@ if code in os.environ.get("XUNJIAN_FAKE_FAIL", "").split(","):
           file=sys.stderr)
     sys.exit(4)
 write("end")
+if os.environ.get("XUNJIAN_FAKE_LOCK"):
+    lock.release()
