@@ -76,7 +76,7 @@ def test_each_enqueued_inspection_runs_exactly_once(tmp_path, n_workers):
     store = make_store(tmp_path, 12)
     # one inspection outlasts the worker heartbeat timeout (4 s): its worker is busy, not dead,
     # and the job must not be handed to another worker
-    env = fake_env(tmp_path, XUNJIAN_FAKE_SECONDS="0.3", XUNJIAN_FAKE_SLOW=f"{sites[0]}=7")
+    env = fake_env(tmp_path, XUNJIAN_FAKE_SECONDS="0.3", XUNJIAN_FAKE_SLOW=f"{sites[0]}=5")
     with RedisServer(tmp_path / "redis") as redis, \
             Workers(redis.url, store, env, tmp_path) as workers:
         for _ in range(n_workers):
@@ -142,10 +142,11 @@ def test_a_failing_inspection_is_retried_then_shown_failed_with_its_reason(tmp_p
         text = cli("queue", "status", "--queue", redis.url, store=store, env=env).stdout
         as_json = json.loads(cli("queue", "status", "--queue", redis.url, "--json",
                                  store=store, env=env).stdout)
+        ran = runs(tmp_path)
         # failed for good: enqueuing it again is allowed (a new job)
         requeue = cli("enqueue", bad, "--queue", redis.url, store=store, env=env)
-    assert [kind for kind, code, _ in runs(tmp_path) if code == bad] == ["start", "fail"] * 3
-    assert [kind for kind, code, _ in runs(tmp_path) if code == ok] == ["start", "end"]
+    assert [kind for kind, code, _ in ran if code == bad] == ["start", "fail"] * 3
+    assert [kind for kind, code, _ in ran if code == ok] == ["start", "end"]
     line = next(x for x in text.splitlines() if x.startswith(bad))
     assert "failed" in line and "attempts 3" in line
     assert "exit status 4" in line and "connection refused by 127.0.0.1" in line

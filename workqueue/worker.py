@@ -30,12 +30,14 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 from dramatiq import Worker
 from dramatiq.middleware import CurrentMessage
 
 from workqueue.jobs import (
+    NAMESPACE,
     WORKERS_KEY,
     QueueSettings,
     RetryLater,
@@ -111,6 +113,15 @@ class WorkerRuntime:
             tail = f"timed out after {self.settings.job_timeout:g} s; " + tail
         return child.returncode, tail
 
+    def _alive(self, broker_id: str) -> bool:
+        """Whether the worker with this Dramatiq broker id still beats (this one always does)."""
+        if not broker_id:
+            return False
+        if broker_id == self.broker_id:
+            return True
+        beat = self.tracker.client.zscore(f"{NAMESPACE}:__heartbeats__", broker_id)
+        return beat is not None and time.time() * 1000 - beat < self.settings.heartbeat_ms
+
     def stop_children(self) -> None:
         with self._lock:
             children = list(self._children)
@@ -126,8 +137,14 @@ class WorkerRuntime:
             self._job(code, as_of)
         except RetryLater:
             raise
-        except Exception:  # a bug or Redis away: logged here, retried a few times by Dramatiq
+        except Exception as exc:  # a bug or Redis away: logged, retried a few times by Dramatiq
             log.exception("job of %s failed unexpectedly", code)
+            message = CurrentMessage.get_current_message()
+            try:
+                self.tracker.update(code, message.message_id, state="retrying",
+                                    error=f"worker error: {type(exc).__name__}: {exc}"[:1500])
+            except Exception:  # noqa: BLE001 (Redis away: the entry keeps its last state)
+                pass
             raise
 
     def _job(self, code: str, as_of: str | None) -> None:
@@ -142,6 +159,11 @@ class WorkerRuntime:
             return
         if self.stopping.is_set():
             raise RetryLater("the worker is stopping")
+        if entry.get("state") == "running" and self._alive(entry.get("broker_id", "")):
+            # delivered again while a live worker still runs it (a late heartbeat): not twice
+            log.warning("job %s of %s still runs on %s; tried again later", job, code,
+                        entry.get("worker"))
+            raise RetryLater(f"still running on {entry.get('worker')}")
         attempts = int(entry.get("attempts") or 0) + 1
         failures = int(entry.get("failures") or 0)
         self.tracker.update(code, job, state="running", worker=self.name, since=now_iso(),
