@@ -76,7 +76,7 @@ def test_each_enqueued_inspection_runs_exactly_once(tmp_path, n_workers):
     store = make_store(tmp_path, 12)
     # one inspection outlasts the worker heartbeat timeout (4 s): its worker is busy, not dead,
     # and the job must not be handed to another worker
-    env = fake_env(tmp_path, XUNJIAN_FAKE_SECONDS="0.3", XUNJIAN_FAKE_SLOW=f"{sites[0]}=5")
+    env = fake_env(tmp_path, XUNJIAN_FAKE_SECONDS="0.1", XUNJIAN_FAKE_SLOW=f"{sites[0]}=5")
     with RedisServer(tmp_path / "redis") as redis, \
             Workers(redis.url, store, env, tmp_path) as workers:
         for _ in range(n_workers):
