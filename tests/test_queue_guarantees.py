@@ -200,3 +200,25 @@ def test_workers_on_other_machines_are_refused_with_the_embedded_store(tmp_path)
         assert "embedded store" in refused.stderr and "MongoDB" in refused.stderr
     not_redis = cli("enqueue", "--all", "--queue", "http://127.0.0.1:6379/", store=store)
     assert not_redis.returncode == 1 and "is not a Redis URL" in not_redis.stderr
+
+
+def test_the_scheduler_enqueues_inspections_instead_of_running_them(tmp_path):
+    from scheduler import CRAWLS, Runtime, ScheduleConfig
+
+    first, second = codes(2)
+    store_dir = make_store(tmp_path, 2)
+    store = open_store(str(store_dir))
+    try:
+        with RedisServer(tmp_path / "redis") as redis:
+            runtime = Runtime(store, str(store_dir), ScheduleConfig(queue=redis.url))
+            assert runtime.inspect(first) == "enqueued"
+            assert runtime.inspect(first) == "skipped"  # its job still waits: no second one
+            assert runtime.inspect(second) == "enqueued"
+            status = queue_status(redis.url)
+        records = store.find(CRAWLS, site=first)
+    finally:
+        store.close()
+    assert status["counts"]["waiting"] == 2 and status["waiting_messages"] == 2
+    assert [r["status"] for r in records] == ["enqueued", "skipped"]
+    assert records[1]["error"] == "already waiting on the queue"
+    assert not runs(tmp_path)  # nothing ran in the scheduler's process
