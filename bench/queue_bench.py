@@ -102,13 +102,17 @@ def run_workers(n_workers: int, urls: list[str], env: dict) -> dict:
         pages = sum(store.count_pages(i["id"]) for c in codes for i in store.inspections(c)
                     if i["status"] == "done")
         store.close()
+        store_bytes = sum(f.stat().st_size for f in (folder / "store").rglob("*")
+                          if f.is_file() and "logs" not in f.parts)
     done = sum(s["state"] == "done" for s in sites)
     return {"workers": n_workers, "sites": len(codes), "done": done,
             "failed": [s["site"] for s in sites if s["state"] == "failed"],
             "attempts": sum(s["attempts"] for s in sites), "pages": pages,
             "wall_s": round(wall, 1), "per_hour": round(done / wall * 3600, 1),
             "s_per_page": round(wall * n_workers / max(pages, 1), 3),
-            "peak_pss_mb_per_worker": round(max(sampler.peak.values()) / 1024)}
+            "peak_pss_mb_per_worker": round(max(sampler.peak.values()) / 1024),
+            "store_kb_per_page": round(store_bytes / 1024 / max(pages, 1), 1),
+            "load_avg_1min_at_end": os.getloadavg()[0]}
 
 
 def noop_overhead(jobs: int) -> dict:
