@@ -310,10 +310,15 @@ def queue_status(queue_url: str, broker_and_tracker=None) -> dict:
         beats = {_text(k): float(v) for k, v in broker.client.zrange(
             f"{NAMESPACE}:__heartbeats__", 0, -1, withscores=True)}
         now_ms = time.time() * 1000
-        sites = []
+        pipe = broker.client.pipeline(transaction=False)  # one round trip for every site
         for row in rows:
+            pipe.hexists(f"{NAMESPACE}:{QUEUE}.msgs", row.get("rid") or "-")
+            pipe.hexists(f"{NAMESPACE}:{QUEUE}.DQ.msgs", row.get("rid") or "-")
+        found = pipe.execute()
+        sites = []
+        for n, row in enumerate(rows):
             state = row.get("state", "")
-            held = tracker.message_held(row.get("rid", ""))
+            held = bool(found[2 * n] or found[2 * n + 1])
             claimed = float(row.get("claimed_ms") or 0)
             if state in LIVE and not held and now_ms - claimed >= CLAIM_GRACE_MS:
                 state = "lost"
