@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,7 @@ def run_workers(n_workers: int, urls: list[str], env: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="xunjian-qbench-") as tmp:
         folder = Path(tmp)
         codes = registry(folder, urls)
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         with RedisServer(folder / "redis") as redis, \
                 Workers(redis.url, folder / "store", env, folder) as workers:
             assert len(enqueue_sites(redis.url, codes).enqueued) == len(codes)
@@ -98,6 +100,9 @@ def run_workers(n_workers: int, urls: list[str], env: dict) -> dict:
             wall = time.monotonic() - start
             sampler.stop.set()
             sites = queue_status(redis.url)["sites"]
+        # CPU of the workers and everything under them (inspect, crawl, Chromium), reaped on exit
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
         store = open_store(str(folder / "store"))
         pages = sum(store.count_pages(i["id"]) for c in codes for i in store.inspections(c)
                     if i["status"] == "done")
@@ -111,6 +116,8 @@ def run_workers(n_workers: int, urls: list[str], env: dict) -> dict:
             "wall_s": round(wall, 1), "per_hour": round(done / wall * 3600, 1),
             "s_per_page": round(wall * n_workers / max(pages, 1), 3),
             "peak_pss_mb_per_worker": round(max(sampler.peak.values()) / 1024),
+            "cpu_s": round(cpu_s, 1), "cpu_s_per_inspection": round(cpu_s / max(done, 1), 1),
+            "cpu_s_per_page": round(cpu_s / max(pages, 1), 3),
             "store_kb_per_page": round(store_bytes / 1024 / max(pages, 1), 1),
             "load_avg_1min_at_end": os.getloadavg()[0]}
 
@@ -146,6 +153,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=24)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--noop-jobs", type=int, default=200)
+    parser.add_argument("--out", default="queue-results.json", help="file in bench/out/")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -153,8 +161,9 @@ def main() -> None:
         return
     OUT.mkdir(parents=True, exist_ok=True)
     report: dict = {"machine": {"cores": os.cpu_count()}, "page_counts": page_counts(args.sites)}
-    report["noop"] = noop_overhead(args.noop_jobs)
-    print("queue overhead:", report["noop"], flush=True)
+    if args.noop_jobs:
+        report["noop"] = noop_overhead(args.noop_jobs)
+        print("queue overhead:", report["noop"], flush=True)
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.sites)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -165,7 +174,7 @@ def main() -> None:
             result = run_workers(n, urls, env)
             report["runs"].append(result)
             print(json.dumps(result), flush=True)
-            (OUT / "queue-results.json").write_text(json.dumps(report, indent=2) + "\n")
+            (OUT / args.out).write_text(json.dumps(report, indent=2) + "\n")
     finally:
         server.stdin.close()
         server.wait(timeout=30)
