@@ -44,7 +44,12 @@ OUT = ROOT / "bench" / "out"
 HEADER = "网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位\n"
 
 
+PAGES: int | None = None  # --pages: every site this size (the per-page cost of big sites)
+
+
 def page_counts(n: int) -> list[int]:
+    if PAGES:
+        return [PAGES] * n
     return [20 + (i * 7) % 21 for i in range(n)]  # 20 … 40 pages
 
 
@@ -153,9 +158,12 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=24)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--noop-jobs", type=int, default=200)
+    parser.add_argument("--pages", type=int, help="every site this many pages (default 20–40)")
     parser.add_argument("--out", default="queue-results.json", help="file in bench/out/")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global PAGES
+    PAGES = args.pages
     if args.serve:
         serve(args.serve)
         return
@@ -164,7 +172,8 @@ def main() -> None:
     if args.noop_jobs:
         report["noop"] = noop_overhead(args.noop_jobs)
         print("queue overhead:", report["noop"], flush=True)
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.sites)],
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.sites),
+                               *(["--pages", str(args.pages)] if args.pages else [])],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         urls = json.loads(server.stdout.readline())
