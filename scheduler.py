@@ -86,6 +86,7 @@ class ScheduleConfig:
     crawl_concurrency: int = 2
     crawl_timeout: float = 6 * 3600.0
     crawl_command: list[str] | None = None  # default: python -m xunjian.cli --store URL inspect
+    queue: str | None = None  # a Redis URL: inspections are enqueued for workers (workqueue/)
     summary_hour: int = 7
     heartbeat_seconds: float = 30.0
     lock_stale_seconds: float = 180.0
@@ -321,6 +322,16 @@ class Runtime:
         """Run one site's inspection as a child process; returns the crawl record's status."""
         if self.stopping.is_set():
             return "skipped"
+        if self.config.queue:  # workers run it; a site already on the queue keeps its one job
+            from workqueue.jobs import enqueue_sites
+
+            result = enqueue_sites(self.config.queue, [code])
+            status = "skipped" if result.already else "enqueued"
+            self.store.insert(CRAWLS, {"site": code, "status": status, "at": now_iso(),
+                                       "queue": self.config.queue, "error": (
+                                           f"already {result.already[0][1]} on the queue"
+                                           if result.already else None)})
+            return status
         running = [c for c in self.store.find(CRAWLS, site=code, status="running")
                    if _alive(c.get("pid"))]
         if running:

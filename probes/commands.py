@@ -93,8 +93,11 @@ def warnings_command(obj, site_code, show_all, check):
               type=click.IntRange(min=1), help="Inspections running at once.")
 @click.option("--screenshots/--no-screenshots", default=True, show_default=True,
               help="Screenshot homepages whose probe failed (when a Chromium is available).")
+@click.option("--queue", "queue_url", envvar="XUNJIAN_QUEUE", metavar="URL",
+              help="Enqueue inspections on this Redis queue for `xunjian worker`s instead of "
+                   "running them here (probes stay here).")
 @click.pass_obj
-def schedule(obj, probes_per_day, cadence_days, crawl_concurrency, screenshots):
+def schedule(obj, probes_per_day, cadence_days, crawl_concurrency, screenshots, queue_url):
     """Run the scheduler until stopped: probes, inspections, daily summary (定时巡检)."""
     import logging
 
@@ -102,7 +105,15 @@ def schedule(obj, probes_per_day, cadence_days, crawl_concurrency, screenshots):
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config = ScheduleConfig(probes_per_day=probes_per_day, cadence_days=cadence_days,
-                            crawl_concurrency=crawl_concurrency, probe_screenshots=screenshots)
+                            crawl_concurrency=crawl_concurrency, probe_screenshots=screenshots,
+                            queue=queue_url)
+    if queue_url:
+        from workqueue.jobs import QueueError, check_topology
+
+        try:
+            check_topology(queue_url, obj.url)
+        except QueueError as exc:
+            raise click.ClickException(str(exc)) from None
     try:
         run_forever(obj.url, config,
                     ready=lambda counts: click.echo(f"scheduler running: {counts}; "

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up xunjian on this machine; safe to run again (it only does what is missing).
 #  1. a Chromium for headless rendering (+ CJK fonts so Chinese screenshots are readable)
-#  2. a virtualenv in .venv with xunjian and its test dependencies
+#  2. a redis-server for the inspection queue (workqueue/, docs/QUEUE.md; its tests start their own)
+#  3. a virtualenv in .venv with xunjian and its test dependencies
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,10 @@ if [ ${#missing[@]} -gt 0 ] && ! apt_install "${missing[@]}"; then
   echo "setup: could not install ${missing[*]} with apt-get." >&2
   echo "       install a Chromium and CJK fonts yourself, or after this script run:" >&2
   echo "       .venv/bin/playwright install chromium" >&2
+fi
+if ! command -v redis-server >/dev/null && ! apt_install redis-server; then
+  echo "setup: could not install redis-server with apt-get; install Redis >= 6 yourself" >&2
+  echo "       (the queue tests are skipped without it)." >&2
 fi
 
 PY="${PYTHON:-python3}"

@@ -355,10 +355,11 @@ def demo(obj: StoreContext, json_path):
 def _add_package_commands() -> None:
     from probes.commands import commands as probe_commands
     from review.commands import commands as review_commands
+    from workqueue.commands import commands as queue_commands
     from xunjian.commands_freshness import commands as freshness_commands
     from xunjian.commands_freshness import registry_commands
 
-    for command in (*probe_commands, *review_commands, *freshness_commands):
+    for command in (*probe_commands, *review_commands, *freshness_commands, *queue_commands):
         main.add_command(command)
     for command in registry_commands:
         registry.add_command(command)
