@@ -69,14 +69,15 @@ def tree_memory_kb(root: int) -> tuple[int, int]:
 
 def is_browser(pid: int) -> bool:
     """A Chromium *browser* process (not one of its renderer/GPU/utility helpers, which all
-    carry ``--type=``): one per launched browser."""
+    carry ``--type=``): one per launched browser. Chromium rewrites its helpers' command lines
+    as one space-separated string, so the whole line is searched."""
     try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
         return False
-    name = Path(argv[0].decode("utf-8", "replace")).name if argv and argv[0] else ""
-    return ("chrom" in name or "headless_shell" in name) and \
-        not any(a.startswith(b"--type=") for a in argv)
+    name = Path(raw.split(b" ", 1)[0].decode("utf-8", "replace")).name
+    return ("chrom" in name or "headless_shell" in name) and b"--type=" not in raw \
+        and "crashpad" not in name
 
 
 def tree_sample(root: int) -> tuple[int, int, int]:
