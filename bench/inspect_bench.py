@@ -80,9 +80,10 @@ def is_browser(pid: int) -> bool:
         and "crashpad" not in name
 
 
-def tree_sample(root: int) -> tuple[int, int, int]:
-    """(PSS kB, RSS kB, Chromium browser processes) over the process tree of ``root``."""
-    pss = rss = browsers = 0
+def tree_sample(root: int) -> tuple[int, int, list[int]]:
+    """(PSS kB, RSS kB, Chromium browser pids) over the process tree of ``root``."""
+    pss = rss = 0
+    browsers: list[int] = []
     stack = [root]
     while stack:
         pid = stack.pop()
@@ -94,7 +95,8 @@ def tree_sample(root: int) -> tuple[int, int, int]:
                     rss += int(line.split()[1])
         except OSError:
             continue
-        browsers += is_browser(pid)
+        if is_browser(pid):
+            browsers.append(pid)
         stack.extend(children(pid))
     return pss, rss, browsers
 
@@ -107,6 +109,7 @@ class Sampler:
     def __init__(self, store_dir: Path | None = None):
         self.store_dir = store_dir
         self.peak_pss = self.peak_rss = self.max_browsers = 0
+        self.browsers_seen: set[int] = set()  # every browser started during the run
         self.samples: list[tuple[int, int]] = []  # (pages stored, PSS kB)
         self._store = None
         self._pages = 0
@@ -131,7 +134,8 @@ class Sampler:
         while proc.poll() is None:
             pss, rss, browsers = tree_sample(proc.pid)
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
-            self.max_browsers = max(self.max_browsers, browsers)
+            self.max_browsers = max(self.max_browsers, len(browsers))
+            self.browsers_seen.update(browsers)
             self.samples.append((self.pages(), pss))
             time.sleep(0.05)
         if self._store is not None:
@@ -173,7 +177,8 @@ def one_run(server: DemoServer) -> dict:
             "pages_per_s": round(pages / wall, 1),
             "peak_pss_mb": round(sampler.peak_pss / 1024, 1),
             "peak_rss_sum_mb": round(sampler.peak_rss / 1024, 1),
-            "max_browsers": sampler.max_browsers, "pss_first_quarter_mb": first,
+            "max_browsers": sampler.max_browsers,
+            "browsers_started": len(sampler.browsers_seen), "pss_first_quarter_mb": first,
             "pss_last_quarter_mb": last,
             "findings": len(card["findings"]), "deduction": card["total_deduction"],
             "exit": proc.returncode}
@@ -233,7 +238,8 @@ def generated_runs(pages: int, hangs: int, linkchecker: bool) -> dict:
                 "pages_per_s": round((crawl.get("pages_seen") or 0) / wall, 1),
                 "peak_pss_mb": round(sampler.peak_pss / 1024),
                 "peak_rss_sum_mb": round(sampler.peak_rss / 1024),
-                "max_browsers": sampler.max_browsers, "pss_first_quarter_mb": first,
+                "max_browsers": sampler.max_browsers,
+                "browsers_started": len(sampler.browsers_seen), "pss_first_quarter_mb": first,
                 "pss_last_quarter_mb": last, "broken": len(broken),
                 "same_broken_set": broken == expected,
                 "missed": sorted(expected - broken)[:5], "extra": sorted(broken - expected)[:5],
@@ -267,13 +273,14 @@ def print_generated(report: dict) -> None:
     print(f"\n{report['site']}: {report['expected_broken']} broken links by design "
           f"({report['hangs']} hang 18 s)")
     print(f"{'run':<24}{'wall s':>8}{'pages':>7}{'pages/s':>9}{'PSS MB':>8}{'RSS MB':>8}"
-          f"{'browsers':>9}{'PSS q1→q4':>12}{'broken':>8}  same set")
+          f"{'browsers':>9}{'started':>8}{'PSS q1→q4':>12}{'broken':>8}  same set")
     for name in ("xunjian (full)", "xunjian (links only)", "LinkChecker 10.6"):
         row = report.get(name)
         if row:
             print(f"{name:<24}{row['wall_s']:>8}{row['pages_seen'] or 0:>7}"
                   f"{row['pages_per_s']:>9}{row['peak_pss_mb'] or '—':>8}"
                   f"{row['peak_rss_sum_mb']:>8}{row.get('max_browsers', '—'):>9}"
+                  f"{row.get('browsers_started', '—'):>8}"
                   f"{quarters(row):>12}{row['broken']:>8}  {row['same_broken_set']}")
 
 
@@ -309,7 +316,8 @@ def demo(runs: int) -> None:
         print(f"run {n}: {r['wall_s']:.2f} s wall, {r['pages_seen']} pages "
               f"({r['pages_per_s']} pages/s), peak {r['peak_pss_mb']:.0f} MB PSS "
               f"({r['peak_rss_sum_mb']:.0f} MB summed RSS) over the process tree, "
-              f"{r['max_browsers']} browser(s) at once at most, PSS first→last quarter "
+              f"{r['max_browsers']} browser(s) at once at most, {r['browsers_started']} "
+              f"started in all, PSS first→last quarter "
               f"{quarters(r)} MB, {r['findings']} findings, {r['deduction']} points")
     walls = sorted(r["wall_s"] for r in results)
     print(f"median wall {walls[len(walls) // 2]:.2f} s; "
