@@ -101,7 +101,7 @@ def run_counted(cmd: list[str], env: dict) -> tuple[subprocess.CompletedProcess,
 
 def registry(folder: Path, url: str) -> list[Path]:
     base = url.rstrip("/")
-    site = (CODE, "某某省某某县", "某某县人民政府门户网站", "政府门户网站", url,
+    site = (CODE, "某某省某某县", "某某县人民政府门户网站", "门户网站", url,
             "某某县人民政府办公室")
     return census_forms(folder, site,
                         [("信息公开类", "通知公告", "通知公告", f"{base}/xxgk/tzgg/index.html"),
@@ -166,15 +166,20 @@ def test_the_auditors_scrapy_crawl_prints_the_same_card(runs) -> None:
     assert runs["audit_count"].max_at_once == 1 and len(runs["audit_count"].seen) == 1
     assert len(runs["ids"]) == 2  # a whole inspection of its own, stored like any other
     out = audit.stdout
-    assert "结论:" in out and "9999000140" in out
     first, second = (card_json(runs["store"], i) for i in runs["ids"])
     assert comparable(first) == comparable(second)
-    # findings by indicator, with where their evidence is (the store's blob files)
-    assert "availability.links" in out or "链接" in out
-    assert str(runs["store"]) in out
+    # the card: verdict, score, findings by indicator, where each finding's evidence is
+    assert f"结论 {second['verdict']}" in out and f"得分 {second['score']:g}" in out, out
+    assert f"inspection {runs['ids'][1]}" in out
+    assert "availability.links\t网站可用性·链接可用性\tchecked" in out
+    assert "service.online_systems\t服务实用情况·在线系统\tchecked\t3" in out
     for finding in second["findings"]:
         if finding["indicator"] == "availability.links":
-            assert finding.get("url") in out or finding["url"][-30:] in out
+            assert finding["url"] in out
+    shots = [w for line in out.splitlines() if line.startswith("finding\t")
+             for w in line.split("\t") if w.endswith(".png")]
+    assert shots and all(Path(s).is_file() and Path(s).is_relative_to(runs["store"])
+                         for s in shots)
 
 
 def test_site_faults_are_not_error_lines(runs) -> None:
@@ -203,7 +208,7 @@ def test_the_auditors_crawl_exits_non_zero_on_a_failed_inspection(tmp_path) -> N
                               text=True, timeout=300)
     assert done.returncode == 4, done.stdout[-2000:] + done.stderr[-3000:]
     assert "inspection failed" in done.stderr and "store" in done.stderr
-    assert "结论:" not in done.stdout  # no card for a failed inspection
+    assert "结论" not in done.stdout  # no card for a failed inspection
     with open_store(str(store)) as opened:
         (inspection,) = opened.inspections(CODE)
         assert inspection["status"] == "failed"

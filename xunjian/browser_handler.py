@@ -106,3 +106,37 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             await context.close()
         except Exception:  # noqa: BLE001 - closed already (browser gone, crawl ending)
             pass
+
+
+class ReleaseRetriedPages:
+    """Closes the browser page of a rendered response that Scrapy's retry middleware is about to
+    try again (a 502 from an online system, say), so the retry opens a fresh page.
+
+    Without it the retried request keeps its page open (``playwright_include_page``) while it
+    waits in the scheduler; with ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`` pages held that way, the
+    requests in the downloader wait for a page and the retries wait for the downloader: the
+    crawl hangs. Sits just after RetryMiddleware (its ``process_response`` runs first)."""
+
+    def __init__(self, settings):
+        self.retry_codes = {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
+        self.max_retries = settings.getint("RETRY_TIMES")
+        self.enabled = settings.getbool("RETRY_ENABLED")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings)
+
+    async def process_response(self, request, response, spider=None):
+        page = request.meta.get("playwright_page")
+        if page is None or not self.enabled or request.meta.get("dont_retry") \
+                or response.status not in self.retry_codes:
+            return response
+        limit = request.meta.get("max_retry_times")
+        limit = self.max_retries if limit is None else limit
+        if request.meta.get("retry_times", 0) + 1 <= limit:  # RetryMiddleware will retry
+            request.meta.pop("playwright_page", None)
+            try:
+                await page.close()
+            except Exception:  # noqa: BLE001 - closed already
+                pass
+        return response

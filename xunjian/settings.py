@@ -67,6 +67,8 @@ RETRY_TIMES = 1
 # A page that still fails after its retry is a finding of the site (stored with its error), not a
 # fault of the tool: no ERROR line for it.
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+# A rendered page about to be retried gives its browser page back first (else the crawl can hang).
+DOWNLOADER_MIDDLEWARES = {"xunjian.browser_handler.ReleaseRetriedPages": 560}
 # A timeout is not tried again: the page waited XUNJIAN_LINK_TIMEOUT (plain pages) or
 # XUNJIAN_NAV_TIMEOUT already, and its link is broken either way (the link check does not retry).
 XUNJIAN_LINK_TIMEOUT = float(os.environ.get("XUNJIAN_LINK_TIMEOUT", "15"))
