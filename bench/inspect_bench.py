@@ -67,26 +67,29 @@ def tree_memory_kb(root: int) -> tuple[int, int]:
     return pss, rss
 
 
-def is_browser(pid: int) -> bool:
-    """A Chromium *browser* process (not one of its renderer/GPU/utility helpers, which all
-    carry ``--type=``): one per launched browser. Chromium rewrites its helpers' command lines
-    as one space-separated string, so the whole line is searched."""
+def chromium(pid: int) -> bytes | None:
+    """The command line of a Chromium process, else None. Chromium rewrites its helpers'
+    command lines as one space-separated string, so the whole line is kept."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
-        return False
+        return None
     name = Path(raw.split(b" ", 1)[0].decode("utf-8", "replace")).name
-    return ("chrom" in name or "headless_shell" in name) and b"--type=" not in raw \
-        and "crashpad" not in name
+    return raw if ("chrom" in name or "headless_shell" in name) and "crashpad" not in name \
+        else None
 
 
 def tree_sample(root: int) -> tuple[int, int, list[int]]:
-    """(PSS kB, RSS kB, Chromium browser pids) over the process tree of ``root``."""
+    """(PSS kB, RSS kB, Chromium browser pids) over the process tree of ``root``.
+
+    A browser is a Chromium process without ``--type=`` (its renderer/GPU/utility helpers all
+    carry one) whose parent is not Chromium (a helper between fork and exec still shows the
+    browser's command line): one per launched browser."""
     pss = rss = 0
     browsers: list[int] = []
-    stack = [root]
+    stack = [(root, False)]
     while stack:
-        pid = stack.pop()
+        pid, parent_is_chromium = stack.pop()
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -95,9 +98,10 @@ def tree_sample(root: int) -> tuple[int, int, list[int]]:
                     rss += int(line.split()[1])
         except OSError:
             continue
-        if is_browser(pid):
+        line = chromium(pid)
+        if line is not None and b"--type=" not in line and not parent_is_chromium:
             browsers.append(pid)
-        stack.extend(children(pid))
+        stack.extend((child, line is not None) for child in children(pid))
     return pss, rss, browsers
 
 
