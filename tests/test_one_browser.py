@@ -225,3 +225,21 @@ def test_the_auditors_crawl_exits_non_zero_on_a_failed_inspection(tmp_path) -> N
     with open_store(str(store)) as opened:
         (inspection,) = opened.inspections(CODE)
         assert inspection["status"] == "failed"
+
+
+def test_a_recycled_browser_context_finds_the_same(runs, tmp_path) -> None:
+    """Every 2 pages a fresh browser context (XUNJIAN_CONTEXT_PAGES): same card, one browser."""
+    store = tmp_path / "store"
+    forms = registry(tmp_path / "registry", runs["url"])
+    assert xunjian("registry", "import", *map(str, forms), store=store).returncode == 0
+    env = dict(os.environ, XUNJIAN_STORE=str(store), XUNJIAN_CONTEXT_PAGES="2", **ENV)
+    done, count = run_counted([sys.executable, "-m", "xunjian.cli", "inspect", CODE, "--as-of",
+                               AS_OF, "--json", str(tmp_path / "card.json")], env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert len(count.seen) == 1, count.seen
+    (log,) = (store / "logs").glob("crawl-*.log")
+    recycled = [line for line in log.read_text("utf-8").splitlines()
+                if "served 2 pages: the next pages get a fresh one" in line]
+    assert len(recycled) >= 2, log.read_text("utf-8")[-3000:]
+    card = json.loads((tmp_path / "card.json").read_text("utf-8"))
+    assert comparable(card) == comparable(card_json(runs["store"], runs["ids"][0]))
