@@ -17,6 +17,9 @@ tree (the CLI, the crawl subprocess, Chromium and its helpers) every 50 ms. Peak
 largest sum over the tree seen at one instant, as PSS (each shared page divided among the
 processes sharing it — Chromium's many processes share most of their pages, so summing RSS
 would count them several times); the summed RSS is reported beside it as an upper bound.
+Also reported: pages per second, the most Chromium *browser* processes alive at once in the tree
+and how many were started in all (issue 14: one per inspection), and the mean PSS while the
+crawl stored its first quarter of pages against its last quarter (does memory grow with pages?).
 """
 
 from __future__ import annotations

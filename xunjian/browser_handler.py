@@ -126,7 +126,7 @@ class ReleaseRetriedPages:
     def from_crawler(cls, crawler):
         return cls(crawler.settings)
 
-    async def process_response(self, request, response, spider=None):
+    def process_response(self, request, response, spider=None):
         page = request.meta.get("playwright_page")
         if page is None or not self.enabled or request.meta.get("dont_retry") \
                 or response.status not in self.retry_codes:
@@ -135,8 +135,12 @@ class ReleaseRetriedPages:
         limit = self.max_retries if limit is None else limit
         if request.meta.get("retry_times", 0) + 1 <= limit:  # RetryMiddleware will retry
             request.meta.pop("playwright_page", None)
-            try:
-                await page.close()
-            except Exception:  # noqa: BLE001 - closed already
-                pass
+            asyncio.get_event_loop().create_task(_close_page(page))
         return response
+
+
+async def _close_page(page) -> None:
+    try:
+        await page.close()
+    except Exception:  # noqa: BLE001 - closed already
+        pass
