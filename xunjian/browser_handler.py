@@ -59,9 +59,14 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     # -- one browser for the finishing too ------------------------------------------------------
 
     async def shared_browser(self):
-        """The crawl's browser (launched now if no page needed it yet), or None once closed."""
+        """The crawl's browser (launched now if no page needed it yet), or None once closed.
+
+        Called once the crawl is over: its contexts (caches, cookies, closed pages' leftovers)
+        are closed first, so the finishing starts from a lean browser."""
         if self._closed:
             return None
+        for wrapper in list(self.context_wrappers.values()):
+            await self._close_context(wrapper.context)
         await self._maybe_launch_browser()
         return self.browser
 
