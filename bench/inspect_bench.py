@@ -17,6 +17,9 @@ tree (the CLI, the crawl subprocess, Chromium and its helpers) every 50 ms. Peak
 largest sum over the tree seen at one instant, as PSS (each shared page divided among the
 processes sharing it — Chromium's many processes share most of their pages, so summing RSS
 would count them several times); the summed RSS is reported beside it as an upper bound.
+Also reported: pages per second, the most Chromium *browser* processes alive at once in the tree
+and how many were started in all (issue 14: one per inspection), and the mean PSS while the
+crawl stored its first quarter of pages against its last quarter (does memory grow with pages?).
 """
 
 from __future__ import annotations
@@ -63,10 +66,33 @@ def children(pid: int) -> list[int]:
 
 def tree_memory_kb(root: int) -> tuple[int, int]:
     """(PSS, RSS) summed over the process tree, in kB."""
+    pss, rss, _ = tree_sample(root)
+    return pss, rss
+
+
+def chromium(pid: int) -> bytes | None:
+    """The command line of a Chromium process, else None. Chromium rewrites its helpers'
+    command lines as one space-separated string, so the whole line is kept."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return None
+    name = Path(raw.split(b" ", 1)[0].decode("utf-8", "replace")).name
+    return raw if ("chrom" in name or "headless_shell" in name) and "crashpad" not in name \
+        else None
+
+
+def tree_sample(root: int) -> tuple[int, int, list[int]]:
+    """(PSS kB, RSS kB, Chromium browser pids) over the process tree of ``root``.
+
+    A browser is a Chromium process without ``--type=`` (its renderer/GPU/utility helpers all
+    carry one) whose parent is not Chromium (a helper between fork and exec still shows the
+    browser's command line): one per launched browser."""
     pss = rss = 0
-    stack = [root]
+    browsers: list[int] = []
+    stack = [(root, False)]
     while stack:
-        pid = stack.pop()
+        pid, parent_is_chromium = stack.pop()
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -75,8 +101,66 @@ def tree_memory_kb(root: int) -> tuple[int, int]:
                     rss += int(line.split()[1])
         except OSError:
             continue
-        stack.extend(children(pid))
-    return pss, rss
+        line = chromium(pid)
+        if line is not None and b"--type=" not in line and not parent_is_chromium:
+            browsers.append(pid)
+        stack.extend((child, line is not None) for child in children(pid))
+    return pss, rss, browsers
+
+
+class Sampler:
+    """Samples a running inspection's process tree every 50 ms: peak PSS and summed RSS, the
+    most Chromium browsers alive at once, and PSS against pages stored (read from the store
+    about twice a second), for the first vs last quarter of the crawl."""
+
+    def __init__(self, store_dir: Path | None = None):
+        self.store_dir = store_dir
+        self.peak_pss = self.peak_rss = self.max_browsers = 0
+        self.browsers_seen: set[int] = set()  # every browser started during the run
+        self.samples: list[tuple[int, int]] = []  # (pages stored, PSS kB)
+        self._store = None
+        self._pages = 0
+        self._last_count = 0.0
+
+    def pages(self) -> int:
+        if self.store_dir is None or time.monotonic() - self._last_count < 0.5:
+            return self._pages
+        self._last_count = time.monotonic()
+        try:
+            if self._store is None and (self.store_dir / "xunjian.sqlite3").exists():
+                from storage import open_store
+
+                self._store = open_store(str(self.store_dir))
+            if self._store is not None:
+                self._pages = self._store.count("pages")
+        except Exception:  # noqa: BLE001 - the store is being created or is busy: count later
+            pass
+        return self._pages
+
+    def watch(self, proc: subprocess.Popen) -> None:
+        while proc.poll() is None:
+            pss, rss, browsers = tree_sample(proc.pid)
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self.max_browsers = max(self.max_browsers, len(browsers))
+            self.browsers_seen.update(browsers)
+            self.samples.append((self.pages(), pss))
+            time.sleep(0.05)
+        if self._store is not None:
+            self._store.close()
+
+    def quarters(self) -> tuple[float | None, float | None]:
+        """Mean PSS (MB) while the crawl stored its first quarter of pages, and its last."""
+        total = max((n for n, _ in self.samples), default=0)
+        if total < 4:
+            return None, None
+        crawl = [(n, p) for n, p in self.samples[:next(
+            i for i, (n, _) in enumerate(self.samples) if n == total) + 1] if n > 0]
+        first = [p for n, p in crawl if n <= total / 4]
+        last = [p for n, p in crawl if n > total * 3 / 4]
+
+        def mean(xs):
+            return round(sum(xs) / len(xs) / 1024) if xs else None
+        return mean(first), mean(last)
 
 
 def one_run(server: DemoServer) -> dict:
@@ -90,31 +174,32 @@ def one_run(server: DemoServer) -> dict:
     proc = subprocess.Popen([*cli, "inspect", "9999000001", "--json", str(tmp / "card.json")],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    peak_pss = peak_rss = 0
-    while proc.poll() is None:
-        pss, rss = tree_memory_kb(proc.pid)
-        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
-        time.sleep(0.05)
+    sampler = Sampler(tmp / "store")
+    sampler.watch(proc)
     wall = time.perf_counter() - start
     card = json.loads((tmp / "card.json").read_text("utf-8"))
-    return {"wall_s": round(wall, 2), "peak_pss_mb": round(peak_pss / 1024, 1),
-            "peak_rss_sum_mb": round(peak_rss / 1024, 1),
+    pages = ((card.get("facts") or {}).get("crawl") or {}).get("pages_seen") or 0
+    first, last = sampler.quarters()
+    return {"wall_s": round(wall, 2), "pages_seen": pages,
+            "pages_per_s": round(pages / wall, 1),
+            "peak_pss_mb": round(sampler.peak_pss / 1024, 1),
+            "peak_rss_sum_mb": round(sampler.peak_rss / 1024, 1),
+            "max_browsers": sampler.max_browsers,
+            "browsers_started": len(sampler.browsers_seen), "pss_first_quarter_mb": first,
+            "pss_last_quarter_mb": last,
             "findings": len(card["findings"]), "deduction": card["total_deduction"],
             "exit": proc.returncode}
 
 
-def measured_inspect(cli: list[str], env: dict, card_path: Path) -> tuple[float, int, int, int]:
-    """Run ``xunjian inspect``; (wall s, peak PSS kB, peak summed RSS kB, exit code)."""
+def measured_inspect(cli: list[str], env: dict, card_path: Path) -> tuple[float, Sampler, int]:
+    """Run ``xunjian inspect``; (wall s, its Sampler, exit code)."""
     start = time.perf_counter()
     proc = subprocess.Popen([*cli, "inspect", CODE, "--as-of", "2026-11-30", "--json",
                              str(card_path)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    peak_pss = peak_rss = 0
-    while proc.poll() is None:
-        pss, rss = tree_memory_kb(proc.pid)
-        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
-        time.sleep(0.05)
-    return time.perf_counter() - start, peak_pss, peak_rss, proc.returncode
+    sampler = Sampler(Path(env["XUNJIAN_STORE"]))
+    sampler.watch(proc)
+    return time.perf_counter() - start, sampler, proc.returncode
 
 
 def serve_generated(pages: int, hangs: int) -> tuple[subprocess.Popen, str]:
@@ -149,7 +234,8 @@ def generated_runs(pages: int, hangs: int, linkchecker: bool) -> dict:
             subprocess.run([*cli, "registry", "import", str(reg / "sites.csv"),
                             str(reg / "columns.csv")], env=env, cwd=ROOT, check=True,
                            capture_output=True)
-            wall, pss, rss, code = measured_inspect(cli, env, tmp / "card.json")
+            wall, sampler, code = measured_inspect(cli, env, tmp / "card.json")
+            first, last = sampler.quarters()
             card = json.loads((tmp / "card.json").read_text("utf-8")) if code == 0 else {}
             crawl = (card.get("facts") or {}).get("crawl") or {}
             broken = {f["url"] for f in card.get("findings", [])
@@ -157,8 +243,12 @@ def generated_runs(pages: int, hangs: int, linkchecker: bool) -> dict:
             report[mode] = {
                 "wall_s": round(wall, 1), "pages_seen": crawl.get("pages_seen"),
                 "pages_per_s": round((crawl.get("pages_seen") or 0) / wall, 1),
-                "peak_pss_mb": round(pss / 1024), "peak_rss_sum_mb": round(rss / 1024),
-                "broken": len(broken), "same_broken_set": broken == expected,
+                "peak_pss_mb": round(sampler.peak_pss / 1024),
+                "peak_rss_sum_mb": round(sampler.peak_rss / 1024),
+                "max_browsers": sampler.max_browsers,
+                "browsers_started": len(sampler.browsers_seen), "pss_first_quarter_mb": first,
+                "pss_last_quarter_mb": last, "broken": len(broken),
+                "same_broken_set": broken == expected,
                 "missed": sorted(expected - broken)[:5], "extra": sorted(broken - expected)[:5],
                 "partial": crawl.get("partial_reason"), "exit": code}
         if linkchecker:
@@ -190,13 +280,20 @@ def print_generated(report: dict) -> None:
     print(f"\n{report['site']}: {report['expected_broken']} broken links by design "
           f"({report['hangs']} hang 18 s)")
     print(f"{'run':<24}{'wall s':>8}{'pages':>7}{'pages/s':>9}{'PSS MB':>8}{'RSS MB':>8}"
-          f"{'broken':>8}  same set")
+          f"{'browsers':>9}{'started':>8}{'PSS q1→q4':>12}{'broken':>8}  same set")
     for name in ("xunjian (full)", "xunjian (links only)", "LinkChecker 10.6"):
         row = report.get(name)
         if row:
             print(f"{name:<24}{row['wall_s']:>8}{row['pages_seen'] or 0:>7}"
                   f"{row['pages_per_s']:>9}{row['peak_pss_mb'] or '—':>8}"
-                  f"{row['peak_rss_sum_mb']:>8}{row['broken']:>8}  {row['same_broken_set']}")
+                  f"{row['peak_rss_sum_mb']:>8}{row.get('max_browsers', '—'):>9}"
+                  f"{row.get('browsers_started', '—'):>8}"
+                  f"{quarters(row):>12}{row['broken']:>8}  {row['same_broken_set']}")
+
+
+def quarters(row: dict) -> str:
+    first, last = row.get("pss_first_quarter_mb"), row.get("pss_last_quarter_mb")
+    return f"{first}→{last}" if first is not None else "—"
 
 
 def main() -> None:
@@ -223,13 +320,18 @@ def demo(runs: int) -> None:
     with DemoServer(slow_seconds=3) as server:
         results = [one_run(server) for _ in range(runs)]
     for n, r in enumerate(results, 1):
-        print(f"run {n}: {r['wall_s']:.2f} s wall, peak {r['peak_pss_mb']:.0f} MB PSS "
+        print(f"run {n}: {r['wall_s']:.2f} s wall, {r['pages_seen']} pages "
+              f"({r['pages_per_s']} pages/s), peak {r['peak_pss_mb']:.0f} MB PSS "
               f"({r['peak_rss_sum_mb']:.0f} MB summed RSS) over the process tree, "
-              f"{r['findings']} findings, {r['deduction']} points")
+              f"{r['max_browsers']} browser(s) at once at most, {r['browsers_started']} "
+              f"started in all, PSS first→last quarter "
+              f"{quarters(r)} MB, {r['findings']} findings, {r['deduction']} points")
     walls = sorted(r["wall_s"] for r in results)
     print(f"median wall {walls[len(walls) // 2]:.2f} s; "
-          f"max peak {max(r['peak_pss_mb'] for r in results):.0f} MB PSS")
-
+          f"max peak {max(r['peak_pss_mb'] for r in results):.0f} MB PSS; "
+          f"max browsers {max(r['max_browsers'] for r in results)}")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "inspect-demo.json").write_text(json.dumps(results, indent=2))
 
 if __name__ == "__main__":
     main()

@@ -150,21 +150,30 @@ async def frame_documents(page) -> list[tuple[str, str]]:
 
 
 class Renderer:
-    """``async with Renderer() as r: shot = await r.render(url)`` — bounded pages at once."""
+    """``async with Renderer() as r: shot = await r.render(url)`` — bounded pages at once.
 
-    def __init__(self, concurrency: int = 2, timeout: float = 30.0, take_screenshot: bool = True):
+    With ``browser`` (a Playwright ``Browser`` already running, e.g. the crawl's own) it opens
+    only a context of its own in that browser and closes only that: one Chromium per
+    inspection. Without, it launches a browser for itself and closes it on exit."""
+
+    def __init__(self, concurrency: int = 2, timeout: float = 30.0, take_screenshot: bool = True,
+                 browser=None):
         self.concurrency = concurrency
         self.timeout = timeout
         self.take_screenshot = take_screenshot
         self._pw = None
+        self._shared = browser
         self._browser = None
         self._context = None
         self._slots = asyncio.Semaphore(concurrency)
 
     async def __aenter__(self) -> Renderer:
-        from playwright.async_api import async_playwright
-
         from . import CONTEXT_OPTIONS, launch_options
+
+        if self._shared is not None:
+            self._context = await self._shared.new_context(**CONTEXT_OPTIONS)
+            return self
+        from playwright.async_api import async_playwright
 
         self._pw = await async_playwright().start()
         try:
@@ -176,7 +185,7 @@ class Renderer:
         return self
 
     async def __aexit__(self, *exc) -> None:
-        for closer in (self._context, self._browser):
+        for closer in (self._context, self._browser):  # never the shared browser
             try:
                 if closer is not None:
                     await closer.close()
@@ -201,27 +210,35 @@ class Renderer:
                 return max(0.1, min(cap, (ends - loop.time()) * share))
 
             page = await self._context.new_page()
-            result = Rendered(url=url)
             try:
-                response = await page.goto(url, timeout=left(0.5, self.timeout) * 1000,
-                                           wait_until="domcontentloaded")
-                if response is not None:
-                    result.status = response.status
-                if settle_ms is None:
-                    await settle(page, budget_ms=int(left(0.3, min(self.timeout, 8)) * 1000))
-                else:
-                    await loaded(page, settle_ms)
-                result.final_url = page.url
-                result.title = await page.title()
-                result.html = await page.content()
-                result.frames = await frame_documents(page)
-            except Exception as exc:  # noqa: BLE001 - the error is the finding
-                result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
-            if self.take_screenshot:
-                retry = None if ends is None else int(left(0.4, PAINT_RETRY_MS / 1000) * 1000)
-                paint = 3000 if ends is None else int(left(0.15, 3) * 1000)
-                shot_ms = 30000 if ends is None else int(left(0.9, 30) * 1000)
-                result.screenshot, result.screenshot_blank = await capture(page, retry, paint,
-                                                                           shot_ms)
-            await page.close()
-            return result
+                return await self._read(page, url, left, ends, settle_ms)
+            finally:  # every path, a cancelled render too: the page never outlives its render
+                try:
+                    await page.close()
+                except Exception:  # noqa: BLE001 - closed with its context or browser already
+                    pass
+
+    async def _read(self, page, url: str, left, ends, settle_ms: int | None) -> Rendered:
+        result = Rendered(url=url)
+        try:
+            response = await page.goto(url, timeout=left(0.5, self.timeout) * 1000,
+                                       wait_until="domcontentloaded")
+            if response is not None:
+                result.status = response.status
+            if settle_ms is None:
+                await settle(page, budget_ms=int(left(0.3, min(self.timeout, 8)) * 1000))
+            else:
+                await loaded(page, settle_ms)
+            result.final_url = page.url
+            result.title = await page.title()
+            result.html = await page.content()
+            result.frames = await frame_documents(page)
+        except Exception as exc:  # noqa: BLE001 - the error is the finding
+            result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        if self.take_screenshot:
+            retry = None if ends is None else int(left(0.4, PAINT_RETRY_MS / 1000) * 1000)
+            paint = 3000 if ends is None else int(left(0.15, 3) * 1000)
+            shot_ms = 30000 if ends is None else int(left(0.9, 30) * 1000)
+            result.screenshot, result.screenshot_blank = await capture(page, retry, paint,
+                                                                       shot_ms)
+        return result

@@ -720,8 +720,7 @@ class SiteSpider(scrapy.Spider):
                 self.store.update_inspection(self.inspection_id, crawl=stats)
             except StoreError as exc:
                 report_store_failure(self.crawler, None, self.inspection_id, exc)
-        if self.finish_mode == "yes" and getattr(self, "site", None) and \
-                reason != "store_failed":
-            from xunjian.inspection import finish_inspection
+        if self.finish_mode == "yes" and getattr(self, "site", None):
+            from xunjian.inspection import finish_crawl  # in this crawl's browser
 
-            await finish_inspection(self.store, self.inspection_id)
+            await finish_crawl(self, reason)

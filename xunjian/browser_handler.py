@@ -1,19 +1,46 @@
-"""One Chromium for the crawl's http and https pages.
+"""One Chromium per inspection: the crawl's http and https pages, and the finishing after it.
 
 Scrapy builds one download handler per URL scheme, and each scrapy-playwright handler launches
 its own browser when the crawl starts: two Chromiums (start-up time, memory) for one crawl, one
-of them usually idle. This handler is built once per crawl and serves both schemes.
+of them usually idle. This handler is built once per crawl and serves both schemes; the
+inspection's finishing (browser re-checks, evidence screenshots: xunjian/inspection.py) runs at
+the end of the crawl in the same process and borrows its browser (``shared_browser``).
+
+A long crawl also recycles its browser context every ``XUNJIAN_CONTEXT_PAGES`` pages (200): the
+context's pages, caches and scripts' leftovers go with it, so memory stays flat with pages. The
+spider still asks for the context by its settings name (``inspect``); here that name maps to
+its current generation (``inspect``, ``inspect#1``, …) with the same options. A generation
+that has served its pages takes no new ones and is closed once its last page is closed —
+whichever way it closes (callback, errback, crash, the handler itself).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+logger = logging.getLogger(__name__)
+
+#: Pages one browser context serves before a fresh one takes over.
+CONTEXT_PAGES = int(os.environ.get("XUNJIAN_CONTEXT_PAGES", "200"))
 
 
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler, one instance (one browser) per crawler for every scheme."""
 
     _closed = False
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.context_pages = crawler.settings.getint("XUNJIAN_CONTEXT_PAGES", CONTEXT_PAGES)
+        self._generation: dict[str, int] = {}  # settings name → current generation
+        self._served: dict[str, int] = {}  # context (generation) name → pages opened
+        self._open: dict[str, set[int]] = {}  # context name → ids of its open pages
+        self._retired: set[str] = set()
+        self.contexts_recycled = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -28,3 +55,97 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             return
         self._closed = True
         await super().close()
+
+    # -- one browser for the finishing too ------------------------------------------------------
+
+    async def shared_browser(self):
+        """The crawl's browser (launched now if no page needed it yet), or None once closed.
+
+        Called once the crawl is over: its contexts (caches, cookies, closed pages' leftovers)
+        are closed first, so the finishing starts from a lean browser."""
+        if self._closed:
+            return None
+        for wrapper in list(self.context_wrappers.values()):
+            await self._close_context(wrapper.context)
+        await self._maybe_launch_browser()
+        return self.browser
+
+    # -- context recycling ----------------------------------------------------------------------
+
+    async def _create_page(self, request, spider):
+        # a retried request carries the generation it was first given: back to its settings name
+        name = (request.meta.get("playwright_context") or "").split("#", 1)[0]
+        options = self.config.startup_context_kwargs.get(name) if name else None
+        if options is None or self.context_pages <= 0:
+            return await super()._create_page(request, spider)  # not a recycled context
+        generation = self._generation.setdefault(name, 0)
+        current = name if generation == 0 else f"{name}#{generation}"
+        request.meta["playwright_context"] = current
+        request.meta.setdefault("playwright_context_kwargs", dict(options))
+        page = await super()._create_page(request, spider)
+        self._open.setdefault(current, set()).add(id(page))
+        page.on("close", lambda *_: self._page_closed(current, id(page)))
+        self._served[current] = self._served.get(current, 0) + 1
+        if self._served[current] >= self.context_pages and current not in self._retired:
+            self._retired.add(current)
+            if self._generation[name] == generation:
+                self._generation[name] = generation + 1
+                self.contexts_recycled += 1
+                self.stats.inc_value("xunjian/contexts_recycled")
+                logger.info("browser context %s served %d pages: the next pages get a fresh "
+                            "one", current, self._served[current])
+        return page
+
+    def _page_closed(self, context_name: str, page_id: int) -> None:
+        pages = self._open.get(context_name, set())
+        pages.discard(page_id)
+        if context_name in self._retired and not pages:
+            self._retired.discard(context_name)
+            wrapper = self.context_wrappers.get(context_name)
+            if wrapper is not None:
+                asyncio.get_event_loop().create_task(self._close_context(wrapper.context))
+
+    @staticmethod
+    async def _close_context(context) -> None:
+        try:
+            await context.close()
+        except Exception:  # noqa: BLE001 - closed already (browser gone, crawl ending)
+            pass
+
+
+class ReleaseRetriedPages:
+    """Closes the browser page of a rendered response that Scrapy's retry middleware is about to
+    try again (a 502 from an online system, say), so the retry opens a fresh page.
+
+    Without it the retried request keeps its page open (``playwright_include_page``) while it
+    waits in the scheduler; with ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`` pages held that way, the
+    requests in the downloader wait for a page and the retries wait for the downloader: the
+    crawl hangs. Sits just after RetryMiddleware (its ``process_response`` runs first)."""
+
+    def __init__(self, settings):
+        self.retry_codes = {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
+        self.max_retries = settings.getint("RETRY_TIMES")
+        self.enabled = settings.getbool("RETRY_ENABLED")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings)
+
+    def process_response(self, request, response, spider=None):
+        page = request.meta.get("playwright_page")
+        if page is None or not self.enabled or request.meta.get("dont_retry") \
+                or response.status not in self.retry_codes:
+            return response
+        limit = request.meta.get("max_retry_times")
+        limit = self.max_retries if limit is None else limit
+        if request.meta.get("retry_times", 0) + 1 <= limit:  # RetryMiddleware will retry
+            request.meta.pop("playwright_page", None)
+            asyncio.get_event_loop().create_task(_close_page(page))
+        return response
+
+
+async def _close_page(page) -> None:
+    try:
+        await page.close()
+    except Exception:  # noqa: BLE001 - closed already
+        pass

@@ -1,13 +1,18 @@
 """One site's inspection, end to end: crawl → check links → re-check walls → findings → card.
 
 The crawl runs in its own process (Twisted's reactor cannot be restarted, and Chromium's memory
-goes away with the process); everything after it runs here on the stored pages, so the same
-stored facts always give the same findings and, with the same ``--as-of``, the same score card.
+goes away with the process). The finishing — link checks, browser re-checks of walled links,
+evidence screenshots, guide downloads, findings — runs on the stored pages at the end of that
+same process (``finish_crawl``, called when the spider closes), in the crawl's own Chromium: one
+browser per inspection. The same stored facts always give the same findings and, with the same
+``--as-of``, the same score card. An inspection whose crawl did not finish it (a crawl run by
+other means) is finished here, in a browser of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -94,23 +99,28 @@ def run_crawl(store, store_url: str, code: str, inspection_id: str,
     log = crawl_log_path(store_url, inspection_id)  # a rotated log folder (xunjian/logs.py)
     failure = log.with_name(log.stem + ".failed")
     failure.unlink(missing_ok=True)
+    progress_file = log.with_name(log.stem + ".progress")
+    progress_file.unlink(missing_ok=True)
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="xunjian.settings", XUNJIAN_STORE=store_url,
-               XUNJIAN_FAILURE_FILE=str(failure),
+               XUNJIAN_FAILURE_FILE=str(failure), XUNJIAN_PROGRESS_FILE=str(progress_file),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
-           "-a", f"inspection={inspection_id}", "-s", f"LOG_FILE={log}",
+           "-a", f"inspection={inspection_id}", "-a", "finish=yes", "-s", f"LOG_FILE={log}",
            "-s", f"LOG_LEVEL={os.environ.get('XUNJIAN_LOG_LEVEL', 'INFO')}"]
     proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     try:
         while proc.poll() is None:
-            _crawl_progress(store, inspection_id, progress, None)
+            if not _finish_progress(progress_file, progress):
+                _crawl_progress(store, inspection_id, progress, None)
             time.sleep(0.3)
     except BaseException:  # Ctrl-C, SIGTERM: the crawl stops with us
         _stop(proc)
         raise
     stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     _crawl_progress(store, inspection_id, progress, True)
+    _finish_progress(progress_file, progress)
+    progress_file.unlink(missing_ok=True)
     if failure.exists():
         reason = failure.read_text("utf-8", "replace").strip()
         failure.unlink(missing_ok=True)
@@ -132,6 +142,26 @@ def _crawl_progress(store, inspection_id: str, progress: Progress | None, final)
     except StoreError:
         return
     progress("crawl", count, count if final else None)
+
+
+def _finish_progress(path: Path, progress: Progress | None) -> bool:
+    """Show the finishing's progress, which the crawl process writes to ``path``; False while
+    the crawl has not begun finishing."""
+    if not progress:
+        return False
+    try:
+        stages = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    _crawl_progress_done(progress, stages.pop("crawl", None))
+    for stage, (done, total) in stages.items():
+        progress(stage, done, total)
+    return True
+
+
+def _crawl_progress_done(progress: Progress, pages: int | None) -> None:
+    if pages is not None:
+        progress("crawl", pages, pages)
 
 
 def _stop(proc: subprocess.Popen, grace: float = 15.0) -> None:
@@ -166,7 +196,7 @@ def browser_verdict(result: dict, rendered) -> dict:
 
 
 async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
-                         progress: Progress | None) -> None:
+                         progress: Progress | None, browser=None) -> None:
     blocked = [u for u, r in results.items() if r["outcome"] == "blocked"][:MAX_BROWSER_RECHECKS]
     bad = {u for u, r in results.items() if r["outcome"] in ("broken", "blocked")}
     need_shot = [p for p in pages if not p.get("screenshot")
@@ -175,7 +205,7 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
         return
     total, done = len(blocked) + len(need_shot), 0
     pages_at_once = max(1, min(BROWSER_PHASE_PAGES, link_check_config().per_host))
-    async with Renderer(concurrency=pages_at_once, timeout=20) as renderer:
+    async with Renderer(concurrency=pages_at_once, timeout=20, browser=browser) as renderer:
         async def recheck(url: str) -> None:
             nonlocal done
             rendered = await renderer.render(url)
@@ -208,8 +238,11 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
         await asyncio.gather(*(recheck(u) for u in blocked), *(evidence(p) for p in need_shot))
 
 
-async def finish_inspection(store, inspection_id: str, progress: Progress | None = None) -> dict:
-    """Check every link the crawl found, judge walls in the browser, store findings."""
+async def finish_inspection(store, inspection_id: str, progress: Progress | None = None,
+                            browser=None) -> dict:
+    """Check every link the crawl found, judge walls in the browser, store findings.
+
+    ``browser``: a running Playwright browser to use (the crawl's); else one is launched."""
     inspection = store.get_inspection(inspection_id)
     site = store.get_site(inspection["site"])
     pages = store.pages(inspection_id)
@@ -229,7 +262,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
         checked = await checker.check_many(todo, progress=tick)
     results = {**reused, **{u: r.to_dict() for u, r in checked.items()}}
     results = {u: results[u] for u in urls}
-    await _browser_phase(store, results, pages, progress)
+    await _browser_phase(store, results, pages, progress, browser)
     store.add_link_results(inspection_id, list(results.values()))
 
     homepage = homepage_state(pages)
@@ -267,10 +300,69 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     return fields
 
 
+#: Why a crawl ended when it must not be finished: stopped (SIGTERM/Ctrl-C) or its store failed.
+UNFINISHED_REASONS = ("shutdown", "store_failed")
+
+
+async def finish_crawl(spider, reason: str) -> None:
+    """Finish the spider's inspection at the end of its crawl, in the crawl's own browser.
+
+    Called when the site spider closes (``xunjian inspect``'s crawl and the auditor's
+    ``scrapy crawl site`` alike). A finishing that fails says so in the failure file, which
+    fails the inspection; the crawl's progress file shows the link and browser stages."""
+    if reason in UNFINISHED_REASONS:
+        return
+    crawler = spider.crawler
+    settings = crawler.settings
+    handler = getattr(crawler, "_xunjian_browser_handler", None)
+    browser = None
+    if handler is not None:
+        try:
+            browser = await handler.shared_browser()
+        except Exception as exc:  # noqa: BLE001 - the finishing launches its own instead
+            spider.logger.warning("the crawl's browser is not usable for the finishing (%s); "
+                                  "launching one", exc)
+    progress_path = settings.get("XUNJIAN_PROGRESS_FILE") or ""
+    seen: dict = {"crawl": store_count(spider.store, spider.inspection_id)}
+
+    def progress(stage: str, done: int, total) -> None:
+        seen[stage] = [done, total]
+        if progress_path:
+            try:
+                Path(progress_path).write_text(json.dumps(seen), "utf-8")
+            except OSError:
+                pass  # only a progress bar
+
+    try:
+        await finish_inspection(spider.store, spider.inspection_id, progress, browser)
+    except StoreError as exc:
+        _crawl_failed(settings, f"the store failed, the inspection is not scored: {exc}")
+    except Exception as exc:  # a fault of the tool: logged with its traceback, then failed
+        spider.logger.exception("finishing the inspection failed")
+        _crawl_failed(settings, f"finishing the inspection failed: {type(exc).__name__}: {exc}")
+
+
+def store_count(store, inspection_id: str) -> int | None:
+    try:
+        return store.count_pages(inspection_id)
+    except StoreError:
+        return None
+
+
+def _crawl_failed(settings, message: str) -> None:
+    path = settings.get("XUNJIAN_FAILURE_FILE")
+    if path:
+        with Path(path).open("a", encoding="utf-8") as out:
+            out.write(message[:2000] + "\n")
+    print(f"xunjian crawl: {message}", file=sys.stderr, flush=True)
+
+
 # -- one call for the CLI -----------------------------------------------------------------------
 
 def run_inspection(store, store_url: str, code: str, as_of: str | None = None,
-                   progress: Progress | None = None) -> str:
+                   progress: Progress | None = None, crawl: Callable | None = None) -> str:
+    """One whole inspection of site ``code``; returns its id. ``crawl`` runs the crawl (called
+    like ``run_crawl``; default: ``scrapy crawl site`` in a subprocess)."""
     site = store.get_site(code)
     if site is None:
         raise InspectionError(f"unknown site {code!r}: import it first with "
@@ -286,7 +378,7 @@ def run_inspection(store, store_url: str, code: str, as_of: str | None = None,
         })
         store.update(lock.collection, lock.name, {"inspection": inspection_id})
         with sigterm_as_interrupt(), Heartbeat(store, inspection_id, lock):
-            _inspect(store, store_url, code, inspection_id, progress)
+            _inspect(store, store_url, code, inspection_id, progress, crawl)
     finally:
         try:
             lock.release()
@@ -296,11 +388,14 @@ def run_inspection(store, store_url: str, code: str, as_of: str | None = None,
 
 
 def _inspect(store, store_url: str, code: str, inspection_id: str,
-             progress: Progress | None) -> None:
+             progress: Progress | None, crawl: Callable | None = None) -> None:
     try:
-        log = run_crawl(store, store_url, code, inspection_id, progress)
-        store.update_inspection(inspection_id, crawl_log=str(log))
-        asyncio.run(finish_inspection(store, inspection_id, progress))
+        log = (crawl or run_crawl)(store, store_url, code, inspection_id, progress)
+        if log is not None:
+            store.update_inspection(inspection_id, crawl_log=str(log))
+        if (store.get_inspection(inspection_id) or {}).get("status") != "done":
+            # the crawl did not finish the inspection itself (a stand-in crawl, an old spider)
+            asyncio.run(finish_inspection(store, inspection_id, progress))
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
         how = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT (Ctrl-C)"
         _record_end(store, inspection_id, "interrupted", f"interrupted by {how}")

@@ -21,7 +21,10 @@ DOWNLOAD_HANDLERS = {
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = launch_options() if os.environ.get("XUNJIAN_NO_BROWSER") != "1" else {}
 PLAYWRIGHT_CONTEXTS = {"inspect": dict(CONTEXT_OPTIONS)}
-PLAYWRIGHT_MAX_CONTEXTS = 1  # one Chromium context: memory stays flat on long crawls
+# One context at a time serves the crawl; every XUNJIAN_CONTEXT_PAGES pages a fresh one takes
+# over and the old one closes with its last page (xunjian/browser_handler.py), so memory stays
+# flat on long crawls. No cap on contexts: a draining one must never block its successor.
+XUNJIAN_CONTEXT_PAGES = int(os.environ.get("XUNJIAN_CONTEXT_PAGES", "200"))
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("XUNJIAN_BROWSER_PAGES", "2"))
 # Seconds a page may take to load (Chromium navigation and plain downloads alike).
 XUNJIAN_NAV_TIMEOUT = float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30"))
@@ -46,6 +49,10 @@ XUNJIAN_HOME_RETRIES = int(os.environ.get("XUNJIAN_HOME_RETRIES", "2"))
 XUNJIAN_HOME_RETRY_PAUSE = float(os.environ.get("XUNJIAN_HOME_RETRY_PAUSE", "5"))
 # Where the crawl reports a store write that failed for good (set by xunjian inspect).
 XUNJIAN_FAILURE_FILE = os.environ.get("XUNJIAN_FAILURE_FILE", "")
+# Where the crawl writes the finishing's progress (link checks, browser) for xunjian inspect.
+XUNJIAN_PROGRESS_FILE = os.environ.get("XUNJIAN_PROGRESS_FILE", "")
+# `scrapy crawl site -a site=CODE` (the auditor's re-run) is a whole inspection with its card.
+COMMANDS_MODULE = "xunjian.scrapy_commands"
 
 
 # Inspections are official oversight of public sites; robots.txt does not apply, politeness does.
@@ -57,6 +64,11 @@ DOWNLOAD_TIMEOUT = max(1, int(XUNJIAN_NAV_TIMEOUT))
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 1
+# A page that still fails after its retry is a finding of the site (stored with its error), not a
+# fault of the tool: no ERROR line for it.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+# A rendered page about to be retried gives its browser page back first (else the crawl can hang).
+DOWNLOADER_MIDDLEWARES = {"xunjian.browser_handler.ReleaseRetriedPages": 560}
 # A timeout is not tried again: the page waited XUNJIAN_LINK_TIMEOUT (plain pages) or
 # XUNJIAN_NAV_TIMEOUT already, and its link is broken either way (the link check does not retry).
 XUNJIAN_LINK_TIMEOUT = float(os.environ.get("XUNJIAN_LINK_TIMEOUT", "15"))

@@ -1,0 +1,1 @@
+"""Scrapy project commands (``COMMANDS_MODULE`` in xunjian/settings.py): ``scrapy crawl``."""
