@@ -9,12 +9,15 @@ be filtered to the indicator."""
 from __future__ import annotations
 
 import json
+import os
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from cli_run import census_forms, xunjian
+from test_one_browser import run_counted
 
 from storage import open_store
 
@@ -63,12 +66,15 @@ def inspected(tmp_path_factory):
         store_dir = tmp / "store"
         imported = xunjian("registry", "import", *map(str, forms), store=store_dir)
         assert imported.returncode == 0, imported.stdout + imported.stderr
-        run = xunjian("inspect", CODE, "--as-of", "2025-07-01", "--json", str(tmp / "card.json"),
-                      store=store_dir, env={"XUNJIAN_LINK_TIMEOUT": "2", "XUNJIAN_FRESHNESS": "0",
-                                            "XUNJIAN_MAX_PAGES": "30"})
+        env = dict(os.environ, XUNJIAN_STORE=str(store_dir), XUNJIAN_LINK_TIMEOUT="2",
+                   XUNJIAN_FRESHNESS="0", XUNJIAN_MAX_PAGES="30")
+        run, browsers = run_counted([sys.executable, "-m", "xunjian.cli", "inspect", CODE,
+                                     "--as-of", "2025-07-01", "--json", str(tmp / "card.json")],
+                                    env)
         assert run.returncode in (0, 1), run.stdout + run.stderr
         card = json.loads((tmp / "card.json").read_text("utf-8"))
         yield {"card": card, "store_dir": store_dir, "base": base, "stdout": run.stdout,
+               "browsers": browsers,
                "alt": f"localhost:{server.server_address[1]}"}
     finally:
         server.shutdown()
@@ -141,6 +147,11 @@ def test_the_printed_card_says_candidates_await_a_reviewer(inspected):
     line = next(x for x in inspected["stdout"].splitlines()
                 if x.startswith("unchecked\t") and "veto.serious_error" in x)
     assert "8 machine candidates on" in line and "await a reviewer" in line
+
+
+def test_the_marked_screenshots_are_taken_in_the_crawls_own_browser(inspected):
+    browsers = inspected["browsers"]
+    assert browsers.max_at_once == 1 and len(browsers.seen) == 1, browsers.seen
 
 
 def red_pixels(png: bytes) -> int:

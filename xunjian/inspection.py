@@ -277,7 +277,8 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     fresh, _, _ = freshness_for(store, inspection, site, as_of)
     await check_guide_downloads(store, inspection_id)
     served, _, _ = service_for(store, inspection, site, as_of)
-    fresh = fresh + served + await serious_candidates(store, inspection_id, site, pages)
+    serious = await serious_candidates(store, inspection_id, site, pages, browser=browser)
+    fresh = fresh + served + serious
     findings, fresh = without_gaps(findings, gaps), without_gaps(fresh, gaps)
     store.replace_findings(inspection_id, findings + fresh)
 

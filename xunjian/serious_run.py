@@ -37,12 +37,13 @@ def _units(store, pages: list[dict]):
 
 
 async def serious_candidates(store, inspection_id: str, site: dict, pages: list[dict],
-                             context=None) -> list[dict]:
+                             context=None, browser=None) -> list[dict]:
     """Candidate findings of the inspection's pages; the count and time go on the inspection
     (``serious``: pages read, candidates, seconds, pages pictured). Each text or alt candidate
     gets a screenshot of its page scrolled to the match, framed in red (``evidence.screenshot``,
     ``screenshot_marked`` true), taken in ``context`` (a Playwright browser context) or, only when
-    there are candidates, in a browser opened for it."""
+    there are candidates, in a context of ``browser`` (the crawl's, when the inspection finishes
+    inside the crawl) or else of a browser opened for it."""
     started = time.perf_counter()
     read = [0]
 
@@ -54,7 +55,7 @@ async def serious_candidates(store, inspection_id: str, site: dict, pages: list[
     findings = serious_findings(site, counted(_units(store, pages)))
     for finding in findings:
         finding["inspection"] = inspection_id
-    pictured = await picture_candidates(store, findings, context)
+    pictured = await picture_candidates(store, findings, context, browser)
     try:
         store.update_inspection(inspection_id, serious={
             "pages": read[0], "candidates": len(findings), "pictured": pictured,
@@ -64,7 +65,7 @@ async def serious_candidates(store, inspection_id: str, site: dict, pages: list[
     return findings
 
 
-async def picture_candidates(store, findings: list[dict], context=None) -> int:
+async def picture_candidates(store, findings: list[dict], context=None, browser=None) -> int:
     """Screenshots with the match framed, for the candidates of at most MAX_MARKED_PAGES pages
     (one picture per candidate; the page's own screenshot stays when the match cannot be shown:
     hidden text, an iframe, a hidden link). Returns how many pictures were taken."""
@@ -75,9 +76,11 @@ async def picture_candidates(store, findings: list[dict], context=None) -> int:
     todo = [f for f in todo if f["url"] in urls]
     if not todo:
         return 0
-    if context is None:
-        return await _with_own_browser(store, todo)
-    return await _picture(store, todo, context)
+    if context is not None:
+        return await _picture(store, todo, context)
+    if browser is not None:
+        return await _in_browser(store, todo, browser)
+    return await _with_own_browser(store, todo)
 
 
 async def _picture(store, todo: list[dict], context) -> int:
@@ -91,6 +94,19 @@ async def _picture(store, todo: list[dict], context) -> int:
             finding["screenshot_marked"] = True  # outside evidence: not part of what was judged
             taken += 1
     return taken
+
+
+async def _in_browser(store, todo: list[dict], browser) -> int:
+    from browser import CONTEXT_OPTIONS
+
+    try:
+        context = await browser.new_context(**CONTEXT_OPTIONS)
+    except Exception:  # noqa: BLE001 - the browser is gone: the candidates keep their screenshots
+        return 0
+    try:
+        return await _picture(store, todo, context)
+    finally:
+        await context.close()
 
 
 async def _with_own_browser(store, todo: list[dict]) -> int:
