@@ -16,6 +16,7 @@ thumbnail and the figure number.
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -53,9 +54,22 @@ CHINESE_REASONS = {
 }
 
 
+#: veto.serious_error's reasons after a machine scan (reports/text.py), as the report says them.
+SERIOUS_REASONS = (
+    (re.compile(r"(\d+) machine candidates on (\S+) pages await a reviewer"),
+     "机器在{1}个页面中发现{0}条候选问题，待人工复核；确认后单项否决"),
+    (re.compile(r"no machine candidate on (\S+) pages"),
+     "机器在{0}个页面中未发现候选问题；严重错误只能由人工排除"),
+)
+
+
 def chinese_reason(reason: str) -> str:
     if reason in CHINESE_REASONS:
         return CHINESE_REASONS[reason]
+    for pattern, chinese in SERIOUS_REASONS:
+        found = pattern.match(reason)
+        if found:
+            return chinese.format(*found.groups())
     head, tail = "the inspection ", " before this indicator was checked"
     if reason.startswith(head) and reason.endswith(tail):
         status = reason[len(head):-len(tail)]
