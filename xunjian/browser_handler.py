@@ -10,8 +10,9 @@ A long crawl also recycles its browser context every ``XUNJIAN_CONTEXT_PAGES`` p
 context's pages, caches and scripts' leftovers go with it, so memory stays flat with pages. The
 spider still asks for the context by its settings name (``inspect``); here that name maps to
 its current generation (``inspect``, ``inspect#1``, …) with the same options. A generation
-that has served its pages takes no new ones and is closed once its last page is closed —
-whichever way it closes (callback, errback, crash, the handler itself).
+that has been given its pages takes no new ones and is closed once its last page is closed and
+no request waits for one of its pages — whichever way the page closes (callback, errback,
+crash, the handler itself).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self._generation: dict[str, int] = {}  # settings name → current generation
         self._served: dict[str, int] = {}  # context (generation) name → pages opened
         self._open: dict[str, set[int]] = {}  # context name → ids of its open pages
+        self._waiting: dict[str, int] = {}  # context name → requests waiting for a page of it
         self._retired: set[str] = set()
         self.contexts_recycled = 0
 
@@ -82,28 +84,41 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         current = name if generation == 0 else f"{name}#{generation}"
         request.meta["playwright_context"] = current
         request.meta.setdefault("playwright_context_kwargs", dict(options))
-        page = await super()._create_page(request, spider)
-        self._open.setdefault(current, set()).add(id(page))
-        page.on("close", lambda *_: self._page_closed(current, id(page)))
+        # counted when given out, not when its page opens: requests waiting for one of the
+        # context's pages are its too, and it must not close under them (nor take more)
         self._served[current] = self._served.get(current, 0) + 1
+        self._waiting[current] = self._waiting.get(current, 0) + 1
         if self._served[current] >= self.context_pages and current not in self._retired:
             self._retired.add(current)
-            if self._generation[name] == generation:
-                self._generation[name] = generation + 1
-                self.contexts_recycled += 1
-                self.stats.inc_value("xunjian/contexts_recycled")
-                logger.info("browser context %s served %d pages: the next pages get a fresh "
-                            "one", current, self._served[current])
+            self._generation[name] = generation + 1
+            self.contexts_recycled += 1
+            self.stats.inc_value("xunjian/contexts_recycled")
+            logger.info("browser context %s served %d pages: the next pages get a fresh "
+                        "one", current, self._served[current])
+        try:
+            page = await super()._create_page(request, spider)
+        except BaseException:
+            self._waiting[current] -= 1
+            self._close_if_drained(current)
+            raise
+        self._waiting[current] -= 1
+        self._open.setdefault(current, set()).add(id(page))
+        page.on("close", lambda *_: self._page_closed(current, id(page)))
         return page
 
     def _page_closed(self, context_name: str, page_id: int) -> None:
-        pages = self._open.get(context_name, set())
-        pages.discard(page_id)
-        if context_name in self._retired and not pages:
-            self._retired.discard(context_name)
-            wrapper = self.context_wrappers.get(context_name)
-            if wrapper is not None:
-                asyncio.get_event_loop().create_task(self._close_context(wrapper.context))
+        self._open.get(context_name, set()).discard(page_id)
+        self._close_if_drained(context_name)
+
+    def _close_if_drained(self, context_name: str) -> None:
+        """A retired context closes once no page of its is open and no request waits for one."""
+        if context_name not in self._retired or self._open.get(context_name) \
+                or self._waiting.get(context_name):
+            return
+        self._retired.discard(context_name)
+        wrapper = self.context_wrappers.get(context_name)
+        if wrapper is not None:
+            asyncio.get_event_loop().create_task(self._close_context(wrapper.context))
 
     @staticmethod
     async def _close_context(context) -> None:
