@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.inspect_bench import tree_memory_kb  # noqa: E402
+from bench import proctree  # noqa: E402
 from demo.server import DemoServer  # noqa: E402
 
 TYPES = ["工作动态", "通知公告", "政策文件", "规划计划", "人事信息"]
@@ -82,7 +82,7 @@ def main() -> None:
                                 stderr=subprocess.DEVNULL)
         peak = 0
         while proc.poll() is None:
-            peak = max(peak, tree_memory_kb(proc.pid)[0])
+            peak = max(peak, proctree.sample(proc.pid).pss_kb)
             time.sleep(0.1)
         wall = time.perf_counter() - start
     card = json.loads((tmp / "card.json").read_text("utf-8"))

@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import proctree  # noqa: E402
 from bench.sitegen import COLUMN_NAMES, GenSite  # noqa: E402
 from bench.urlcheck_bench import (  # noqa: E402
     OUT,
@@ -50,62 +51,6 @@ CODE = "9999000900"
 #: 栏目类型 the generated columns are registered as (by position of COLUMN_NAMES)
 COLUMN_TYPES = ["工作动态", "通知公告", "政策文件", "工作动态", "工作动态", "规划计划", "人事信息",
                 "政策文件", "通知公告", "其他", "其他", "其他"]
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    try:
-        tasks = Path(f"/proc/{pid}/task").iterdir()
-        for task in tasks:
-            text = (task / "children").read_text().split()
-            out.extend(int(c) for c in text)
-    except OSError:
-        pass
-    return out
-
-
-def tree_memory_kb(root: int) -> tuple[int, int]:
-    """(PSS, RSS) summed over the process tree, in kB."""
-    pss, rss, _ = tree_sample(root)
-    return pss, rss
-
-
-def chromium(pid: int) -> bytes | None:
-    """The command line of a Chromium process, else None. Chromium rewrites its helpers'
-    command lines as one space-separated string, so the whole line is kept."""
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except OSError:
-        return None
-    name = Path(raw.split(b" ", 1)[0].decode("utf-8", "replace")).name
-    return raw if ("chrom" in name or "headless_shell" in name) and "crashpad" not in name \
-        else None
-
-
-def tree_sample(root: int) -> tuple[int, int, list[int]]:
-    """(PSS kB, RSS kB, Chromium browser pids) over the process tree of ``root``.
-
-    A browser is a Chromium process without ``--type=`` (its renderer/GPU/utility helpers all
-    carry one) whose parent is not Chromium (a helper between fork and exec still shows the
-    browser's command line): one per launched browser."""
-    pss = rss = 0
-    browsers: list[int] = []
-    stack = [(root, False)]
-    while stack:
-        pid, parent_is_chromium = stack.pop()
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-                elif line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-        except OSError:
-            continue
-        line = chromium(pid)
-        if line is not None and b"--type=" not in line and not parent_is_chromium:
-            browsers.append(pid)
-        stack.extend((child, line is not None) for child in children(pid))
-    return pss, rss, browsers
 
 
 class Sampler:
@@ -139,7 +84,8 @@ class Sampler:
 
     def watch(self, proc: subprocess.Popen) -> None:
         while proc.poll() is None:
-            pss, rss, browsers = tree_sample(proc.pid)
+            seen = proctree.sample(proc.pid)
+            pss, rss, browsers = seen.pss_kb, seen.rss_kb, seen.browsers
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self.max_browsers = max(self.max_browsers, len(browsers))
             self.browsers_seen.update(browsers)

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from queue_redis import RedisServer, Workers, wait_for  # noqa: E402
 
-from bench.inspect_bench import tree_memory_kb  # noqa: E402
+from bench import proctree  # noqa: E402
 from bench.sitegen import GenServer, GenSite  # noqa: E402
 from registry import import_into, parse_files  # noqa: E402
 from storage import open_store  # noqa: E402
@@ -84,7 +84,7 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.wait(0.2):
             for pid in self.pids:
-                self.peak[pid] = max(self.peak[pid], tree_memory_kb(pid)[0])
+                self.peak[pid] = max(self.peak[pid], proctree.sample(pid).pss_kb)
 
 
 def run_workers(n_workers: int, urls: list[str], env: dict) -> dict:

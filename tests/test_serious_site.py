@@ -16,8 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from cli_run import census_forms, xunjian
-from test_one_browser import run_counted
+from cli_run import census_forms, run_counted, xunjian
 
 from storage import open_store
 
