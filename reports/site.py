@@ -16,7 +16,6 @@ thumbnail and the figure number.
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
 from datetime import timedelta
 
@@ -41,43 +40,6 @@ SITE_TYPES = {"门户网站", "其他"}
 
 
 #: The terminal card's English fallback reasons (reports/text.py), as the Chinese report says them.
-CHINESE_REASONS = {
-    "judged by reviewers only; nothing recorded yet in the 人工复核 web app":
-        "只能由人工判定，人工复核系统中尚无记录",
-    "column pages, guides and letters were not collected (XUNJIAN_FRESHNESS=0)":
-        "本次检查未采集栏目页、办事指南和信件（XUNJIAN_FRESHNESS=0）",
-    "no column page was stored (no registered or discovered 栏目)":
-        "没有保存任何栏目页（既无登记栏目，也未发现栏目）",
-    "this inspection did not check it": "本次检查未检查该指标",
-    "too few homepage probes in the 7 days before 监测时间点 (xunjian probe / xunjian schedule)":
-        "监测时间点前7天内首页探测次数不足（xunjian probe / xunjian schedule）",
-}
-
-
-#: veto.serious_error's reasons after a machine scan (reports/text.py), as the report says them.
-SERIOUS_REASONS = (
-    (re.compile(r"(\d+) machine candidates on (\S+) pages await a reviewer"),
-     "机器在{1}个页面中发现{0}条候选问题，待人工复核；确认后单项否决"),
-    (re.compile(r"no machine candidate on (\S+) pages"),
-     "机器在{0}个页面中未发现候选问题；严重错误只能由人工排除"),
-)
-
-
-def chinese_reason(reason: str) -> str:
-    if reason in CHINESE_REASONS:
-        return CHINESE_REASONS[reason]
-    for pattern, chinese in SERIOUS_REASONS:
-        found = pattern.match(reason)
-        if found:
-            return chinese.format(*found.groups())
-    head, tail = "the inspection ", " before this indicator was checked"
-    if reason.startswith(head) and reason.endswith(tail):
-        status = reason[len(head):-len(tail)]
-        status = {"failed": "失败", "interrupted": "中断"}.get(status, status)
-        return f"本次检查在检查该指标之前已{status}"
-    return reason
-
-
 def _label_review(finding: dict) -> str:
     label = REVIEW.get(finding.get("review"), finding.get("review") or "")
     if finding.get("needs_review") and finding.get("review") == "pending":
@@ -247,7 +209,7 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
     findings = card["findings"]
     by_id = {f["id"]: f for f in findings}
     manual_ids = {f["id"] for f in store.find("manual_findings", inspection=inspection["id"])}
-    unchecked = {k: chinese_reason(v) for k, v in unchecked_reasons(card, inspection).items()}
+    unchecked = unchecked_reasons(card, inspection, language="zh")
     facts = card.get("facts") or {}
 
     # 总体情况: every veto and deduction indicator, in the table's order

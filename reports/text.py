@@ -51,8 +51,35 @@ def incomplete_notice(inspection: dict | None) -> str | None:
             "only on the facts stored before it stopped")
 
 
-def unchecked_reasons(card: dict, inspection: dict | None = None) -> dict[str, str]:
-    """Why each unchecked indicator of the card was not checked, in the card's order."""
+#: Why an indicator went unchecked: code → (English, Chinese) sentence with the reason's facts.
+REASONS = {
+    "too_few_probes": ("too few homepage probes in the 7 days before 监测时间点 "
+                       "(xunjian probe / xunjian schedule)",
+                       "监测时间点前7天内首页探测次数不足（xunjian probe / xunjian schedule）"),
+    "serious_candidates": ("{candidates} machine candidates on {pages} pages await a reviewer "
+                           "(人工复核); a confirmed one fires the veto",
+                           "机器在{pages}个页面中发现{candidates}条候选问题，待人工复核；确认后单项否决"),
+    "serious_none": ("no machine candidate on {pages} pages; only a reviewer can rule serious "
+                     "errors out", "机器在{pages}个页面中未发现候选问题；严重错误只能由人工排除"),
+    "reviewers_only": ("judged by reviewers only; nothing recorded yet in the 人工复核 web app",
+                       "只能由人工判定，人工复核系统中尚无记录"),
+    "inspection_stopped": ("the inspection {status} before this indicator was checked",
+                           "本次检查在检查该指标之前已{status_zh}"),
+    "homepage_unreachable": ("首页无法访问: {error}", "首页无法访问：{error}"),
+    "not_collected": ("column pages, guides and letters were not collected "
+                      "(XUNJIAN_FRESHNESS=0)",
+                      "本次检查未采集栏目页、办事指南和信件（XUNJIAN_FRESHNESS=0）"),
+    "no_column_page": ("no column page was stored (no registered or discovered 栏目)",
+                       "没有保存任何栏目页（既无登记栏目，也未发现栏目）"),
+    "not_checked": ("this inspection did not check it", "本次检查未检查该指标"),
+    "stated": ("{text}", "{text}"),  # a sentence stored with the facts (their own words)
+}
+STATUS_ZH = {"failed": "失败", "interrupted": "中断", "running": "仍在运行"}
+
+
+def unchecked_reason_codes(card: dict, inspection: dict | None = None) -> dict[str, tuple]:
+    """Why each unchecked indicator of the card was not checked, in the card's order, as
+    (code of REASONS, its facts)."""
     inspection = inspection or {}
     facts = card.get("facts") or {}
     given = {**(facts.get("unchecked_reasons") or {}), **(card.get("unchecked_reasons") or {})}
@@ -62,37 +89,44 @@ def unchecked_reasons(card: dict, inspection: dict | None = None) -> dict[str, s
         home_error = f"HTTP {home['status']}"
     status = inspection.get("status")
     probes_note = (facts.get("probes") or {}).get("note")
-    reasons = {}
+    reasons: dict[str, tuple] = {}
     for indicator in card.get("unchecked", []):
         if indicator in given:
             reason = given[indicator]
             if isinstance(reason, dict):  # {"reason": code, "detail": sentence, …}
                 reason = reason.get("detail") or reason.get("reason") or str(reason)
+            reasons[indicator] = ("stated", {"text": reason})
         elif indicator in ("veto.unreachable", "availability.homepage"):
-            reason = probes_note or ("too few homepage probes in the 7 days before 监测时间点 "
-                                     "(xunjian probe / xunjian schedule)")
+            reasons[indicator] = ("stated", {"text": probes_note}) if probes_note \
+                else ("too_few_probes", {})
         elif indicator == "veto.serious_error":
             scan = inspection.get("serious") or {}
-            if scan.get("candidates"):
-                reason = (f"{scan['candidates']} machine candidates on {scan.get('pages', '?')} "
-                          "pages await a reviewer (人工复核); a confirmed one fires the veto")
-            elif scan:
-                reason = (f"no machine candidate on {scan.get('pages', '?')} pages; only a "
-                          "reviewer can rule serious errors out")
-            else:
-                reason = "judged by reviewers only; nothing recorded yet in the 人工复核 web app"
+            pages = scan.get("pages", "?")
+            reasons[indicator] = (
+                ("serious_candidates", {"candidates": scan["candidates"], "pages": pages})
+                if scan.get("candidates") else ("serious_none", {"pages": pages}) if scan
+                else ("reviewers_only", {}))
         elif status and status != "done":
-            reason = f"the inspection {status} before this indicator was checked"
+            reasons[indicator] = ("inspection_stopped",
+                                  {"status": status, "status_zh": STATUS_ZH.get(status, status)})
         elif home_error and indicator in NEEDS_HOMEPAGE:
-            reason = f"首页无法访问: {home_error}"
+            reasons[indicator] = ("homepage_unreachable", {"error": home_error})
         elif indicator in COLLECTED and not inspection.get("freshness"):
-            reason = "column pages, guides and letters were not collected (XUNJIAN_FRESHNESS=0)"
+            reasons[indicator] = ("not_collected", {})
         elif indicator in ("updates.basic_info", "veto.columns_stale"):
-            reason = "no column page was stored (no registered or discovered 栏目)"
+            reasons[indicator] = ("no_column_page", {})
         else:
-            reason = "this inspection did not check it"
-        reasons[indicator] = reason
+            reasons[indicator] = ("not_checked", {})
     return reasons
+
+
+def unchecked_reasons(card: dict, inspection: dict | None = None,
+                      language: str = "en") -> dict[str, str]:
+    """Why each unchecked indicator of the card was not checked, as sentences (``en`` for the
+    terminal and the piped card, ``zh`` for the site report)."""
+    which = 1 if language == "zh" else 0
+    return {indicator: REASONS[code][which].format(**facts)
+            for indicator, (code, facts) in unchecked_reason_codes(card, inspection).items()}
 
 
 def _finding_row(finding: dict, rules, blob_location) -> tuple[str, ...]:
