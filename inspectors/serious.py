@@ -27,6 +27,7 @@ over by finding id and evidence digest).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -94,26 +95,34 @@ def _load(name: str, rules_dir: Path) -> dict:
         return tomllib.load(fh)
 
 
-def _readings(ch: str) -> set[str]:
-    from pypinyin.pinyin_dict import pinyin_dict  # pypinyin: readings of every character
+#: Language tables cut from pypinyin's and jieba's dictionaries (scripts/make_language_data.py):
+#: small files, where loading those libraries' whole dictionaries costs an inspection ~85 MB.
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
-    return set(filter(None, pinyin_dict.get(ord(ch), "").split(",")))
+
+@cache
+def _gb2312_readings() -> dict[str, tuple[str, ...]]:
+    """GB2312 character → its readings (with tone marks)."""
+    table = {}
+    with (DATA_DIR / "gb2312-readings.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            ch, readings = line.split()
+            table[ch] = tuple(readings.split(","))
+    return table
+
+
+def _readings(ch: str) -> tuple[str, ...]:
+    """The readings of a GB2312 character (none for others: no homophone is made of them)."""
+    return _gb2312_readings().get(ch, ())
 
 
 @cache
 def _homophones() -> dict[str, list[str]]:
     """reading (with tone) → GB2312 characters read so (simplified, common: traditional and
     rare variants are never generated as 'typos')."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
     table: dict[str, list[str]] = {}
-    for code, readings in pinyin_dict.items():
-        ch = chr(code)
-        try:
-            ch.encode("gb2312")
-        except UnicodeEncodeError:
-            continue
-        for reading in set(readings.split(",")):
+    for ch, readings in _gb2312_readings().items():
+        for reading in readings:
             table.setdefault(reading, []).append(ch)
     return table
 
@@ -143,23 +152,30 @@ def region_terms(region: str | None) -> list[str]:
     return [p for p in dict.fromkeys(parts) if len(p) >= 3]
 
 
+class _Pairs:
+    """Two-character words in code-point order, kept as one string (word i at [2i, 2i+2]) and
+    searched by bisection: ~0.5 MB where a set of 114,000 strings takes ~30 MB."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __len__(self) -> int:
+        return len(self.text) // 2
+
+    def __getitem__(self, i: int) -> str:
+        return self.text[2 * i:2 * i + 2]
+
+    def __contains__(self, word: str) -> bool:
+        i = bisect.bisect_left(self, word)
+        return i < len(self) and self[i] == word
+
+
 @cache
-def two_char_words() -> frozenset[str]:
-    """Two-character Chinese words (jieba's dictionary, read as a word list): a homophone at the
-    edge of a term that makes a word with its neighbour is that word (交通运输布局 is no
-    交通运输部)."""
-    try:
-        import jieba  # only its dict.txt is read; no segmentation
-    except ImportError:
-        return frozenset()
-    path = Path(jieba.__file__).with_name("dict.txt")
-    words = set()
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            word = line.split(" ", 1)[0]
-            if len(word) == 2:
-                words.add(word)
-    return frozenset(words)
+def two_char_words() -> _Pairs:
+    """Two-character Chinese words (jieba's dictionary): a homophone at the edge of a term that
+    makes a word with its neighbour is that word (交通运输布局 is no 交通运输部)."""
+    text = (DATA_DIR / "two-char-words.txt").read_text("utf-8").replace("\n", "")
+    return _Pairs(text)
 
 
 @lru_cache(maxsize=16)  # one per region in a long-running process (review app, scheduler)

@@ -165,3 +165,16 @@ def test_a_candidate_counts_only_once_confirmed_and_a_rejection_follows_it(findi
                         html.replace("成立76周年", "成立七十六周年"))
     moved = serious_findings(SITE_DOC, [changed])
     assert len(moved) == 1 and moved[0]["id"] != typo["id"]
+
+
+def test_the_shipped_language_tables_are_cut_from_pypinyin_and_jieba() -> None:
+    """inspectors/data/ holds slivers of pypinyin's readings and jieba's words; after either
+    library is upgraded, scripts/make_language_data.py must be re-run (this says when)."""
+    pytest.importorskip("pypinyin")
+    pytest.importorskip("jieba")
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "scripts/make_language_data.py", "--check"],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
