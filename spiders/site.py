@@ -73,6 +73,7 @@ from spiders.pipelines import report_store_failure
 from spiders.serious_facts import hidden_links, page_facts
 from storage import StoreError, open_store
 from urlcheck import decode_body
+from xunjian.runcontrol import die_with_parent
 
 FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
 #: Request meta asking scrapy-playwright for a rendered page we can still work with.
@@ -147,6 +148,7 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        die_with_parent(settings.get("XUNJIAN_PARENT_PID"))  # no orphan crawl (its Chromium)
         spider.store_url = settings.get("XUNJIAN_STORE") or None
         spider.store = open_store(spider.store_url)
         spider.frontier = Frontier(

@@ -5,7 +5,8 @@ articles, ``<div class="list-item">`` lists, tables with inline styles) whose �
 502, whose 县长信箱 sits behind an anti-bot wall (a browser re-check in the finishing), whose
 article links a report page that never answers in time and a missing attachment (evidence
 screenshots of a deeper page, in the finishing too). While an inspection runs, the test samples
-/proc for Chromium *browser* processes (no ``--type=``) descending from the inspection's process.
+/proc for Chromium *browser* processes (bench/proctree.py) descending from the inspection's
+process.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from cli_run import census_forms, xunjian
+from cli_run import census_forms, run_counted, xunjian
 
+from bench import proctree
 from demo.server import DemoServer
 from storage import open_store
 
@@ -30,85 +31,6 @@ CODE = "9999000140"
 AS_OF = "2026-11-20"
 ENV = {"XUNJIAN_LINK_TIMEOUT": "2", "XUNJIAN_NAV_TIMEOUT": "10", "XUNJIAN_HOME_RETRIES": "0",
        "XUNJIAN_MAX_GUIDES": "5", "XUNJIAN_MAX_LETTERS": "5"}
-
-
-class BrowserCount:
-    """Samples the process tree of ``pid`` every 50 ms for Chromium browser processes."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.max_at_once = 0
-        self.seen: dict[int, bytes] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> BrowserCount:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            parents = processes()
-            browsers = [p for p in parents
-                        if leads_to(p, self.pid, parents) and is_browser(p, parents)]
-            for pid in browsers:  # pid → command line, for the failure message
-                self.seen.setdefault(pid, (chromium(pid) or b"")[:160])
-            self.max_at_once = max(self.max_at_once, len(browsers))
-            time.sleep(0.05)
-
-
-def processes() -> dict[int, int]:
-    """pid → parent pid of every process."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return parents
-
-
-def leads_to(pid: int, root: int, parents: dict[int, int] | None = None) -> bool:
-    parents = parents if parents is not None else processes()
-    up = parents.get(pid)
-    while up and up != root and up in parents:
-        up = parents[up]
-    return up == root
-
-
-def chromium(pid: int) -> bytes | None:
-    """The command line of a Chromium process (its helpers rewrite theirs into one string)."""
-    try:
-        line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except OSError:
-        return None
-    name = line.split(b" ", 1)[0].rsplit(b"/", 1)[-1]
-    return line if b"chrom" in name and b"crashpad" not in name else None
-
-
-def is_browser(pid: int, parents: dict[int, int]) -> bool:
-    """A Chromium *browser*: no ``--type=`` and not started by Chromium (a helper caught between
-    its fork and its exec still shows the browser's command line)."""
-    line = chromium(pid)
-    return line is not None and b"--type=" not in line and chromium(parents.get(pid, 0)) is None
-
-
-def run_counted(cmd: list[str], env: dict) -> tuple[subprocess.CompletedProcess, BrowserCount]:
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    with BrowserCount(proc.pid) as count:
-        try:
-            out, err = proc.communicate(timeout=400)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), count
 
 
 def registry(folder: Path, url: str) -> list[Path]:
@@ -243,3 +165,31 @@ def test_a_recycled_browser_context_finds_the_same(runs, tmp_path) -> None:
     assert len(recycled) >= 2, log.read_text("utf-8")[-3000:]
     card = json.loads((tmp_path / "card.json").read_text("utf-8"))
     assert comparable(card) == comparable(card_json(runs["store"], runs["ids"][0]))
+
+
+def test_a_killed_inspection_leaves_no_crawl_or_browser_behind(tmp_path) -> None:
+    """`xunjian inspect` SIGKILLed (OOM killer, kill -9) mid-crawl: its crawl and Chromium stop
+    too instead of crawling on as orphans."""
+    store = tmp_path / "store"
+    with DemoServer(root=SITE, slow_seconds=60) as server:
+        forms = registry(tmp_path / "registry", server.url)
+        assert xunjian("registry", "import", *map(str, forms), store=store).returncode == 0
+        env = dict(os.environ, XUNJIAN_STORE=str(store), **ENV)
+        proc = subprocess.Popen([sys.executable, "-m", "xunjian.cli", "inspect", CODE], cwd=ROOT,
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while not proctree.sample(proc.pid).browsers and time.monotonic() < deadline:
+                time.sleep(0.2)
+            below = proctree.descendants(proc.pid)
+            assert any(proctree.chromium(pid) for pid in below), "no Chromium started"
+        finally:
+            proc.kill()
+            proc.wait()
+        deadline = time.monotonic() + 60
+        while any(proctree.alive(pid) for pid in below) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        left = {pid: proctree.command_line(pid) for pid in below if proctree.alive(pid)}
+        for pid in left:  # don't leave them to the next test either
+            os.kill(pid, 9)
+        assert left == {}, left

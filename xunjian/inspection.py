@@ -17,6 +17,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -103,21 +104,25 @@ def run_crawl(store, store_url: str, code: str, inspection_id: str,
     progress_file.unlink(missing_ok=True)
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="xunjian.settings", XUNJIAN_STORE=store_url,
                XUNJIAN_FAILURE_FILE=str(failure), XUNJIAN_PROGRESS_FILE=str(progress_file),
+               XUNJIAN_PARENT_PID=str(os.getpid()),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
            "-a", f"inspection={inspection_id}", "-a", "finish=yes", "-s", f"LOG_FILE={log}",
            "-s", f"LOG_LEVEL={os.environ.get('XUNJIAN_LOG_LEVEL', 'INFO')}"]
-    proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    try:
-        while proc.poll() is None:
-            if not _finish_progress(progress_file, progress):
-                _crawl_progress(store, inspection_id, progress, None)
-            time.sleep(0.3)
-    except BaseException:  # Ctrl-C, SIGTERM: the crawl stops with us
-        _stop(proc)
-        raise
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    # stderr to a file, not a pipe: a crawl that writes more than a pipe holds must not stall
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
+                                stderr=errors)
+        try:
+            while proc.poll() is None:
+                if not _finish_progress(progress_file, progress):
+                    _crawl_progress(store, inspection_id, progress, None)
+                time.sleep(0.3)
+        except BaseException:  # Ctrl-C, SIGTERM: the crawl stops with us
+            _stop(proc)
+            raise
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace")
     _crawl_progress(store, inspection_id, progress, True)
     _finish_progress(progress_file, progress)
     progress_file.unlink(missing_ok=True)

@@ -51,6 +51,8 @@ XUNJIAN_HOME_RETRY_PAUSE = float(os.environ.get("XUNJIAN_HOME_RETRY_PAUSE", "5")
 XUNJIAN_FAILURE_FILE = os.environ.get("XUNJIAN_FAILURE_FILE", "")
 # Where the crawl writes the finishing's progress (link checks, browser) for xunjian inspect.
 XUNJIAN_PROGRESS_FILE = os.environ.get("XUNJIAN_PROGRESS_FILE", "")
+# The process that started the crawl (xunjian inspect): if it dies, the crawl stops too.
+XUNJIAN_PARENT_PID = os.environ.get("XUNJIAN_PARENT_PID", "")
 # `scrapy crawl site -a site=CODE` (the auditor's re-run) is a whole inspection with its card.
 COMMANDS_MODULE = "xunjian.scrapy_commands"
 
