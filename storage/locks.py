@@ -7,7 +7,7 @@ holder refreshes ``heartbeat`` while it works. A lock whose heartbeat is older t
 on the heartbeat that was seen, so of two takers only one wins.
 
 Used for the single scheduler per store (scheduler.py) and for one inspection per site at a time
-(xunjian/inspection.py).
+(xunjian/running.py, xunjian/runcontrol.py).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from xunjian import inspection
+from xunjian import running as inspection
 from xunjian.logs import crawl_log_path, log_folder
 
 

@@ -24,7 +24,7 @@ import pytest
 from faultserver import FaultServer
 
 from storage import EmbeddedStore, open_store
-from xunjian import inspection as run
+from xunjian import running as run
 from xunjian.runcontrol import SiteBusy, SiteLock
 
 ROOT = Path(__file__).resolve().parents[1]

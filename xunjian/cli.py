@@ -97,7 +97,23 @@ def add_store_options(group: click.Group) -> None:
             command.params.append(store_option())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """A command group whose commands from other packages (probes, review, queue, freshness) are
+    imported only when one of them is asked for or listed: ``xunjian inspect`` waits beside its
+    crawl and Chromium for the whole inspection, and should not carry their modules meanwhile."""
+
+    def get_command(self, ctx, name):
+        found = super().get_command(ctx, name)
+        if found is None and _add_package_commands():
+            found = super().get_command(ctx, name)
+        return found
+
+    def list_commands(self, ctx):
+        _add_package_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_url", envvar="XUNJIAN_STORE", metavar="URL", help=STORE_HELP)
 @click.version_option(package_name="xunjian", prog_name="xunjian",
                       message="%(prog)s %(version)s", help="Show the version and exit.")
@@ -113,7 +129,7 @@ def main(ctx, store_url):
 
 # -- registry ------------------------------------------------------------------------------------
 
-@main.group()
+@main.group(cls=Commands)
 def registry():
     """The site registry (附件3 sites, 附件4 columns)."""
 
@@ -177,8 +193,8 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
       1    other errors (unknown site, no browser, store unavailable)
     """
     from browser import BrowserNotFound
-    from xunjian import inspection as run
-    from xunjian.inspection import InspectionError, card_for, run_inspection
+    from xunjian import running as run  # small: it waits beside the crawl and its Chromium
+    from xunjian.running import InspectionError, run_inspection
 
     as_of = parse_as_of(as_of)
     store = obj.store
@@ -210,6 +226,8 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
     except StoreError as exc:
         err.print(f"[red]Error: the store failed: {exc}[/]", highlight=False)
         sys.exit(run.EXIT_FAILED)
+    from xunjian.inspection import card_for  # the score card's modules: once the crawl is over
+
     card = card_for(store, inspection_id, as_of)
     _emit(card, json_path, store)
     status = run.exit_status(store.get_inspection(inspection_id))
@@ -352,7 +370,15 @@ def demo(obj: StoreContext, json_path):
 
 # -- commands that live with their own concern ----------------------------------------------------
 
-def _add_package_commands() -> None:
+_packages_added = False
+
+
+def _add_package_commands() -> bool:
+    """Add the other packages' commands (once); True if this call added them."""
+    global _packages_added
+    if _packages_added:
+        return False
+    _packages_added = True
     from probes.commands import commands as probe_commands
     from review.commands import commands as review_commands
     from workqueue.commands import commands as queue_commands
@@ -364,9 +390,10 @@ def _add_package_commands() -> None:
     for command in registry_commands:
         registry.add_command(command)
     add_store_options(main)
+    return True
 
 
-_add_package_commands()
+add_store_options(main)
 
 if __name__ == "__main__":
     main()

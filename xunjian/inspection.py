@@ -1,4 +1,5 @@
-"""One site's inspection, end to end: crawl → check links → re-check walls → findings → card.
+"""One site's inspection after its pages are stored: check links → re-check walls → findings →
+card. (Running it — lock, heartbeat, the crawl subprocess, exit status — is xunjian/running.py.)
 
 The crawl runs in its own process (Twisted's reactor cannot be restarted, and Chromium's memory
 goes away with the process). The finishing — link checks, browser re-checks of walled links,
@@ -14,16 +15,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
-from browser import Renderer, find_browser
+from browser import Renderer
 from inspectors.evidence import blank_screenshots, mark_blank_screenshots
 from inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
 from inspectors.freshness import freshness_findings
@@ -39,49 +34,17 @@ from storage import StoreError
 from urlcheck import CheckConfig, LinkChecker, classify_html
 from xunjian.crawled_links import crawled_results
 from xunjian.homepage import homepage_gaps, homepage_state, without_gaps
-from xunjian.logs import crawl_log_path
-from xunjian.runcontrol import (
-    Heartbeat,
-    SiteBusy,  # noqa: F401 (raised by run_inspection, for callers)
-    SiteLock,
-    Terminated,
-    sigterm_as_interrupt,
-)
+from xunjian.running import InspectionError, Progress, now_iso
 from xunjian.serious_run import serious_candidates
 
-#: Called as progress(stage, done, total) — total None while unknown.
-Progress = Callable[[str, int, "int | None"], None]
-
-ROOT = Path(__file__).resolve().parent.parent
 #: The browser re-opens at most this many wall-blocked links and referring pages per inspection.
 MAX_BROWSER_RECHECKS = int(os.environ.get("XUNJIAN_MAX_RECHECKS", "30"))
 MAX_EVIDENCE_SHOTS = int(os.environ.get("XUNJIAN_MAX_EVIDENCE_SHOTS", "40"))
-#: Chromium pages open at once in the browser phase (never more than XUNJIAN_PER_HOST).
-BROWSER_PHASE_PAGES = 4
+#: Chromium pages open at once in the browser phase (never more than XUNJIAN_PER_HOST): two, as
+#: in the crawl; four cost ~25-35 MB more at the inspection's peak (bench/README) for ~2 s.
+BROWSER_PHASE_PAGES = 2
 #: How long an evidence page (a page already read over HTTP) may take to load before its picture.
 EVIDENCE_SETTLE_MS = 3000
-
-
-class InspectionError(RuntimeError):
-    """An inspection could not run; the message says why and what to do."""
-
-
-class InspectionFailed(InspectionError):
-    """The inspection started but failed (crawl crashed, a store write failed for good); it is
-    stored as ``failed`` with the reason, if the store could still record it."""
-
-
-#: Exit statuses of ``xunjian inspect`` (documented in its --help and the README).
-EXIT_DONE = 0
-EXIT_HOMEPAGE_UNREACHABLE = 3
-EXIT_FAILED = 4
-EXIT_BUSY = 5
-EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT); SIGTERM gives 143
-EXIT_TERMINATED = 143
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def link_check_config() -> CheckConfig:
@@ -90,95 +53,6 @@ def link_check_config() -> CheckConfig:
         per_host=int(os.environ.get("XUNJIAN_PER_HOST", "4")),
         host_delay=float(os.environ.get("XUNJIAN_HOST_DELAY", "0")),
     )
-
-
-# -- the crawl (a subprocess) -------------------------------------------------------------------
-
-def run_crawl(store, store_url: str, code: str, inspection_id: str,
-              progress: Progress | None = None) -> Path:
-    """Run ``scrapy crawl site`` for one inspection; return its log file. Raises on failure."""
-    log = crawl_log_path(store_url, inspection_id)  # a rotated log folder (xunjian/logs.py)
-    failure = log.with_name(log.stem + ".failed")
-    failure.unlink(missing_ok=True)
-    progress_file = log.with_name(log.stem + ".progress")
-    progress_file.unlink(missing_ok=True)
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="xunjian.settings", XUNJIAN_STORE=store_url,
-               XUNJIAN_FAILURE_FILE=str(failure), XUNJIAN_PROGRESS_FILE=str(progress_file),
-               XUNJIAN_PARENT_PID=str(os.getpid()),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
-           "-a", f"inspection={inspection_id}", "-a", "finish=yes", "-s", f"LOG_FILE={log}",
-           "-s", f"LOG_LEVEL={os.environ.get('XUNJIAN_LOG_LEVEL', 'INFO')}"]
-    # stderr to a file, not a pipe: a crawl that writes more than a pipe holds must not stall
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
-                                stderr=errors)
-        try:
-            while proc.poll() is None:
-                if not _finish_progress(progress_file, progress):
-                    _crawl_progress(store, inspection_id, progress, None)
-                time.sleep(0.3)
-        except BaseException:  # Ctrl-C, SIGTERM: the crawl stops with us
-            _stop(proc)
-            raise
-        errors.seek(0)
-        stderr = errors.read().decode("utf-8", "replace")
-    _crawl_progress(store, inspection_id, progress, True)
-    _finish_progress(progress_file, progress)
-    progress_file.unlink(missing_ok=True)
-    if failure.exists():
-        reason = failure.read_text("utf-8", "replace").strip()
-        failure.unlink(missing_ok=True)
-        raise InspectionFailed(f"the crawl stopped: {reason}; log: {log}")
-    if proc.returncode != 0:
-        tail = stderr.strip().splitlines()[-15:]
-        if log.exists():
-            tail = log.read_text("utf-8", "replace").strip().splitlines()[-15:] or tail
-        raise InspectionFailed(f"the crawl failed (exit {proc.returncode}); log: {log}\n"
-                              + "\n".join(tail))
-    return log
-
-
-def _crawl_progress(store, inspection_id: str, progress: Progress | None, final) -> None:
-    if not progress:
-        return
-    try:  # only a progress bar: a store that is briefly away must not stop the crawl
-        count = store.count_pages(inspection_id)
-    except StoreError:
-        return
-    progress("crawl", count, count if final else None)
-
-
-def _finish_progress(path: Path, progress: Progress | None) -> bool:
-    """Show the finishing's progress, which the crawl process writes to ``path``; False while
-    the crawl has not begun finishing."""
-    if not progress:
-        return False
-    try:
-        stages = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    _crawl_progress_done(progress, stages.pop("crawl", None))
-    for stage, (done, total) in stages.items():
-        progress(stage, done, total)
-    return True
-
-
-def _crawl_progress_done(progress: Progress, pages: int | None) -> None:
-    if pages is not None:
-        progress("crawl", pages, pages)
-
-
-def _stop(proc: subprocess.Popen, grace: float = 15.0) -> None:
-    """Stop the crawl subprocess: SIGTERM (Scrapy closes cleanly), SIGKILL after ``grace``."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 # -- after the crawl ----------------------------------------------------------------------------
@@ -361,82 +235,6 @@ def _crawl_failed(settings, message: str) -> None:
         with Path(path).open("a", encoding="utf-8") as out:
             out.write(message[:2000] + "\n")
     print(f"xunjian crawl: {message}", file=sys.stderr, flush=True)
-
-
-# -- one call for the CLI -----------------------------------------------------------------------
-
-def run_inspection(store, store_url: str, code: str, as_of: str | None = None,
-                   progress: Progress | None = None, crawl: Callable | None = None) -> str:
-    """One whole inspection of site ``code``; returns its id. ``crawl`` runs the crawl (called
-    like ``run_crawl``; default: ``scrapy crawl site`` in a subprocess)."""
-    site = store.get_site(code)
-    if site is None:
-        raise InspectionError(f"unknown site {code!r}: import it first with "
-                              "`xunjian registry import sites.csv columns.csv`")
-    find_browser()  # fail before crawling when there is no browser (BrowserNotFound says why)
-    lock = SiteLock(store, code)
-    lock.acquire()  # SiteBusy names the holder
-    try:
-        started = now_iso()
-        inspection_id = store.create_inspection({
-            "site": code, "as_of": as_of, "started_at": started, "status": "running",
-            "checks": {}, "host": socket.gethostname(), "pid": os.getpid(), "heartbeat": started,
-        })
-        store.update(lock.collection, lock.name, {"inspection": inspection_id})
-        with sigterm_as_interrupt(), Heartbeat(store, inspection_id, lock):
-            _inspect(store, store_url, code, inspection_id, progress, crawl)
-    finally:
-        try:
-            lock.release()
-        except StoreError:
-            pass  # the lock expires on its own once its heartbeat is stale
-    return inspection_id
-
-
-def _inspect(store, store_url: str, code: str, inspection_id: str,
-             progress: Progress | None, crawl: Callable | None = None) -> None:
-    try:
-        log = (crawl or run_crawl)(store, store_url, code, inspection_id, progress)
-        if log is not None:
-            store.update_inspection(inspection_id, crawl_log=str(log))
-        if (store.get_inspection(inspection_id) or {}).get("status") != "done":
-            # the crawl did not finish the inspection itself (a stand-in crawl, an old spider)
-            asyncio.run(finish_inspection(store, inspection_id, progress))
-    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
-        how = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT (Ctrl-C)"
-        _record_end(store, inspection_id, "interrupted", f"interrupted by {how}")
-        raise
-    except StoreError as exc:
-        note = _record_end(store, inspection_id, "failed", f"store failed: {exc}")
-        raise InspectionFailed(f"the store failed, the inspection is not scored: {exc}{note}") \
-            from exc
-    except InspectionFailed as exc:
-        note = _record_end(store, inspection_id, "failed", str(exc))
-        if note:
-            raise InspectionFailed(f"{exc}{note}") from exc
-        raise
-    except BaseException as exc:
-        _record_end(store, inspection_id, "failed", f"{type(exc).__name__}: {exc}")
-        raise
-
-
-def _record_end(store, inspection_id: str, status: str, error: str) -> str:
-    """Mark the inspection ended; returns a note for the terminal if the store refused."""
-    try:
-        store.update_inspection(inspection_id, status=status, finished_at=now_iso(),
-                                error=error[:2000])
-    except StoreError as exc:
-        return f" (the store could not record this either: {exc})"
-    return ""
-
-
-def exit_status(inspection: dict) -> int:
-    """Exit status of ``xunjian inspect`` for a finished inspection."""
-    if inspection.get("status") != "done":
-        return EXIT_FAILED
-    if (inspection.get("homepage") or {}).get("reachable") is False:
-        return EXIT_HOMEPAGE_UNREACHABLE
-    return EXIT_DONE
 
 
 def freshness_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict, dict]:

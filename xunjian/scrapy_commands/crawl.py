@@ -32,8 +32,9 @@ class Command(ScrapyCrawl):
         import click
 
         from storage import StoreError, open_store
-        from xunjian import inspection as run
+        from xunjian import running as run
         from xunjian.cli import _emit, err, parse_as_of, resolve_store_url
+        from xunjian.inspection import card_for
 
         code = spargs.pop("site", None)
         if not code:
@@ -52,7 +53,7 @@ class Command(ScrapyCrawl):
             inspection_id = run.run_inspection(
                 store, store_url, code, as_of,
                 crawl=lambda *a, **k: self._crawl_here(spargs, *a, **k))
-            card = run.card_for(store, inspection_id, as_of)
+            card = card_for(store, inspection_id, as_of)
             _emit(card, None, store)
             status = run.exit_status(store.get_inspection(inspection_id))
         except run.SiteBusy as exc:
@@ -78,7 +79,7 @@ class Command(ScrapyCrawl):
     def _crawl_here(self, spargs: dict, store, store_url: str, code: str, inspection_id: str,
                     progress=None) -> Path | None:
         """The crawl of ``run_inspection``, run in this process; it finishes the inspection."""
-        from xunjian.inspection import InspectionFailed
+        from xunjian.running import InspectionFailed
 
         failure = Path(tempfile.mkdtemp(prefix="xunjian-crawl-")) / "failed"
         crawler = self._create_crawler("site")
