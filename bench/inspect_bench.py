@@ -63,6 +63,9 @@ class Sampler:
         self.peak_pss = self.peak_rss = self.max_browsers = 0
         self.browsers_seen: set[int] = set()  # every browser started during the run
         self.samples: list[tuple[int, int]] = []  # (pages stored, PSS kB)
+        self.at_peak: dict[str, int] = {}  # process kind → PSS MB when the tree peaked
+        self.peak_at_s = 0.0  # seconds into the run
+        self._start = time.monotonic()
         self._store = None
         self._pages = 0
         self._last_count = 0.0
@@ -84,8 +87,11 @@ class Sampler:
 
     def watch(self, proc: subprocess.Popen) -> None:
         while proc.poll() is None:
-            seen = proctree.sample(proc.pid)
+            seen = proctree.sample(proc.pid, by_kind=True)
             pss, rss, browsers = seen.pss_kb, seen.rss_kb, seen.browsers
+            if pss > self.peak_pss:
+                self.at_peak = {k: v // 1024 for k, v in seen.pss_by_kind.items()}
+                self.peak_at_s = round(time.monotonic() - self._start, 1)
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self.max_browsers = max(self.max_browsers, len(browsers))
             self.browsers_seen.update(browsers)
@@ -132,7 +138,8 @@ def one_run(server: DemoServer) -> dict:
             "peak_rss_sum_mb": round(sampler.peak_rss / 1024, 1),
             "max_browsers": sampler.max_browsers,
             "browsers_started": len(sampler.browsers_seen), "pss_first_quarter_mb": first,
-            "pss_last_quarter_mb": last,
+            "pss_last_quarter_mb": last, "peak_at_s": sampler.peak_at_s,
+            "pss_at_peak_mb": sampler.at_peak,
             "findings": len(card["findings"]), "deduction": card["total_deduction"],
             "exit": proc.returncode}
 
@@ -196,6 +203,7 @@ def generated_runs(pages: int, hangs: int, linkchecker: bool) -> dict:
                 "pss_last_quarter_mb": last, "broken": len(broken),
                 "same_broken_set": broken == expected,
                 "missed": sorted(expected - broken)[:5], "extra": sorted(broken - expected)[:5],
+                "peak_at_s": sampler.peak_at_s, "pss_at_peak_mb": sampler.at_peak,
                 "partial": crawl.get("partial_reason"), "exit": code}
         if linkchecker:
             OUT.mkdir(exist_ok=True)
@@ -235,6 +243,10 @@ def print_generated(report: dict) -> None:
                   f"{row['peak_rss_sum_mb']:>8}{row.get('max_browsers', '—'):>9}"
                   f"{row.get('browsers_started', '—'):>8}"
                   f"{quarters(row):>12}{row['broken']:>8}  {row['same_broken_set']}")
+            if row.get("pss_at_peak_mb"):
+                print(f"    at the peak ({row['peak_at_s']} s in): " + ", ".join(
+                    f"{kind} {mb}" for kind, mb in sorted(row["pss_at_peak_mb"].items(),
+                                                          key=lambda kv: -kv[1])))
 
 
 def quarters(row: dict) -> str:
@@ -272,6 +284,9 @@ def demo(runs: int) -> None:
               f"{r['max_browsers']} browser(s) at once at most, {r['browsers_started']} "
               f"started in all, PSS first→last quarter "
               f"{quarters(r)} MB, {r['findings']} findings, {r['deduction']} points")
+        print(f"    at the peak ({r['peak_at_s']} s in): " + ", ".join(
+            f"{kind} {mb}" for kind, mb in sorted(r["pss_at_peak_mb"].items(),
+                                                  key=lambda kv: -kv[1])))
     walls = sorted(r["wall_s"] for r in results)
     print(f"median wall {walls[len(walls) // 2]:.2f} s; "
           f"max peak {max(r['peak_pss_mb'] for r in results):.0f} MB PSS; "
