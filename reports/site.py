@@ -174,27 +174,11 @@ def _inspection_date(inspection: dict):
 
 
 def report_card(store, inspection: dict, as_of: str | None = None) -> dict:
-    """The card the review app shows for an inspection (``review.data.card_of``: reviewer-added
-    findings included), scored at ``as_of`` when one is given."""
-    from review.data import _CARD_FIELDS, card_of, manual_findings
-    from scoring import score_card
+    """The card the review app shows for an inspection (reviewer-added findings included),
+    scored at ``as_of`` when one is given, else at the inspection's own."""
     from xunjian.inspection import card_for
 
-    if as_of is None or as_of == inspection.get("as_of"):
-        return card_of(store, inspection)
-    card = card_for(store, inspection["id"], as_of)
-    present = {f["id"] for f in card["findings"]}
-    manual = [f for f in manual_findings(store, inspection["id"]) if f["id"] not in present]
-    if not manual:
-        return card
-    base = [{k: v for k, v in f.items() if k not in _CARD_FIELDS} for f in card["findings"]]
-    unchecked = set(card["unchecked"])
-    return score_card(
-        site=store.get_site(inspection["site"]) or dict(card["site"]), findings=base + manual,
-        reviews=store.reviews(inspection["site"]),
-        checked={e.id: e.id not in unchecked for e in load_rules().all}, as_of=as_of,
-        inspection=inspection["id"], facts=card.get("facts"),
-        unchecked_reasons=card.get("unchecked_reasons"))
+    return card_for(store, inspection["id"], as_of)
 
 
 def site_report(store, code: str, inspection_id: str | None = None, as_of: str | None = None,

@@ -7,7 +7,7 @@ import hashlib
 import threading
 from typing import Any
 
-from scoring import as_of_instant, load_rules, score_card
+from scoring import as_of_instant, load_rules
 from scoring.card import evidence_digest
 from storage.base import INSPECTIONS, REVIEWS, new_id, utc_now
 
@@ -36,32 +36,12 @@ def manual_findings(store, inspection_id: str) -> list[dict]:
 
 
 def card_of(store, inspection: dict) -> dict:
-    """The score card of a stored inspection (``card_for``), with reviewer-added findings.
-
-    ``card_for`` is the one place that knows how an inspection is scored (stored findings plus
-    what it derives at scoring time); reviewer-added findings of the inspection are added here
-    and the card re-scored, unless ``card_for`` already includes them.
-    """
+    """The score card of a stored inspection: ``card_for``, the one place that knows how an
+    inspection is scored (stored findings, what it derives at scoring time, and the findings
+    reviewers added)."""
     from xunjian.inspection import card_for
 
-    card = card_for(store, inspection["id"])
-    manual = manual_findings(store, inspection["id"])
-    present = {f["id"] for f in card["findings"]}
-    manual = [f for f in manual if f["id"] not in present]
-    if not manual:
-        return card
-    base = [{k: v for k, v in f.items() if k not in _CARD_FIELDS} for f in card["findings"]]
-    unchecked = set(card["unchecked"])
-    site = store.get_site(inspection["site"]) or dict(card["site"])
-    return score_card(
-        site=site, findings=base + manual, reviews=store.reviews(site["code"]),
-        checked={entry.id: entry.id not in unchecked for entry in rules().all},
-        as_of=inspection.get("as_of") or inspection.get("started_at"),
-        inspection=inspection["id"], facts=card.get("facts"))
-
-
-#: Fields score_card adds to each finding of a card.
-_CARD_FIELDS = ("review", "counts", "points")
+    return card_for(store, inspection["id"])
 
 
 class Summaries:
