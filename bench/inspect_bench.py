@@ -53,6 +53,10 @@ COLUMN_TYPES = ["工作动态", "通知公告", "政策文件", "工作动态", 
                 "政策文件", "通知公告", "其他", "其他", "其他"]
 
 
+#: A file to append every sample to (seconds, pages stored, PSS MB, PSS MB by process kind).
+SERIES = os.environ.get("XUNJIAN_BENCH_SERIES")
+
+
 class Sampler:
     """Samples a running inspection's process tree every 50 ms: peak PSS and summed RSS, the
     most Chromium browsers alive at once, and PSS against pages stored (read from the store
@@ -96,6 +100,12 @@ class Sampler:
             self.max_browsers = max(self.max_browsers, len(browsers))
             self.browsers_seen.update(browsers)
             self.samples.append((self.pages(), pss))
+            if SERIES:
+                with open(SERIES, "a", encoding="utf-8") as out:
+                    out.write(json.dumps([round(time.monotonic() - self._start, 2),
+                                          self._pages, pss // 1024,
+                                          {k: v // 1024 for k, v in seen.pss_by_kind.items()}])
+                              + "\n")
             time.sleep(0.05)
         if self._store is not None:
             self._store.close()
@@ -161,14 +171,18 @@ def serve_generated(pages: int, hangs: int) -> tuple[subprocess.Popen, str]:
     return proc, proc.stdout.readline().split()[0]
 
 
-def generated_runs(pages: int, hangs: int, linkchecker: bool) -> dict:
+MODES = {"full": ("xunjian (full)", "1"), "links": ("xunjian (links only)", "0")}
+
+
+def generated_runs(pages: int, hangs: int, linkchecker: bool,
+                   modes: tuple[str, ...] = ("full", "links")) -> dict:
     site = GenSite(pages=pages, hangs=hangs)
     server, url = serve_generated(pages, hangs)
     expected = site.expected_broken(url)
     report: dict = {"site": f"generated {pages} pages", "pages": pages,
                     "expected_broken": len(expected), "hangs": hangs}
     try:
-        for mode, freshness in (("xunjian (full)", "1"), ("xunjian (links only)", "0")):
+        for mode, freshness in (MODES[m] for m in modes):
             tmp = Path(tempfile.mkdtemp(prefix="xunjian-bench-"))
             env = dict(os.environ, XUNJIAN_STORE=str(tmp / "store"), XUNJIAN_FRESHNESS=freshness)
             for key in ("XUNJIAN_MAX_PAGES", "XUNJIAN_MAX_DEPTH", "XUNJIAN_LINK_TIMEOUT"):
@@ -261,11 +275,14 @@ def main() -> None:
                         help="comma-separated: demo and/or page counts of generated sites")
     parser.add_argument("--hangs", type=int, default=3, help="18 s hangs per generated site")
     parser.add_argument("--skip-linkchecker", action="store_true")
+    parser.add_argument("--modes", default="full,links",
+                        help="comma-separated xunjian modes on generated sites: full, links")
     args = parser.parse_args()
     reports = []
     for name in args.sites.split(","):
         if name != "demo":
-            reports.append(generated_runs(int(name), args.hangs, not args.skip_linkchecker))
+            reports.append(generated_runs(int(name), args.hangs, not args.skip_linkchecker,
+                                          tuple(args.modes.split(","))))
             print_generated(reports[-1])
             OUT.mkdir(exist_ok=True)
             (OUT / "inspect-results.json").write_text(json.dumps(reports, ensure_ascii=False,

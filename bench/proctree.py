@@ -66,7 +66,7 @@ def kind(pid: int) -> str:
     """What a process of an inspection's tree is: Chromium by its --type, Playwright's node
     driver, or the Python command it runs."""
     line = (command_line(pid) or b"?").decode("utf-8", "replace")
-    if chromium(pid) is not None:
+    if chromium(pid) is not None or "--type=" in line:  # a renderer forked by the zygote
         typed = re.search(r"--type=(\S+)", line)
         return "chromium " + (typed.group(1) if typed else "browser")
     if line.split(" ", 1)[0].rsplit("/", 1)[-1] == "node":
