@@ -19,6 +19,8 @@ Plan (APScheduler 3, Asia/Shanghai):
 * ``summary`` — daily at ``summary_hour``: probe figures of the last 24 h per site in
   ``summaries``, and the early warnings re-evaluated (probes.warnings).
 * ``heartbeat`` — keeps the single-scheduler lock alive.
+* ``queue-sweep`` — with ``queue`` only, every ``queue_sweep_seconds`` (600): sites whose job
+  the broker lost are enqueued again (``Runtime.requeue_lost``; docs/QUEUE.md).
 
 Persistence: jobs live in the chosen store — APScheduler's MongoDBJobStore on the MongoDB store,
 ``StoreJobStore`` (a small JobStore over our own Store, collection ``scheduler_jobs``) on the
@@ -89,6 +91,8 @@ class ScheduleConfig:
     queue: str | None = None  # a Redis URL: inspections are enqueued for workers (workqueue/)
     summary_hour: int = 7
     heartbeat_seconds: float = 30.0
+    #: How often the queue is swept for jobs the broker lost (with ``queue`` only).
+    queue_sweep_seconds: float = 600.0
     lock_stale_seconds: float = 180.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -424,6 +428,37 @@ class Runtime:
                 self._notifier(code)
         return doc
 
+    # -- the queue's lost jobs
+    def requeue_lost(self) -> list[str]:
+        """Enqueue again every site whose job the broker lost (its message is gone while the
+        job still reads waiting, running or retrying: a crash between an enqueue's two writes,
+        a Redis restarted with writes not yet on disk). Without this a lost job waits for the
+        site's next inspection, 14 days later; each one re-enqueued is recorded as a crawl
+        (status ``enqueued``, saying so) and logged. Jobs keep their ``--as-of``."""
+        if not self.config.queue or self.stopping.is_set():
+            return []
+        from workqueue.jobs import QueueError, enqueue_sites, queue_status
+
+        try:
+            sites = queue_status(self.config.queue)["sites"]
+            by_as_of: dict[str | None, list[str]] = {}
+            for item in sites:
+                if item["state"] == "lost":
+                    by_as_of.setdefault(item.get("as_of"), []).append(item["site"])
+            again = []
+            for as_of, codes in by_as_of.items():
+                result = enqueue_sites(self.config.queue, codes, as_of=as_of)
+                again += result.requeued_lost + result.enqueued
+        except QueueError as exc:
+            log.warning("queue sweep: %s", exc)
+            return []
+        for code in again:
+            self.store.insert(CRAWLS, {"site": code, "status": "enqueued", "at": now_iso(),
+                                       "queue": self.config.queue,
+                                       "error": "its job was lost by the queue; enqueued again"})
+            log.warning("queue sweep: the job of %s was lost by the queue; enqueued again", code)
+        return again
+
     def heartbeat(self) -> None:
         if self.lock is not None and not self.lock.heartbeat():
             log.error("the scheduler lock was taken over; stopping")
@@ -471,6 +506,11 @@ def run_summary() -> None:
 def run_heartbeat() -> None:
     if RUNTIME is not None:
         RUNTIME.heartbeat()
+
+
+def run_queue_sweep() -> None:
+    if RUNTIME is not None:
+        RUNTIME.requeue_lost()
 
 
 # -- the plan ------------------------------------------------------------------------------------
@@ -542,6 +582,14 @@ def plan(scheduler: BackgroundScheduler, sites: list[dict], config: ScheduleConf
     scheduler.add_job(run_heartbeat, beat,
                       id="heartbeat", name="lock heartbeat", replace_existing=True,
                       misfire_grace_time=int(config.heartbeat_seconds), coalesce=True)
+    if config.queue:
+        scheduler.add_job(run_queue_sweep,
+                          IntervalTrigger(seconds=config.queue_sweep_seconds, timezone=SHANGHAI),
+                          id="queue-sweep", name="re-enqueue lost queue jobs",
+                          replace_existing=True, coalesce=True,
+                          misfire_grace_time=int(config.queue_sweep_seconds))
+    elif scheduler.get_job("queue-sweep"):
+        scheduler.remove_job("queue-sweep")
     return dict(counts)
 
 

@@ -129,6 +129,53 @@ def test_a_duplicate_enqueue_adds_no_job_and_a_redis_restart_loses_none(tmp_path
         redis.kill()
 
 
+def test_a_job_the_broker_lost_is_shown_lost_and_the_scheduler_enqueues_it_again(tmp_path):
+    """A message gone from Redis while its site still reads waiting (a crash between the
+    enqueue's two writes, a Redis restarted before its last writes reached the disk): queue
+    status says ``lost``, the scheduler's sweep enqueues it again and records that, and every
+    site is inspected once — not one 14 days later."""
+    import redis as redis_py
+
+    from scheduler import Runtime, ScheduleConfig, build_scheduler, plan
+    from workqueue.jobs import NAMESPACE, QUEUE, SITE_KEY
+
+    sites = codes(3)
+    store = make_store(tmp_path, 3)
+    env = fake_env(tmp_path)
+    with RedisServer(tmp_path / "redis") as redis:
+        assert cli("enqueue", *sites, "--queue", redis.url, store=store, env=env).returncode == 0
+        client = redis_py.Redis.from_url(redis.url)
+        gone = sites[1]
+        rid = client.hget(SITE_KEY + gone, "rid")
+        assert client.hdel(f"{NAMESPACE}:{QUEUE}.msgs", rid) == 1
+        client.lrem(f"{NAMESPACE}:{QUEUE}", 0, rid)
+        client.hset(SITE_KEY + gone, "claimed_ms", 0)  # enqueued long ago
+        assert states(redis.url) == {sites[0]: "waiting", gone: "lost", sites[2]: "waiting"}
+
+        opened = open_store(str(store))
+        try:
+            config = ScheduleConfig(queue=redis.url, probe_screenshots=False)
+            scheduler = build_scheduler(opened, config)
+            plan(scheduler, opened.list_sites(), config)
+            assert scheduler.get_job("queue-sweep") is not None  # runs every 10 minutes
+            runtime = Runtime(opened, str(store), config)
+            assert runtime.requeue_lost() == [gone]
+            assert runtime.requeue_lost() == []  # now held by the broker: left alone
+            records = opened.find("crawls", site=gone)
+            assert [r["status"] for r in records] == ["enqueued"]
+            assert "lost by the queue; enqueued again" in records[0]["error"]
+        finally:
+            opened.close()
+        status = queue_status(redis.url)
+        assert status["counts"]["waiting"] == 3 and status["waiting_messages"] == 3
+        with Workers(redis.url, store, env, tmp_path) as workers:
+            workers.start()
+            wait_for(lambda: set(states(redis.url).values()) == {"done"}, 90,
+                     f"all 3 done\n{workers.logs()}")
+        started = Counter(code for kind, code, _ in runs(tmp_path) if kind == "start")
+        assert started == Counter(sites)
+
+
 def test_a_failing_inspection_is_retried_then_shown_failed_with_its_reason(tmp_path):
     ok, bad = codes(2)
     store = make_store(tmp_path, 2)

@@ -11,7 +11,8 @@ Redis keys (besides Dramatiq's own under the ``xunjian-dramatiq`` namespace):
 A site whose job is waiting, running or retrying and whose message the broker still holds is
 not enqueued again. A job whose message the broker lost (a Redis without persistence that
 restarted, a crash between the two writes of an enqueue) shows as ``lost`` and is enqueued anew
-by the next ``enqueue`` (or the scheduler).
+by the scheduler's sweep (``scheduler.Runtime.requeue_lost``, every 10 minutes) or the next
+``enqueue``.
 """
 
 from __future__ import annotations
