@@ -36,10 +36,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
     "--disable-dev-shm-usage",
-    # memory: one inspection's Chromium is ~40 % of its peak. No separate GPU process (~90 MB
-    # with its utilities, bench/README "Chromium's own processes"), no software GL (WebGL is
-    # nothing we inspect), and at most two renderers shared by the pages of a site (each
-    # renderer costs ~50 MB on its own). No --enable-features/--disable-features here: Chromium
+    # memory (bench/README, "Memory"): no separate GPU process, no software GL (WebGL is
+    # nothing we inspect), and at most two renderers shared by the pages of a site. The larger
+    # saving is the headless shell itself (find_browser prefers it). No --enable-features/--disable-features here: Chromium
     # keeps only the last of each, which would silently drop Playwright's own lists (its
     # HttpsUpgrades off, for one: an http:// site must be fetched over http).
     "--renderer-process-limit=2",
