@@ -39,8 +39,9 @@ CHROMIUM_ARGS = [
     # memory (bench/README, "Memory"): no separate GPU process, no software GL (WebGL is
     # nothing we inspect), and at most two renderers shared by the pages of a site. The larger
     # saving is the headless shell itself (find_browser prefers it). No --enable-features or
-    # --disable-features here: Chromium keeps only the last of each, which would silently drop Playwright's own lists (its
-    # HttpsUpgrades off, for one: an http:// site must be fetched over http).
+    # --disable-features here: Chromium keeps only the last of each, which would silently drop
+    # Playwright's own lists (its HttpsUpgrades off, for one: an http:// site must be fetched
+    # over http).
     "--renderer-process-limit=2",
     "--in-process-gpu",
     "--disable-software-rasterizer",
