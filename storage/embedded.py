@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -204,6 +204,7 @@ class EmbeddedStore(Store):
         sort: str | None,
         descending: bool,
         limit: int | None,
+        each: Callable[[Doc], Doc] | None = None,
     ) -> list[Doc]:
         table = self._table(collection)
         where, params = _where(equals)
@@ -214,7 +215,10 @@ class EmbeddedStore(Store):
             sql += " LIMIT ?"
             params.append(limit)
         with self._reading() as conn:
-            return [json.loads(row[0]) for row in conn.execute(sql, params)]
+            rows = conn.execute(sql, params)
+            if each is None:
+                return [json.loads(row[0]) for row in rows]
+            return [each(json.loads(row[0])) for row in rows]
 
     def _count_docs(self, collection: str, equals: dict[str, Scalar]) -> int:
         table = self._table(collection)

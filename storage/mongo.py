@@ -7,7 +7,7 @@ GridFSBucket, which mongomock cannot run) with the sha256 as `_id`, so content i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
@@ -103,6 +103,7 @@ class MongoStore(Store):
         sort: str | None,
         descending: bool,
         limit: int | None,
+        each: Callable[[Doc], Doc] | None = None,
     ) -> list[Doc]:
         direction = DESCENDING if descending else ASCENDING
         keys = ([(sort, direction)] if sort else []) + [("_id", direction)]
@@ -110,7 +111,7 @@ class MongoStore(Store):
             cursor = self._coll(collection).find(equals, _NO_ID).sort(keys)
             if limit is not None:
                 cursor = cursor.limit(limit)
-            return list(cursor)
+            return list(cursor) if each is None else [each(doc) for doc in cursor]
 
     def _count_docs(self, collection: str, equals: dict[str, Scalar]) -> int:
         with self._errors():

@@ -301,6 +301,27 @@ def test_pages_links_and_findings_stay_with_their_inspection(store: Store) -> No
         store.replace_findings(first, [{"kind": "no_id"}])
 
 
+def test_pages_can_share_their_repeated_links(store: Store) -> None:
+    """The finishing reads every page of a crawl at once: the navigation that repeats on each
+    page is held once (same dict), and the pages read the same as without sharing."""
+    inspection = store.create_inspection({"site": "s"})
+    nav = [{"url": f"http://gz.gov.cn/{n}", "text": name, "tag": "a", "kind": "page",
+            "external": False} for n, name in enumerate(["首页", "政务公开", "办事服务"])]
+    odd = {"url": "http://gz.gov.cn/x", "text": "附件", "tag": "a", "kind": "attachment",
+           "external": False, "names": ["申请表"]}  # an unhashable value: kept as it is
+    for n in range(4):
+        store.add_page({"inspection": inspection, "site": "s", "url": f"http://gz.gov.cn/p{n}",
+                        "links": [*nav, {**nav[0], "text": f"文章{n}"}, odd]})
+    store.add_page({"inspection": inspection, "site": "s", "url": "http://gz.gov.cn/empty"})
+    plain = store.pages(inspection)
+    shared = store.pages(inspection, share_links=True)
+    assert shared == plain and len(shared) == 5
+    first, last = shared[0]["links"], shared[3]["links"]
+    assert all(a is b for a, b in zip(first[:3], last[:3], strict=True))  # one copy of the nav
+    assert first[3] is not last[3] and first[3]["text"] == "文章0"  # different links stay apart
+    assert plain[0]["links"][0] is not plain[3]["links"][0]
+
+
 def test_reviews_oldest_first(store: Store) -> None:
     store.add_review(
         {

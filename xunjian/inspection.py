@@ -124,7 +124,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     ``browser``: a running Playwright browser to use (the crawl's); else one is launched."""
     inspection = store.get_inspection(inspection_id)
     site = store.get_site(inspection["site"])
-    pages = store.pages(inspection_id)
+    pages = store.pages(inspection_id, share_links=True)  # read-only links: one copy each
     home = next((p for p in pages if p.get("is_home")), None)
     urls = distinct_links(pages)
 
@@ -153,7 +153,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     # Freshness findings at the inspection's own as-of are stored too, so reviewers see them;
     # card_for re-derives them from the stored facts for whatever --as-of it is asked for.
     as_of = inspection.get("as_of") or inspection.get("started_at")
-    fresh, _, _ = freshness_for(store, inspection, site, as_of)
+    fresh, _, _ = freshness_for(store, inspection, site, as_of, pages)
     await check_guide_downloads(store, inspection_id)
     served, _, _ = service_for(store, inspection, site, as_of)
     serious = await serious_candidates(store, inspection_id, site, pages, browser=browser)
@@ -237,16 +237,18 @@ def _crawl_failed(settings, message: str) -> None:
     print(f"xunjian crawl: {message}", file=sys.stderr, flush=True)
 
 
-def freshness_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict, dict]:
+def freshness_for(store, inspection: dict, site: dict, as_of,
+                  pages: list[dict] | None = None) -> tuple[list, dict, dict]:
     """Freshness findings, checks and facts of a stored inspection at ``as_of`` (no re-crawl).
 
     Derived at scoring time from the stored column pages, item dates and page list items, so
     another ``--as-of`` re-reads the same evidence. Nothing when the crawl did not collect them.
+    ``pages``: the inspection's pages when the caller holds them already (read otherwise).
     """
     if not inspection.get("freshness"):
         return [], {}, {}
     inspection_id = inspection["id"]
-    pages = store.pages(inspection_id)
+    pages = store.pages(inspection_id) if pages is None else pages
     column_pages = store.find("column_pages", inspection=inspection_id)
     item_dates = store.find("item_dates", inspection=inspection_id)
     findings, facts = freshness_findings(site, pages, column_pages, item_dates, as_of)
