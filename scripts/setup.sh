@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 # The headless shell (Chromium without the desktop browser around it, what Playwright runs for
 # headless pages) costs ~160 MB less per inspection than full Chromium: preferred where apt has it.
-have_headless_shell() {
+have_headless_shell() {  # or the browser the user chose: nothing to install then
   [ -n "${XUNJIAN_BROWSER:-}" ] && [ -x "${XUNJIAN_BROWSER}" ] && return 0
   [ -x /usr/lib/chromium/chromium-headless-shell ] && return 0
   ls "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"/chromium_headless_shell-*/*/chrome-* \
