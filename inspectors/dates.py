@@ -14,7 +14,8 @@ in the future.
 from __future__ import annotations
 
 import re
-from datetime import date
+import unicodedata
+from datetime import date, datetime, timedelta
 
 from inspectors.html import parse_html
 
@@ -209,15 +210,112 @@ def resolve(found: dict | None, as_of: date) -> date | None:
     return None
 
 
+# -- dates as other editions print them -------------------------------------------------------
+#
+# Government sites have English and minority-language editions, and htmldate's own evaluation
+# pages are European news and blogs: 12.02.2022, 2. Februar 2022, Feb 12, 2022, 12 de febrero de
+# 2022, 15 августа 2016, 2022년 2월 12일, digits of other scripts (༢༠༢༢, ٢٠٢٢, full-width ２０２２).
+# These readers only say which full dates a text states; which one is the page's date is decided
+# by the article-page reading below.
+
+#: Month names and abbreviations (lowercase, no final dot): en, de, fr, es, it, pt, nl, pl, ru, tr.
+MONTH_NAMES = {
+    1: "january jan januar jänner jän janvier janv enero ene gennaio genn gen janeiro januari "
+       "stycznia styczeń январь января янв ocak",
+    2: "february feb febr februar feber février fevrier févr fevr febrero febbraio fevereiro fev "
+       "februari lutego luty февраль февраля фев şubat",
+    3: "march mar märz mär maerz mrz mars marzo março marco maart marca marzec март марта мар mart",
+    4: "april apr avril avr abril abr aprile kwietnia kwiecień апрель апреля апр nisan",
+    5: "may mai mayo maggio mag maio mei maja maj май мая mayıs",
+    6: "june jun juni juin junio giugno giu junho czerwca czerwiec июнь июня июн haziran",
+    7: "july jul juli juillet juil julio luglio lug julho lipca lipiec июль июля июл temmuz",
+    8: "august aug août aout agosto ago augustus sierpnia sierpień август августа авг ağustos",
+    9: "september sep sept septembre septiembre setiembre settembre set setembro września "
+       "wrzesień сентябрь сентября сен eylül",
+    10: "october oct oktober okt octobre octubre ottobre ott outubro out października "
+        "październik октябрь октября окт ekim",
+    11: "november nov novembre noviembre novembro listopada listopad ноябрь ноября ноя kasım",
+    12: "december dec dezember dez décembre decembre déc dic diciembre dicembre dezembro "
+        "grudnia grudzień декабрь декабря дек aralık",
+}
+_MONTH = {name: month for month, names in MONTH_NAMES.items() for name in names.split()}
+_MONTH_RE = (r"(?<![^\W\d_])(?P<mon>" + "|".join(sorted(map(re.escape, _MONTH), key=len,
+                                                          reverse=True)) + r")(?![^\W\d_])\.?")
+_YEAR = r"(?P<y>(?:19|20)\d{2})(?!\d)"
+#: 12. Februar 2022, 1er mars 2022, 17 de marzo de 2020, 15 августа 2016 г., 28 April, 2017.
+_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|º|°)?\s*(?:de\s+)?" + _MONTH_RE
+                             + r",?\s*(?:de\s+|del\s+)?" + _YEAR, re.I)
+#: Feb 12, 2022; December 29th 2019; Nov. 8, 2023.
+_MONTH_DAY_YEAR = re.compile(_MONTH_RE + r"\s*(?P<d>\d{1,2})(?!\d)(?:st|nd|rd|th)?\.?,?\s*"
+                             + _YEAR, re.I)
+#: 12.02.2022, 8.5.12: day first, as every language that writes dots puts it.
+_DOTTED_DMY = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?"
+                         r"(?P<y>(?:19|20)\d{2}|\d{2})(?![\d.]?\d)")
+#: 02/12/2022, 12-02-2022: day first or month first; both readings when both are valid.
+_SLASHED = re.compile(r"(?<![\d/-])(?P<a>\d{1,2})(?P<s>[/-])(?P<b>\d{1,2})(?P=s)"
+                      r"(?P<y>(?:19|20)\d{2}|\d{2})(?![\d/-])")
+#: 2022년 2월 12일 (Korean editions).
+_KOREAN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일")
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of another script (༢, ٢, ۲, ２…) as its ASCII digit."""
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(0))), text or "")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year if year >= 100 else year + (1900 if year >= 90 else 2000)
+
+
+def _found(m, year: int, month: int, day: int) -> dict | None:
+    if not _valid(year, month, day):
+        return None
+    return {"text": m.group(0).strip(), "date": date(year, month, day).isoformat(),
+            "at": m.start()}
+
+
+def _named_dates(text: str):
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        for m in pattern.finditer(text):
+            yield _found(m, int(m["y"]), _MONTH[m["mon"].lower()], int(m["d"]))
+
+
+def _numeric_dates(text: str):
+    for pattern in (_DOTTED_DMY, _KOREAN):
+        for m in pattern.finditer(text):
+            yield _found(m, _year(m["y"]), int(m["m"]), int(m["d"]))
+    for m in _SLASHED.finditer(text):
+        a, b = int(m["a"]), int(m["b"])
+        for day, month in ((a, b), (b, a)) if a != b else ((a, b),):
+            yield _found(m, _year(m["y"]), month, day)
+
+
+def stated_dates(text: str) -> list[dict]:
+    """Every full date ``text`` states in any common style, in order: ``{"text", "date", "at"}``.
+
+    Year-first dates (2022-02-12, 2022年2月12日) as ``full_dates`` reads them, and the styles of
+    other editions above. A numeric date that reads both ways (02/12/2022) is given both ways.
+    """
+    text = ascii_digits(text)
+    out = [{**d, "at": m.start()} for m in FULL.finditer(text) if (d := _full_found(m))]
+    out += [d for d in (*_named_dates(text), *_numeric_dates(text)) if d]
+    return sorted(out, key=lambda d: d["at"])
+
+
 # -- article pages -----------------------------------------------------------------------------
 #
 # How a person finds an article's date: beside the title, in the byline under it
 # (``2019-09-18 06:23 来源：山西省人民政府``, ``发布时间：…``), not in the navigation, the header
 # clock (``今天是2026年11月30日 星期一``), the related-article list or the footer (©2025). So the
 # order is: date <meta> tags when a CMS writes them; the byline right after the article title;
-# a labelled date anywhere; a bare date right beside the title; <time>; and only then htmldate's
-# extensive search, whose answer must be a full date the page (or its URL) actually prints: a
-# year-only guess (©2025 -> 2025-01-01) is not one.
+# a labelled date anywhere; a bare date right beside the title; <time> when the page's <time>s
+# agree; and only then htmldate's extensive search, whose answer must be a full date the page
+# states, for machines (<meta>, JSON-LD, datetime attributes, its web or canonical address) or
+# visibly in any common style (12.02.2022, 2. Februar 2022, Feb 12, 2022 …): a year-only guess
+# (©2025 -> 2025-01-01), a year-month, a form field's default or a code sample's date is not one.
+# A UTC stamp (…T01:09:55Z) names the publisher's day only with the page's help (publisher_day).
 
 #: Characters after the title in which the byline is looked for; a bare date (no label, time
 #: or source beside it) must be nearer; a date before the title must end right before it.
@@ -249,7 +347,7 @@ def _squeeze(text: str) -> str:
 
 
 def _visible_text(doc) -> str:
-    for bad in doc.xpath("//script|//style|//noscript|//template"):
+    for bad in doc.xpath("//script|//style|//noscript|//template|//pre|//code"):
         bad.drop_tree()
     body = doc.find("body")
     return " ".join((body if body is not None else doc).itertext())
@@ -397,38 +495,156 @@ def url_dates(url: str | None) -> list[str]:
     return out
 
 
-def _printed_dates(html: str, url: str | None) -> set[str]:
-    """Every full date the page source or its URL prints, in any separator style."""
-    printed = {d["date"] for d in full_dates(html)} | set(url_dates(url))
-    for m in _COMPACT.finditer(html):
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if _valid(y, mo, d):
-            printed.add(date(y, mo, d).isoformat())
-    return printed
+#: A machine timestamp: 2026-11-18T10:00(:00)(.000)(Z|+08:00| UTC); its zone decides its day.
+_STAMP = re.compile(r"^((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})"
+                    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{1,2}))?(?:[.,]\d+)?"
+                    r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?", re.I)
+#: A value in script data keyed by a date name ("datePublished": "…", "pubDate": "…").
+_KEYED_DATE = re.compile(r'"[\w:.@-]*(?:date|time|published|created|modified)[\w:.-]*"\s*:\s*'
+                         r'"([^"]{8,40})"', re.I)
+#: Attributes that hold a date for machines (<time datetime>, itemprop content, data-date).
+_DATE_ATTRIBUTES = ("datetime", "content", "data-date", "data-time", "data-datetime",
+                    "data-published", "data-utime")
 
 
-def htmldate_date(html: str, url: str | None = None) -> dict | None:
-    """htmldate's extensive search, kept only when the page prints that full date."""
+def stamp(value: str) -> dict | None:
+    """The full date a machine value states (2026-11-18, 2026-11-18T10:00:00+08:00), or None.
+
+    A stamp with a time keeps it as ``clock`` (a naive datetime) and, when its zone is given,
+    ``offset`` (minutes east of UTC): ``utc`` marks a UTC time (…Z, +00:00), whose calendar day
+    is UTC's, not necessarily the publisher's (``publisher_day``).
+    """
+    value = (value or "").strip()
+    m = _STAMP.match(value)
+    if not m or not _valid(int(m[1]), int(m[2]), int(m[3])):
+        return None
+    found = {"text": value, "date": date(int(m[1]), int(m[2]), int(m[3])).isoformat()}
+    if m[4] is not None and int(m[4]) < 24 and int(m[5]) < 60 and int(m[6] or 0) < 60:
+        found["clock"] = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]),
+                                  int(m[6] or 0))
+        zone = (m[7] or "").upper().replace(":", "")
+        if zone in ("Z", "UTC", "GMT", "+0000", "-0000"):
+            found["utc"] = True
+        elif zone:
+            found["offset"] = (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[3:]))
+    return found
+
+
+def web_address(url: str | None) -> str | None:
+    """``url`` when it is a web address; a saved file's path is not the page's address."""
+    return url if re.match(r"https?://", url or "", re.I) else None
+
+
+def machine_dates(doc, url: str | None = None) -> list[dict]:
+    """The full dates a page states for machines, in document order: <meta content>, date
+    attributes (<time datetime>, itemprop content, data-date), values keyed by a date name in
+    script data (JSON-LD datePublished…), then its web address and canonical address."""
+    out = []
+    for node in doc.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "script":
+            out += [s for v in _KEYED_DATE.findall(node.text or "") if (s := stamp(v))]
+            continue
+        out += [s for name in _DATE_ATTRIBUTES if (s := stamp(node.get(name, "")))]
+        if node.tag == "abbr":
+            out += [s for s in [stamp(node.get("title", ""))] if s]
+    addresses = [web_address(url)] + doc.xpath("//link[@rel='canonical']/@href"
+                                               "|//meta[@property='og:url']/@content")
+    for address in addresses:
+        out += [{"text": iso, "date": iso, "address": True} for iso in url_dates(address)]
+    images = doc.xpath("//meta[@property='og:image' or @name='twitter:image']/@content")
+    return out + [{"text": iso, "date": iso} for image in images for iso in url_dates(image)]
+
+
+def page_statements(html: str, url: str | None = None) -> list[dict]:
+    """Every full date the page states: for machines (``machine_dates``), then visibly, in its
+    title and text in any common style (``stated_dates``), code samples left out. This is what
+    keeps a guess (©2025 -> 2025-01-01, a year-month, a form field's default) from being a date."""
+    doc = parse_html(html)
+    if doc is None:
+        return []
+    machine = machine_dates(doc, url)
+    head = doc.find(".//title")
+    text = (_node_text(head) if head is not None else "") + " " + _visible_text(doc)
+    return machine + stated_dates(re.sub(r"\s+", " ", text))
+
+
+def _same_instant(utc_clock: datetime, other: dict) -> bool:
+    """Whether the stamp ``other`` names the instant ``utc_clock`` (UTC) in a zone of its own:
+    with its offset, or as a naive local time a whole number of quarter hours away (-12 … +14 h)."""
+    delta = other["clock"] - utc_clock
+    if "offset" in other:
+        return delta == timedelta(minutes=other["offset"])
+    minutes = delta.total_seconds() / 60
+    return minutes % 15 == 0 and -12 * 60 <= minutes <= 14 * 60
+
+
+def publisher_day(found: dict, statements: list[dict]) -> dict:
+    """``found`` as returned to callers: a UTC stamp's date read as its publisher's day.
+
+    The publisher's day is the one the page gives the same instant in its own zone
+    (``_same_instant``); else the day its web address states (made at publication, in local
+    time) if the UTC time can reach it (the day before when before 12:00 UTC, the day after
+    from 10:00); else UTC's. Stamp details (``clock``, ``utc``, ``offset``) are dropped.
+    """
+    day = {k: v for k, v in found.items() if k not in ("utc", "clock", "offset")}
+    if not found.get("utc"):
+        return day
+    clock = found.get("clock")
+    if clock is not None:
+        for other in statements:
+            if "clock" in other and not other.get("utc") and _same_instant(clock, other):
+                return {**day, "date": other["clock"].date().isoformat()}
+    utc_day = date.fromisoformat(found["date"])
+    hour = clock.hour if clock is not None else 12
+    reachable = {utc_day.isoformat()}
+    if hour < 12:
+        reachable.add((utc_day - timedelta(days=1)).isoformat())
+    if hour >= 10:
+        reachable.add((utc_day + timedelta(days=1)).isoformat())
+    for other in statements:
+        if other.get("address") and other["date"] in reachable:
+            return {**day, "date": other["date"]}
+    return day
+
+
+def htmldate_date(html: str, url: str | None = None,
+                  statements: list[dict] | None = None) -> dict | None:
+    """htmldate's extensive search, kept only when the page states that full date
+    (``page_statements``): a year-only or year-month guess, a form's default, a code sample's
+    date are none. A UTC stamp's day is read as its publisher's (``publisher_day``)."""
     try:
         from htmldate import find_date
 
-        found = find_date(html, extensive_search=True, original_date=True, url=url,
-                          min_date=f"{MIN_YEAR}-01-01", max_date=_HTMLDATE_MAX)
+        found = find_date(html, extensive_search=True, original_date=True,
+                          url=web_address(url), min_date=f"{MIN_YEAR}-01-01",
+                          max_date=_HTMLDATE_MAX)
     except Exception:  # noqa: BLE001 - a library failure on a strange page is "no date found"
         return None
-    if not found or found not in _printed_dates(html, url):
+    if not found:
         return None
-    return {"text": found, "date": found, "source": "htmldate"}
+    statements = page_statements(html, url) if statements is None else statements
+    said = [s for s in statements if s["date"] == found]
+    if not said:
+        return None
+    local = [s for s in said if not s.get("utc")]
+    if local:
+        return {"text": local[0]["text"], "date": found, "source": "htmldate"}
+    return {**publisher_day(said[0], statements), "source": "htmldate"}
 
 
 def page_date(html: str, url: str | None = None, latest: date | None = None) -> dict | None:
     """The publication date of an article page, read as a person reads it.
 
-    1. ``<meta>`` publication tags; 2. the byline right after the article title (labelled, with a
-    time, or beside 来源/作者/浏览…); 3. a labelled date anywhere (发布时间：…, strongest label
-    first); 4. a bare date right after (or just above) the title; 5. ``<time datetime>``;
-    6. htmldate's extensive search (also reads ``url``), kept only if the page prints that full
-    date. Only full dates count: a year-implied 11-18 is too ambiguous on an article page.
+    The Chinese reading first: 1. ``<meta>`` publication tags; 2. the byline right after the
+    article title (labelled, with a time, or beside 来源/作者/浏览…); 3. a labelled date anywhere
+    (发布时间：…, strongest label first); 4. a bare date right after (or just above) the title;
+    5. ``<time datetime>`` when the page's <time>s agree on one date. Then 6. htmldate's extensive
+    search (it also reads a web ``url``, a canonical link, JSON-LD, European and English dates),
+    kept only if the page states that full date (``page_statements``); 7. the first <time>.
+    Only full dates count: a year-implied 11-18 is too ambiguous on an article page. A UTC
+    timestamp (…T01:09:55Z) is read as the publisher's day (``publisher_day``).
 
     Crawl facts store what this returns without ``latest``; scoring ignores a date after as-of
     (inspectors/freshness.py, interaction.py), so a stored fact never depends on the clock.
@@ -443,27 +659,42 @@ def page_date(html: str, url: str | None = None, latest: date | None = None) -> 
     return found
 
 
-def _page_date(html: str, url: str | None) -> dict | None:
-    doc = parse_html(html)
-    if doc is None:
-        return None
+def meta_date(doc) -> dict | None:
+    """The first date of a publication <meta> (META_NAMES); a UTC stamp keeps its ``stamp``
+    details for ``publisher_day``."""
     for meta in doc.xpath("//meta[@content]"):
         name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
         if name in META_NAMES:
             found = full_dates(meta.get("content", ""))
             if found:
-                return {**found[0], "source": f"meta:{name}"}
-    times = [node.get("datetime", "") for node in doc.xpath("//time[@datetime]")]
+                machine = stamp(meta.get("content", "")) or {}
+                return {**found[0], **{k: machine[k] for k in ("utc", "clock") if k in machine},
+                        "source": f"meta:{name}"}
+    return None
+
+
+def _page_date(html: str, url: str | None) -> dict | None:
+    doc = parse_html(html)
+    if doc is None:
+        return None
+    found = meta_date(doc)
+    if found:
+        return publisher_day(found, page_statements(html, url) if found.get("utc") else [])
+    times = [s for node in doc.xpath("//time[@datetime][not(ancestor::blockquote)]")
+             if (s := stamp(node.get("datetime")))]  # a <blockquote>'s: an embedded post's
     titles = title_texts(doc)
-    text = re.sub(r"\s+", " ", _visible_text(doc))
+    text = ascii_digits(re.sub(r"\s+", " ", _visible_text(doc)))
     near_title = byline_date(text, titles)
     if near_title and near_title.pop("kind") == "byline":
         return near_title
     found = labelled_date(text) or near_title
     if found:
         return found
-    for value in times:
-        found_time = full_dates(value)
-        if found_time:
-            return {**found_time[0], "source": "time"}
-    return htmldate_date(html, url)
+    if times and len({t["date"] for t in times}) == 1:  # the page's <time>s agree
+        statements = page_statements(html, url) if times[0].get("utc") else []
+        return publisher_day({**times[0], "source": "time"}, statements)
+    statements = page_statements(html, url)
+    found = htmldate_date(html, url, statements)
+    if found or not times:
+        return found
+    return publisher_day({**times[0], "source": "time"}, statements)
