@@ -35,3 +35,15 @@ def clean(value) -> str:
 def markup(value) -> str:
     """``clean`` text for a rich markup string (its square brackets escaped)."""
     return escape(clean(value))
+
+
+def clean_all(value):
+    """``value`` (a card, a report: dicts, lists, strings) with ``clean`` applied to every
+    string in it; other values unchanged."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {key: clean_all(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(clean_all(item) for item in value)
+    return value
