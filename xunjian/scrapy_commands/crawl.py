@@ -48,8 +48,9 @@ class Command(ScrapyCrawl):
         try:
             store = open_store(store_url)
             if store.get_site(code) is None:
-                err.print(f"[red]Error: unknown site {markup(repr(code))} in the store {store_url}; import "
-                          "it with `xunjian registry import FILE...`[/]", highlight=False)
+                err.print(f"[red]Error: unknown site {markup(repr(code))} in the store "
+                          f"{store_url}; import it with `xunjian registry import FILE...`[/]",
+                          highlight=False)
                 return 1
             inspection_id = run.run_inspection(
                 store, store_url, code, as_of,
