@@ -133,3 +133,24 @@ def test_piped_card_keeps_one_record_per_line_without_controls(stored) -> None:
     assert by_id["f-col"][4] == "http://127.0.0.1:9/col/ col1/ index.html"
     store = open_store(str(stored["folder"]))
     assert card_lines(card_for(store, stored["done"], None)) == out.stdout.splitlines()
+
+
+def test_other_commands_print_crawled_text_as_text(stored) -> None:
+    """Columns discovered in the site's navigation and a warning's detail (the site's words)."""
+    store = open_store(str(stored["folder"]))
+    store.insert("columns", {"id": "c1", "site": CODE, "source": "discovered", "position": 0,
+                             "category": "信息公开", "type": "通知公告",
+                             "name": f"[/]通知{OSC52}公告{TITLE}",
+                             "url": f"http://127.0.0.1:9/tzgg/{CLEAR}"})
+    store.insert("warnings", {"id": f"{CODE}:columns_stale:1", "site": CODE,
+                              "kind": "columns_stale", "title": "栏目即将不更新",
+                              "detail": f"栏目「{ANCHOR}」已 12 天未更新", "evidence": {},
+                              "raised_at": "2026-11-20T01:00:00+00:00", "cleared_at": None,
+                              "notified": {}})
+    store.close()
+    for args in (("registry", "discovered", CODE), ("warnings", CODE, "--no-check")):
+        status, out = on_a_terminal(*args, "--store", str(stored["folder"]))
+        assert status == 0, out
+        for code in HOSTILE:
+            assert code not in out, (args, code, out)
+        assert "[/]" in out and ("通知公告" in out or "信息公开" in out)
