@@ -128,6 +128,10 @@ def safe_next(value: str | None) -> str | None:
 SECRET_FILE = "review-secret"
 
 
+class SecretError(RuntimeError):
+    """The session secret can be neither read nor made; the message says where and what to do."""
+
+
 def _secret_path(store) -> Path:
     root = getattr(store, "root", None)
     if root is not None:
@@ -161,10 +165,10 @@ def session_secret(store) -> str:
                 out.write(secrets.token_hex(32) + "\n")
         secret = path.read_text("utf-8").strip()
     except OSError as exc:
-        raise RuntimeError(f"cannot keep the review app's session secret in {path}: "
+        raise SecretError(f"cannot keep the review app's session secret in {path}: "
                            f"{exc.strerror or exc}; set XUNJIAN_REVIEW_SECRET instead") from None
     if len(secret) < 32:
-        raise RuntimeError(f"the session secret in {path} is too short (at least 32 characters)")
+        raise SecretError(f"the session secret in {path} is too short (at least 32 characters)")
     return secret
 
 

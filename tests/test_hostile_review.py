@@ -180,3 +180,20 @@ def test_sign_in_never_redirects_off_site(app, next_):
 def test_sign_in_returns_to_the_page_asked_for(app):
     resp = sign_in(app.test_client(), next_="/queue%3Fregion%3D%E5%8C%97%E4%BA%AC")
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/queue?region=")
+
+
+def test_a_secret_that_cannot_be_kept_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = tmp_path / "store"
+    EmbeddedStore(folder).close()
+    (tmp_path / "store.review-secret").mkdir()  # in the way: neither readable nor writable
+    env = {k: v for k, v in os.environ.items() if k != "XUNJIAN_REVIEW_SECRET"}
+    done = subprocess.run([sys.executable, "-m", "xunjian.cli", "review", "serve", "--port",
+                           "1", "--store", str(folder)], cwd=Path(__file__).parent.parent,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "session secret" in done.stderr and "XUNJIAN_REVIEW_SECRET" in done.stderr
