@@ -17,8 +17,8 @@ import re
 from rich.markup import escape
 
 #: An escape sequence: CSI (ESC [ params final), a string (OSC, DCS, SOS, PM, APC) up to its
-#: BEL or ST terminator (or the end), or a two-character escape (ESC 7, ESC c …).
-_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"
+#: BEL or ST terminator (or the line's end), or a two-character escape (ESC 7, ESC c …).
+_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
                        r"|[ -/]*[0-~]?)")
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
                      "\ud800-\udfff\ufffe\uffff]")
