@@ -154,3 +154,16 @@ def test_other_commands_print_crawled_text_as_text(stored) -> None:
         for code in HOSTILE:
             assert code not in out, (args, code, out)
         assert "[/]" in out and ("通知公告" in out or "信息公开" in out)
+
+
+def test_the_json_card_keeps_the_text_but_escapes_what_a_terminal_acts_on(stored) -> None:
+    import json
+
+    status, out = on_a_terminal("report", "card", CODE, "--inspection", stored["done"],
+                                "--json", "-", "--store", str(stored["folder"]))
+    assert status == 0, out
+    for code in HOSTILE:
+        assert code not in out
+    card = json.loads(out[out.index("{"):])
+    anchors = {f["id"]: f["evidence"]["anchor_text"] for f in card["findings"]}
+    assert anchors["f-nav"] == ANCHOR  # the data itself is kept whole

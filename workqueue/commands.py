@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from xunjian.safetext import clean
+from xunjian.safetext import clean, json_text
 
 QUEUE_HELP = "The Redis queue, e.g. redis://127.0.0.1:6379/0 (or $XUNJIAN_QUEUE)."
 
@@ -117,7 +117,7 @@ def queue_status_command(queue_url, as_json):
     except QueueError as exc:
         _fail(exc)
     if as_json:
-        click.echo(json.dumps(status, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(status, ensure_ascii=False, indent=2)))
         return
     counts = status["counts"]
     click.echo("  ".join(f"{k} {v}" for k, v in counts.items())

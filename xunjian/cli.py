@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.text import Text
 
 from storage import StoreError, open_store
-from xunjian.safetext import clean, markup
+from xunjian.safetext import clean, json_text, markup
 
 console = Console()
 err = Console(stderr=True)
@@ -245,7 +245,7 @@ def _emit(card: dict, json_path: str | None, store) -> None:
 
     validate_card(card)
     inspection = store.get_inspection(card["inspection"]) if card.get("inspection") else None
-    text = json.dumps(card, ensure_ascii=False, indent=2)
+    text = json_text(json.dumps(card, ensure_ascii=False, indent=2))
     if json_path == "-":
         notice = incomplete_notice(inspection)
         if notice:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from xunjian.safetext import clean
+from xunjian.safetext import clean, json_text
 
 
 def _as_of(value: str | None):
@@ -94,7 +94,7 @@ def extract(target, as_of, as_json):
     """What the inspectors see on one page: its date and its list items."""
     doc = extract_page(*_load(target), _as_of(as_of))
     if as_json:
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(doc, ensure_ascii=False, indent=2)))
         return
     click.echo(clean(f"{doc['url']}\n页面日期 page date: {doc['page_date'] or 'not found'}"
                      f"    (as-of {doc['as_of']})"))

@@ -47,3 +47,9 @@ def clean_all(value):
     if isinstance(value, list | tuple):
         return type(value)(clean_all(item) for item in value)
     return value
+
+
+def json_text(text: str) -> str:
+    """JSON text (``json.dumps(…, ensure_ascii=False)``) with the characters ``clean`` drops
+    written as ``\\uXXXX`` escapes: the same data once parsed, nothing a terminal acts on."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
