@@ -7,6 +7,8 @@ import time
 
 import click
 
+from xunjian.safetext import clean
+
 
 def _sites(store, site_code: str | None) -> list[dict]:
     if site_code:
@@ -45,8 +47,8 @@ def probe(obj, site_code, count, interval, timeout, concurrency, screenshots):
         totals["probes"] += 1
         if not doc["ok"]:
             totals["failed"] += 1
-            click.echo(f"✗ {doc['site']}  {doc['url']}  {doc['error']}  {doc['elapsed_ms']} ms  "
-                       f"{doc['detail']}")
+            click.echo(clean(f"✗ {doc['site']}  {doc['url']}  {doc['error']}  "
+                             f"{doc['elapsed_ms']} ms  {doc['detail']}"))
 
     async def run() -> None:
         async with Prober(store, config, on_probe=show) as prober:
@@ -80,8 +82,8 @@ def warnings_command(obj, site_code, show_all, check):
         return
     for row in rows:
         state = "cleared " + row["cleared_at"][:16] if row.get("cleared_at") else "ACTIVE"
-        click.echo(f"{row['site']}  {row['kind']}  {state}  since {row['raised_at'][:16]}  "
-                   f"{row['detail']}")
+        click.echo(clean(f"{row['site']}  {row['kind']}  {state}  since {row['raised_at'][:16]}  "
+                         f"{row['detail']}"))
 
 
 @click.command()

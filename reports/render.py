@@ -160,6 +160,14 @@ PDF_OPTIONS = {"format": "A4", "print_background": True,
                                    '<span class="totalPages"></span></div>')}
 
 
+def _own_files_only(route) -> None:
+    """Let through the report's inlined files (data: URIs); refuse every other request."""
+    if route.request.url.startswith("data:"):
+        route.continue_()
+    else:
+        route.abort("aborted")  # a cancelled navigation keeps the report on screen
+
+
 def html_to_pdf(document: str) -> bytes:
     """Print an HTML document (images inlined as data: URIs) to PDF with our Chromium."""
     from playwright.sync_api import Error as PlaywrightError
@@ -175,10 +183,13 @@ def html_to_pdf(document: str) -> bytes:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**options)
             try:
-                page = browser.new_page()
-                # no network: everything the report shows is inlined
-                page.route("**/*", lambda route: route.abort()
-                           if not route.request.url.startswith("data:") else route.continue_())
+                # the report holds the sites' own text: print it with no script at all, and no
+                # network for anything of the context (popups, frames, redirects included) —
+                # everything the report shows is inlined as data: URIs
+                context = browser.new_context(java_script_enabled=False,
+                                              service_workers="block", accept_downloads=False)
+                context.route("**/*", _own_files_only)
+                page = context.new_page()
                 page.set_content(document, wait_until="load")
                 page.emulate_media(media="print")
                 return page.pdf(**PDF_OPTIONS)

@@ -22,6 +22,7 @@ from datetime import timedelta
 from probes import load_probes
 from scoring import load_rules
 from scoring.time import as_of_date, as_of_instant, window_start
+from xunjian.safetext import clean, clean_all
 
 from .render import MIME, ReportError, bar_png, bar_svg, data_uri, html_to_pdf, render
 from .text import REVIEW, unchecked_reasons
@@ -62,7 +63,7 @@ class Shots:
             return None
         if blob_id not in self.captions:
             self.order.append(blob_id)
-            self.captions[blob_id] = caption
+            self.captions[blob_id] = clean(caption)  # the site's own column names, URLs
         return self.order.index(blob_id) + 1
 
     def image(self, blob_id: str) -> dict:
@@ -381,7 +382,9 @@ def build_site_report(store, code: str, fmt: str, inspection_id: str | None = No
     """The report of one site as bytes in ``fmt`` (html, pdf, docx, xlsx)."""
     if fmt not in FORMATS:
         raise ReportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    report = site_report(store, code, inspection_id, as_of, blob_link)
+    # the site's own text (link texts, titles) is data: controls that a format cannot hold
+    # (XML 1.0 in DOCX and XLSX) or a reader would act on are dropped, never a failed report
+    report = clean_all(site_report(store, code, inspection_id, as_of, blob_link))
     if fmt == "html":
         return site_html(report).encode("utf-8")
     if fmt == "pdf":

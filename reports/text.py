@@ -20,6 +20,7 @@ from rich.text import Text
 
 from scoring import load_rules
 from xunjian.homepage import short_error
+from xunjian.safetext import clean, markup
 
 MAX_FINDINGS_SHOWN = 40
 REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
@@ -147,8 +148,8 @@ def _finding_row(finding: dict, rules, blob_location) -> tuple[str, ...]:
 
 
 def _field(value) -> str:
-    """A value on one tab-separated line: no tabs, no line breaks."""
-    return " ".join(str(value if value is not None else "").split())
+    """A value on one tab-separated line: no tabs, no line breaks, no control characters."""
+    return clean(" ".join(str(value if value is not None else "").split()))
 
 
 def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -> list[str]:
@@ -223,16 +224,16 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     rules = load_rules(card.get("rules", "census-2015"))
     notice = incomplete_notice(inspection)
     if notice:
-        console.print(Text(notice, style="bold red"))
+        console.print(Text(clean(notice), style="bold red"))
     site = card["site"]
     verdict_style = "bold green" if card["verdict"] == "合格" else "bold red"
     head = Text()
     home = (card.get("facts") or {}).get("homepage") or {}
     if home.get("reachable") is False:
-        head.append(f"首页无法访问 homepage unreachable: {short_error(home.get('error'))}  "
-                    f"({home.get('at')}, {len(home.get('attempts') or []) or 1} tries)\n",
+        head.append(clean(f"首页无法访问 homepage unreachable: {short_error(home.get('error'))}  "
+                          f"({home.get('at')}, {len(home.get('attempts') or []) or 1} tries)\n"),
                     style="bold red")
-    head.append(f"{site['name']}  ({site['code']})  {site['url']}\n", style="bold")
+    head.append(clean(f"{site['name']}  ({site['code']})  {site['url']}\n"), style="bold")
     head.append(f"监测时间点 {card['as_of']}   规则 {card['rules']}   ")
     head.append(f"结论: {card['verdict']}", style=verdict_style)
     score = "—（单项否决）" if card["score"] is None else _points(card["score"])
@@ -253,16 +254,17 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
         line = f"抓取：已打开 {crawl.get('pages_seen')} 个页面，未打开 {crawl.get('pages_left')} 个"
         line += f"（未走入：{refused}）" if refused else ""
         if crawl.get("partial_reason"):
-            console.print(f"[yellow]{line}\n链接可用性仅部分检查：{crawl['partial_reason']}[/]")
+            console.print(f"[yellow]{markup(line)}\n链接可用性仅部分检查："
+                          f"{markup(crawl['partial_reason'])}[/]")
         else:
-            console.print(line)
+            console.print(markup(line))
 
     fired = {v["id"]: v for v in card["vetoes"]}
     vetoes = Table(title="单项否决指标", show_lines=False)
     for col in ("二级指标", "检查", "结果"):
         vetoes.add_column(col)
     for entry in rules.vetoes:
-        result = (f"[bold red]否决: {fired[entry.id]['reason']}[/]" if entry.id in fired
+        result = (f"[bold red]否决: {markup(fired[entry.id]['reason'])}[/]" if entry.id in fired
                   else "未触发")
         vetoes.add_row(f"{entry.name} [dim]{entry.id}[/]",
                        "[yellow]未检查[/]" if entry.id in unchecked else "✓", result)
@@ -271,7 +273,7 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     for veto in card["vetoes"]:
         for fid in veto.get("supporting", []):  # e.g. each stale / blank column it rests on
             f = by_id.get(fid) or {}
-            console.print(f"  · {f.get('detail', fid)}  {f.get('url') or ''}",
+            console.print(clean(f"  · {f.get('detail', fid)}  {f.get('url') or ''}"),
                           markup=False, highlight=False)
 
     table = Table(title="扣分指标", show_lines=False)
@@ -289,7 +291,8 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     if unchecked:
         console.print("[bold]未检查 unchecked[/] (not zero: these indicators did not run):")
         for indicator, reason in unchecked.items():
-            console.print(f"  {rules.indicator(indicator).name} [dim]{indicator}[/]: {reason}",
+            console.print(f"  {rules.indicator(indicator).name} [dim]{indicator}[/]: "
+                          f"{markup(reason)}",
                           highlight=False)
 
     findings = card["findings"]
@@ -299,7 +302,8 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
             ft.add_column(col, overflow="fold")
         for f in findings[:MAX_FINDINGS_SHOWN]:
             _, kind, what, url, status, page, review, points, _, _ = _finding_row(f, rules, None)
-            ft.add_row(kind, f"{what}\n{url}", status, page, review, points)
+            ft.add_row(markup(kind), markup(f"{what}\n{url}"), markup(status), markup(page),
+                       review, points)
         console.print(ft)
         if len(findings) > MAX_FINDINGS_SHOWN:
             console.print(f"… {len(findings) - MAX_FINDINGS_SHOWN} more in the JSON card")

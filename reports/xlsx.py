@@ -13,13 +13,15 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from scoring import load_rules
+from xunjian.safetext import clean, clean_all
 
 REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
 
 
 def _cell_text(value) -> str:
-    """Plain text for a cell; a leading = + - @ would be read as a formula, so it is quoted."""
-    text = "" if value is None else str(value)
+    """Plain text for a cell; a leading = + - @ would be read as a formula, so it is quoted.
+    Characters a worksheet cannot hold (controls) are dropped."""
+    text = clean(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
@@ -35,6 +37,7 @@ def _problems(findings: list[dict], ids: list[str]) -> str:
 
 
 def card_workbook(card: dict) -> bytes:
+    card = clean_all(card)  # a link text's control character must not fail the workbook
     rules = load_rules(card.get("rules", "census-2015"))
     wb = Workbook()
     ws = wb.active

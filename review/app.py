@@ -2,20 +2,26 @@
 
 Everything needs a signed-in user; admin pages need the admin role. Every form carries a CSRF
 token (Flask-WTF). Sessions are signed cookies that expire after ``session_minutes`` idle and
-``max_session_hours`` in all. Screenshots are served by blob id (sha256 hex only).
+``max_session_hours`` in all, and carry the user's session version: signing out, a new password
+or role, or disabling the account bumps it, which voids every cookie issued before. The signing
+secret is kept outside the store (``session_secret``). Screenshots are served by blob id (sha256
+hex only).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import secrets
 import threading
 import time
+import unicodedata
 from datetime import datetime, timedelta
 from functools import wraps
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Flask,
@@ -42,8 +48,10 @@ from .users import (
     UserError,
     add_user,
     authenticate,
+    end_sessions,
     get_user,
     list_users,
+    session_version,
     set_active,
 )
 
@@ -54,49 +62,114 @@ FINDING_RE = re.compile(r"^[\w.:-]{1,128}$")
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 MAX_UPLOAD = 10 * 1024 * 1024
 MAX_REASON = 500
-#: Failed sign-ins allowed per user name, and per client address, within LOCKOUT_SECONDS.
-MAX_FAILURES = {"name": 5, "addr": 30}
-LOCKOUT_SECONDS = 300
+#: Sign-in throttling, per (user name, client address) pair: the first THROTTLE_FREE failures
+#: cost nothing, then each further one makes that pair wait THROTTLE_FIRST_DELAY seconds,
+#: doubling, at most THROTTLE_MAX_DELAY. Nobody can keep a user out from another address.
+THROTTLE_FREE = 5
+THROTTLE_FIRST_DELAY = 30.0
+THROTTLE_MAX_DELAY = 900.0
+THROTTLE_PAIRS = 100_000  # pairs remembered at most (the oldest are forgotten first)
 
 
 class Throttle:
-    """Failed sign-ins per key (name, address) in a sliding window, in memory."""
+    """Failed sign-ins per (name, address) pair, in memory: growing delays, never a lock."""
 
     def __init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # → (count, last failure)
         self._lock = threading.Lock()
 
-    def blocked(self, *keys: str) -> bool:
+    @staticmethod
+    def _delay(count: int) -> float:
+        if count < THROTTLE_FREE:
+            return 0.0
+        return min(THROTTLE_MAX_DELAY, THROTTLE_FIRST_DELAY * 2 ** (count - THROTTLE_FREE))
+
+    def wait(self, name: str, addr: str) -> float:
+        """Seconds this pair must wait before its next try (0: it may try now)."""
+        with self._lock:
+            count, last = self._failures.get((name, addr), (0, 0.0))
+        return max(0.0, last + self._delay(count) - time.time())
+
+    def fail(self, name: str, addr: str) -> None:
         now = time.time()
         with self._lock:
-            for key in keys:
-                recent = [t for t in self._failures.get(key, []) if now - t < LOCKOUT_SECONDS]
-                self._failures[key] = recent
-                if len(recent) >= MAX_FAILURES[key.split(":", 1)[0]]:
-                    return True
-        return False
+            count, last = self._failures.pop((name, addr), (0, 0.0))
+            if now - last > 2 * THROTTLE_MAX_DELAY:
+                count = 0  # a long-quiet pair starts over
+            self._failures[(name, addr)] = (count + 1, now)
+            while len(self._failures) > THROTTLE_PAIRS:
+                del self._failures[next(iter(self._failures))]
 
-    def fail(self, *keys: str) -> None:
+    def clear(self, name: str, addr: str) -> None:
         with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, []).append(time.time())
-
-    def clear(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            self._failures.pop((name, addr), None)
 
 
-def _secret_key(store) -> str:
-    """XUNJIAN_REVIEW_SECRET, else one kept in the store (sessions survive a restart)."""
+def safe_next(value: str | None) -> str | None:
+    """``value`` when it is a path of this site, else None: after decoding it starts with one
+    ``/`` not followed by ``/`` or ``\\``, has no scheme or host, and no whitespace, control or
+    format character anywhere (a browser drops those, so ``/\t/evil`` would become ``//evil``)."""
+    if not value or len(value) > 2000:
+        return None
+    decoded = unquote(value)
+    for text in (value, decoded):
+        if any(unicodedata.category(ch)[0] in "CZ" for ch in text):  # controls, spaces
+            return None
+        if not text.startswith("/") or text[1:2] in ("/", "\\") or "\\" in text:
+            return None
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return None
+    return value
+
+
+#: The session signing secret's file: beside an embedded store's folder (never inside it: who
+#: can read the store must not be able to sign an admin session), else in the user's config.
+SECRET_FILE = "review-secret"
+
+
+class SecretError(RuntimeError):
+    """The session secret can be neither read nor made; the message says where and what to do."""
+
+
+def _secret_path(store) -> Path:
+    root = getattr(store, "root", None)
+    if root is not None:
+        root = Path(root)
+        return root.parent / f"{root.name}.{SECRET_FILE}"
+    config = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(config) / "xunjian" / SECRET_FILE
+
+
+def session_secret(store) -> str:
+    """XUNJIAN_REVIEW_SECRET, else the 0600 file of ``_secret_path`` (made on first use, so
+    sessions survive a restart). A secret an older version kept in the store is dropped."""
+    try:
+        if store.get(CONFIG, "secret") is not None:
+            store.delete(CONFIG, id="secret")
+    except Exception:  # noqa: BLE001 - only tidying: it is never read again either way
+        pass
     env = os.environ.get("XUNJIAN_REVIEW_SECRET")
     if env:
         return env
-    doc = store.get(CONFIG, "secret")
-    if doc is None:
-        store.upsert(CONFIG, {"id": "secret"}, {"value": secrets.token_hex(32)})
-        doc = store.get(CONFIG, "secret")
-    return doc["value"]
+    path = _secret_path(store)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32) + "\n")
+        secret = path.read_text("utf-8").strip()
+    except OSError as exc:
+        raise SecretError(f"cannot keep the review app's session secret in {path}: "
+                           f"{exc.strerror or exc}; set XUNJIAN_REVIEW_SECRET instead") from None
+    if len(secret) < 32:
+        raise SecretError(f"the session secret in {path} is too short (at least 32 characters)")
+    return secret
 
 
 def _image_type(data: bytes) -> str | None:
@@ -120,7 +193,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
                screenshooter=data.take_screenshot, warm_up: bool = False) -> Flask:
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=secret_key or _secret_key(store),
+        SECRET_KEY=secret_key or session_secret(store),
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=session_minutes),
         SESSION_REFRESH_EACH_REQUEST=True,
         SESSION_COOKIE_HTTPONLY=True,
@@ -169,7 +242,8 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         if name:
             started = session.get("since", 0)
             user = get_user(store, name)
-            if user is None or time.time() - started > max_age:
+            if (user is None or time.time() - started > max_age
+                    or session.get("sv") != session_version(user)):
                 session.clear()
             else:
                 g.user = user
@@ -246,24 +320,24 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
     # ------------------------------------------------------------------ sign in / out
     @app.route("/login", methods=["GET", "POST"])
     def login():
-        nxt = request.values.get("next", "")
-        if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt:
-            nxt = url_for("sites")
+        nxt = safe_next(request.values.get("next", "")) or url_for("sites")
         if request.method == "POST":
             name = request.form.get("name", "").strip()[:40]
-            keys = ("name:" + name, "addr:" + (request.remote_addr or ""))
-            if throttle.blocked(*keys):
-                flash(f"登录失败次数过多，请 {LOCKOUT_SECONDS // 60} 分钟后再试。")
+            pair = (name, request.remote_addr or "")
+            wait = throttle.wait(*pair)
+            if wait > 0:
+                flash(f"登录失败次数过多，请 {math.ceil(wait / 60)} 分钟后再试。")
                 return render_template("login.html", next=nxt), 429
             user = authenticate(store, name, request.form.get("password", ""))
             if user is None:
-                throttle.fail(*keys)
+                throttle.fail(*pair)
             else:
-                throttle.clear(*keys)
+                throttle.clear(*pair)
             if user:
                 session.clear()
                 session.permanent = True
-                session.update(user=user["name"], since=time.time())
+                session.update(user=user["name"], since=time.time(),
+                               sv=session_version(user))
                 return redirect(nxt)
             flash("用户名或密码错误。")
             return render_template("login.html", next=nxt), 401
@@ -271,6 +345,8 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
 
     @app.post("/logout")
     def logout():
+        if g.user is not None:
+            end_sessions(store, g.user["name"])
         session.clear()
         return redirect(url_for("login"))
 

@@ -29,13 +29,16 @@ def review() -> None:
 def serve(obj, host: str, port: int, threads: int, session_minutes: int, secure_cookies: bool,
           behind_proxy: bool) -> None:
     """Serve the reviewers' web app (waitress) on the configured store until stopped."""
-    from .app import create_app
+    from .app import SecretError, create_app
     from .serve import make_server
     from .users import list_users
 
     store = obj.store
-    app = create_app(store, session_minutes=session_minutes, secure_cookies=secure_cookies,
-                     warm_up=True)
+    try:
+        app = create_app(store, session_minutes=session_minutes, secure_cookies=secure_cookies,
+                         warm_up=True)
+    except SecretError as exc:
+        raise click.ClickException(str(exc)) from None
     if not list_users(store):
         click.echo("no accounts yet: run `xunjian review add-user NAME --role admin` first",
                    err=True)

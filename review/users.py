@@ -47,7 +47,9 @@ def add_user(store, name: str, role: str, password: str) -> bool:
     existing = store.get(USERS, name)
     doc = {"id": name, "name": name, "role": role, "hash": _hasher.hash(password),
            "active": True, "created_at": (existing or {}).get("created_at", utc_now()),
-           "updated_at": utc_now()}
+           "updated_at": utc_now(),
+           # a new password or role ends the sessions signed in with the old ones
+           "session_version": session_version(existing) + 1 if existing else 0}
     if existing:
         store.update(USERS, name, doc)
         return False
@@ -56,9 +58,24 @@ def add_user(store, name: str, role: str, password: str) -> bool:
 
 
 def set_active(store, name: str, active: bool) -> None:
-    if store.get(USERS, name) is None:
+    user = store.get(USERS, name)
+    if user is None:
         raise UserError("没有这个用户")
-    store.update(USERS, name, {"active": bool(active), "updated_at": utc_now()})
+    store.update(USERS, name, {"active": bool(active), "updated_at": utc_now(),
+                               "session_version": session_version(user) + 1})
+
+
+def session_version(user: dict | None) -> int:
+    """The user's current session version: a session signed in with another one is void."""
+    value = (user or {}).get("session_version", 0)
+    return value if isinstance(value, int) else 0
+
+
+def end_sessions(store, name: str) -> None:
+    """Void every session of this user (sign-out signs out each browser of that user)."""
+    user = store.get(USERS, name)
+    if user is not None:
+        store.update(USERS, name, {"session_version": session_version(user) + 1})
 
 
 def get_user(store, name: str) -> dict | None:

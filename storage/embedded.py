@@ -153,7 +153,14 @@ class EmbeddedStore(Store):
                 yield
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite may have rolled the transaction back itself (a full disk, SQLITE_FULL):
+                # a ROLLBACK then fails with "no transaction is active" and must not replace the
+                # write's own reason ("database or disk is full")
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
                 raise
             finally:
                 self._depth = 0

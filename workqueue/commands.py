@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from xunjian.safetext import clean, json_text
+
 QUEUE_HELP = "The Redis queue, e.g. redis://127.0.0.1:6379/0 (or $XUNJIAN_QUEUE)."
 
 
@@ -115,7 +117,7 @@ def queue_status_command(queue_url, as_json):
     except QueueError as exc:
         _fail(exc)
     if as_json:
-        click.echo(json.dumps(status, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(status, ensure_ascii=False, indent=2)))
         return
     counts = status["counts"]
     click.echo("  ".join(f"{k} {v}" for k, v in counts.items())
@@ -133,7 +135,7 @@ def queue_status_command(queue_url, as_json):
         line += f"  attempts {item['attempts']}"
         if item["error"]:
             line += f"  — {item['error']}"
-        click.echo(line)
+        click.echo(clean(line))
 
 
 commands: list = [worker, enqueue, queue_group]

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.text import Text
 
 from storage import StoreError, open_store
+from xunjian.safetext import clean, json_text, markup
 
 console = Console()
 err = Console(stderr=True)
@@ -148,10 +149,10 @@ def registry_import(obj: StoreContext, files):
     summary = import_into(obj.store, result)
     for error in summary.errors:
         style = "yellow" if getattr(error, "severity", "error") == "warning" else "red"
-        err.print(Text(str(error), style=style), highlight=False, soft_wrap=True)
+        err.print(Text(clean(error), style=style), highlight=False, soft_wrap=True)
     for change in summary.changes:
-        console.print(change, highlight=False, soft_wrap=True)
-    console.print(summary.describe(), highlight=False, soft_wrap=True)
+        console.print(markup(change), highlight=False, soft_wrap=True)
+    console.print(markup(summary.describe()), highlight=False, soft_wrap=True)
     if any(getattr(e, "severity", "error") == "error" for e in summary.errors):
         sys.exit(1)
 
@@ -210,10 +211,10 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
     except BrowserNotFound as exc:
         raise click.ClickException(str(exc)) from None
     except run.SiteBusy as exc:
-        err.print(f"[red]Error: {exc}[/]", highlight=False)
+        err.print(f"[red]Error: {markup(exc)}[/]", highlight=False)
         sys.exit(run.EXIT_BUSY)
     except run.InspectionFailed as exc:
-        err.print(f"[red]Error: inspection failed: {exc}[/]", highlight=False)
+        err.print(f"[red]Error: inspection failed: {markup(exc)}[/]", highlight=False)
         sys.exit(run.EXIT_FAILED)
     except InspectionError as exc:
         raise click.ClickException(str(exc)) from None
@@ -224,7 +225,7 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
         err.print("[yellow]inspection interrupted (stored as interrupted)[/]")
         sys.exit(run.EXIT_INTERRUPTED)
     except StoreError as exc:
-        err.print(f"[red]Error: the store failed: {exc}[/]", highlight=False)
+        err.print(f"[red]Error: the store failed: {markup(exc)}[/]", highlight=False)
         sys.exit(run.EXIT_FAILED)
     from xunjian.inspection import card_for  # the score card's modules: once the crawl is over
 
@@ -244,11 +245,11 @@ def _emit(card: dict, json_path: str | None, store) -> None:
 
     validate_card(card)
     inspection = store.get_inspection(card["inspection"]) if card.get("inspection") else None
-    text = json.dumps(card, ensure_ascii=False, indent=2)
+    text = json_text(json.dumps(card, ensure_ascii=False, indent=2))
     if json_path == "-":
         notice = incomplete_notice(inspection)
         if notice:
-            err.print(notice, style="bold red", highlight=False, soft_wrap=True)
+            err.print(markup(notice), style="bold red", highlight=False, soft_wrap=True)
         click.echo(text)
         return
     print_card(card, console, blob_location=store.blob_location, inspection=inspection)

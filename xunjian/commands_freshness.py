@@ -19,6 +19,8 @@ from pathlib import Path
 
 import click
 
+from xunjian.safetext import clean, json_text
+
 
 def _as_of(value: str | None):
     from scoring.time import as_of_date
@@ -92,19 +94,19 @@ def extract(target, as_of, as_json):
     """What the inspectors see on one page: its date and its list items."""
     doc = extract_page(*_load(target), _as_of(as_of))
     if as_json:
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(doc, ensure_ascii=False, indent=2)))
         return
-    click.echo(f"{doc['url']}\n页面日期 page date: {doc['page_date'] or 'not found'}"
-               f"    (as-of {doc['as_of']})")
+    click.echo(clean(f"{doc['url']}\n页面日期 page date: {doc['page_date'] or 'not found'}"
+                     f"    (as-of {doc['as_of']})"))
     click.echo(f"列表条目 list items: {len(doc['items'])}")
     for item in doc["items"]:
         shown = item["date"] or "no date"
         if item["date_text"] and item["date_text"] != item["date"]:
             shown += f" ({item['date_text']})"
-        click.echo(f"  {shown:<24} {item['title']}\n  {'':<24} {item['url']}")
+        click.echo(clean(f"  {shown:<24} {item['title']}\n  {'':<24} {item['url']}"))
     if doc["guide_elements"]:
         present = [k for k, v in doc["guide_elements"].items() if v]
-        click.echo("办事指南要素 guide elements: " + "、".join(present))
+        click.echo(clean("办事指南要素 guide elements: " + "、".join(present)))
 
 
 COLUMNS_HEADER = ["网站标识码", "内容类别", "栏目类型", "栏目(系统)名称", "栏目(系统)地址"]
@@ -116,8 +118,9 @@ def discovered_rows(columns: list[dict], site_code: str) -> list[list[str]]:
     for column in columns:
         grouped.setdefault((column.get("category") or "其他", column.get("type") or "其他"),
                            []).append(column)
-    return [[site_code, category, kind, ";".join(c.get("name") or "" for c in group),
-             ";".join(c.get("url") or "" for c in group)]
+    return [[site_code, clean(category), clean(kind),
+             ";".join(clean(c.get("name")) for c in group),
+             ";".join(clean(c.get("url")) for c in group)]
             for (category, kind), group in grouped.items()]
 
 
@@ -151,7 +154,8 @@ def discovered(obj, site_code, csv_path):
         click.echo(f"{site_code}: no discovered columns (inspect with XUNJIAN_FRESHNESS=1 first)")
         return
     for column in columns:
-        click.echo(f"{column.get('type'):<10} {column.get('name'):<12} {column.get('url')}")
+        click.echo(clean(f"{column.get('type'):<10} {column.get('name'):<12} "
+                         f"{column.get('url')}"))
 
 
 commands = [extract]

@@ -35,6 +35,7 @@ class Command(ScrapyCrawl):
         from xunjian import running as run
         from xunjian.cli import _emit, err, parse_as_of, resolve_store_url
         from xunjian.inspection import card_for
+        from xunjian.safetext import markup
 
         code = spargs.pop("site", None)
         if not code:
@@ -47,8 +48,9 @@ class Command(ScrapyCrawl):
         try:
             store = open_store(store_url)
             if store.get_site(code) is None:
-                err.print(f"[red]Error: unknown site {code!r} in the store {store_url}; import "
-                          "it with `xunjian registry import FILE...`[/]", highlight=False)
+                err.print(f"[red]Error: unknown site {markup(repr(code))} in the store "
+                          f"{store_url}; import it with `xunjian registry import FILE...`[/]",
+                          highlight=False)
                 return 1
             inspection_id = run.run_inspection(
                 store, store_url, code, as_of,
@@ -57,19 +59,19 @@ class Command(ScrapyCrawl):
             _emit(card, None, store)
             status = run.exit_status(store.get_inspection(inspection_id))
         except run.SiteBusy as exc:
-            err.print(f"[red]Error: {exc}[/]", highlight=False)
+            err.print(f"[red]Error: {markup(exc)}[/]", highlight=False)
             return run.EXIT_BUSY
         except run.InspectionFailed as exc:
-            err.print(f"[red]Error: inspection failed: {exc}[/]", highlight=False)
+            err.print(f"[red]Error: inspection failed: {markup(exc)}[/]", highlight=False)
             return run.EXIT_FAILED
         except run.InspectionError as exc:
-            err.print(f"[red]Error: {exc}[/]", highlight=False)
+            err.print(f"[red]Error: {markup(exc)}[/]", highlight=False)
             return 1
         except KeyboardInterrupt:
             err.print("[yellow]inspection interrupted (stored as interrupted)[/]")
             return run.EXIT_TERMINATED
         except StoreError as exc:
-            err.print(f"[red]Error: the store failed: {exc}[/]", highlight=False)
+            err.print(f"[red]Error: the store failed: {markup(exc)}[/]", highlight=False)
             return run.EXIT_FAILED
         if status == run.EXIT_HOMEPAGE_UNREACHABLE:
             err.print("[yellow]首页无法访问 (homepage unreachable): indicators that need it are "
