@@ -44,6 +44,7 @@ from .time import as_of_instant
 
 PASS = "合格"
 FAIL = "不合格"
+NOT_SCORED = "未评分"
 REVIEW_VERDICTS = ("confirmed", "rejected")
 _CENT = Decimal("0.01")
 
@@ -119,8 +120,15 @@ def score_card(
     provisional = bool(unchecked or awaiting or any((partial or {}).values()))
     threshold = Decimal(str(rules.threshold))
     score: float | None = None
+    # DESIGN.md "No verdict without evidence": a veto fires from its (counting) findings; without
+    # one, a card on which nothing but the probes was checked read nothing of the site: 未评分
+    unchecked_vetoes = [entry.id for entry in rules.vetoes if not checked.get(entry.id, False)]
+    read = [entry.id for entry in rules.all
+            if checked.get(entry.id, False) and entry.id not in rules.probes_only]
     if vetoes:
         verdict = FAIL
+    elif not read:
+        verdict = NOT_SCORED
     else:
         verdict = FAIL if total > threshold else PASS
         score = float(max(Decimal(0), _cents(Decimal(str(rules.full_score)) - total)))
@@ -135,6 +143,8 @@ def score_card(
         "total_deduction": float(_cents(total)),
         "final": not provisional,
         "provisional": provisional,
+        # 合格 with any of these is 合格（暂定）: the vetoes that could not be checked
+        "unchecked_vetoes": unchecked_vetoes,
         "unchecked": unchecked,
         "awaiting_review": awaiting,
         "vetoes": vetoes,
