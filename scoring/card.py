@@ -23,6 +23,11 @@ finding counts at once, but the score is final only once a person has looked at 
 finding awaiting review, or any indicator or veto that was not checked, makes the card
 provisional (``final`` false).
 
+Verdict (DESIGN.md "No verdict without evidence"): any counting veto → 不合格 (score null); else,
+when nothing but the rules' ``probes_only`` indicators was checked — nothing of the site was
+read — 未评分 (score null); else 不合格 above the threshold, 合格 otherwise. ``unchecked_vetoes``
+lists the vetoes that were not checked: a 合格 with any of them is 合格（暂定）, provisional on them.
+
 Reviews carry over to later inspections through the stable finding id. A review may also carry
 ``evidence`` — the ``evidence_digest`` of the finding it judged; when the finding's evidence has
 changed since (another status or error, another rule…), that review no longer applies and the

@@ -189,3 +189,29 @@ def test_census_rate_leaves_not_scored_out_of_the_denominator() -> None:
     assert o["rate"] == 50.0  # 1 of the 2 sites with a verdict
     assert [r["code"] for r in stats["unscored_sites"]] == [s["code"] for s in sites[2:]]
     assert stats["unqualified_total"] == 1
+
+
+def test_the_review_app_says_not_scored(dead) -> None:
+    from review.app import create_app
+    from review.users import add_user
+    from storage import open_store
+
+    with open_store(str(dead["store"])) as store:
+        add_user(store, "wang", "reviewer", "correct-horse-9")
+        app = create_app(store, secret_key="test-secret")
+        app.config["TESTING"] = True
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        assert client.post("/login", data={"name": "wang", "password": "correct-horse-9",
+                                           "csrf_token": csrf}).status_code == 302
+        site = client.get(f"/site/{CODE}").get_data(as_text=True)
+        verdict = re.search(r'<span id="verdict"[^>]*>([^<]*)</span>', site).group(1)
+        score = re.search(r'<span id="score"[^>]*>([^<]*)</span>', site).group(1)
+        assert verdict == "未评分" and score == "—（未评分）"
+        listed = client.get("/?verdict=未评分").get_data(as_text=True)
+        assert CODE in listed and ">未评分</span>" in listed
+        assert CODE not in client.get("/?verdict=合格").get_data(as_text=True)
+        stats = client.get("/statistics").get_data(as_text=True)
+        assert "合格 <b>0</b> 个、不合格 <b>0</b> 个" in stats
+        assert "未评分 <b>1</b> 个" in stats
