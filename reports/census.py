@@ -3,7 +3,9 @@
 Each registered site counts once, from the score card of its latest finished inspection at or
 before ``as_of`` (scored at that inspection's own 监测时间点, reviewer-added findings included:
 the card the review app shows, ``review.data.card_of``). A site
-with no such inspection is listed as 未检查 and counted nowhere else — never as 合格.
+with no such inspection is listed as 未检查 and counted nowhere else — never as 合格. A site whose
+card is 未评分 (nothing of it could be checked: DESIGN.md "No verdict without evidence") counts as
+inspected and as 未评分 — neither 合格 nor 不合格, and not in 合格率's denominator (合格 + 不合格).
 
 Groupings: 级别 (部门 / 省级 / 市级 / 县级), 网站类型 (门户网站 / 其他), 地区 (province, then
 city) and 主办单位. 级别 and 地区 come from the 网站标识码 when it starts with a 6-digit
@@ -81,9 +83,12 @@ def _rate(ok: int, total: int) -> float | None:
 
 
 def _row(name: str, cards: list[dict]) -> dict:
+    """Counts of one group. 未评分 (nothing could be checked) is neither 合格 nor 不合格 and stays
+    out of 合格率, whose denominator is the sites with a verdict (合格 + 不合格)."""
     ok = sum(c["verdict"] == "合格" for c in cards)
+    bad = sum(c["verdict"] == "不合格" for c in cards)
     return {"name": name, "inspected": len(cards), "qualified": ok,
-            "unqualified": len(cards) - ok, "rate": _rate(ok, len(cards)),
+            "unqualified": bad, "unscored": len(cards) - ok - bad, "rate": _rate(ok, ok + bad),
             "provisional": sum(bool(c["provisional"]) for c in cards)}
 
 
@@ -204,6 +209,8 @@ def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = 
         "groups": groups, "causes": causes, "unqualified_total": len(failed),
         "problems": top,
         "unqualified": [listing(s) for s in failed],
+        "unscored_sites": [listing(s) for s in inspected
+                           if cards[s["code"]]["verdict"] == "未评分"],
         "provisional": [listing(s) for s in inspected if cards[s["code"]]["provisional"]],
         "rules_title": rules.title,
     }
@@ -252,20 +259,20 @@ def census_xlsx(stats: dict) -> bytes:
     sheet(wb, "总体情况", ["项目", "数值"], [
         ["监测时间点（截至）", stats["as_of"] or "全部"], ["登记网站", stats["registered"]],
         ["已检查网站", o["inspected"]], ["合格", o["qualified"]], ["不合格", o["unqualified"]],
-        ["合格率(%)", o["rate"] if o["rate"] is not None else "—"],
+        ["未评分", o["unscored"]], ["合格率(%)", o["rate"] if o["rate"] is not None else "—"],
         ["暂定结论", o["provisional"]], ["未检查网站", len(stats["never_inspected"])],
     ], widths=[22, 16], first=True)
-    header = ["分组", "已检查", "合格", "不合格", "合格率(%)", "暂定结论"]
+    header = ["分组", "已检查", "合格", "不合格", "合格率(%)", "暂定结论", "未评分"]
     chart_rows = {}
     for name, rows in stats["groups"].items():
         flat = []
         for r in rows:
             flat.append([r["name"], r["inspected"], r["qualified"], r["unqualified"],
-                         r["rate"], r["provisional"]])
+                         r["rate"], r["provisional"], r["unscored"]])
             for c in r.get("cities") or []:
                 flat.append([f"　{r['name']}·{c['name']}", c["inspected"], c["qualified"],
-                             c["unqualified"], c["rate"], c["provisional"]])
-        ws = sheet(wb, f"按{name}", header, flat, widths=[30, 10, 10, 10, 12, 10])
+                             c["unqualified"], c["rate"], c["provisional"], c["unscored"]])
+        ws = sheet(wb, f"按{name}", header, flat, widths=[30, 10, 10, 10, 12, 10, 10])
         chart_rows[name] = (ws, len(flat))
     causes = sheet(wb, "不合格原因", ["原因", "网站数", "占不合格网站(%)"],
                    [[c["name"], c["count"], c["share"]] for c in stats["causes"]],
@@ -286,6 +293,7 @@ def census_xlsx(stats: dict) -> bytes:
     widths = [14, 30, 16, 8, 10, 12, 8, 8, 8, 60, 10, 10]
     sheet(wb, "不合格网站", listing_header, listing(stats["unqualified"]), widths=widths)
     sheet(wb, "暂定结论网站", listing_header, listing(stats["provisional"]), widths=widths)
+    sheet(wb, "未评分网站", listing_header, listing(stats["unscored_sites"]), widths=widths)
     sheet(wb, "未检查网站", ["网站标识码", "网站名称", "部门/地区", "级别"],
           [[r["code"], r["name"], r["region"], r["level"]] for r in stats["never_inspected"]],
           widths=[14, 30, 16, 8])

@@ -25,7 +25,7 @@ from scoring.time import as_of_date, as_of_instant, window_start
 from xunjian.safetext import clean, clean_all
 
 from .render import MIME, ReportError, bar_png, bar_svg, data_uri, html_to_pdf, render
-from .text import REVIEW, unchecked_reasons
+from .text import REVIEW, unchecked_reasons, verdict_text
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
 #: Screenshot slices: width in pixels, height of one slice (about an A4 text area's proportion).
@@ -324,6 +324,11 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
                        "started_at": inspection.get("started_at"),
                        "finished_at": inspection.get("finished_at")},
         "card": card, "as_of": card_as_of, "verdict": card["verdict"], "score": card["score"],
+        # 合格（暂定）: 未能检查 … when a veto could not be checked; 未评分 when nothing was
+        "verdict_text": verdict_text(card),
+        "score_text": (f"{card['score']:g} 分" if card["score"] is not None
+                       else "—（未评分：未能检查任何指标）" if card["verdict"] == "未评分"
+                       else "—（单项否决，不再评分）"),
         "total_deduction": card["total_deduction"], "provisional": card["provisional"],
         "unchecked": [{"id": k, "name": rules.indicator(k).name, "reason": r}
                       for k, r in unchecked.items()],

@@ -81,8 +81,7 @@ def site_docx(r: dict) -> bytes:
     p = doc.add_paragraph(f"依据：{r['rules_title']}")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     site = r["site"]
-    score = ("—（单项否决，不再评分）" if r["score"] is None
-             else f"{points(r['score'])} 分") + f"（扣分合计 {points(r['total_deduction'])} 分）"
+    score = r["score_text"] + f"（扣分合计 {points(r['total_deduction'])} 分）"
     state = (f"暂定结论：{len(r['unchecked'])} 项指标未检查，{r['pending']} 项问题待人工复核"
              if r["provisional"] else "最终结论（全部指标已检查，问题均已复核）")
     table(doc, ["项目", "内容"], [
@@ -92,7 +91,7 @@ def site_docx(r: dict) -> bytes:
         ["监测时间段", f"首页可用性探测：{beijing(r['probes']['start'])} 至 "
                       f"{beijing(r['probes']['end'])}；监测时间点（as-of）：{r['as_of']}；"
                       f"检查编号 {r['inspection']['id']}"],
-        ["检查结论", r["verdict"]], ["得分", score], ["结论状态", state],
+        ["检查结论", r["verdict_text"]], ["得分", score], ["结论状态", state],
     ], widths=[0.25, 0.75], size=10.5)
     if (r["homepage"] or {}).get("reachable") is False:
         para = doc.add_paragraph(f"首页无法访问：{r['homepage'].get('error')}")

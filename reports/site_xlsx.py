@@ -52,13 +52,13 @@ def link(cell, target: str | None, label: str) -> None:
 def site_xlsx(r: dict) -> bytes:
     wb = Workbook()
     site = r["site"]
-    score = "—（单项否决）" if r["score"] is None else r["score"]
+    score = r["score_text"] if r["score"] is None else r["score"]
     sheet(wb, "封面", ["项目", "内容"], [
         ["网站名称", site["name"]], ["网站标识码", site["code"]], ["主办单位", site["owner"]],
         ["部门/地区", site["region"]], ["网站类型", site["type"]], ["首页网址", site["url"]],
         ["监测时间段", f"{beijing(r['probes']['start'])} 至 {beijing(r['probes']['end'])}"],
         ["监测时间点", r["as_of"]], ["检查编号", r["inspection"]["id"]],
-        ["检查结论", r["verdict"]], ["得分", score], ["扣分合计", r["total_deduction"]],
+        ["检查结论", r["verdict_text"]], ["得分", score], ["扣分合计", r["total_deduction"]],
         ["结论状态", "暂定" if r["provisional"] else "最终"],
         ["未检查的指标", "；".join(f"{u['name']}：{u['reason']}" for u in r["unchecked"])],
         ["待人工复核的问题", r["pending"]],

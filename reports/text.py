@@ -42,6 +42,23 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def verdict_text(card: dict) -> str:
+    """The verdict as people read it: 未评分, 不合格, 合格, or — when some veto could not be
+    checked — 合格（暂定）: 未能检查 <those vetoes> (DESIGN.md "No verdict without evidence")."""
+    missing = card.get("unchecked_vetoes") or []
+    if card["verdict"] != "合格" or not missing:
+        return card["verdict"]
+    rules = load_rules(card.get("rules", "census-2015"))
+    return f"合格（暂定）: 未能检查 {'、'.join(rules.indicator(v).name for v in missing)}"
+
+
+def score_text(card: dict) -> str:
+    """The score, or why there is none (未评分: nothing was checked; else a veto fired)."""
+    if card["score"] is not None:
+        return _points(card["score"])
+    return "—（未评分）" if card["verdict"] == "未评分" else "—（单项否决）"
+
+
 def incomplete_notice(inspection: dict | None) -> str | None:
     """One sentence when the card's inspection did not finish (failed, interrupted, running)."""
     if not inspection or inspection.get("status") in (None, "done"):
@@ -168,8 +185,8 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
                       str(blob_location(shot) if shot and blob_location else shot or "")])
     site = card["site"]
     lines.append(["site", site["code"], site["name"], site["url"]])
-    score = "—（单项否决）" if card["score"] is None else _points(card["score"])
-    lines.append(["card", f"监测时间点 {card['as_of']}", f"结论 {card['verdict']}", f"得分 {score}",
+    lines.append(["card", f"监测时间点 {card['as_of']}", f"结论 {verdict_text(card)}",
+                  f"得分 {score_text(card)}",
                   f"扣分合计 {_points(card['total_deduction'])}",
                   "provisional" if card.get("provisional") else "final",
                   f"inspection {card.get('inspection')}"])
@@ -226,7 +243,7 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     if notice:
         console.print(Text(clean(notice), style="bold red"))
     site = card["site"]
-    verdict_style = "bold green" if card["verdict"] == "合格" else "bold red"
+    verdict_style = {"合格": "bold green", "未评分": "bold yellow"}.get(card["verdict"], "bold red")
     head = Text()
     home = (card.get("facts") or {}).get("homepage") or {}
     if home.get("reachable") is False:
@@ -235,9 +252,8 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
                     style="bold red")
     head.append(clean(f"{site['name']}  ({site['code']})  {site['url']}\n"), style="bold")
     head.append(f"监测时间点 {card['as_of']}   规则 {card['rules']}   ")
-    head.append(f"结论: {card['verdict']}", style=verdict_style)
-    score = "—（单项否决）" if card["score"] is None else _points(card["score"])
-    head.append(f"   得分: {score}   扣分合计: {_points(card['total_deduction'])}")
+    head.append(f"结论: {verdict_text(card)}", style=verdict_style)
+    head.append(f"   得分: {score_text(card)}   扣分合计: {_points(card['total_deduction'])}")
     unchecked = unchecked_reasons(card, inspection)
     if card.get("provisional"):
         pending = sum(f["review"] == "pending" for f in card["findings"])

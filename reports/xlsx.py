@@ -43,7 +43,8 @@ def card_workbook(card: dict) -> bytes:
     ws = wb.active
     ws.title = "评分表"
     site = card["site"]
-    score = "—（单项否决）" if card["score"] is None else card["score"]
+    score = card["score"] if card["score"] is not None else (
+        "—（未评分）" if card["verdict"] == "未评分" else "—（单项否决）")
     ws.append([rules.title])
     ws.append([_cell_text(f"网站名称：{site.get('name') or ''}"),
                _cell_text(f"网站标识码：{site['code']}"),

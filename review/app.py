@@ -38,6 +38,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from reports.census import CensusCache
+from reports.text import score_text, verdict_text
 from reports.xlsx import card_workbook
 from scoring import SHANGHAI
 
@@ -233,7 +234,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
     def helpers():
         return {"user": g.get("user"), "REVIEW": data.REVIEW_LABELS, "ROLE_NAMES": ROLE_NAMES,
                 "indicator_name": data.indicator_name, "rule_text": data.rule_text,
-                "web_url": _web_url}
+                "web_url": _web_url, "verdict_text": verdict_text, "score_text": score_text}
 
     @app.before_request
     def load_user():
@@ -357,7 +358,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         verdict = request.args.get("verdict", "")
         pending = request.args.get("pending", "")
         q = request.args.get("q", "").strip()[:50]
-        if verdict not in ("", "合格", "不合格", "none"):
+        if verdict not in ("", "合格", "不合格", "未评分", "none"):
             verdict = ""
         if pending not in ("", "yes", "no"):
             pending = ""

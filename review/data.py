@@ -9,6 +9,7 @@ from typing import Any
 
 from scoring import as_of_instant, load_rules
 from scoring.card import evidence_digest
+from reports.text import verdict_text
 from storage.base import INSPECTIONS, REVIEWS, new_id, utc_now
 
 #: Findings reviewers add (what machines cannot judge); one document per finding, keyed by its id,
@@ -86,7 +87,8 @@ class Summaries:
             return {"site": site, "inspection": None, "verdict": None, "score": None,
                     "final": False, "pending": [], "as_of": None}
         key = [inspection["id"], self.store.count(REVIEWS, site=code),
-               self.store.count(MANUAL, inspection=inspection["id"])]
+               self.store.count(MANUAL, inspection=inspection["id"]),
+               "未评分"]  # summaries stored before cards could be 未评分 are recomputed
         with self._lock:
             self._load()
             hit = self._cache.get(code)
@@ -94,6 +96,7 @@ class Summaries:
             return {"site": site, "inspection": inspection, **hit[1]}
         card = card_of(self.store, inspection)
         summary = {"verdict": card["verdict"], "score": card["score"], "final": card["final"],
+                   "verdict_text": verdict_text(card),
                    "as_of": card["as_of"], "total_deduction": card["total_deduction"],
                    "pending": [f["id"] for f in card["findings"] if f["review"] == "pending"],
                    "pending_indicators": {f["id"]: f["indicator"] for f in card["findings"]
@@ -115,7 +118,7 @@ class Summaries:
             summary = self.of(site, latest.get(site["code"]), lookup=False)
             if verdict == "none" and summary["inspection"] is not None:
                 continue
-            if verdict in ("合格", "不合格") and summary["verdict"] != verdict:
+            if verdict in ("合格", "不合格", "未评分") and summary["verdict"] != verdict:
                 continue
             if pending == "yes" and not summary["pending"]:
                 continue

@@ -6,7 +6,7 @@ against ``scorecard.schema.json``; ``as_of_instant``/``within`` implement DESIGN
 
 from __future__ import annotations
 
-from .card import FAIL, PASS, latest_reviews, score_card
+from .card import FAIL, NOT_SCORED, PASS, latest_reviews, score_card
 from .rules import INDICATORS, VETOES, Indicator, Rules, RulesError, load_rules, parse_rules
 from .schema import SCHEMA_PATH, card_schema, validate_card
 from .time import SHANGHAI, as_of_date, as_of_instant, window_start, within
@@ -14,6 +14,7 @@ from .time import SHANGHAI, as_of_date, as_of_instant, window_start, within
 __all__ = [
     "FAIL",
     "INDICATORS",
+    "NOT_SCORED",
     "PASS",
     "SCHEMA_PATH",
     "SHANGHAI",

@@ -23,6 +23,11 @@ finding counts at once, but the score is final only once a person has looked at 
 finding awaiting review, or any indicator or veto that was not checked, makes the card
 provisional (``final`` false).
 
+Verdict (DESIGN.md "No verdict without evidence"): any counting veto → 不合格 (score null); else,
+when nothing but the rules' ``probes_only`` indicators was checked — nothing of the site was
+read — 未评分 (score null); else 不合格 above the threshold, 合格 otherwise. ``unchecked_vetoes``
+lists the vetoes that were not checked: a 合格 with any of them is 合格（暂定）, provisional on them.
+
 Reviews carry over to later inspections through the stable finding id. A review may also carry
 ``evidence`` — the ``evidence_digest`` of the finding it judged; when the finding's evidence has
 changed since (another status or error, another rule…), that review no longer applies and the
@@ -44,6 +49,7 @@ from .time import as_of_instant
 
 PASS = "合格"
 FAIL = "不合格"
+NOT_SCORED = "未评分"
 REVIEW_VERDICTS = ("confirmed", "rejected")
 _CENT = Decimal("0.01")
 
@@ -119,8 +125,15 @@ def score_card(
     provisional = bool(unchecked or awaiting or any((partial or {}).values()))
     threshold = Decimal(str(rules.threshold))
     score: float | None = None
+    # DESIGN.md "No verdict without evidence": a veto fires from its (counting) findings; without
+    # one, a card on which nothing but the probes was checked read nothing of the site: 未评分
+    unchecked_vetoes = [entry.id for entry in rules.vetoes if not checked.get(entry.id, False)]
+    read = [entry.id for entry in rules.all
+            if checked.get(entry.id, False) and entry.id not in rules.probes_only]
     if vetoes:
         verdict = FAIL
+    elif not read:
+        verdict = NOT_SCORED
     else:
         verdict = FAIL if total > threshold else PASS
         score = float(max(Decimal(0), _cents(Decimal(str(rules.full_score)) - total)))
@@ -135,6 +148,8 @@ def score_card(
         "total_deduction": float(_cents(total)),
         "final": not provisional,
         "provisional": provisional,
+        # 合格 with any of these is 合格（暂定）: the vetoes that could not be checked
+        "unchecked_vetoes": unchecked_vetoes,
         "unchecked": unchecked,
         "awaiting_review": awaiting,
         "vetoes": vetoes,

@@ -44,7 +44,7 @@ RULES_DIR = Path(__file__).with_name("rules")
 
 _TOP_REQUIRED = {"name", "title", "source", "full_score", "threshold", "windows", "columns",
                  "vetoes", "indicators"}
-_TOP_KEYS = _TOP_REQUIRED | {"note"}
+_TOP_KEYS = _TOP_REQUIRED | {"note", "probes_only"}
 _ENTRY_COMMON = {"group", "name", "text", "reasons", "window_days", "thresholds", "params",
                  "review_required"}
 _VETO_KEYS = _ENTRY_COMMON
@@ -101,6 +101,8 @@ class Rules:
     column_windows: Mapping[str, int]  # 栏目类型 → days
     vetoes: tuple[Indicator, ...]
     indicators: tuple[Indicator, ...]
+    #: ids decided by homepage probes alone: a card checked on nothing else is 未评分
+    probes_only: tuple[str, ...] = ()
 
     @property
     def all(self) -> tuple[Indicator, ...]:
@@ -159,6 +161,7 @@ def parse_rules(data: Mapping[str, Any], source: str = "<rules>") -> Rules:
         column_windows=column_windows,
         vetoes=check.entries(data["vetoes"], "vetoes", VETOES, veto=True),
         indicators=check.entries(data["indicators"], "indicators", INDICATORS, veto=False),
+        probes_only=check.ids(data.get("probes_only", []), "probes_only"),
     )
 
 
@@ -200,6 +203,11 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise self.fail(where, f"expected a positive whole number of days, got {value!r}")
         return value
+
+    def ids(self, value: Any, where: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or any(v not in VETOES + INDICATORS for v in value):
+            raise self.fail(where, f"expected a list of indicator ids, got {value!r}")
+        return tuple(value)
 
     def day_map(self, value: Any, where: str) -> Mapping[str, int]:
         table = self.table(value, where)

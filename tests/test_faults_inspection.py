@@ -123,6 +123,11 @@ def test_unreachable_homepage_gives_no_false_verdict(mode, columns_server, certi
     # no veto, no deduction from what nobody could see; each gap says why
     assert card["vetoes"] == []
     assert card["total_deduction"] == 0 and card["score"] == 100
+    # the registered columns were read, so there is a score — but only a provisional 合格 that
+    # names the vetoes the dead homepage (and too few probes) left unchecked
+    assert card["verdict"] == "合格"
+    assert {"veto.unreachable", "veto.not_updated"} <= set(card["unchecked_vetoes"])
+    assert "结论 合格（暂定）: 未能检查 站点无法访问、网站不更新" in run.stdout
     assert set(card["unchecked"]) >= NEEDS_HOME
     assert not {f["indicator"] for f in card["findings"]} & set(card["unchecked"])
     for indicator in NEEDS_HOME:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from probes.scoring import HOMEPAGE, UNREACHABLE, load_probes, probe_findings
-from scoring import score_card
+from scoring import load_rules, score_card
 from storage import EmbeddedStore
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -79,9 +79,50 @@ def test_insufficient_monitoring_is_said_not_pretended() -> None:
     findings, checked, facts = probe_findings(make_probes(100, 10), SITE, AS_OF)
     assert checked == {HOMEPAGE: False, UNREACHABLE: False}  # the card stays provisional
     assert not facts["sufficient"] and "监测不足" in facts["note"] and "100" in facts["note"]
-    assert findings and findings[0]["indicator"] == UNREACHABLE  # what was seen is still shown
+    # issue 19 §5: 10 % of 100 probes fired the veto although it was unchecked; now neither the
+    # veto nor the points come from too few probes — what was seen stays in the facts
+    assert findings == []
+    assert facts["failed"] == 10 and facts["errors"] == {"timeout": 10}
     result = card(findings, checked)
-    assert result["final"] is False
+    assert result["final"] is False and result["vetoes"] == []
+    assert UNREACHABLE in result["unchecked_vetoes"]
+
+
+def week(total: int, failed: int) -> list[dict]:
+    """``total`` probes spread evenly over the 7 days before as-of, every ``total // failed``-th
+    one failed (failures scattered over the week, not bunched at its start)."""
+    start = datetime(2026, 11, 13, 0, 5, tzinfo=SH)
+    step = (timedelta(days=8) - timedelta(minutes=10)) / total
+    every = total // failed if failed else total + 1
+    return [{"site": SITE["code"], "time": (start + step * n).isoformat(),
+             "ok": not (failed and n % every == every - 1 and n // every < failed),
+             "status": None, "elapsed_ms": 15000, "error": "timeout"} for n in range(total)]
+
+
+def test_three_failed_probes_do_not_fire_the_veto() -> None:
+    findings, checked, facts = probe_findings(week(3, 3), SITE, AS_OF)
+    assert checked == {HOMEPAGE: False, UNREACHABLE: False}
+    assert findings == []  # no finding that would fire the veto or cost points
+    assert facts["failed"] == 3 and facts["note"].startswith("监测不足：1周内仅有3次探测")
+    card = score_card(SITE, findings, [], checked, AS_OF)
+    assert card["vetoes"] == [] and UNREACHABLE in card["unchecked_vetoes"]
+
+
+@pytest.mark.parametrize(("total", "failed", "fires"), [
+    (140, 7, True),  # 20 a day, exactly 5 %
+    (161, 9, True),  # 23 a day, 5.6 %
+    (161, 8, False),  # 4.97 %
+    (139, 139, False),  # one probe short of the table: unchecked, however many failed
+])
+def test_a_full_probe_week_still_fires_the_veto(total, failed, fires) -> None:
+    probes = week(total, failed)
+    assert sum(not p["ok"] for p in probes) == failed
+    findings, checked, _ = probe_findings(probes, SITE, AS_OF)
+    assert checked[UNREACHABLE] is (total >= 140)
+    card = score_card(SITE, findings, [], {e.id: True for e in load_rules().all} | checked, AS_OF)
+    assert [v["id"] for v in card["vetoes"]] == ([UNREACHABLE] if fires else [])
+    assert card["verdict"] == ("不合格" if fires else "合格")
+    assert card["unchecked_vetoes"] == ([] if total >= 140 else [UNREACHABLE])
 
 
 def test_no_probes() -> None:

@@ -186,7 +186,8 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
     Exit status:
       0    done, score card printed
       3    done, but the homepage was unreachable (首页无法访问): the card
-           says so and leaves what needed the homepage unchecked
+           says so and leaves what needed the homepage unchecked (未评分
+           when nothing but the probes could be checked)
       4    inspection failed (crawl crashed, a store write failed for good);
            stored as failed with the reason, no score card
       5    site busy: another inspection of this site is running (holder named)

@@ -344,6 +344,9 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     findings += probe_found
     checked.update(probe_checks)
     facts = {**(facts or {}), "probes": probe_facts}
+    # too few probes: the veto and the indicator are unchecked for the one same reason
+    probe_why = {k: probe_facts["note"] for k, ok in probe_checks.items()
+                 if not ok and probe_facts.get("note")}
     # an unreachable homepage: what needed it is unchecked with the reason, never a deduction
     homepage = inspection.get("homepage")
     if homepage is None:  # stored before inspections recorded it: judge by the stored homepage
@@ -371,7 +374,7 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     why = {k: v.get("detail") or v.get("reason") for k, v in
            ((facts or {}).get("unchecked_reasons") or {}).items()}
     return score_card(
-        unchecked_reasons={**why, **gaps},
+        unchecked_reasons={**probe_why, **why, **gaps},
         partial={"availability.links": cut} if cut else None,
         site=site,
         findings=findings,
