@@ -69,13 +69,38 @@ def _skipped(el) -> bool:
     return False
 
 
+#: A label a tooltip puts before the title ("文章标题：…").
+_TITLE_LABEL = re.compile(r"^\s*(文章|信息|新闻|公告)?(标\s*题|標\s*題|题\s*名|題\s*名|主\s*题|主\s*旨)\s*[:：]\s*")
+#: Boxes inside a link that hold its title (``<a><span class="date">…</span><span
+#: class="title">…</span><span class="unit">…</span></a>``).
+_TITLE_BOX = re.compile(r"(^|[\s_-])(title|tit|bt|biaoti|txt|name)([\s_-]|\d|$)", re.I)
+
+
+def _tooltip_title(attr: str, text: str) -> str:
+    """The title a ``title`` attribute gives: a tooltip of several lines (文章标题：…\n作者：…\n
+    更新时间：…) gives its title line, without the label."""
+    lines = [x.strip() for x in re.split(r"[\r\n]+", attr) if x.strip()]
+    if not lines:
+        return ""
+    stem = re.sub(r"(\.{2,}|…+)$", "", text).strip()
+    line = next((x for x in lines if stem and stem in x), lines[0])
+    return _TITLE_LABEL.sub("", line).strip()
+
+
 def _title_of(a) -> str:
     text = _text(a)
-    attr = (a.get("title") or "").strip()
+    attr = _tooltip_title(a.get("title") or "", text)
     if text and NOT_TITLES.match(text.replace(" ", "")):
         return text  # a calendar's day "19" (title="2026-03-19 活动安排") is not an item
     if attr and (not text or text.endswith(("...", "…", "..")) or len(attr) > len(text)):
         return attr
+    if attr and len(attr) >= MIN_TITLE and attr in text:
+        return attr  # the link also shows a date or a unit beside the title it names
+    for node in a.iterdescendants():
+        if isinstance(node.tag, str) and _TITLE_BOX.search(node.get("class") or ""):
+            boxed = _text(node)
+            if len(boxed) >= MIN_TITLE:
+                return boxed
     return text
 
 
