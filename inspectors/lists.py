@@ -8,7 +8,7 @@ How: every title-like link is walked up to its *row* — the highest ancestor (a
 that contains no other title link. The row's text (minus the title) gives the date. Rows that
 share a parent form a list; an undated row counts as an item only when its list is a real one
 (some of its rows are dated, or it is the page's biggest list of long titles, or — on a portal
-page of several article lists — it is itself a list of article links).
+page of several dated lists — it is itself a list of article links).
 
 Real layouts (portal homepages, TRS/Hanweb columns, forum boards): a ``[政策文件]`` / ``【县区】``
 link before a title is the row's category, not an item; in a row with several links (category,
@@ -406,7 +406,8 @@ def _text_without(row, skip) -> str:
 
 #: A row whose only date is a clock's or a weather widget's ("2026年3月20日 星期五 晴 8℃").
 _WIDGET_ROW = re.compile(r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|農曆|农历|℃|°C")
-#: Undated lists are article lists when this many of them (and this share of links) say so.
+#: A portal page (a homepage, a 新闻中心) has at least this many dated lists of 3+ rows; its
+#: undated lists of article links are read too.
 PORTAL_LISTS = 3
 MIN_ARTICLE_ROWS = 3
 
@@ -439,8 +440,8 @@ def extract_items(html: str, base_url: str) -> list[dict]:
 
     Every dated list of the page is read; undated lists are read on a column page when it has no
     dated list (its biggest list of long titles) and, on a portal page (at least
-    ``PORTAL_LISTS`` lists of article links, as homepages and 新闻中心 pages are built), every
-    list of article links.
+    ``PORTAL_LISTS`` dated lists, as homepages and 新闻中心 pages are built), every list of
+    article links. An article page's related and recommended lists are not a portal.
     """
     doc = parse_html(html)
     if doc is None:
@@ -485,8 +486,10 @@ def extract_items(html: str, base_url: str) -> list[dict]:
         elif len(members) >= 3 and sum(len(m["title"]) for m in members) / len(members) >= 8 and (
                 biggest is None or len(members) > len(groups[biggest])):
             biggest = key
-    articles = {key for key, members in groups.items() if _article_list(members, here)}
-    undated_ok = articles if len(articles) >= PORTAL_LISTS else set()
+    dated_lists = sum(1 for members in groups.values()
+                      if sum(bool(m["date"]) for m in members) >= MIN_ARTICLE_ROWS)
+    undated_ok = {key for key, members in groups.items() if _article_list(members, here)} \
+        if dated_lists >= PORTAL_LISTS else set()
     keep |= undated_ok
     if biggest is not None and not keep:
         keep.add(biggest)
