@@ -54,17 +54,29 @@ def _text(el) -> str:
     return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
 
 
-def _skipped(el) -> bool:
+def _skip_node(node) -> bool:
+    if node.tag in SKIP_TAGS:
+        return True
+    if node.tag == "form" and (_BOX_FORM.search(node.get("action") or "") or node.xpath(
+            ".//input[@type='password' or @type='PASSWORD']")):
+        return True
+    mark = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
+    return bool(mark.strip() and SKIP_MARK.search(mark))
+
+
+def _skipped(el, memo: dict | None = None) -> bool:
+    """``el`` sits in navigation, a header, a footer, a widget or a login box. ``memo`` keeps
+    each ancestor's answer for the next link of the same page."""
     for node in [el, *el.iterancestors()]:
         if not isinstance(node.tag, str):
             continue
-        if node.tag in SKIP_TAGS:
-            return True
-        if node.tag == "form" and (_BOX_FORM.search(node.get("action") or "") or node.xpath(
-                ".//input[@type='password' or @type='PASSWORD']")):
-            return True
-        mark = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
-        if mark.strip() and SKIP_MARK.search(mark):
+        if memo is None:
+            if _skip_node(node):
+                return True
+            continue
+        if node not in memo:
+            memo[node] = _skip_node(node)
+        if memo[node]:
             return True
     return False
 
@@ -216,6 +228,7 @@ ROC_OFFSET = 1911
 _ROC = re.compile(r"(?<![\d.\-/:])(?P<roc>民國|民国|中華民國)?\s*(?P<y>1[0-4]\d)\s*(?P<s>[-/.年])\s*"
                   r"(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?![\d.\-/])\s*日?")
 _ROC_ANY = re.compile(r"(?:民國|民国)\s*(?P<y>\d{1,3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_ROC_HINT = re.compile(r"(?<![\d.\-/])1[0-4]\d\s*[-/.年]\s*\d{1,2}")
 _TRADITIONAL = "國們發會關經說這時對與為開過區業務體點學網頁號數縣聯萬當處員議資訊線際"
 _SIMPLIFIED = "国们发会关经说这时对与为开过区业务体点学网页号数县联万当处员议资讯线际"
 
@@ -449,8 +462,10 @@ def extract_items(html: str, base_url: str) -> list[dict]:
     base = doc.xpath("//base/@href")
     base_url = urljoin(base_url, base[0].strip()) if base else base_url
     here = base_url.split("#")[0]
-    roc = is_roc_page(doc)
-    links = _primary_links([a for a in doc.iter("a") if _is_title_link(a) and not _skipped(a)])
+    roc = bool(_ROC_HINT.search(html)) and is_roc_page(doc)
+    memo: dict = {}
+    links = _primary_links([a for a in doc.iter("a") if _is_title_link(a)
+                            and not _skipped(a, memo)])
     title_links = set(links)
     rows = []
     for a in links:
