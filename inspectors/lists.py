@@ -8,7 +8,8 @@ How: every title-like link is walked up to its *row* — the highest ancestor (a
 that contains no other title link. The row's text (minus the title) gives the date. Rows that
 share a parent form a list; an undated row counts as an item only when its list is a real one
 (some of its rows are dated, or it is the page's biggest list of long titles, or — on a portal
-page of several dated lists — it is itself a list of article links).
+page of several dated lists, or a homepage of several article lists — it is itself a list of
+article links).
 
 Real layouts (portal homepages, TRS/Hanweb columns, forum boards): a ``[政策文件]`` / ``【县区】``
 link before a title is the row's category, not an item; in a row with several links (category,
@@ -434,6 +435,14 @@ def _article_url(url: str) -> bool:
     return bool(re.search(r"\d{3,}", parts.path + "?" + parts.query))
 
 
+def _front_page(url: str) -> bool:
+    """A homepage or a channel's front page (``/``, ``/index.html``, ``/xwzx/``), whose blocks
+    are all main lists even when none is dated; not a column (``/xwzx/zwyw/``) or an article."""
+    path = urlsplit(url).path
+    directories = [x for x in path.split("/")[:-1] if x]
+    return (path in ("", "/") or bool(INDEX_LIKE.search(path))) and len(directories) <= 1
+
+
 def _article_list(members: list[dict], here: str) -> bool:
     """Rows that look like a list of articles: enough of them, titles of an article's length,
     mostly links to article pages, none to this page."""
@@ -453,8 +462,9 @@ def extract_items(html: str, base_url: str) -> list[dict]:
 
     Every dated list of the page is read; undated lists are read on a column page when it has no
     dated list (its biggest list of long titles) and, on a portal page (at least
-    ``PORTAL_LISTS`` dated lists, as homepages and 新闻中心 pages are built), every list of
-    article links. An article page's related and recommended lists are not a portal.
+    ``PORTAL_LISTS`` dated lists, as homepages and 新闻中心 pages are built, or a homepage or
+    channel front page with that many lists of article links), every list of article links.
+    An article page's related and recommended lists are not a portal.
     """
     doc = parse_html(html)
     if doc is None:
@@ -503,8 +513,9 @@ def extract_items(html: str, base_url: str) -> list[dict]:
             biggest = key
     dated_lists = sum(1 for members in groups.values()
                       if sum(bool(m["date"]) for m in members) >= MIN_ARTICLE_ROWS)
-    undated_ok = {key for key, members in groups.items() if _article_list(members, here)} \
-        if dated_lists >= PORTAL_LISTS else set()
+    articles = {key for key, members in groups.items() if _article_list(members, here)}
+    portal = dated_lists >= PORTAL_LISTS or (len(articles) >= PORTAL_LISTS and _front_page(here))
+    undated_ok = articles if portal else set()
     keep |= undated_ok
     if biggest is not None and not keep:
         keep.add(biggest)
@@ -628,9 +639,11 @@ def list_items(html: str, base_url: str) -> list[dict]:
     base = doc.xpath("//base/@href")
     base_url = urljoin(base_url, base[0].strip()) if base else base_url
     here = base_url.split("#")[0]
+    roc = bool(_ROC_HINT.search(html)) and is_roc_page(doc)
+    memo: dict = {}
     rows: dict[int, dict] = {}
     for a in doc.iter("a"):
-        if not _list_link(a) or _skipped(a):
+        if not _list_link(a) or _skipped(a, memo):
             continue
         row = _list_row(a)
         if row is None:
@@ -644,6 +657,7 @@ def list_items(html: str, base_url: str) -> list[dict]:
     for entry in rows.values():
         links = [(a, u) for a, u in entry["links"]
                  if not ACTION_TITLES.match(re.sub(r"\s+", "", _title_of(a)))]
+        links = [(a, u) for a, u in links if not _is_category(a)] or links  # [咨询] 关于…
         if not links:
             continue
         a, url = next(((a, u) for a, u in links if "指南" in _title_of(a)), links[0])
@@ -654,8 +668,9 @@ def list_items(html: str, base_url: str) -> list[dict]:
         parent = row.getparent()
         key = (parent, row.tag)  # the element itself: ids of lxml proxies are reused
         lists.setdefault(key, []).append(
-            {"title": title, "url": url, "date": _row_date(row, a, title),
-             "_sig": (*_signature(parent), row.tag), "_all": entry["links"]})
+            {"title": title, "url": url, "date": _row_date(row, a, title, roc),
+             "_sig": (*_signature(parent), row.tag),
+             "_all": [(x, u) for x, u in entry["links"] if not _is_category(x)] or links})
     best, best_score = None, 0
     for key, members in lists.items():
         urls = [u for m in members for _, u in m["_all"]]

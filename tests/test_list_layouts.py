@@ -24,13 +24,14 @@ import pytest
 
 from inspectors.dates import resolve
 from inspectors.freshness import freshness_findings
-from inspectors.lists import extract_items, roc_dates
+from inspectors.lists import extract_items, list_items, roc_dates
 
 DATA = Path(__file__).parent / "data" / "list_layouts"
 AS_OF = date(2026, 3, 20)
 EXPECTED = {**json.loads((DATA / "expected_dev.json").read_text("utf-8")),
             **json.loads((DATA / "expected_heldout.json").read_text("utf-8")),
-            **json.loads((DATA / "expected_heldout2.json").read_text("utf-8"))}
+            **json.loads((DATA / "expected_heldout2.json").read_text("utf-8")),
+            **json.loads((DATA / "expected_undated.json").read_text("utf-8"))}
 
 
 def read(name: str) -> list[list]:
@@ -113,17 +114,22 @@ def test_roc_dates_only_where_they_are_dates():
     assert roc_dates("115-03-19", roc_page=False) == []  # a simplified page: no ROC year
 
 
+def home_page(name: str) -> tuple[dict, dict]:
+    html = (DATA / name).read_text("utf-8")
+    url = EXPECTED[name]["base"]
+    site = {"code": "3601000001", "name": "青山市人民政府", "url": url}
+    return site, {"url": url, "is_home": True, "depth": 0, "status": 200, "error": None,
+                  "text_length": len(html), "screenshot": "b" * 64,
+                  "items": extract_items(html, url),
+                  "links": [{"url": f"{url}p{i}", "kind": "page", "external": False}
+                            for i in range(60)]}
+
+
 def test_updates_homepage_counts_every_block_of_a_portal_homepage():
     """updates.homepage counts the homepage's items dated in the 14 days: on a portal of 8
     blocks of 5 rows (+3 undated slides) that is 35 items, not the 20 the first two blocks
     and a weather box gave."""
-    html = (DATA / "trs_portal_home.html").read_text("utf-8")
-    url = EXPECTED["trs_portal_home.html"]["base"]
-    site = {"code": "3601000001", "name": "青山市人民政府", "url": url}
-    home = {"url": url, "is_home": True, "depth": 0, "status": 200, "error": None,
-            "text_length": len(html), "screenshot": "b" * 64, "items": extract_items(html, url),
-            "links": [{"url": f"{url}p{i}", "kind": "page", "external": False}
-                      for i in range(60)]}
+    site, home = home_page("trs_portal_home.html")
     findings, facts = freshness_findings(site, [home], [], [], AS_OF.isoformat())
     assert facts["homepage"]["homepage_items"] == 43
     assert facts["homepage"]["count"] == 35
@@ -134,3 +140,34 @@ def test_updates_homepage_counts_every_block_of_a_portal_homepage():
              for _, u, d in EXPECTED["trs_portal_home.html"]["items"] if d is None]
     _, facts = freshness_findings(site, [home], [], dated, AS_OF.isoformat())
     assert facts["homepage"]["count"] == 38
+
+
+def test_an_undated_homepage_of_8_blocks_is_counted_from_its_items_pages():
+    """A homepage whose 8 blocks print no dates: all 40 items are read (not the first block's
+    5), and updates.homepage counts those whose own pages are dated in the 14 days."""
+    site, home = home_page("undated_county_home.html")
+    assert len(home["items"]) == 40 and not [x for x in home["items"] if x["date"]]
+    urls = [x["url"] for x in home["items"]]
+    dates = [{"url": u, "date": {"text": f"2026-03-{1 + i % 19:02d}",
+                                 "date": f"2026-03-{1 + i % 19:02d}"}} for i, u in enumerate(urls)]
+    findings, facts = freshness_findings(site, [home], [], dates, AS_OF.isoformat())
+    fresh = sum(1 for i in range(40) if 1 + i % 19 >= 6)  # 2026-03-06 … 2026-03-19
+    assert facts["homepage"]["count"] == fresh == 28
+    assert not [f for f in findings if f["indicator"] == "updates.homepage"]
+    # the same blocks on a column page (not a homepage or a channel's front page) stay one list
+    html = (DATA / "undated_county_home.html").read_text("utf-8")
+    assert len(extract_items(html, "http://www.baisha.gov.cn/xwzx/bsyw/index.html")) == 5
+
+
+def test_a_letters_list_is_named_by_its_titles_and_dated_in_roc_years():
+    html = ('<html lang="zh-TW"><body><table>'
+            '<tr><td>[<a href="/mail/?t=1">諮詢</a>]</td><td><a href="/mail/Content.aspx?id=11">'
+            '關於社會住宅申請的問題</a></td><td>115-03-18</td><td>已回覆</td></tr>'
+            '<tr><td><a href="/mail/?t=2">[陳情案件]</a> <a href="/mail/Content.aspx?id=12">'
+            '路燈故障請派員修理</a></td><td>115-03-10</td><td>已回覆</td></tr>'
+            '<tr><td><a href="/mail/?t=3">[建議事項]</a> <a href="/mail/Content.aspx?id=13">'
+            '建議增設公車站牌</a></td><td>115-02-27</td><td>處理中</td></tr></table></body></html>')
+    assert [(x["title"], x["url"][-5:], x["date"]["date"])
+            for x in list_items(html, "https://www.c.gov.tw/mail/")] == [
+        ("關於社會住宅申請的問題", "id=11", "2026-03-18"), ("路燈故障請派員修理", "id=12", "2026-03-10"),
+        ("建議增設公車站牌", "id=13", "2026-02-27")]
