@@ -110,11 +110,42 @@ def _title_of(a) -> str:
     if attr and len(attr) >= MIN_TITLE and attr in text:
         return attr  # the link also shows a date or a unit beside the title it names
     for node in a.iterdescendants():
-        if isinstance(node.tag, str) and _TITLE_BOX.search(node.get("class") or ""):
-            boxed = _text(node)
+        if isinstance(node.tag, str) and (node.tag in HEADINGS or _TITLE_BOX.search(
+                node.get("class") or "")):
+            boxed = _without_badges(node)
             if len(boxed) >= MIN_TITLE:
                 return boxed
-    return text
+    return _without_badges(a) if len(text) > MIN_TITLE else text
+
+
+#: A link's heading holds its title when the whole row is the link (heading, summary, date).
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+#: Badges a CMS sets in a title's box: 置顶, NEW, 热, 荐 …
+_BADGE = re.compile(r"^[\[【(（]?(置顶|置頂|顶|頂|new|hot|top|新|热|熱|荐|薦|推荐|推薦|头条|頭條|图|圖|"
+                    r"视频|視頻|原创|原創)[\]】)）]?$", re.I)
+
+
+def _without_badges(el) -> str:
+    """The text of ``el`` without the badge elements in it (``<i>置顶</i>``, ``<em>NEW</em>``)."""
+    badges = [x for x in el.iterdescendants() if isinstance(x.tag, str)
+              and len(x) == 0 and _BADGE.match(_text(x))]
+    if not badges:
+        return _text(el)
+    parts: list[str] = []
+
+    def walk(node):
+        if node in badges:
+            parts.append(node.tail or "")
+            return
+        if isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 #: A link's text that is a category label: "[政策文件]", "【县区】", "(通知)".
@@ -295,12 +326,16 @@ def _date_inside_link(a, roc: bool = False) -> dict | None:
     for node in a.iterdescendants():
         if not isinstance(node.tag, str):
             continue
-        text = _text(node)
+        text = _DATE_LABEL.sub("", _text(node))
         if 4 <= len(text) <= 24:
             found = _date_of(text, roc)
             if found and len(found["text"]) >= len(text.strip(" []【】()（）")) - 1:
                 return found
     return None
+
+
+#: A label before a list row's date (发布时间：2026-03-19).
+_DATE_LABEL = re.compile(r"^\s*(发布|發布|发表|發表|更新|发文|發文|成文|公告|录入|錄入)?(时间|時間|日期)\s*[:：]\s*")
 
 
 _LEADING = re.compile(r"^[\[【(（]?\s*((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|"
@@ -419,7 +454,8 @@ def _text_without(row, skip) -> str:
 
 
 #: A row whose only date is a clock's or a weather widget's ("2026年3月20日 星期五 晴 8℃").
-_WIDGET_ROW = re.compile(r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|農曆|农历|℃|°C")
+_WIDGET_ROW = re.compile(r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|農曆|农历|℃|°C|"
+                         r"今天是|今日是|当前时间|當前時間|现在时间|現在時間")
 #: A portal page (a homepage, a 新闻中心) has at least this many dated lists of 3+ rows; its
 #: undated lists of article links are read too.
 PORTAL_LISTS = 3

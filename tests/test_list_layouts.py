@@ -10,7 +10,10 @@ written at the same time but kept out of the reader's development, a Hanweb coun
 a Taiwanese news list (dates inside the links, ``115/03/19``, ``民國115年3月18日``) and a news
 portal's 新闻中心 (undated hot lists, stock quotes, a login box); written after the reader
 was done and never changed for: a card column with split date boxes and ``[图解]`` tags, a
-信息公开目录 table (索引号, 文号, 2026年03月18日). ``expected_*.json`` give every item a person reads there: title, URL, date at as-of
+信息公开目录 table (索引号, 文号, 2026年03月18日); a third set written then (whole-row links
+with 置顶/NEW badges and a labelled date inside, Discuz portal blocks, an ASP.NET page in one form
+with ``115.03.19``), fixed after it was scored; an undated county homepage of 8 blocks.
+``expected_*.json`` give every item a person reads there: title, URL, date at as-of
 2026-03-20.
 """
 
@@ -31,7 +34,8 @@ AS_OF = date(2026, 3, 20)
 EXPECTED = {**json.loads((DATA / "expected_dev.json").read_text("utf-8")),
             **json.loads((DATA / "expected_heldout.json").read_text("utf-8")),
             **json.loads((DATA / "expected_heldout2.json").read_text("utf-8")),
-            **json.loads((DATA / "expected_undated.json").read_text("utf-8"))}
+            **json.loads((DATA / "expected_undated.json").read_text("utf-8")),
+            **json.loads((DATA / "expected_heldout3.json").read_text("utf-8"))}
 
 
 def read(name: str) -> list[list]:
