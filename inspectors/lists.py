@@ -109,12 +109,12 @@ def _title_of(a) -> str:
         return attr
     if attr and len(attr) >= MIN_TITLE and attr in text:
         return attr  # the link also shows a date or a unit beside the title it names
-    for node in a.iterdescendants():
-        if isinstance(node.tag, str) and (node.tag in HEADINGS or _TITLE_BOX.search(
-                node.get("class") or "")):
-            boxed = _without_badges(node)
-            if len(boxed) >= MIN_TITLE:
-                return boxed
+    boxes = [x for x in a.iterdescendants() if isinstance(x.tag, str)]
+    for node in [x for x in boxes if x.tag in HEADINGS] + \
+            [x for x in boxes if _TITLE_BOX.search(x.get("class") or "")]:
+        boxed = _without_badges(node)  # a heading first, then a box named title/tit/bt
+        if len(boxed) >= MIN_TITLE:
+            return boxed
     return _without_badges(a) if len(text) > MIN_TITLE else text
 
 
@@ -151,10 +151,11 @@ def _without_badges(el) -> str:
 #: A link's text that is a category label: "[政策文件]", "【县区】", "(通知)".
 _BRACKETED = re.compile(r"^[\[【〔(（][^\]】〕)）]{1,12}[\]】〕)）]$")
 #: Weather in a link's text (a weather widget): "晴 8~18℃".
-_WEATHER = re.compile(r"\d\s*(℃|°C|°F)|(晴|多云|阴|小雨|中雨|大雨|阵雨|雷阵雨|雨夹雪|小雪|大雪)\s*(转|\d)")
+_WEATHER = re.compile(r"-?\d+\s*[~～/至]\s*-?\d+\s*(℃|°C|°F)|"
+                      r"(晴|云|阴|陰|雨|雪|雾|霧)\S{0,3}\s*-?\d+\s*(℃|°C|°F)")
 #: Links to a person's profile (a forum post's author), never an item.
 _PROFILE = re.compile(r"(space-(uid|username)-|home\.php\?mod=space|[?&](uid|username)=|"
-                      r"/space/|/user(info)?/|/member/)", re.I)
+                      r"-uid-\d)", re.I)
 
 
 def _is_category(a) -> bool:
@@ -280,12 +281,13 @@ def roc_dates(text: str, roc_page: bool) -> list[dict]:
                 when = date(year, int(m.group("m")), int(m.group("d")))
             except ValueError:
                 continue
-            out.append((m.start(), {"text": m.group(0).strip(), "date": when.isoformat()}))
-    seen, dates = set(), []
-    for _, found in sorted(out, key=lambda x: x[0]):
-        if found["date"] + found["text"][-6:] not in seen:
-            seen.add(found["date"] + found["text"][-6:])
+            out.append((m.start(), m.end(), {"text": m.group(0).strip(),
+                                             "date": when.isoformat()}))
+    dates, end = [], -1
+    for start, stop, found in sorted(out, key=lambda x: (x[0], -x[1])):
+        if start >= end:  # one date read by both patterns (民國115年3月19日) is one date
             dates.append(found)
+            end = stop
     return dates
 
 
@@ -305,7 +307,8 @@ def is_roc_page(doc) -> bool:
 
 
 #: Numbers that are not dates: a quote's change (+1.03%), a signed amount, a price (¥7.85).
-_NOT_DATE_NUMBER = re.compile(r"(?<![\d.\-/])[+\-−±]\s*\d+(\.\d+)?\s*%?|\d+(\.\d+)?\s*%|[¥￥$]\s*\d+(\.\d+)?")
+_NOT_DATE_NUMBER = re.compile(r"(?<![\d.\-/])[+\-−±]\s*\d+(\.\d+)?\s*%?|\d+(\.\d+)?\s*%|"
+                              r"[¥￥$]\s*\d+(\.\d+)?")
 
 
 def _date_of(text: str, roc: bool = False, allow_year_implied: bool = True) -> dict | None:

@@ -175,3 +175,13 @@ def test_a_letters_list_is_named_by_its_titles_and_dated_in_roc_years():
             for x in list_items(html, "https://www.c.gov.tw/mail/")] == [
         ("關於社會住宅申請的問題", "id=11", "2026-03-18"), ("路燈故障請派員修理", "id=12", "2026-03-10"),
         ("建議增設公車站牌", "id=13", "2026-02-27")]
+
+
+def test_news_about_the_weather_is_news():
+    html = ("<html><body><ul>"
+            "<li><a href='/a/t20260319_1.html'>大雨转暴雨 我市启动防汛四级应急响应</a><span>03-19</span></li>"
+            "<li><a href='/a/t20260318_2.html'>最高气温达38℃ 市气象台发布高温预警</a><span>03-18</span></li>"
+            "<li><a href='/a/t20260317_3.html'>关于做好汛期安全生产工作的通知</a><span>03-17</span></li>"
+            "</ul></body></html>")
+    assert [x["date"]["md"] for x in extract_items(html, "http://www.t.gov.cn/")] == [
+        "03-19", "03-18", "03-17"]
