@@ -7,12 +7,22 @@ breadcrumbs, pagers and "更多/下一页/返回首页" links are not items.
 How: every title-like link is walked up to its *row* — the highest ancestor (at most 4 levels)
 that contains no other title link. The row's text (minus the title) gives the date. Rows that
 share a parent form a list; an undated row counts as an item only when its list is a real one
-(some of its rows are dated, or it is the page's biggest list of long titles).
+(some of its rows are dated, or it is the page's biggest list of long titles, or — on a portal
+page of several dated lists, or a homepage of several article lists — it is itself a list of
+article links).
+
+Real layouts (portal homepages, TRS/Hanweb columns, forum boards): a ``[政策文件]`` / ``【县区】``
+link before a title is the row's category, not an item; in a row with several links (category,
+author, unit, the thread's last-post link) the item is its title link, the others are the row's
+furniture; a list with no row elements (``<a>…</a><font>(3-18)</font><br>``) is read link by link.
+Widgets (weather, calendar, exchange rates, stock quotes, login boxes) are not lists. ROC dates
+(``115-03-19`` = 2026-03-19) are read on Traditional-Chinese pages and beside 民國.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from inspectors.dates import date_in_text
@@ -20,12 +30,17 @@ from inspectors.html import parse_html
 
 #: Elements that never hold column items.
 SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "select",
-             "option", "button", "form", "head"}
+             "option", "button", "head"}
+#: A form is a login or search box (skipped) when it asks for a password or posts to one; other
+#: forms hold lists (a forum's moderation form, an ASP.NET page's one form around everything).
+_BOX_FORM = re.compile(r"login|logging|denglu|search|sousuo|query", re.I)
 #: class/id words of navigation, headers, footers, breadcrumbs and pagers.
 SKIP_MARK = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|menus|topbar|header|head|footer|foot|bottom|copyright|crumbs?|"
     r"breadcrumbs?|position|location|weizhi|dqwz|pager?|paging|pagination|fenye|page-?nav|"
-    r"friend-?links?|yqlj|share|toolbar)([\s_-]|\d|$)", re.I)
+    r"friend-?links?|yqlj|share|toolbar|"
+    r"weather|tianqi|calendar|rili|login|denglu|userlogin|stock|hangqing|huilv|exchange|aqi|clock"
+    r")([\s_-]|\d|$)", re.I)
 #: Link texts that are furniture, not items.
 NOT_TITLES = re.compile(
     r"^(更多|更多>+|more|>>|»|首页|上一页|下一页|尾页|末页|第一页|最后一页|返回|返回首页|返回顶部|"
@@ -40,24 +55,118 @@ def _text(el) -> str:
     return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
 
 
-def _skipped(el) -> bool:
+def _skip_node(node) -> bool:
+    if node.tag in SKIP_TAGS:
+        return True
+    if node.tag == "form" and (_BOX_FORM.search(node.get("action") or "") or node.xpath(
+            ".//input[@type='password' or @type='PASSWORD']")):
+        return True
+    mark = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
+    return bool(mark.strip() and SKIP_MARK.search(mark))
+
+
+def _skipped(el, memo: dict | None = None) -> bool:
+    """``el`` sits in navigation, a header, a footer, a widget or a login box. ``memo`` keeps
+    each ancestor's answer for the next link of the same page."""
     for node in [el, *el.iterancestors()]:
         if not isinstance(node.tag, str):
             continue
-        if node.tag in SKIP_TAGS:
-            return True
-        mark = f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"
-        if mark.strip() and SKIP_MARK.search(mark):
+        if memo is None:
+            if _skip_node(node):
+                return True
+            continue
+        if node not in memo:
+            memo[node] = _skip_node(node)
+        if memo[node]:
             return True
     return False
 
 
+#: A label a tooltip puts before the title ("文章标题：…").
+_TITLE_LABEL = re.compile(r"^\s*(文章|信息|新闻|公告)?(标\s*题|標\s*題|题\s*名|題\s*名|主\s*题|主\s*旨)\s*[:：]\s*")
+#: Boxes inside a link that hold its title (``<a><span class="date">…</span><span
+#: class="title">…</span><span class="unit">…</span></a>``).
+_TITLE_BOX = re.compile(r"(^|[\s_-])(title|tit|bt|biaoti|txt|name)([\s_-]|\d|$)", re.I)
+
+
+def _tooltip_title(attr: str, text: str) -> str:
+    """The title a ``title`` attribute gives: a tooltip of several lines (文章标题：…\n作者：…\n
+    更新时间：…) gives its title line, without the label."""
+    lines = [x.strip() for x in re.split(r"[\r\n]+", attr) if x.strip()]
+    if not lines:
+        return ""
+    stem = re.sub(r"(\.{2,}|…+)$", "", text).strip()
+    line = next((x for x in lines if stem and stem in x), lines[0])
+    return _TITLE_LABEL.sub("", line).strip()
+
+
 def _title_of(a) -> str:
     text = _text(a)
-    attr = (a.get("title") or "").strip()
+    attr = _tooltip_title(a.get("title") or "", text)
+    if text and NOT_TITLES.match(text.replace(" ", "")):
+        return text  # a calendar's day "19" (title="2026-03-19 活动安排") is not an item
     if attr and (not text or text.endswith(("...", "…", "..")) or len(attr) > len(text)):
         return attr
-    return text
+    if attr and len(attr) >= MIN_TITLE and attr in text:
+        return attr  # the link also shows a date or a unit beside the title it names
+    boxes = [x for x in a.iterdescendants() if isinstance(x.tag, str)]
+    for node in [x for x in boxes if x.tag in HEADINGS] + \
+            [x for x in boxes if _TITLE_BOX.search(x.get("class") or "")]:
+        boxed = _without_badges(node)  # a heading first, then a box named title/tit/bt
+        if len(boxed) >= MIN_TITLE:
+            return boxed
+    return _without_badges(a) if len(text) > MIN_TITLE else text
+
+
+#: A link's heading holds its title when the whole row is the link (heading, summary, date).
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+#: Badges a CMS sets in a title's box: 置顶, NEW, 热, 荐 …
+_BADGE = re.compile(r"^[\[【(（]?(置顶|置頂|顶|頂|new|hot|top|新|热|熱|荐|薦|推荐|推薦|头条|頭條|图|圖|"
+                    r"视频|視頻|原创|原創)[\]】)）]?$", re.I)
+
+
+def _without_badges(el) -> str:
+    """The text of ``el`` without the badge elements in it (``<i>置顶</i>``, ``<em>NEW</em>``)."""
+    badges = [x for x in el.iterdescendants() if isinstance(x.tag, str)
+              and len(x) == 0 and _BADGE.match(_text(x))]
+    if not badges:
+        return _text(el)
+    parts: list[str] = []
+
+    def walk(node):
+        if node in badges:
+            parts.append(node.tail or "")
+            return
+        if isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+#: A link's text that is a category label: "[政策文件]", "【县区】", "(通知)".
+_BRACKETED = re.compile(r"^[\[【〔(（][^\]】〕)）]{1,12}[\]】〕)）]$")
+#: Weather in a link's text (a weather widget): "晴 8~18℃".
+_WEATHER = re.compile(r"-?\d+\s*[~～/至]\s*-?\d+\s*(℃|°C|°F)|"
+                      r"(晴|云|阴|陰|雨|雪|雾|霧)\S{0,3}\s*-?\d+\s*(℃|°C|°F)")
+#: Links to a person's profile (a forum post's author), never an item.
+_PROFILE = re.compile(r"(space-(uid|username)-|home\.php\?mod=space|[?&](uid|username)=|"
+                      r"-uid-\d)", re.I)
+
+
+def _is_category(a) -> bool:
+    """A category label link: bracketed text, or a link set in brackets ("[<a>通知</a>]")."""
+    text = _text(a)
+    if _BRACKETED.match(text):
+        return True
+    before = a.getprevious().tail if a.getprevious() is not None else (
+        a.getparent().text if a.getparent() is not None else None)
+    return bool(re.search(r"[\[【〔]\s*$", before or "")) and bool(
+        re.match(r"^\s*[\]】〕]", a.tail or ""))
 
 
 def _is_title_link(a) -> bool:
@@ -65,7 +174,55 @@ def _is_title_link(a) -> bool:
     if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
         return False
     title = _title_of(a)
-    return len(title) >= MIN_TITLE and not NOT_TITLES.match(title.replace(" ", ""))
+    if len(title) < MIN_TITLE or NOT_TITLES.match(title.replace(" ", "")):
+        return False
+    if _is_category(a) or _WEATHER.search(title) or _PROFILE.search(href):
+        return False
+    found = _date_of(title)  # a link that only says a date (a thread's last post) is no title
+    return not (found and len(found["text"]) * 2 >= len(title))
+
+
+#: The nearest element of these is a link's row unit when picking its title link.
+UNIT_TAGS = {"li", "tr", "dd", "dt"}
+#: A row's other links shorter than this (or than half its longest) are its furniture.
+SECONDARY_TITLE = 8
+
+
+def _unit_of(a):
+    node = a
+    for _ in range(MAX_ROW_LEVELS):
+        node = node.getparent()
+        if node is None or not isinstance(node.tag, str):
+            return None
+        if node.tag in UNIT_TAGS:
+            return node
+    return None
+
+
+def _primary_links(links: list) -> list:
+    """The title links, one per row: in a row (li/tr/dd/dt) with several links, an image link
+    to the same URL, an author, a unit or a comment-count link is the row's furniture, not a
+    second item; rows with several long titles (a two-column table) keep them all."""
+    units: dict = {}
+    for a in links:
+        unit = _unit_of(a)
+        if unit is not None:
+            units.setdefault(unit, []).append(a)
+    drop = set()
+    for members in units.values():
+        if len(members) < 2:
+            continue
+        best = max(members, key=lambda x: len(_title_of(x)))
+        longest = len(_title_of(best))
+        href = (best.get("href") or "").strip()
+        for a in members:
+            if a is best:
+                continue
+            size = len(_title_of(a))
+            if (a.get("href") or "").strip() == href or size < SECONDARY_TITLE \
+                    or size * 2 < longest:
+                drop.add(a)
+    return [a for a in links if a not in drop]
 
 
 def _more_than_one(parent, title_links: set) -> bool:
@@ -93,17 +250,95 @@ def _row_of(a, title_links: set) -> object:
     return row
 
 
-def _date_inside_link(a) -> dict | None:
+# -- ROC (民國) dates: 115-03-19 is 2026-03-19 ----------------------------------------------
+#
+# Taiwanese sites print the year of the Republic (1912 = 民國元年): ``115-03-19``, ``115/03/19``,
+# ``115.03.19``, ``民國115年3月19日``. A three-digit year 1xx is read so only on a page in
+# Traditional Chinese (``lang="zh-TW"``/``zh-Hant``/``zh-HK``, or its text is) or right after
+# 民國, so that a number elsewhere (an amount, a document number) never becomes a date.
+
+ROC_OFFSET = 1911
+_ROC = re.compile(r"(?<![\d.\-/:])(?P<roc>民國|民国|中華民國)?\s*(?P<y>1[0-4]\d)\s*(?P<s>[-/.年])\s*"
+                  r"(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?![\d.\-/])\s*日?")
+_ROC_ANY = re.compile(r"(?:民國|民国)\s*(?P<y>\d{1,3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_ROC_HINT = re.compile(r"(?<![\d.\-/])1[0-4]\d\s*[-/.年]\s*\d{1,2}")
+_TRADITIONAL = "國們發會關經說這時對與為開過區業務體點學網頁號數縣聯萬當處員議資訊線際"
+_SIMPLIFIED = "国们发会关经说这时对与为开过区业务体点学网页号数县联万当处员议资讯线际"
+
+
+def roc_dates(text: str, roc_page: bool) -> list[dict]:
+    """ROC dates in ``text``: ``{"text", "date"}`` in order. Without ``roc_page`` only dates
+    right after 民國 are read."""
+    out = []
+    for pattern in (_ROC, _ROC_ANY):
+        for m in pattern.finditer(text or ""):
+            if pattern is _ROC and not (roc_page or m.group("roc")):
+                continue
+            if pattern is _ROC and m.group("s") == "年" and "月" not in m.group(0):
+                continue
+            year = int(m.group("y")) + ROC_OFFSET
+            try:
+                when = date(year, int(m.group("m")), int(m.group("d")))
+            except ValueError:
+                continue
+            out.append((m.start(), m.end(), {"text": m.group(0).strip(),
+                                             "date": when.isoformat()}))
+    dates, end = [], -1
+    for start, stop, found in sorted(out, key=lambda x: (x[0], -x[1])):
+        if start >= end:  # one date read by both patterns (民國115年3月19日) is one date
+            dates.append(found)
+            end = stop
+    return dates
+
+
+def is_roc_page(doc) -> bool:
+    """The page is in Traditional Chinese (declared, or by its characters)."""
+    langs = " ".join(doc.xpath("//html/@lang | //html/@xml:lang | "
+                               "//meta[@http-equiv='content-language' or "
+                               "@http-equiv='Content-Language']/@content")).lower()
+    if re.search(r"zh[-_](tw|hant|hk|mo)", langs):
+        return True
+    if re.search(r"zh[-_](cn|hans|sg)", langs):
+        return False
+    text = "".join(doc.xpath("//body//text()"))[:20000]
+    trad = sum(text.count(c) for c in _TRADITIONAL)
+    simp = sum(text.count(c) for c in _SIMPLIFIED)
+    return trad >= 5 and trad > 3 * simp
+
+
+#: Numbers that are not dates: a quote's change (+1.03%), a signed amount, a price (¥7.85).
+_NOT_DATE_NUMBER = re.compile(r"(?<![\d.\-/])[+\-−±]\s*\d+(\.\d+)?\s*%?|\d+(\.\d+)?\s*%|"
+                              r"[¥￥$]\s*\d+(\.\d+)?")
+
+
+def _date_of(text: str, roc: bool = False, allow_year_implied: bool = True) -> dict | None:
+    """``date_in_text`` for a list row: an ROC date where one may be (see ``roc_dates``), and
+    never a percentage or a signed amount."""
+    if roc or "民" in (text or ""):
+        found = roc_dates(text, roc)
+        if found:
+            return found[-1]
+    if not text or not re.search(r"\d", text):
+        return None
+    cleaned = _NOT_DATE_NUMBER.sub(lambda m: " " * len(m.group(0)), text)
+    return date_in_text(cleaned, allow_year_implied=allow_year_implied)
+
+
+def _date_inside_link(a, roc: bool = False) -> dict | None:
     """A date printed in its own element inside the title link, or None."""
     for node in a.iterdescendants():
         if not isinstance(node.tag, str):
             continue
-        text = _text(node)
+        text = _DATE_LABEL.sub("", _text(node))
         if 4 <= len(text) <= 24:
-            found = date_in_text(text)
+            found = _date_of(text, roc)
             if found and len(found["text"]) >= len(text.strip(" []【】()（）")) - 1:
                 return found
     return None
+
+
+#: A label before a list row's date (发布时间：2026-03-19).
+_DATE_LABEL = re.compile(r"^\s*(发布|發布|发表|發表|更新|发文|發文|成文|公告|录入|錄入)?(时间|時間|日期)\s*[:：]\s*")
 
 
 _LEADING = re.compile(r"^[\[【(（]?\s*((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|"
@@ -116,22 +351,30 @@ def _date_leading_title(title: str) -> dict | None:
     return date_in_text(m.group(1)) if m else None
 
 
-def _row_date(row, a, title: str) -> dict | None:
+def _row_date(row, a, title: str, roc: bool = False) -> dict | None:
     """The row's date. 1. an element of its own that is (mostly) a date — a date cell, a date
-    span, a date split over two boxes; the last one wins; 2. the last date in the row's text
-    outside the title link (also when 1. is one end of a period the row prints, which is dated
-    by its start); 3. a date the title itself ends with."""
+    span, a date split over two boxes, a relative time whose ``title`` is the date ("2 天前");
+    the last one wins; 2. the last date in the row's text outside the title link (also when 1.
+    is one end of a period the row prints, which is dated by its start); 3. a date the title
+    itself ends with. A date that is another link's text (a forum thread's last post) is that
+    link's, not the row's."""
     found = None
     for node in row.iter():
         if node is a or not isinstance(node.tag, str) or a in node.iterancestors() \
-                or a in node.iter():
+                or a in node.iter() or _in_other_link(node, a, row):
             continue
-        text = re.sub(r"\s+", " ", " ".join(node.itertext())).strip()
+        text = _text_without(node, a)
         if 4 <= len(text) <= 30:
-            here = date_in_text(text)
+            here = _date_of(text, roc)
             if here and len(here["text"]) * 2 >= len(text.strip(" []【】()（）")):
                 found = here
-    whole = date_in_text(_text_without(row, a))
+                continue
+        attr = (node.get("title") or "").strip()
+        if attr and len(text) <= 12 and len(attr) <= 30:
+            here = _date_of(attr, roc, allow_year_implied=False)
+            if here and len(here["text"]) * 2 >= len(attr):
+                found = here
+    whole = _date_of(_text_without(row, a), roc)
     if found is None or (whole and whole.get("end") and found.get("date") in (
             whole.get("date"), whole.get("end"))):
         found = whole  # a period split over two boxes (<span>start</span> 至 <span>end</span>)
@@ -140,16 +383,61 @@ def _row_date(row, a, title: str) -> dict | None:
     return found
 
 
+def _in_other_link(node, a, row) -> bool:
+    for up in [node, *node.iterancestors()]:
+        if up is row:
+            return False
+        if up.tag == "a" and up is not a:
+            return True
+    return False
+
+
+def _flat_text(a, title_links: set) -> str:
+    """The text a link's row carries in a list without row elements (``<img><a>…</a>
+    <font>(3-18)</font><br>``): from the link to the next ``<br>`` or title link, else back to
+    the one before."""
+    def ends(node) -> bool:
+        return node.tag in ("br", "hr") or node in title_links or any(
+            x in title_links for x in node.iter("a"))
+
+    after = [a.tail or ""]
+    for sib in a.itersiblings():
+        if not isinstance(sib.tag, str):
+            after.append(sib.tail or "")
+            continue
+        if ends(sib):
+            break
+        after.append(_text(sib) + " " + (sib.tail or ""))
+    text = re.sub(r"\s+", " ", " ".join(after)).strip()
+    if re.search(r"\d", text):
+        return text
+    before = []
+    prev = a.getprevious()
+    while prev is not None:
+        if not isinstance(prev.tag, str) or not ends(prev):
+            before.insert(0, (_text(prev) if isinstance(prev.tag, str) else "") + " " +
+                          (prev.tail or ""))
+            prev = prev.getprevious()
+            continue
+        before.insert(0, prev.tail or "")
+        break
+    else:
+        parent = a.getparent()
+        before.insert(0, parent.text or "" if parent is not None else "")
+    return re.sub(r"\s+", " ", " ".join(before)).strip()
+
+
 def _looks_dated_title(title: str) -> bool:
     """A title that ends in its own date, e.g. "关于…的通知 2026-11-18" (some CMSs glue them)."""
     return bool(re.search(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\W*$", title))
 
 
 def _text_without(row, skip) -> str:
+    """The row's text outside the link ``skip`` and outside the row's other links."""
     parts: list[str] = []
 
     def walk(node):
-        if node is skip:
+        if node is skip or (node is not row and node.tag == "a"):
             if node.tail:
                 parts.append(node.tail)
             return
@@ -168,18 +456,65 @@ def _text_without(row, skip) -> str:
     return re.sub(r"\s+", " ", " ".join(parts)).strip()
 
 
+#: A row whose only date is a clock's or a weather widget's ("2026年3月20日 星期五 晴 8℃").
+_WIDGET_ROW = re.compile(r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|農曆|农历|℃|°C|"
+                         r"今天是|今日是|当前时间|當前時間|现在时间|現在時間")
+#: A portal page (a homepage, a 新闻中心) has at least this many dated lists of 3+ rows; its
+#: undated lists of article links are read too.
+PORTAL_LISTS = 3
+MIN_ARTICLE_ROWS = 3
+
+
+def _article_url(url: str) -> bool:
+    """A link to an article page (t20260319_123.html, art_1_2.html, ?id=123), not a column's
+    index page."""
+    parts = urlsplit(url)
+    if INDEX_LIKE.search(parts.path) or not (parts.path.strip("/") or parts.query):
+        return False
+    return bool(re.search(r"\d{3,}", parts.path + "?" + parts.query))
+
+
+def _front_page(url: str) -> bool:
+    """A homepage or a channel's front page (``/``, ``/index.html``, ``/xwzx/``), whose blocks
+    are all main lists even when none is dated; not a column (``/xwzx/zwyw/``) or an article."""
+    path = urlsplit(url).path
+    directories = [x for x in path.split("/")[:-1] if x]
+    return (path in ("", "/") or bool(INDEX_LIKE.search(path))) and len(directories) <= 1
+
+
+def _article_list(members: list[dict], here: str) -> bool:
+    """Rows that look like a list of articles: enough of them, titles of an article's length,
+    mostly links to article pages, none to this page."""
+    if len(members) < MIN_ARTICLE_ROWS or any(m["url"] == here for m in members):
+        return False
+    if sum(len(m["title"]) for m in members) / len(members) < 8:
+        return False
+    return sum(_article_url(m["url"]) for m in members) * 3 >= len(members) * 2
+
+
 def extract_items(html: str, base_url: str) -> list[dict]:
     """The list items of a page, in page order: ``{"title", "url", "date": {…}|None}``.
 
     ``date`` is what ``inspectors.dates.date_in_text`` found (raw ``text`` plus ``date`` or the
-    year-implied ``md``); resolve it against as-of with ``inspectors.dates.resolve``.
+    year-implied ``md``); resolve it against as-of with ``inspectors.dates.resolve``. ROC dates
+    come as ``{"text": "115-03-19", "date": "2026-03-19"}``.
+
+    Every dated list of the page is read; undated lists are read on a column page when it has no
+    dated list (its biggest list of long titles) and, on a portal page (at least
+    ``PORTAL_LISTS`` dated lists, as homepages and 新闻中心 pages are built, or a homepage or
+    channel front page with that many lists of article links), every list of article links.
+    An article page's related and recommended lists are not a portal.
     """
     doc = parse_html(html)
     if doc is None:
         return []
     base = doc.xpath("//base/@href")
     base_url = urljoin(base_url, base[0].strip()) if base else base_url
-    links = [a for a in doc.iter("a") if _is_title_link(a) and not _skipped(a)]
+    here = base_url.split("#")[0]
+    roc = bool(_ROC_HINT.search(html)) and is_roc_page(doc)
+    memo: dict = {}
+    links = _primary_links([a for a in doc.iter("a") if _is_title_link(a)
+                            and not _skipped(a, memo)])
     title_links = set(links)
     rows = []
     for a in links:
@@ -188,23 +523,39 @@ def extract_items(html: str, base_url: str) -> list[dict]:
         url = urljoin(base_url, a.get("href").strip())
         if urlsplit(url).scheme not in ("http", "https", "file"):  # file: a saved page
             continue
-        inner = _date_inside_link(a) or _date_leading_title(title)
+        inner = _date_inside_link(a, roc) or _date_leading_title(title)
         if inner is not None:  # <a><span>标题</span><span>2026-11-18</span></a>, <a>11-18 标题</a>
             title = title.replace(inner["text"], "", 1).strip(" []【】()（）·|") or title
-        rows.append({"title": title, "url": url.split("#")[0],
-                     "date": inner or _row_date(row, a, title), "_parent": row.getparent(),
-                     "_row": row})
+        if inner is not None:
+            found, context = inner, ""
+        elif row is a:  # no row element: the text beside the link up to the next <br>
+            context = _flat_text(a, title_links)
+            found = _date_of(context, roc)
+        else:
+            context = _text_without(row, a)
+            found = _row_date(row, a, title, roc)
+        rows.append({"title": title, "url": url.split("#")[0], "date": found,
+                     "_parent": row.getparent(), "_row": row, "_context": context})
     groups: dict[int, list[dict]] = {}
     for row in rows:
         groups.setdefault(id(row["_parent"]), []).append(row)
     keep: set[int] = set()
     biggest = None
     for key, members in groups.items():
+        if len(members) == 1 and members[0]["date"] and _WIDGET_ROW.search(
+                members[0]["_context"]):
+            members[0]["date"] = None  # a clock or weather box beside a link, not an item's date
         if any(m["date"] for m in members):
             keep.add(key)
         elif len(members) >= 3 and sum(len(m["title"]) for m in members) / len(members) >= 8 and (
                 biggest is None or len(members) > len(groups[biggest])):
             biggest = key
+    dated_lists = sum(1 for members in groups.values()
+                      if sum(bool(m["date"]) for m in members) >= MIN_ARTICLE_ROWS)
+    articles = {key for key, members in groups.items() if _article_list(members, here)}
+    portal = dated_lists >= PORTAL_LISTS or (len(articles) >= PORTAL_LISTS and _front_page(here))
+    undated_ok = articles if portal else set()
+    keep |= undated_ok
     if biggest is not None and not keep:
         keep.add(biggest)
     items, seen = [], set()
@@ -213,7 +564,7 @@ def extract_items(html: str, base_url: str) -> list[dict]:
         if key not in keep:
             continue
         if not row["date"] and len(groups[key]) > 1 and not any(
-                m["date"] for m in groups[key]) and key != biggest:
+                m["date"] for m in groups[key]) and key != biggest and key not in undated_ok:
             continue
         ident = (row["url"], row["title"])
         if ident in seen:
@@ -221,7 +572,6 @@ def extract_items(html: str, base_url: str) -> list[dict]:
         seen.add(ident)
         items.append({"title": row["title"], "url": row["url"], "date": row["date"]})
     return items
-
 
 
 NEXT_PAGE = re.compile(r"^(下一页|下页|后一页|next|nextpage|›|>)$", re.I)
@@ -328,9 +678,11 @@ def list_items(html: str, base_url: str) -> list[dict]:
     base = doc.xpath("//base/@href")
     base_url = urljoin(base_url, base[0].strip()) if base else base_url
     here = base_url.split("#")[0]
+    roc = bool(_ROC_HINT.search(html)) and is_roc_page(doc)
+    memo: dict = {}
     rows: dict[int, dict] = {}
     for a in doc.iter("a"):
-        if not _list_link(a) or _skipped(a):
+        if not _list_link(a) or _skipped(a, memo):
             continue
         row = _list_row(a)
         if row is None:
@@ -344,6 +696,7 @@ def list_items(html: str, base_url: str) -> list[dict]:
     for entry in rows.values():
         links = [(a, u) for a, u in entry["links"]
                  if not ACTION_TITLES.match(re.sub(r"\s+", "", _title_of(a)))]
+        links = [(a, u) for a, u in links if not _is_category(a)] or links  # [咨询] 关于…
         if not links:
             continue
         a, url = next(((a, u) for a, u in links if "指南" in _title_of(a)), links[0])
@@ -354,8 +707,9 @@ def list_items(html: str, base_url: str) -> list[dict]:
         parent = row.getparent()
         key = (parent, row.tag)  # the element itself: ids of lxml proxies are reused
         lists.setdefault(key, []).append(
-            {"title": title, "url": url, "date": _row_date(row, a, title),
-             "_sig": (*_signature(parent), row.tag), "_all": entry["links"]})
+            {"title": title, "url": url, "date": _row_date(row, a, title, roc),
+             "_sig": (*_signature(parent), row.tag),
+             "_all": [(x, u) for x, u in entry["links"] if not _is_category(x)] or links})
     best, best_score = None, 0
     for key, members in lists.items():
         urls = [u for m in members for _, u in m["_all"]]
