@@ -253,7 +253,8 @@ def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
         detail = f"空白栏目「{s['name']}」：栏目页可以打开，但没有任何信息"
         kind = "blank_column"
     elif status == "unreachable":
-        detail = (f"栏目「{s['name']}」打不开（{s['error'] or s['status_code']}），"
+        why = s.get("detail") or s["error"] or s["status_code"]
+        detail = (f"栏目「{s['name']}」打不开（{why}），"
                   "无法判断是否更新，需人工复核")
         kind = "unreachable_column"
     elif newest:
