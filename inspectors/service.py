@@ -92,11 +92,14 @@ def attachment_findings(site: dict, guide_pages: list[dict], downloads: list[dic
     for d in downloads:
         if d.get("ok"):
             continue
+        # behind a wall (the link check's verdict of the same URL): counts once confirmed
+        walled = bool(d.get("blocked")) or d.get("reason") == "waf_challenge"
         out.append(_finding(
             code, "service.attachments", "download_failed", "download_failed", d["url"],
-            d.get("guide"), f"附件无法下载：{d.get('detail') or d.get('reason')}",
+            d.get("guide"), f"附件无法下载：{d.get('detail') or d.get('reason')}"
+            + ("（疑似防护墙拦截，需人工复核）" if walled else ""),
             {k: d.get(k) for k in ("reason", "http_status", "content_type", "size", "detail")}
-            | {"screenshot": shots.get(d.get("guide"))}))
+            | {"screenshot": shots.get(d.get("guide"))}, needs_review=walled))
     return out
 
 

@@ -303,7 +303,8 @@ async def share_page_verdicts(store, inspection_id: str, results: dict[str, dict
             store.update(collection, page["id"], {"usability": verdict})
             if linked and verdict["strong"] and results[linked]["outcome"] == "ok":
                 results[linked].update(outcome="broken", reason=verdict["reason"],
-                                       detail=verdict["detail"], shared_from=collection)
+                                       detail=verdict["detail"], shared_from=collection,
+                                       http_status=page.get("status"))
 
 
 async def check_guide_downloads(store, inspection_id: str,
