@@ -23,10 +23,11 @@ from cli_run import census_forms, xunjian
 
 from inspectors.service import service_findings
 from scoring import validate_card
-from storage import open_store
-from urlcheck import check_urls
+from storage import EmbeddedStore, open_store
+from urlcheck import LinkChecker, check_urls
 from urlcheck.download import check_downloads, judge_download
 from urlcheck.verdict import page_usability
+from xunjian.inspection import check_guide_downloads, link_check_config, share_page_verdicts
 
 SPEC = importlib.util.spec_from_file_location(
     "bosi_site", Path(__file__).parent / "sites" / "bosi_verdict" / "bosi_site.py")
@@ -168,6 +169,61 @@ def test_a_walled_online_system_awaits_review_and_a_broken_one_costs_at_once():
     found = {f["evidence"]["column"]: f["needs_review"] for f in service_findings(
         {"code": CODE}, [], [], systems)}
     assert found == {"网上办事": True, "进度查询": False}
+
+
+def test_a_download_that_gets_the_page_turns_its_link_broken(site, tmp_path):
+    """HEAD alone said the sheet was there; the download's GET got the message page: the link
+    result of the same URL takes the download's verdict (one URL, one verdict)."""
+    url = site.url.rstrip("/") + bosi_site.HEAD_LIES
+    links = {u: r.to_dict() for u, r in check_urls([url]).items()}
+    assert (links[url]["outcome"], links[url]["method"]) == ("ok", "HEAD")
+    with EmbeddedStore(tmp_path / "store") as store:
+        inspection = store.create_inspection({"site": CODE, "status": "running",
+                                              "started_at": f"{AS_OF}T02:00:00+00:00"})
+        store.insert("guide_pages", {"inspection": inspection, "site": CODE,
+                                     "url": site.url + "bsfw/bszn/202611/3302.jhtml",
+                                     "downloads": [{"url": url, "text": "申请表.xls"}]})
+        docs = asyncio.run(check_guide_downloads(store, inspection, links))
+    assert [(d["ok"], d["reason"]) for d in docs] == [(False, "html_instead_of_file")]
+    assert (links[url]["outcome"], links[url]["reason"], links[url]["shared_from"]) == \
+        ("broken", "soft_404", "downloads")
+    assert links[url]["detail"] == docs[0]["detail"] and "文件不存在" in docs[0]["detail"]
+
+
+def test_column_pages_and_their_link_results_share_one_verdict(site, tmp_path):
+    interview = site.url.rstrip("/") + bosi_site.INTERVIEW
+    column = {"type": "互动访谈类栏目", "name": "互动访谈", "url": interview,
+              "category": "互动回应类", "source": "registry"}
+    with EmbeddedStore(tmp_path / "store") as store:
+        inspection = store.create_inspection({"site": CODE, "status": "running",
+                                              "started_at": f"{AS_OF}T02:00:00+00:00"})
+        html = store.put_blob(bosi_site.page_missing(site.consult_url).encode("utf-8"),
+                              "text/html; charset=utf-8")
+        store.insert("column_pages", {"inspection": inspection, "site": CODE, "column": column,
+                                      "url": interview, "status": 200, "error": None,
+                                      "title": "互动访谈-青川县发展和改革局", "html": html,
+                                      "items": []})
+        # the browser's words do not say why (打不开): the link check of the URL does
+        store.insert("column_pages", {"inspection": inspection, "site": CODE,
+                                      "column": {**column, "type": "政务咨询类栏目",
+                                                 "url": site.consult_url},
+                                      "url": site.consult_url, "status": None,
+                                      "error": "打不开", "items": []})
+        results = {interview: {"url": interview, "outcome": "ok", "reason": "ok",
+                               "http_status": 200, "detail": "正常（HTTP 200）"}}
+
+        async def share():
+            async with LinkChecker(link_check_config()) as checker:
+                await share_page_verdicts(store, inspection, results, checker)
+
+        asyncio.run(share())
+        verdicts = {p["url"]: p["usability"] for p in store.find("column_pages",
+                                                                 inspection=inspection)}
+    assert (verdicts[interview]["reason"], verdicts[interview]["strong"]) == ("soft_404", True)
+    assert (results[interview]["outcome"], results[interview]["reason"],
+            results[interview]["shared_from"]) == ("broken", "soft_404", "column_pages")
+    consult = verdicts[site.consult_url]
+    assert (consult["reason"], consult["from"], consult["strong"]) == ("connect", "link", True)
 
 
 # -- the inspection: one verdict per URL across link, download, column and interaction checks --

@@ -14,6 +14,8 @@ What is wrong with it, each on a URL that more than one check touches:
   answers 200 ``text/html`` — the site's 「提示信息：文件不存在！」 page, not a PDF; and
   ``/module/download/down.jsp?id=88`` is a download PAGE (HTML, legitimately) whose link gives
   the real flow chart PDF.
+* ``/uploadfiles/2026/11/sqb.xls`` (not linked) answers HEAD like the sheet, GET with the
+  「文件不存在」 page.
 * ``/hdjl/wall/`` (used by a second registry) is behind a 瑞数-style wall: 412 with a challenge
   script that never clears, in Chromium as over plain HTTP.
 
@@ -38,6 +40,8 @@ GUIDE = "/bsfw/bszn/202611/3301.jhtml"
 INTERVIEW = "/hdjl/zxft/"
 SURVEY = "/hdjl/dczj/index.jhtml"
 WALL = "/hdjl/wall/"
+#: Not linked from the site: its HEAD answers like the file, its GET with the message page.
+HEAD_LIES = "/uploadfiles/2026/11/sqb.xls"
 NEWS = [(f"2026-11-{19 - n:02d}", f"县发改局召开重点项目推进调度会（第{n + 1}期）")
         for n in range(12)]
 
@@ -170,6 +174,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, download_page(consult), utf8)
         if path == unquote(FLOW_PDF):
             return self._send(200, PDF_BYTES, "application/pdf")
+        if path == HEAD_LIES:  # a HEAD that promises the sheet, a GET that gives the message
+            if self.command == "HEAD":
+                return self._send(200, b"", "application/vnd.ms-excel")
+            return self._send(200, file_missing(consult), utf8)
         if path.startswith("/u/cms/www/"):  # any other upload: the message page, status 200
             return self._send(200, file_missing(consult), utf8)
         if path == INTERVIEW:
