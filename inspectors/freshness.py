@@ -11,7 +11,8 @@ Facts (stored by the spider, see spiders/site.py):
   pages) carry their own list ``items``.
 
 Every date is resolved against as-of here, so re-scoring with another ``--as-of`` needs no
-re-crawl. Column status: ``unreachable`` (error or HTTP ≥ 400), ``blank`` (opens, no list item),
+re-crawl. Column status: ``unreachable`` (unusable: a soft 404, HTTP ≥ 400 or no answer —
+``urlcheck.verdict``, with ``reason`` and ``detail``), ``blank`` (opens, no list item),
 ``fresh`` (newest dated item within its type's window), ``stale`` (otherwise — undated items
 never count as updates, 未注明信息发布时间的视为不更新). Newest = the maximum date, not the
 first row (pinned 置顶 items sit on top with old dates).
@@ -45,6 +46,7 @@ from inspectors.dates import resolve
 from inspectors.links import is_splash
 from scoring.rules import Rules, load_rules
 from scoring.time import as_of_date
+from urlcheck.verdict import stored_usability
 
 COUNTED_CATEGORIES = {"信息公开类", "其他", "", None}
 INDICATORS = ("updates.basic_info", "veto.columns_stale", "updates.homepage", "veto.not_updated")
@@ -77,8 +79,10 @@ def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: 
            "status_code": page.get("status"), "error": page.get("error"), "newest": None,
            "undated": sum(1 for x in items if not x.get("date")
                           and not (item_dates.get(x.get("url") or "") or {}).get("date"))}
-    if page.get("error") or (page.get("status") or 0) >= 400 or page.get("status") is None:
-        out["status"] = "unreachable"
+    usability = stored_usability(page)  # one verdict with the link check of its URL
+    if not usability["usable"]:  # a soft 404, an HTTP error, no answer: unusable, never blank
+        out.update(status="unreachable", reason=usability["reason"],
+                   detail=usability["detail"], strong=usability["strong"])
         return out
     if not items:
         out["status"] = "blank"
@@ -112,7 +116,7 @@ def merge_list_pages(column_pages: list[dict]) -> list[dict]:
         if key not in first:
             first[key] = {**page, "items": list(page.get("items") or [])}
             order.append(key)
-        elif page.get("status") and page["status"] < 400:
+        elif stored_usability(page)["usable"]:
             first[key]["items"].extend(page.get("items") or [])
             first[key]["list_pages"] = first[key].get("list_pages", 1) + 1
     return [first[key] for key in order]
@@ -249,7 +253,8 @@ def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
         detail = f"空白栏目「{s['name']}」：栏目页可以打开，但没有任何信息"
         kind = "blank_column"
     elif status == "unreachable":
-        detail = (f"栏目「{s['name']}」打不开（{s['error'] or s['status_code']}），"
+        why = s.get("detail") or s["error"] or s["status_code"]
+        detail = (f"栏目「{s['name']}」打不开（{why}），"
                   "无法判断是否更新，需人工复核")
         kind = "unreachable_column"
     elif newest:

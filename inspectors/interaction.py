@@ -17,7 +17,9 @@ Findings (rules of scoring/rules/census-2015.toml):
   no letter asked in the year in any consultation column.
 * ``interaction.survey`` / ``interaction.interview`` rule ``no_column`` (surveys only),
   ``no_activity`` (column unusable — does not open or is empty — or no activity in the year),
-  ``few_activities`` (fewer than 6 for 门户网站, 3 for other sites).
+  ``few_activities`` (fewer than 6 for 门户网站, 3 for other sites). A column unusable on
+  strong evidence (soft 404, HTTP error, refused connection: ``urlcheck.verdict``) counts at
+  once; a wall, a timeout or an unreadable list waits for a reviewer.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from inspectors.dates import date_in_text, resolve
 from inspectors.html import parse_html
 from scoring.rules import Rules, load_rules
 from scoring.time import as_of_date
+from urlcheck.verdict import stored_usability
 
 INDICATORS = ("veto.unresponsive", "interaction.consultation", "interaction.survey",
               "interaction.interview")
@@ -90,8 +93,22 @@ WALL_STATUSES = {202, 403, 412, 429, 503, 521}
 
 
 def _usable(pages: list[dict]) -> bool:
-    return any(not p.get("error") and (p.get("status") or 0) < 400 and p.get("status")
-               is not None and p.get("items") for p in pages)
+    return any(stored_usability(p)["usable"] and p.get("items") for p in pages)
+
+
+def _column_verdict(pages: list[dict]) -> dict:
+    """The usability of a column: its first list page's (one verdict with the link check of its
+    URL, urlcheck/verdict.py)."""
+    first = min(pages, key=lambda p: p.get("list_page") or 1)
+    return stored_usability(first)
+
+
+def _strongly_unusable(columns: dict[str, list[dict]]) -> bool:
+    """Every column unusable on evidence as strong as a broken link's (a soft 404, an HTTP error,
+    a refused connection): the table's 栏目不可用 is charged at once. A wall, a timeout or a page
+    that opens without a readable list waits for a reviewer."""
+    verdicts = [_column_verdict(pages) for pages in columns.values()]
+    return bool(verdicts) and all(not v["usable"] and v["strong"] for v in verdicts)
 
 
 def _finding(code, indicator, kind, rule, url, detail, evidence, key=None) -> dict:
@@ -130,9 +147,11 @@ def activity_findings(site: dict, column_pages: list[dict], item_dates: list[dic
                 n += 1
                 counted.append({"title": item.get("title"), "url": item.get("url"),
                                 "date": when.isoformat(), "column": url})
+        verdict = _column_verdict(pages)
         described.append({"url": url, "name": (pages[0].get("column") or {}).get("name"),
                           "usable": usable, "activities": n,
-                          "status": pages[0].get("status"), "error": pages[0].get("error")})
+                          "status": pages[0].get("status"), "error": pages[0].get("error"),
+                          "reason": verdict["reason"], "detail": verdict["detail"]})
     site_kind = _site_kind(site)
     few = indicator.thresholds.get("few_activities", {})
     minimum = int(few.get(site_kind, 6 if site_kind == "门户网站" else 3)) \
@@ -147,11 +166,13 @@ def activity_findings(site: dict, column_pages: list[dict], item_dates: list[dic
         why = "栏目不可用" if unusable else f"{window}天内未开展活动"
         finding = _finding(code, indicator_id, "no_activity", "no_activity", first,
                            f"{indicator.reasons['no_activity']}（{why}）", evidence)
-        if unusable and any(c["status"] in WALL_STATUSES for c in described):
+        if unusable and any(c["status"] in WALL_STATUSES or c["reason"] == "waf_challenge"
+                            for c in described):
             # like a wall-blocked link: it counts only once a reviewer confirms it
             finding["needs_review"] = True
             finding["detail"] += "（疑似防护墙拦截，需人工复核）"
-        return [_unsure(finding, unusable, _undated(columns, item_dates, day))]
+        return [_unsure(finding, unusable, _undated(columns, item_dates, day),
+                        _strongly_unusable(columns))]
     if len(counted) < minimum:
         return [_unsure(_finding(code, indicator_id, "few_activities", "few_activities", first,
                                  f"{indicator.reasons['few_activities']}：{len(counted)}次",
@@ -218,11 +239,13 @@ def consultation_findings(site: dict, column_pages: list[dict], letters: list[di
             code, consult.id, "no_letters", "no_letters", first, consult.reasons["no_letters"],
             {"columns": [{"url": u, "name": (p[0].get("column") or {}).get("name"),
                           "status": p[0].get("status"), "error": p[0].get("error"),
+                          "reason": _column_verdict(p)["reason"],
+                          "detail": _column_verdict(p)["detail"],
                           "items": sum(len(x.get("items") or []) for x in p)}
                          for u, p in columns.items()],
              "window_days": window, "screenshot": shots.get(first)}),
             not any(_usable(p) for p in columns.values()),
-            _undated(columns, [], day, letters=opened)))
+            _undated(columns, [], day, letters=opened), _strongly_unusable(columns)))
     return findings
 
 
@@ -243,11 +266,15 @@ def _undated(columns: dict[str, list[dict]], item_dates: list[dict], day: date,
     return len(unknown)
 
 
-def _unsure(finding: dict, unusable: bool, unknown: int) -> dict:
+def _unsure(finding: dict, unusable: bool, unknown: int, strong: bool = False) -> dict:
     """What the machine could not see counts only once a reviewer confirms it (with the
     screenshot of what was seen): a column that did not open or whose list could not be read, or
-    a count that misses items whose dates could not be read."""
-    if unusable and not finding["needs_review"]:
+    a count that misses items whose dates could not be read. A column unusable on evidence as
+    strong as a broken link's (``strong``: a soft 404, an HTTP error, a refused connection) was
+    seen: it counts at once, as a broken link does (a reviewer can still reject it)."""
+    if unusable and strong and not finding["needs_review"]:
+        finding["detail"] += "（栏目打不开或返回错误页面）"
+    elif unusable and not finding["needs_review"]:
         finding["needs_review"] = True
         finding["detail"] += "（栏目未能打开或列表无法识别，需人工复核）" \
             if "栏目不可用" not in finding["detail"] else "（需人工复核）"

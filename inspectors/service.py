@@ -30,6 +30,7 @@ from functools import cache
 from inspectors import finding_id
 from inspectors.html import parse_html
 from scoring.rules import load_rules
+from urlcheck.verdict import stored_usability
 
 INDICATORS = ("service.guide", "service.attachments", "service.online_systems")
 GUIDE_TYPE = "办事指南类栏目"
@@ -91,11 +92,14 @@ def attachment_findings(site: dict, guide_pages: list[dict], downloads: list[dic
     for d in downloads:
         if d.get("ok"):
             continue
+        # behind a wall (the link check's verdict of the same URL): counts once confirmed
+        walled = bool(d.get("blocked")) or d.get("reason") == "waf_challenge"
         out.append(_finding(
             code, "service.attachments", "download_failed", "download_failed", d["url"],
-            d.get("guide"), f"附件无法下载：{d.get('detail') or d.get('reason')}",
+            d.get("guide"), f"附件无法下载：{d.get('detail') or d.get('reason')}"
+            + ("（疑似防护墙拦截，需人工复核）" if walled else ""),
             {k: d.get(k) for k in ("reason", "http_status", "content_type", "size", "detail")}
-            | {"screenshot": shots.get(d.get("guide"))}))
+            | {"screenshot": shots.get(d.get("guide"))}, needs_review=walled))
     return out
 
 
@@ -106,12 +110,19 @@ def system_findings(site: dict, system_pages: list[dict]) -> list[dict]:
         if s.get("verdict") == "ok":
             continue
         name = (s.get("column") or {}).get("name") or s["url"]
+        usability = stored_usability(s)
+        # behind a wall (403/412/429/503, a challenge page) the system may open for people: like
+        # a wall-blocked link it counts once a reviewer confirms it (urlcheck/verdict.py)
+        walled = not usability["usable"] and not usability["strong"] and (
+            usability["outcome"] == "blocked" or (s.get("status") or 0) >= 400)
         out.append(_finding(
             code, "service.online_systems", "system_unreachable", "unreachable", s["url"], s["url"],
-            f"在线系统「{name}」不能访问：{s.get('reason') or s.get('error')}",
+            f"在线系统「{name}」不能访问：{s.get('reason') or s.get('error')}"
+            + ("（疑似防护墙拦截，需人工复核）" if walled else ""),
             {"reason": s.get("reason"), "http_status": s.get("status"), "error": s.get("error"),
              "final_url": s.get("final_url"), "screenshot": s.get("screenshot"),
-             "column": name}))
+             "column": name},
+            needs_review=walled))
     return out
 
 

@@ -86,12 +86,19 @@ def test_missing_and_unusable_columns():
              column_page("调查征集类栏目", "网上调查", [], status=502),
              column_page("互动访谈类栏目", "在线访谈", [])]
     found = interaction_findings(PORTAL, pages, [], [], AS_OF)
-    # a column that did not open (502) or showed no list: what was not seen awaits a reviewer
+    # a column answering an HTTP error (502) is unusable on evidence as strong as a broken
+    # link's: 5 at once (issue 19 §4); one that opens without a readable list awaits a reviewer
     unsure = {f["indicator"] for f in found if f["needs_review"]}
-    assert unsure == {"interaction.survey", "interaction.interview"}
+    assert unsure == {"interaction.interview"}
     c = card(PORTAL, found)
     assert (points(c, "interaction.consultation"), points(c, "interaction.survey"),
-            points(c, "interaction.interview")) == (5, 0, 0)
+            points(c, "interaction.interview")) == (5, 5, 0)
+    # behind a wall (412) the same column waits for a reviewer, 0 points until confirmed
+    walled = [*pages[:2], column_page("调查征集类栏目", "网上调查", [], status=412), pages[3]]
+    found_walled = interaction_findings(PORTAL, walled, [], [], AS_OF)
+    assert {f["indicator"] for f in found_walled if f["needs_review"]} == \
+        {"interaction.survey", "interaction.interview"}
+    assert points(card(PORTAL, found_walled), "interaction.survey") == 0
     confirmed = [{"finding": f["id"], "verdict": "confirmed", "at": "2026-11-21T00:00:00+00:00"}
                  for f in found]
     c = score_card(site=PORTAL, findings=found, reviews=confirmed,

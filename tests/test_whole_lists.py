@@ -137,16 +137,19 @@ def test_letters_of_every_page_are_opened(inspected):
     assert points(card, "interaction.consultation") == 0
 
 
-def test_columns_that_never_opened_await_a_reviewer(inspected):
+def test_columns_that_never_opened_cost_at_once(inspected):
+    """A column the browser could not open and the link check of its URL could not either (a
+    refused connection, a timeout) is unusable on a broken link's evidence: 5 at once (issue 19
+    §4), a reviewer can still reject it."""
     card = inspected["card"]
-    for ident, error in (("interaction.survey", "ERR_CONNECTION_REFUSED"),
-                         ("interaction.interview", "Timeout")):
+    for ident, error, reason in (("interaction.survey", "ERR_CONNECTION_REFUSED", "connect"),
+                                 ("interaction.interview", "Timeout", "timeout")):
         found = mine(card, ident)
         assert [(f["rule"], f["needs_review"], f["review"]) for f in found] == \
-            [("no_activity", True, "pending")]
-        assert error in found[0]["evidence"]["columns"][0]["error"]
-        assert points(card, ident) == 0
-        assert found[0]["id"] in card["awaiting_review"]
+            [("no_activity", False, "pending")]
+        column = found[0]["evidence"]["columns"][0]
+        assert error in column["error"] and column["reason"] == reason
+        assert points(card, ident) == 5
     validate_card(card)
 
 

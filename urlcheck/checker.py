@@ -25,6 +25,7 @@ from yarl import URL
 from .content import WAF_STATUSES, decode_body, judge_page
 from .result import CheckConfig, LinkResult, now_iso, seconds_text, status_detail
 from .urls import host_key, looks_like_attachment, looks_like_error_page, triage
+from .verdict import file_judgement
 
 log = logging.getLogger(__name__)
 
@@ -373,8 +374,13 @@ def _result(key: str, chain: _Chain, spent: float) -> LinkResult:
     status = response.status or 0
     judgement = None
     if response.body is not None:
-        html = decode_body(response.body, (response.headers or {}).get("Content-Type"))
-        judgement = judge_page(status, html, "", response.headers)
+        content_type = (response.headers or {}).get("Content-Type")
+        # a promised file (.pdf, .doc …) answered by an HTML page: one rule with the download
+        # check (urlcheck/verdict.py)
+        judgement = file_judgement(key, status, content_type, response.body, response.headers)
+        if judgement is None:
+            html = decode_body(response.body, content_type)
+            judgement = judge_page(status, html, "", response.headers)
     elif status in WAF_STATUSES:
         judgement = judge_page(status, "", "", response.headers)
     if judgement is not None:

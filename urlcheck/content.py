@@ -144,6 +144,7 @@ SOFT404_STRONG = (
     "无法找到该页", "无法找到该网页", "页面未找到", "页面没有找到", "页面找不到了",
     "该页面已被删除", "页面已被删除", "页面已删除", "该信息已删除", "信息已被删除",
     "该信息不存在", "信息不存在或已删除", "文章不存在", "文档不存在",
+    "文件不存在", "附件不存在", "文件已被删除",
     "抱歉,您访问的页面", "对不起,您访问的页面", "抱歉,您要访问的页面", "对不起,您要访问的页面",
     "404notfound", "pagenotfound",
     "thepageyourequestedwasnotfound", "theresourcecannotbefound",
@@ -277,6 +278,13 @@ def judge_page(
     if phrase:
         return Judgement("broken", "soft_404", f"HTTP {status}，但页面内容为错误提示：“{phrase}”")
     return None
+
+
+def soft404_phrase(html: str, title: str = "") -> str | None:
+    """The error phrase that makes a 2xx page a soft 404 (“页面不存在”), or None."""
+    found_title, blocks = page_text(html)
+    norm_blocks = [b for b in (normalise_text(block) for block in blocks) if b]
+    return _soft404_phrase(title or found_title, norm_blocks, sum(map(len, norm_blocks)))
 
 
 def _message_hits(block: str) -> list[_Pattern]:

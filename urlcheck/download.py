@@ -1,10 +1,13 @@
 """Attachment downloads over plain HTTP, size-limited: does the link give the file it promises?
 
 A download fails when: the request errors (connect, timeout…) or the status is ≥ 400
-(``http_NNN``); an HTML page comes back where a file was promised (``html_instead_of_file``); the
-body is empty (``empty``); the content type contradicts the extension (``type_mismatch``, e.g. a
-``.pdf`` served as ``image/png``). At most ``max_bytes`` of a body are read (a huge file is not a
-failure: its size comes from Content-Length and the read stops at the limit).
+(``http_NNN``); an HTML page comes back where the link's extension promised a file
+(``html_instead_of_file`` — the link check calls the same answer a broken link, ``soft_404``: one
+rule, ``urlcheck.verdict.file_judgement``); a link without a file extension (``down.jsp?id=88``)
+answers a page that says the file is gone (``soft_404``; a download page is fine); the body is
+empty (``empty``); the content type contradicts the extension (``type_mismatch``, e.g. a ``.pdf``
+served as ``image/png``). At most ``max_bytes`` of a body are read (a huge file is not a failure:
+its size comes from Content-Length and the read stops at the limit).
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from .checker import error_reason
+from .content import decode_body, judge_page
 from .result import DEFAULT_USER_AGENT, CheckConfig
+from .verdict import file_judgement, sniffs_html
+
+#: Bytes of a body kept to judge it (an HTML error page's text; a file's signature).
+HEAD_BYTES = 64 * 1024
 
 #: Content types that fit each extension; generic binary types fit every extension.
 EXPECTED = {
@@ -40,6 +48,7 @@ EXPECTED = {
 GENERIC = ("application/octet-stream", "application/force-download", "application/download",
            "binary/octet-stream", "application/x-download", "application/unknown", "")
 HTML = ("text/html", "application/xhtml+xml")
+PAGE_EXTENSIONS = ("htm", "html", "shtml", "jsp", "asp", "aspx", "php", "jhtml", "do", "action")
 _EXT = re.compile(r"\.([a-z0-9]{1,5})$", re.I)
 
 
@@ -57,10 +66,19 @@ def judge_download(url: str, status: int | None, content_type: str | None, size:
     if status >= 400:
         return False, f"http_{status}", f"HTTP {status}"
     ext = extension(url)
-    page_ext = ext in ("htm", "html", "shtml", "jsp", "asp", "aspx", "php")
-    looks_html = head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
-    if not page_ext and (mime in HTML or looks_html):
-        return False, "html_instead_of_file", "返回网页而不是文件（可能是错误页面）"
+    judged = file_judgement(url, status, content_type, head)
+    if judged is not None:
+        reason = "html_instead_of_file" if judged.reason == "soft_404" else judged.reason
+        return False, reason, judged.detail
+    if mime in HTML or sniffs_html(head):
+        if ext is not None and ext not in PAGE_EXTENSIONS:
+            return False, "html_instead_of_file", "返回网页而不是文件（可能是错误页面）"
+        # no file promised (down.jsp?id=88): a download page may be what the link offers, and
+        # it is judged as the link check judges a page
+        judged = judge_page(status, decode_body(head, content_type), "", None)
+        if judged is not None:
+            return False, judged.reason, judged.detail
+        return True, "ok", "下载页面（网页）"
     if size == 0:
         return False, "empty", "文件为空（0字节）"
     if ext in EXPECTED and mime not in GENERIC:
@@ -81,8 +99,8 @@ async def check_download(session: aiohttp.ClientSession, url: str, max_bytes: in
             declared = resp.headers.get("Content-Length")
             head, read = b"", 0
             async for chunk in resp.content.iter_chunked(64 * 1024):
-                if len(head) < 512:
-                    head += chunk[: 512 - len(head)]
+                if len(head) < HEAD_BYTES:
+                    head += chunk[: HEAD_BYTES - len(head)]
                 read += len(chunk)
                 if read >= max_bytes:
                     out["truncated"] = True

@@ -26,6 +26,7 @@ from urlcheck import CheckConfig, LinkResult
 from urlcheck.content import WAF_STATUSES, judge_page
 from urlcheck.result import seconds_text, status_detail
 from urlcheck.urls import looks_like_attachment, normalise, triage
+from urlcheck.verdict import promised_file
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -41,7 +42,8 @@ def result_from_page(url: str, page: dict, html: str | None,
     check it itself (the fetch could differ from urlcheck's own, see the module docstring)."""
     tri = triage(url)
     fetch = page.get("fetch")
-    if tri.kind != "check" or not fetch or page.get("rendered") or looks_like_attachment(tri.key):
+    if tri.kind != "check" or not fetch or page.get("rendered") or looks_like_attachment(tri.key) \
+            or promised_file(tri.key):
         return None
     if fetch.get("retries") or fetch.get("redirect_urls") or fetch.get("timeout_s") is None:
         return None

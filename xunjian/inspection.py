@@ -32,6 +32,8 @@ from scoring import score_card
 from spiders.frontier import crawl_cut
 from storage import StoreError
 from urlcheck import CheckConfig, LinkChecker, classify_html
+from urlcheck.urls import normalise
+from urlcheck.verdict import page_usability, promised_file
 from xunjian.crawled_links import crawled_results
 from xunjian.homepage import homepage_gaps, homepage_state, without_gaps
 from xunjian.running import InspectionError, Progress, now_iso
@@ -139,8 +141,12 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
 
     async with LinkChecker(config) as checker:
         checked = await checker.check_many(todo, progress=tick)
-    results = {**reused, **{u: r.to_dict() for u, r in checked.items()}}
-    results = {u: results[u] for u in urls}
+        results = {**reused, **{u: r.to_dict() for u, r in checked.items()}}
+        results = {u: results[u] for u in urls}
+        # one URL, one verdict: column and system pages, and guide downloads, share the link
+        # check's verdict of their URL (urlcheck/verdict.py), before any finding is made
+        await share_page_verdicts(store, inspection_id, results, checker)
+    await check_guide_downloads(store, inspection_id, results)
     await _browser_phase(store, results, pages, progress, browser)
     store.add_link_results(inspection_id, list(results.values()))
 
@@ -154,7 +160,6 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     # card_for re-derives them from the stored facts for whatever --as-of it is asked for.
     as_of = inspection.get("as_of") or inspection.get("started_at")
     fresh, _, _ = freshness_for(store, inspection, site, as_of, pages)
-    await check_guide_downloads(store, inspection_id)
     served, _, _ = service_for(store, inspection, site, as_of)
     serious = await serious_candidates(store, inspection_id, site, pages, browser=browser)
     fresh = fresh + served + serious
@@ -266,8 +271,49 @@ MAX_DOWNLOADS = int(os.environ.get("XUNJIAN_MAX_DOWNLOADS", "100"))
 MAX_DOWNLOAD_BYTES = int(os.environ.get("XUNJIAN_MAX_DOWNLOAD_BYTES", str(2 * 1024 * 1024)))
 
 
-async def check_guide_downloads(store, inspection_id: str) -> list[dict]:
-    """Check the guides' download links over plain HTTP (bounded); store ``downloads``."""
+def _by_key(results: dict[str, dict]) -> dict[str, str]:
+    """Normalised URL → the URL as the link results hold it."""
+    return {normalise(u) or u: u for u in results}
+
+
+async def share_page_verdicts(store, inspection_id: str, results: dict[str, dict],
+                              checker: LinkChecker) -> None:
+    """Give every column and system page one verdict with the link check of its URL.
+
+    The page's own answer in Chromium decides (urlcheck.verdict.page_usability: soft 404, HTTP
+    error, wall); where the browser got no answer, the link check of the same URL says why (a
+    refused connection, DNS) — checked now when no page linked it. The verdict is stored on the
+    page (``usability``); a link result that called the URL ok while its page is unusable on
+    strong evidence takes the page's verdict, so no check calls that URL ok."""
+    keys = _by_key(results)
+    for collection in ("column_pages", "system_pages"):
+        for page in store.find(collection, inspection=inspection_id):
+            url = page.get("url") or ""
+            linked = keys.get(normalise(url) or url)
+            link = results.get(linked) if linked else None
+            failed = page.get("status") is None or bool(page.get("error"))
+            if link is None and failed and url.startswith(("http://", "https://")):
+                link = (await checker.check(url)).to_dict()
+            html = None
+            if page.get("html") and not failed:
+                blob = store.get_blob(page["html"])
+                html = blob.decode("utf-8", "replace") if blob is not None else None
+            verdict = page_usability(page.get("status"), page.get("error"), html,
+                                     page.get("title") or "", link)
+            store.update(collection, page["id"], {"usability": verdict})
+            if linked and verdict["strong"] and results[linked]["outcome"] == "ok":
+                results[linked].update(outcome="broken", reason=verdict["reason"],
+                                       detail=verdict["detail"], shared_from=collection,
+                                       http_status=page.get("status"))
+
+
+async def check_guide_downloads(store, inspection_id: str,
+                                links: dict[str, dict] | None = None) -> list[dict]:
+    """Check the guides' download links over plain HTTP (bounded); store ``downloads``.
+
+    ``links``: the inspection's link results. A download the link check found broken or blocked
+    takes that verdict (not fetched again); a download found to be an HTML page instead of the
+    promised file turns the link result of the same URL broken too: one verdict per URL."""
     from urlcheck.download import check_downloads
 
     guides = store.find("guide_pages", inspection=inspection_id)
@@ -278,7 +324,31 @@ async def check_guide_downloads(store, inspection_id: str) -> list[dict]:
     urls = list(wanted)[:MAX_DOWNLOADS]
     if not urls:
         return []
-    results = await check_downloads(urls, link_check_config(), max_bytes=MAX_DOWNLOAD_BYTES)
+    links = links or {}
+    keys = _by_key(links)
+    known: dict[str, dict] = {}
+    for url in urls:
+        link = links.get(keys.get(normalise(url) or url, ""))
+        if link and link["outcome"] in ("broken", "blocked"):
+            reason = link["reason"]
+            if reason == "soft_404" and promised_file(url):
+                reason = "html_instead_of_file"
+            known[url] = {"url": url, "ok": False, "reason": reason, "detail": link.get("detail"),
+                          "http_status": link.get("http_status"),
+                          "content_type": link.get("content_type"), "size": None,
+                          "truncated": False, "blocked": link["outcome"] == "blocked",
+                          "from": "link"}
+    todo = [u for u in urls if u not in known]
+    results = await check_downloads(todo, link_check_config(), max_bytes=MAX_DOWNLOAD_BYTES) \
+        if todo else {}
+    results.update(known)
+    for url in todo:
+        linked = keys.get(normalise(url) or url)
+        found = results[url]
+        if linked and links[linked]["outcome"] == "ok" and found.get("reason") in (
+                "html_instead_of_file", "soft_404"):
+            links[linked].update(outcome="broken", reason="soft_404", detail=found["detail"],
+                                 shared_from="downloads")
     docs = [{**results[u], "guide": wanted[u], "inspection": inspection_id} for u in urls]
     store.insert_many("downloads", docs)
     return docs
