@@ -58,6 +58,7 @@ from inspectors.lists import (
     list_items,
     list_page_urls,
     next_page_url,
+    undated_links,
 )
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
 from spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
@@ -102,6 +103,19 @@ def page_items(html: str, url: str, frames: list[tuple[str, str]],
     items = read(html, url)
     for frame_url, frame_html in frames:
         items.extend(read(frame_html, frame_url))
+    return items
+
+
+def undated_page_items(html: str, url: str, frames: list[tuple[str, str]],
+                       this_page: tuple[str, ...]) -> list[dict]:
+    """A column page no list reader found items on, read as an undated list: the article links
+    of its main content and of its frames (``inspectors.lists.undated_links``), whose own pages
+    are opened for their dates. None when it links only to navigation: the column is blank."""
+    items = undated_links(html, url, this_page)
+    seen = {x["url"] for x in items}
+    for frame_url, frame_html in frames:
+        items.extend(x for x in undated_links(frame_html, frame_url, (url, *this_page))
+                     if x["url"] not in seen)
     return items
 
 
@@ -401,6 +415,12 @@ class SiteSpider(scrapy.Spider):
             final_url = page.url
         finally:
             await page.close()
+        undated_list = False
+        if not items and not whole and response.status < 400:
+            # 机构职能, 领导信息, 规划计划…: links without dates are a list, not a blank column
+            items = undated_page_items(html, final_url, frames, tuple(
+                u for u in (response.meta["requested"], column.get("url")) if u))
+            undated_list = bool(items)
         store = jcms_datastore(html, final_url) if whole and response.status < 400 else None
         if store:  # a jcms page draws one page of the records it carries: take them all
             drawn = {x["url"] for x in items}
@@ -418,6 +438,7 @@ class SiteSpider(scrapy.Spider):
             "list_page": number, "whole_list": whole, "pages_unread": unread,
             "final_url": final_url, "status": response.status, "error": None, "title": title,
             "text_length": visible_text_length(html), "items": items,
+            "undated_list": undated_list,
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
             "fetched_at": now_iso(),
         }
