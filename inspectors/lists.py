@@ -469,10 +469,18 @@ _ROW_OF_LINK = {"li", "tr", "dd", "dt"}
 MAX_UNDATED_LINKS = 200
 
 
+def _site_key(host: str) -> str:
+    """The registrable domain of a host: ``fgw.x.gov.cn`` → ``x.gov.cn``; an IP stays whole."""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) < 3 or labels[-1].isdigit():
+        return ".".join(labels)
+    second_level = len(labels[-1]) == 2 and labels[-2] in ("gov", "com", "org", "net", "edu", "ac")
+    return ".".join(labels[-3:] if second_level else labels[-2:])
+
+
 def _same_site(host: str, base_host: str) -> bool:
-    """``www.x.gov.cn``, ``x.gov.cn`` and ``fgw.x.gov.cn`` are one site."""
-    host, base_host = host.lower().removeprefix("www."), base_host.lower().removeprefix("www.")
-    return host == base_host or host.endswith("." + base_host) or base_host.endswith("." + host)
+    """``www.x.gov.cn``, ``x.gov.cn`` and ``fgw.x.gov.cn`` are one site; ``www.gov.cn`` is not."""
+    return bool(host) and _site_key(host) == _site_key(base_host)
 
 
 def _is_root(url: str) -> bool:
