@@ -451,6 +451,11 @@ class SiteSpider(scrapy.Spider):
         if group is not None:
             yield group
         nxt = None if whole else next_page_url(html, final_url)
+        if nxt is None and undated_list:  # 1 2 3 下一页> pagers: the next numbered page
+            here = {normalize(u) for u in (response.meta["requested"], final_url,
+                                           column.get("url") or "")}
+            nxt = next((u for u in list_page_urls(html, final_url) if normalize(u) not in here),
+                       None)
         if nxt and number < MAX_LIST_PAGES and not any(x.get("date") for x in items):
             # Only where needed: the first page shows no dated item (a cover page, pinned
             # undated items); the next page is read too, bounded.

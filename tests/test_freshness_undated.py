@@ -14,9 +14,12 @@ Fixture: tests/sites/county_undated, a county site in old TRS WCM / 政务公开
   one of 2026-03-16 (a 发布日期 table cell) → fresh.
 * 人事信息 — GBK without charset, one ``<ul>`` per record; newest item page 2025-05-20 → stale (5).
 * 信息公开年报 (其他) — one ``<dl>`` per year; newest report 2026-01-28 → fresh.
+* 政府工作报告 (其他) — two ``<div>`` blocks a page, a ``1 2 下一页>`` pager (no bare 下一页): its
+  numbered page 2 holds the 2026 report (日期：2026-02-06) → fresh.
 * 县情概况 (其他) — navigation, column menu, breadcrumb, footer and 暂无信息: blank.
 
-Before this, the first five were blank too: six blank columns fired veto.columns_stale (c).
+Before this, all but 县情概况's truly empty page were blank too: seven blank columns fired
+veto.columns_stale (c).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ COLUMNS = [  # (内容类别, 栏目类型, 名称, path, status at 2026-11-20)
     ("信息公开类", "规划计划", "规划计划", "/zwgk/ghjh/index.html", "fresh"),
     ("信息公开类", "人事信息", "人事信息", "/gbk/rsxx/index.html", "stale"),
     ("信息公开类", "其他", "信息公开年报", "/zwgk/ndbg/index.html", "fresh"),
+    ("信息公开类", "其他", "政府工作报告", "/zwgk/gzbg/index.html", "fresh"),
     ("信息公开类", "其他", "县情概况", "/zwgk/xqgk/index.html", "blank"),
 ]
 
@@ -91,6 +95,8 @@ def test_undated_lists_get_their_status_from_their_items_pages(inspected):
     assert plans["newest"]["title"] == "某某县2026年重点项目建设计划"
     assert found["人事信息"]["newest"]["date"] == "2025-05-20"  # GBK item page, no charset
     assert found["信息公开年报"]["newest"]["date"] == "2026-01-28"
+    report = found["政府工作报告"]
+    assert (report["items"], report["newest"]["date"]) == (4, "2026-02-06")  # numbered page 2
     assert found["县情概况"]["items"] == 0  # only navigation, menu, breadcrumb, footer
     with open_store(str(inspected["store_dir"])) as store:
         opened = [d for d in store.find("item_dates", inspection=inspected["card"]["inspection"])
