@@ -25,6 +25,7 @@ veto.columns_stale (c).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,9 @@ from cli_run import census_forms, xunjian
 from demo.server import DemoServer
 from inspectors.freshness import column_statuses, freshness_findings
 from inspectors.lists import undated_links
+from reports.site import site_report
+from review.app import create_app
+from review.users import add_user
 from scoring import score_card, validate_card
 from storage import open_store
 
@@ -133,6 +137,21 @@ def test_the_report_and_the_review_app_say_it_in_plain_words(inspected):
     line = next(x for x in out.stdout.splitlines()
                 if x.startswith("finding\t") and "领导信息" in x)
     assert "栏目无日期，待人工复核" in line and "确认后计分" in line
+    leaders = column_findings(inspected["card"])["领导信息"]
+    with open_store(str(inspected["store_dir"])) as store:
+        table = {c["name"]: c for c in site_report(store, CODE, as_of=AS_OF)["columns"]}
+        assert table["领导信息"]["status"] == "栏目无日期，待人工复核" and table["领导信息"]["bad"]
+        assert table["县情概况"]["status"] == "空白栏目"
+        add_user(store, "alice", "reviewer", "correct-horse-9")
+        app = create_app(store, secret_key="test-secret")
+        app.config["TESTING"] = True
+        client = app.test_client()
+        login = client.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+        assert client.post("/login", data={"name": "alice", "password": "correct-horse-9",
+                                           "csrf_token": csrf}).status_code == 302
+        page = client.get(f"/site/{CODE}/finding/{leaders['id']}").get_data(as_text=True)
+    assert "栏目无日期，待人工复核" in page and "均未注明发布时间" in page
 
 
 # -- the reader, on the fixture's pages (pure) -----------------------------------------------------
