@@ -489,6 +489,15 @@ def _is_root(url: str) -> bool:
                                                   path, re.I))
 
 
+def _page_key(url: str) -> str:
+    """One page, however it is linked: no fragment, no ``index.html``/``default.htm`` after the
+    folder, host without ``www.``: ``/zwgk/jgzn/``, ``/zwgk/jgzn/index.html`` are one."""
+    parts = urlsplit(url.split("#")[0])
+    path = re.sub(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", "/", parts.path or "/", flags=re.I)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return f"{host}:{parts.port or ''}{path}?{parts.query}"
+
+
 def _container(a):
     """Where a link sits: the parent of its row (li/tr/dd/dt), else its parent element."""
     node = a
@@ -539,7 +548,7 @@ def undated_links(html: str, base_url: str, this_page: tuple[str, ...] | list[st
         return []
     base = doc.xpath("//base/@href")
     base_url = urljoin(base_url, base[0].strip()) if base else base_url
-    here = {u.split("#")[0] for u in (base_url, *this_page) if u}
+    here = {_page_key(u) for u in (base_url, *this_page) if u}
     base_host = urlsplit(base_url).hostname or ""
 
     def target(a) -> str | None:
@@ -553,7 +562,7 @@ def undated_links(html: str, base_url: str, this_page: tuple[str, ...] | list[st
 
     def menu(box) -> bool:
         if box not in menus:
-            menus[box] = any(u in here or (_is_root(u) and _same_site(
+            menus[box] = any(_page_key(u) in here or (_is_root(u) and _same_site(
                 urlsplit(u).hostname or "", base_host)) for u in map(target, box.iter("a")) if u)
         return menus[box]
 
@@ -561,7 +570,7 @@ def undated_links(html: str, base_url: str, this_page: tuple[str, ...] | list[st
     seen: set[str] = set()
     for a in doc.iter("a"):
         url = target(a)
-        if url is None or url in here or url in seen or _skipped(a) or _side(a):
+        if url is None or _page_key(url) in here or url in seen or _skipped(a) or _side(a):
             continue
         parts = urlsplit(url)
         if parts.scheme != "file" and not _same_site(parts.hostname or "", base_host):

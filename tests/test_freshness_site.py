@@ -6,7 +6,8 @@ Columns (附件4) and what each exercises:
 通知公告 list inside an iframe, 2026年11月18日 in brackets (fresh) · 政策文件 GBK without charset,
 year-implied [05-21] = exactly 183 days before as-of (fresh; one day later stale) ·
 规划计划 undated list whose article pages say 发布时间 (fresh) · 人事信息 undated everywhere
-(undated: awaits a reviewer, issue 19 §3; it was stale before) · 公示公告 blank page · 乡镇动态 pinned old item on top, newest 36 days old (stale) ·
+(undated: awaits a reviewer, issue 19 §3; it was stale before) · 公示公告 blank page ·
+乡镇动态 pinned old item on top, newest 36 days old (stale) ·
 其他 a column page that is a 404 (unreachable) · 公告公示 paginated, its first page only
 undated items: 下一页 is followed (fresh) · 基层动态 drawn by a timer 1.2 s after load, when the
 network is long quiet (fresh, not blank). The homepage navigation also links 在线访谈, a

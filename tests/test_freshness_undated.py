@@ -186,12 +186,17 @@ def test_the_reader_keeps_blank_pages_blank():
             '<a href="/logo.png">标识</a></div></body></html>')
     assert undated_links(page, "http://www.x.gov.cn/b/index.html") == []
     # the same menu read from the list's second page, named by the column's first page
-    assert undated_links(page.replace("本栏目", "第二页本栏目"), "http://www.x.gov.cn/b/index_1.html",
+    # the menu names this column as a folder (/b/), the page is /b/index.html
+    assert undated_links(page.replace("/b/index.html", "/b/"),
+                         "http://www.x.gov.cn/b/index.html") == []
+    second = page.replace("本栏目", "第二页本栏目")
+    assert undated_links(second, "http://www.x.gov.cn/b/index_1.html",
                          ("http://www.x.gov.cn/b/index.html",)) == []
     # a sub-column index beside nothing else is an item (leaders as 大汉 sub-columns)
-    subs = '<div class="r"><a href="/ld/col1/index.html">张三</a><a href="/ld/col2/index.html">李四</a></div>'
-    assert [x["title"] for x in undated_links(f"<html><body>{subs}</body></html>",
-                                              "http://www.x.gov.cn/ld/index.html")] == ["张三", "李四"]
+    subs = ('<html><body><div class="r"><a href="/ld/col1/index.html">张三</a>'
+            '<a href="/ld/col2/index.html">李四</a></div></body></html>')
+    got = undated_links(subs, "http://www.x.gov.cn/ld/index.html")
+    assert [x["title"] for x in got] == ["张三", "李四"]
 
 
 # -- freshness and the card, pure -------------------------------------------------------------------
