@@ -31,8 +31,10 @@ column's list are fetched over plain HTTP and stored as ``letter`` items (questi
 
 Freshness facts (see inspectors/freshness.py): every registered column page is rendered in
 Chromium (JS lists, iframes included) and stored as a ``column_page`` item with its list items
-(title, URL, raw date); the pages of undated items are fetched over plain HTTP (bounded) and their
-date stored as an ``item_date`` item. The homepage and depth-1 pages carry their own list
+(title, URL, raw date) — a page with no list item is read as an undated list (``undated_list``:
+the article links of its main content), blank only when it links to nothing but navigation; the
+pages of undated items are fetched over plain HTTP (bounded) and their date stored as an
+``item_date`` item. The homepage and depth-1 pages carry their own list
 ``items`` (homepage updates; a splash homepage's second-level pages).
 """
 
