@@ -12,10 +12,12 @@ Facts (stored by the spider, see spiders/site.py):
 
 Every date is resolved against as-of here, so re-scoring with another ``--as-of`` needs no
 re-crawl. Column status: ``unreachable`` (unusable: a soft 404, HTTP ≥ 400 or no answer —
-``urlcheck.verdict``, with ``reason`` and ``detail``), ``blank`` (opens, no list item),
-``fresh`` (newest dated item within its type's window), ``stale`` (otherwise — undated items
-never count as updates, 未注明信息发布时间的视为不更新). Newest = the maximum date, not the
-first row (pinned 置顶 items sit on top with old dates).
+``urlcheck.verdict``, with ``reason`` and ``detail``), ``blank`` (opens, no list item: it links to
+nothing but navigation), ``fresh`` (newest dated item within its type's window), ``stale``
+(otherwise — undated items never count as updates, 未注明信息发布时间的视为不更新), ``undated`` (it
+lists items, but neither the list nor any item page opened states a date: a 机构职能 grid, leader
+cards; whether it should be updated is for a reviewer). Newest = the maximum date, not the first
+row (pinned 置顶 items sit on top with old dates).
 
 Which columns count for staleness: 信息公开类 and 其他 columns (互动回应类/办事服务类 columns are
 judged by the interaction.* and service.* indicators, not by their update dates). Blank columns
@@ -28,10 +30,13 @@ Findings (rules of scoring/rules/census-2015.toml):
   人事信息: the table's points); 机构设置及职能 / 其他 for the counted columns the table gives no
   points, 空白栏目 for a blank column of another category — both cost 0 in the rules file but
   are findings all the same, because the veto counts them. An unreachable counted column is a
-  finding that waits for a reviewer (the tool could not see whether it was updated).
+  finding that waits for a reviewer (the tool could not see whether it was updated); so is an
+  undated counted column (``undated_column``, same rule as a stale one: a reviewer who confirms
+  it charges it as not updated).
 * ``veto.columns_stale`` rule a / b / c when its threshold is reached (one finding each): (a)
-  not updated among 工作动态 + 通知公告/政策文件, (b) not updated by each type's window, (c)
-  blank columns. Its evidence lists exactly those columns, each with the id of its own finding
+  not updated among 工作动态 + 通知公告/政策文件, (b) not updated by each type's window (undated
+  columns among them count only once a reviewer confirms theirs), (c) blank columns — never an
+  undated one. Its evidence lists exactly those columns, each with the id of its own finding
   (``supporting``); the card lifts the veto when reviewers reject enough of them.
 * ``updates.homepage`` rule few_items: fewer than 10 homepage items dated in the 14 days.
 * ``veto.not_updated`` rule no_homepage_updates: 0 such items.
@@ -70,7 +75,9 @@ def newest_item(items: list[dict], item_dates: dict[str, dict], as_of: date) -> 
             "date_from": "list" if item.get("date") else "page"}
 
 
-def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: int) -> dict:
+def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: int,
+                  opened: set[str] | None = None) -> dict:
+    """One column's status and figures; ``opened``: URLs of item pages opened for their date."""
     column = page.get("column") or {}
     items = page.get("items") or []
     out = {"type": column.get("type"), "name": column.get("name"), "url": column.get("url"),
@@ -78,7 +85,8 @@ def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: 
            "window_days": window, "items": len(items), "screenshot": page.get("screenshot"),
            "status_code": page.get("status"), "error": page.get("error"), "newest": None,
            "undated": sum(1 for x in items if not x.get("date")
-                          and not (item_dates.get(x.get("url") or "") or {}).get("date"))}
+                          and not (item_dates.get(x.get("url") or "") or {}).get("date")),
+           "pages_opened": sum(1 for x in items if x.get("url") in (opened or ()))}
     usability = stored_usability(page)  # one verdict with the link check of its URL
     if not usability["usable"]:  # a soft 404, an HTTP error, no answer: unusable, never blank
         out.update(status="unreachable", reason=usability["reason"],
@@ -89,6 +97,9 @@ def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: 
         return out
     newest = newest_item(items, item_dates, as_of)
     out["newest"] = newest
+    if newest is None and out["undated"] == len(items):
+        out["status"] = "undated"  # a list, but no date anywhere: not blank, not judged
+        return out
     fresh = newest is not None and (as_of - date.fromisoformat(newest["date"])).days <= window
     out["status"] = "fresh" if fresh else "stale"
     return out
@@ -99,10 +110,11 @@ def column_statuses(column_pages: list[dict], item_dates: list[dict], as_of,
     rules = rules or load_rules()
     day = as_of_date(as_of)
     dates = {d["url"]: d.get("date") for d in item_dates if d.get("date")}
+    opened = {d["url"] for d in item_dates if d.get("url")}
     out = []
     for page in merge_list_pages(column_pages):
         column_type = (page.get("column") or {}).get("type") or "其他"
-        out.append(column_status(page, dates, day, rules.column_window(column_type)))
+        out.append(column_status(page, dates, day, rules.column_window(column_type), opened))
     return out
 
 
@@ -163,17 +175,20 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
 
     veto = rules.indicator("veto.columns_stale")
     a_types = set(veto.params.get("a_column_types", ["工作动态", "通知公告", "政策文件"]))
-    not_updated = [s for s in counted if s["status"] in ("stale", "blank")]
+    # an undated column counts as not updated only once a reviewer confirms its finding
+    not_updated = [s for s in counted if s["status"] in ("stale", "blank", "undated")]
     groups = {"a": [s for s in not_updated if s["type"] in a_types], "b": not_updated,
               "c": [s for s in statuses if s["status"] == "blank"]}  # 空白栏目: any category
     for rule in ("a", "b", "c"):
         if len(groups[rule]) >= int(veto.thresholds[rule]):
             names = "、".join(s["name"] or s["url"] for s in groups[rule])
+            undated = sum(s["status"] == "undated" for s in groups[rule])
+            review = f"，其中{undated}个栏目无日期，待人工复核" if undated else ""
             findings.append({
                 "id": finding_id(code, veto.id, f"columns_{rule}", site.get("url") or code),
                 "site": code, "indicator": veto.id, "kind": f"columns_stale_{rule}", "rule": rule,
                 "url": site.get("url"), "page": site.get("url"),
-                "detail": f"{veto.reasons[rule]}：共{len(groups[rule])}个（{names}）",
+                "detail": f"{veto.reasons[rule]}：共{len(groups[rule])}个（{names}）{review}",
                 "needs_review": False,
                 # each column is its own finding (screenshot, newest item, window); the card
                 # counts the veto only while enough of them stand (scoring/card.py)
@@ -257,22 +272,28 @@ def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
         detail = (f"栏目「{s['name']}」打不开（{why}），"
                   "无法判断是否更新，需人工复核")
         kind = "unreachable_column"
+    elif status == "undated":
+        detail = (f"栏目「{s['name']}」列有{s['items']}条信息，列表及打开的{s['pages_opened']}个"
+                  "信息页面均未注明发布时间，无法判断是否更新，需人工复核（确认后按未更新计）")
+        kind = "undated_column"
     elif newest:
         detail = (f"栏目「{s['name']}」{s['window_days']}天内未更新：最新信息「{newest['title']}」"
                   f"发布于{newest['date']}")
         kind = "stale_column"
-    else:
-        detail = f"栏目「{s['name']}」的信息均未注明发布时间，视为未更新"
+    else:  # its dates are all after the monitoring time point (re-scored at an earlier as-of)
+        detail = f"栏目「{s['name']}」在监测时间点前没有已发布的信息，视为未更新"
         kind = "stale_column"
+    evidence = {"column_type": s["type"], "column_name": s["name"], "status": status,
+                "window_days": s["window_days"], "newest": newest, "items": s["items"],
+                "undated_items": s["undated"], "http_status": s["status_code"],
+                "error": s["error"], "screenshot": s["screenshot"], "source": s["source"]}
+    if status == "undated":  # plain words where the card and the app show a status
+        evidence.update(status_text="栏目无日期，待人工复核", pages_opened=s["pages_opened"])
     return {
         "id": finding_id(code, basic.id, "column", s["url"] or s["name"] or ""),
         "site": code, "indicator": basic.id, "kind": kind, "rule": rule,
         "url": s["url"], "page": s["url"],
         "detail": f"{basic.reasons.get(rule, '')}。{detail}",
-        "needs_review": status == "unreachable",
-        "evidence": {"column_type": s["type"], "column_name": s["name"], "status": status,
-                     "window_days": s["window_days"], "newest": newest, "items": s["items"],
-                     "undated_items": s["undated"], "http_status": s["status_code"],
-                     "error": s["error"], "screenshot": s["screenshot"],
-                     "source": s["source"]},
+        "needs_review": status in ("unreachable", "undated"),
+        "evidence": evidence,
     }

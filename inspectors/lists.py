@@ -796,3 +796,151 @@ def jcms_datastore(text: str, base_url: str) -> dict | None:
     return {"items": items, "records": len(records),
             "nextgroup": urljoin(base_url, nextgroup.replace("&amp;", "&")) if nextgroup else None,
             "total": total, "perpage": int(perpage.group(1)) if perpage else None}
+
+
+# -- article links of an undated list (机构职能, 领导信息, 规划计划 …) ----------------------------
+#
+# A column page may list its items without any date: a grid of departments, leader cards with
+# names only, one ``<table>`` per record. ``extract_items`` keeps undated rows only in a list of
+# long titles; ``undated_links`` reads what such a page links to from its main content, so the
+# column is read as a list (its items' own pages give the dates) and not called blank. A page
+# whose only links are furniture — navigation, the column menu, breadcrumbs, pager, footer —
+# gives none: that page is blank.
+
+#: class/id words of side panels beside the main content (related, hot, ranked, recommended).
+SIDE_MARK = re.compile(
+    r"(^|[\s_-])(side|sidebar|aside|sub-?nav|left-?nav|left-?menu|lmdh|related|xgxx|xgwz|xgwj|"
+    r"hot|rdxx|rank|phb|tuijian|recommend)([\s_-]|\d|$)", re.I)
+#: Short link texts of site furniture (top bar, footer, tools), never an item.
+FURNITURE = re.compile(
+    r"(网站地图|联系我们|关于我们|设为首页|加入收藏|收藏本站|无障碍|长者|关怀|适老|繁体|简体|english|"
+    r"网站声明|法律声明|隐私|版权|免责|使用帮助|帮助中心|纠错|找错|意见建议|手机版|移动版|微信|微博|"
+    r"rss|登录|注册|icp|公网安备|网站标识|返回顶部|打印|关闭|当前位置|共\d+页|上页|下页)", re.I)
+#: Link targets that are pictures, not pages.
+PICTURE = re.compile(r"\.(jpe?g|png|gif|bmp|webp|svg|ico)$", re.I)
+#: A row of a list: the nearest of these above a link.
+_ROW_OF_LINK = {"li", "tr", "dd", "dt"}
+MAX_UNDATED_LINKS = 200
+
+
+def _site_key(host: str) -> str:
+    """The registrable domain of a host: ``fgw.x.gov.cn`` → ``x.gov.cn``; an IP stays whole."""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) < 3 or labels[-1].isdigit():
+        return ".".join(labels)
+    second_level = len(labels[-1]) == 2 and labels[-2] in ("gov", "com", "org", "net", "edu", "ac")
+    return ".".join(labels[-3:] if second_level else labels[-2:])
+
+
+def _same_site(host: str, base_host: str) -> bool:
+    """``www.x.gov.cn``, ``x.gov.cn`` and ``fgw.x.gov.cn`` are one site; ``www.gov.cn`` is not."""
+    return bool(host) and _site_key(host) == _site_key(base_host)
+
+
+def _is_root(url: str) -> bool:
+    path = urlsplit(url).path
+    return path in ("", "/") or bool(re.fullmatch(r"/(index|default|home)\.(s?html?|jsp|php|aspx?)",
+                                                  path, re.I))
+
+
+def _page_key(url: str) -> str:
+    """One page, however it is linked: no fragment, no ``index.html``/``default.htm`` after the
+    folder, host without ``www.``: ``/zwgk/jgzn/``, ``/zwgk/jgzn/index.html`` are one."""
+    parts = urlsplit(url.split("#")[0])
+    path = re.sub(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", "/", parts.path or "/", flags=re.I)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return f"{host}:{parts.port or ''}{path}?{parts.query}"
+
+
+def _container(a):
+    """Where a link sits: the parent of its row (li/tr/dd/dt), else its parent element."""
+    node = a
+    for _ in range(MAX_ROW_LEVELS):
+        parent = node.getparent()
+        if parent is None or not isinstance(parent.tag, str) or parent.tag in ("body", "html"):
+            break
+        node = parent
+        if node.tag in _ROW_OF_LINK:
+            up = node.getparent()
+            return up if up is not None else node
+    return a.getparent()
+
+
+def _side(el) -> bool:
+    for node in [el, *el.iterancestors()]:
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "aside":
+            return True
+        mark = f"{node.get('class', '')} {node.get('id', '')}"
+        if mark.strip() and SIDE_MARK.search(mark):
+            return True
+    return False
+
+
+def _link_name(a) -> str:
+    name = _title_of(a)
+    if not name:
+        name = " ".join((img.get("alt") or "").strip() for img in a.iter("img")).strip()
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def undated_links(html: str, base_url: str, this_page: tuple[str, ...] | list[str] = ()
+                  ) -> list[dict]:
+    """The article links of a page's main content, dated or not: ``{"title", "url", "date":
+    None}`` in page order, one per URL (at most ``MAX_UNDATED_LINKS``).
+
+    For a column page no list reader found items on. Left out: navigation, headers, footers,
+    breadcrumbs, pagers and side panels (by tag and class/id), furniture texts (网站地图, 无障碍…),
+    pictures, other sites' links, this page and ``this_page`` (the column's first page), the
+    site's root — and whole menus: a list or block holding a link to this page or to the root is
+    the site's or the column's navigation. Links to column index pages (``…/index.html``) count
+    only where the page links to nothing else.
+    """
+    doc = parse_html(html)
+    if doc is None:
+        return []
+    base = doc.xpath("//base/@href")
+    base_url = urljoin(base_url, base[0].strip()) if base else base_url
+    here = {_page_key(u) for u in (base_url, *this_page) if u}
+    base_host = urlsplit(base_url).hostname or ""
+
+    def target(a) -> str | None:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            return None
+        url = urljoin(base_url, href).split("#")[0]
+        return url if urlsplit(url).scheme in ("http", "https", "file") else None
+
+    menus: dict = {}  # container → it links to this page or the root (a menu)
+
+    def menu(box) -> bool:
+        if box not in menus:
+            menus[box] = any(_page_key(u) in here or (_is_root(u) and _same_site(
+                urlsplit(u).hostname or "", base_host)) for u in map(target, box.iter("a")) if u)
+        return menus[box]
+
+    found: list[tuple[str, str, bool]] = []
+    seen: set[str] = set()
+    for a in doc.iter("a"):
+        url = target(a)
+        if url is None or _page_key(url) in here or url in seen or _skipped(a) or _side(a):
+            continue
+        parts = urlsplit(url)
+        if parts.scheme != "file" and not _same_site(parts.hostname or "", base_host):
+            continue
+        if PICTURE.search(parts.path) or _is_root(url):
+            continue
+        name = _link_name(a)
+        bare = re.sub(r"\s+", "", name)
+        if len(bare) < 2 or NOT_TITLES.match(bare) or (len(bare) <= 12 and FURNITURE.search(bare)):
+            continue
+        box = _container(a)
+        if box is not None and menu(box):
+            continue
+        seen.add(url)
+        found.append((name, url, bool(INDEX_LIKE.search(parts.path))))
+    if any(not index for _, _, index in found):
+        found = [x for x in found if not x[2]]  # column index pages beside articles: a menu
+    return [{"title": name, "url": url, "date": None}
+            for name, url, _ in found[:MAX_UNDATED_LINKS]]

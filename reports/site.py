@@ -35,7 +35,7 @@ MAX_SLICES = 3
 THUMB_WIDTH = 200
 MIN_TRIMMED = 900
 COLUMN_STATUS = {"fresh": "正常更新", "stale": "未更新", "blank": "空白栏目",
-                 "unreachable": "无法访问"}
+                 "unreachable": "无法访问", "undated": "栏目无日期，待人工复核"}
 SOURCE = {"registry": "登记", "discovered": "发现"}
 SITE_TYPES = {"门户网站", "其他"}
 

@@ -31,8 +31,10 @@ column's list are fetched over plain HTTP and stored as ``letter`` items (questi
 
 Freshness facts (see inspectors/freshness.py): every registered column page is rendered in
 Chromium (JS lists, iframes included) and stored as a ``column_page`` item with its list items
-(title, URL, raw date); the pages of undated items are fetched over plain HTTP (bounded) and their
-date stored as an ``item_date`` item. The homepage and depth-1 pages carry their own list
+(title, URL, raw date) — a page with no list item is read as an undated list (``undated_list``:
+the article links of its main content), blank only when it links to nothing but navigation; the
+pages of undated items are fetched over plain HTTP (bounded) and their date stored as an
+``item_date`` item. The homepage and depth-1 pages carry their own list
 ``items`` (homepage updates; a splash homepage's second-level pages).
 """
 
@@ -58,6 +60,7 @@ from inspectors.lists import (
     list_items,
     list_page_urls,
     next_page_url,
+    undated_links,
 )
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
 from spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
@@ -102,6 +105,19 @@ def page_items(html: str, url: str, frames: list[tuple[str, str]],
     items = read(html, url)
     for frame_url, frame_html in frames:
         items.extend(read(frame_html, frame_url))
+    return items
+
+
+def undated_page_items(html: str, url: str, frames: list[tuple[str, str]],
+                       this_page: tuple[str, ...]) -> list[dict]:
+    """A column page no list reader found items on, read as an undated list: the article links
+    of its main content and of its frames (``inspectors.lists.undated_links``), whose own pages
+    are opened for their dates. None when it links only to navigation: the column is blank."""
+    items = undated_links(html, url, this_page)
+    seen = {x["url"] for x in items}
+    for frame_url, frame_html in frames:
+        items.extend(x for x in undated_links(frame_html, frame_url, (url, *this_page))
+                     if x["url"] not in seen)
     return items
 
 
@@ -401,6 +417,12 @@ class SiteSpider(scrapy.Spider):
             final_url = page.url
         finally:
             await page.close()
+        undated_list = False
+        if not items and not whole and response.status < 400:
+            # 机构职能, 领导信息, 规划计划…: links without dates are a list, not a blank column
+            items = undated_page_items(html, final_url, frames, tuple(
+                u for u in (response.meta["requested"], column.get("url")) if u))
+            undated_list = bool(items)
         store = jcms_datastore(html, final_url) if whole and response.status < 400 else None
         if store:  # a jcms page draws one page of the records it carries: take them all
             drawn = {x["url"] for x in items}
@@ -418,6 +440,7 @@ class SiteSpider(scrapy.Spider):
             "list_page": number, "whole_list": whole, "pages_unread": unread,
             "final_url": final_url, "status": response.status, "error": None, "title": title,
             "text_length": visible_text_length(html), "items": items,
+            "undated_list": undated_list,
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
             "fetched_at": now_iso(),
         }
@@ -430,6 +453,11 @@ class SiteSpider(scrapy.Spider):
         if group is not None:
             yield group
         nxt = None if whole else next_page_url(html, final_url)
+        if nxt is None and undated_list:  # 1 2 3 下一页> pagers: the next numbered page
+            here = {normalize(u) for u in (response.meta["requested"], final_url,
+                                           column.get("url") or "")}
+            nxt = next((u for u in list_page_urls(html, final_url) if normalize(u) not in here),
+                       None)
         if nxt and number < MAX_LIST_PAGES and not any(x.get("date") for x in items):
             # Only where needed: the first page shows no dated item (a cover page, pinned
             # undated items); the next page is read too, bounded.

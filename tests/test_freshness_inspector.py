@@ -68,14 +68,18 @@ def test_year_implied_dates_resolve_at_scoring_time():
     assert later["status"] == "stale" and later["newest"]["date"] == "2026-11-18"
 
 
-def test_undated_items_use_their_pages_or_count_as_not_updated():
+def test_undated_items_use_their_pages_or_await_a_reviewer():
     undated = [item(1), item(2)]
     dates = [{"url": "http://www.t.gov.cn/a/2.html", "date": {"text": "2026-11-19",
                                                              "date": "2026-11-19"}}]
     with_page = column_statuses([col("工作动态", "dt", undated)], dates, AS_OF)[0]
     assert with_page["status"] == "fresh" and with_page["newest"]["date_from"] == "page"
-    without = column_statuses([col("工作动态", "dt", undated)], [], AS_OF)[0]
-    assert without["status"] == "stale" and without["newest"] is None
+    # issue 19 §3: no date on the list nor on any item page opened → undated, not stale
+    # (it was "stale" here before; a reviewer decides, see tests/test_freshness_undated.py)
+    opened = [{"url": "http://www.t.gov.cn/a/1.html", "date": None}]
+    without = column_statuses([col("工作动态", "dt", undated)], opened, AS_OF)[0]
+    assert without["status"] == "undated" and without["newest"] is None
+    assert (without["undated"], without["pages_opened"]) == (2, 1)
 
 
 def test_blank_and_unreachable():

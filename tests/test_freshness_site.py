@@ -6,7 +6,8 @@ Columns (附件4) and what each exercises:
 通知公告 list inside an iframe, 2026年11月18日 in brackets (fresh) · 政策文件 GBK without charset,
 year-implied [05-21] = exactly 183 days before as-of (fresh; one day later stale) ·
 规划计划 undated list whose article pages say 发布时间 (fresh) · 人事信息 undated everywhere
-(stale) · 公示公告 blank page · 乡镇动态 pinned old item on top, newest 36 days old (stale) ·
+(undated: awaits a reviewer, issue 19 §3; it was stale before) · 公示公告 blank page ·
+乡镇动态 pinned old item on top, newest 36 days old (stale) ·
 其他 a column page that is a 404 (unreachable) · 公告公示 paginated, its first page only
 undated items: 下一页 is followed (fresh) · 基层动态 drawn by a timer 1.2 s after load, when the
 network is long quiet (fresh, not blank). The homepage navigation also links 在线访谈, a
@@ -34,7 +35,7 @@ COLUMNS = [  # (内容类别, 栏目类型, 名称, path, expected status at 202
     ("信息公开类", "通知公告", "通知公告", "/col/tzgg-frame.html", "fresh"),
     ("信息公开类", "政策文件", "政策文件", "/gbk/zcwj.html", "fresh"),
     ("信息公开类", "规划计划", "规划计划", "/col/ghjh.html", "fresh"),
-    ("信息公开类", "人事信息", "人事信息", "/col/rsxx.html", "stale"),
+    ("信息公开类", "人事信息", "人事信息", "/col/rsxx.html", "undated"),
     ("信息公开类", "通知公告", "公示公告", "/col/blank.html", "blank"),
     ("信息公开类", "工作动态", "乡镇动态", "/col/dt-stale.html", "stale"),
     ("信息公开类", "其他", "统计数据", "/col/missing.html", "unreachable"),
@@ -104,7 +105,10 @@ def test_every_column_gets_its_status(inspected):
 def test_points_and_evidence(inspected):
     card = inspected["card"]
     basic = deduction(card, "updates.basic_info")
-    assert basic["checked"] and basic["points"] == 12.0  # 人事 5 + blank 通知公告 4 + 动态 3
+    assert basic["checked"] and basic["points"] == 7.0  # blank 通知公告 4 + 动态 3; 人事 awaits
+    undated = next(f for f in card["findings"] if f["kind"] == "undated_column")
+    assert undated["evidence"]["column_name"] == "人事信息" and undated["needs_review"]
+    assert undated["points"] == 0.0 and undated["id"] in card["awaiting_review"]
     home = deduction(card, "updates.homepage")
     assert home["checked"] and home["points"] == 5.0  # 7 items in the 14 days
     assert card["facts"]["freshness"]["homepage"]["count"] == 7  # one dated on its own page
@@ -134,7 +138,7 @@ def test_rescoring_another_as_of_needs_no_recrawl(inspected):
     later = json.loads(xunjian("report", "card", CODE, "--as-of", "2026-11-21", "--json", "-",
                                store=store_dir).stdout)
     assert statuses(later)["政策文件"]["status"] == "stale"  # 184 days: just outside
-    assert deduction(later, "updates.basic_info")["points"] == 16.0
+    assert deduction(later, "updates.basic_info")["points"] == 11.0
     assert later["facts"]["freshness"]["homepage"]["count"] == 6  # 11-06 fell out
     assert len(inspected["server"].hits) == hits  # nothing fetched again
 
