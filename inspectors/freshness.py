@@ -45,6 +45,7 @@ from inspectors.dates import resolve
 from inspectors.links import is_splash
 from scoring.rules import Rules, load_rules
 from scoring.time import as_of_date
+from xunjian.errors import plain_reason
 
 COUNTED_CATEGORIES = {"信息公开类", "其他", "", None}
 INDICATORS = ("updates.basic_info", "veto.columns_stale", "updates.homepage", "veto.not_updated")
@@ -249,7 +250,7 @@ def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
         detail = f"空白栏目「{s['name']}」：栏目页可以打开，但没有任何信息"
         kind = "blank_column"
     elif status == "unreachable":
-        detail = (f"栏目「{s['name']}」打不开（{s['error'] or s['status_code']}），"
+        detail = (f"栏目「{s['name']}」打不开（{plain_reason(s['error']) or s['status_code']}），"
                   "无法判断是否更新，需人工复核")
         kind = "unreachable_column"
     elif newest:

@@ -30,6 +30,7 @@ from functools import cache
 from inspectors import finding_id
 from inspectors.html import parse_html
 from scoring.rules import load_rules
+from xunjian.errors import plain_reason
 
 INDICATORS = ("service.guide", "service.attachments", "service.online_systems")
 GUIDE_TYPE = "办事指南类栏目"
@@ -108,7 +109,7 @@ def system_findings(site: dict, system_pages: list[dict]) -> list[dict]:
         name = (s.get("column") or {}).get("name") or s["url"]
         out.append(_finding(
             code, "service.online_systems", "system_unreachable", "unreachable", s["url"], s["url"],
-            f"在线系统「{name}」不能访问：{s.get('reason') or s.get('error')}",
+            f"在线系统「{name}」不能访问：{plain_reason(s.get('error')) or s.get('reason')}",
             {"reason": s.get("reason"), "http_status": s.get("status"), "error": s.get("error"),
              "final_url": s.get("final_url"), "screenshot": s.get("screenshot"),
              "column": name}))
