@@ -31,7 +31,7 @@ def test_unclosed_quote_names_every_row_it_swallowed(tmp_path: Path) -> None:
     # A 大汉-style export: CRLF lines, an 办公地址 quoted because it holds a comma. Row 3 of 5
     # (line 4) opens a quote it never closes; the cell then runs on over the rest of the file.
     rows = [
-        '1100000001,北京市,北京市人民政府门户网站,门户网站,http://www.beijing.gov.cn/,北京市人民政府办公厅,"北京市通州区运河东大街57号,101160"',
+        '1100000001,北京市,北京市人民政府门户网站,门户网站,http://www.beijing.gov.cn/,北京市政府办公厅,"通州区运河东大街57号,101160"',
         "4401000001,广东省广州市,广州市人民政府门户网站,门户网站,http://www.gz.gov.cn/,广州市人民政府办公厅,府前路1号",
         '4401060001,广东省广州市天河区,"天河区人民政府网站,门户网站,http://www.thnet.gov.cn/,天河区人民政府办公室,天府路1号',
         "4401040001,广东省广州市越秀区,越秀区人民政府网站,门户网站,http://www.yuexiu.gov.cn/,越秀区人民政府办公室,府前路",
