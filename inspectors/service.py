@@ -31,6 +31,7 @@ from inspectors import finding_id
 from inspectors.html import parse_html
 from scoring.rules import load_rules
 from urlcheck.verdict import stored_usability
+from xunjian.errors import plain_reason
 
 INDICATORS = ("service.guide", "service.attachments", "service.online_systems")
 GUIDE_TYPE = "办事指南类栏目"
@@ -117,7 +118,7 @@ def system_findings(site: dict, system_pages: list[dict]) -> list[dict]:
             usability["outcome"] == "blocked" or (s.get("status") or 0) >= 400)
         out.append(_finding(
             code, "service.online_systems", "system_unreachable", "unreachable", s["url"], s["url"],
-            f"在线系统「{name}」不能访问：{s.get('reason') or s.get('error')}"
+            f"在线系统「{name}」不能访问：{plain_reason(s.get('error')) or s.get('reason')}"
             + ("（疑似防护墙拦截，需人工复核）" if walled else ""),
             {"reason": s.get("reason"), "http_status": s.get("status"), "error": s.get("error"),
              "final_url": s.get("final_url"), "screenshot": s.get("screenshot"),

@@ -10,7 +10,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 NONE_WORDS = frozenset({"无", "暂无"})
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 _SPACE = re.compile(r"\s+")
-_CODE = re.compile(r"[A-Za-z0-9]{4,32}")
+_CODE = re.compile(r"[0-9]{10}|bm[0-9]{8}")
+#: How a 网站标识码 looks, for error messages.
+CODE_SHAPE = "10 digits, or bm + 8 digits"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _LABEL = re.compile(r"(?!-)[\w-]{1,63}(?<!-)")
@@ -52,8 +54,11 @@ def split_cell(value: str) -> list[str]:
 
 
 def site_code(value: str) -> str | None:
-    """A 网站标识码: 4–32 letters or digits (full-width digits accepted), else None."""
+    """A 网站标识码: 10 digits (4401000001), or bm + 8 digits for a 国务院部门 (bm04000001);
+    full-width digits and an upper-case BM are accepted. Anything else is None."""
     text = unicodedata.normalize("NFKC", clean(value))
+    if text[:2].lower() == "bm":
+        text = "bm" + text[2:]
     return text if _CODE.fullmatch(text) else None
 
 

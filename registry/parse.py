@@ -33,7 +33,7 @@ from registry.layouts import (
     unknown_layout_message,
 )
 from registry.model import ImportResult, RegistryError
-from registry.tables import Sheet, TableError, read_sheets
+from registry.tables import RunOn, Sheet, TableError, read_sheets
 
 NAME = "栏目(系统)名称"
 ADDRESS = "栏目(系统)地址"
@@ -100,7 +100,7 @@ class _Row:
         if not raw:
             self.error("网站标识码", "must not be empty")
         elif code is None:
-            self.error("网站标识码", f"must be 4–32 letters or digits, not {raw!r}")
+            self.error("网站标识码", f"not a 网站标识码 ({f.CODE_SHAPE}): {raw!r}")
         return code
 
 
@@ -117,8 +117,33 @@ class _Parser:
 
     def rows(self, sheet: Sheet, header: Header) -> Iterable[_Row]:
         for number, cells in sheet.rows:
-            if number > header.row and any(f.clean(c) for c in cells):
+            if number <= header.row:
+                continue
+            run_on = sheet.run_ons.get(number)
+            if run_on is not None:
+                self.refuse_run_on(sheet.label, header, run_on)
+            elif any(f.clean(c) for c in cells):
                 yield _Row(sheet.label, number, header, cells)
+
+    def refuse_run_on(self, label: str, header: Header, run_on: RunOn) -> None:
+        """An unclosed quote: an error on its row and on every line it swallowed; none of these
+        rows is imported (each is only half read)."""
+        names = {i: name for name, i in header.index.items()}
+        field = names.get(run_on.cell, "")
+        first, last = run_on.first, run_on.last
+        if last > first:
+            span = f"row {first + 1}" if last == first + 1 else f"rows {first + 1}–{last}"
+            message = (f"unclosed quote (\"): this cell runs on over {span}; "
+                       f"rows {first}–{last} were not imported (close the quote, then import "
+                       "again)")
+        else:
+            message = ("unclosed quote (\"): this cell runs on to the end of the file; "
+                       "the row was not imported (close the quote, then import again)")
+        self.result.errors.append(RegistryError(label, first, field, message))
+        for number in range(first + 1, last + 1):
+            self.result.errors.append(RegistryError(
+                label, number, "",
+                f"swallowed by the unclosed quote on row {first}; not imported"))
 
     # ---- 附件3 政府网站基本信息表 -------------------------------------------------------
     def site_sheet(self, sheet: Sheet, header: Header) -> None:

@@ -76,6 +76,7 @@ from spiders.pipelines import report_store_failure
 from spiders.serious_facts import hidden_links, page_facts
 from storage import StoreError, open_store
 from urlcheck import decode_body
+from xunjian.errors import plain_error
 from xunjian.runcontrol import die_with_parent
 
 FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
@@ -87,6 +88,11 @@ MAX_LIST_PAGES = 3
 WHOLE_LIST_TYPES = {GUIDE_TYPE, CONSULTATION, SURVEY, INTERVIEW}
 #: Extra one-second looks at a column page that shows no list item yet.
 BLANK_RETRIES = 2
+
+
+def failure_words(failure) -> str:
+    """A failed request's error for people (xunjian.errors: 打不开：连接被拒绝 (ERR_…))."""
+    return plain_error(f"{failure.type.__name__}: {str(failure.value)[:600]}") or "打不开"
 
 
 def now_iso() -> str:
@@ -196,17 +202,18 @@ class SiteSpider(scrapy.Spider):
                  "as_of": None, "checks": {}}
             )
         # The site is its homepage's origin plus its registered columns' (not its online systems:
-        # another system, rendered and judged on its own); links elsewhere are checked, not walked.
+        # another system, rendered and judged on its own, nor discovered columns: found on these
+        # origins, or on an address the site has left); links elsewhere are checked, not walked.
         self.origins = site_origins([site["url"]] + [
             (c.get("url") or "") for c in self.store.columns(self.site_code)
-            if c.get("type") != SYSTEM_TYPE])
+            if c.get("type") != SYSTEM_TYPE and c.get("source") != "discovered"])
         home = normalize(site["url"])
         self.frontier.admit(home, 0)
         yield self._request(home, depth=0, referrer=None, render=True, is_home=True)
         if self.freshness:
             try:
                 self.store.update_inspection(self.inspection_id, freshness=True)
-                self.known_columns = self.store.columns(self.site_code)
+                self.known_columns = self._current_columns()
             except StoreError as exc:
                 report_store_failure(self.crawler, None, self.inspection_id, exc)
                 return
@@ -219,6 +226,20 @@ class SiteSpider(scrapy.Spider):
                         yield self._system_request(column, normalize(url))
                     else:
                         yield self._column_request(column, normalize(url))
+
+    def _current_columns(self) -> list[dict]:
+        """The site's columns, less the discovered ones of an address it has left: proposed from
+        another 首页网址 (a new one, or a new port, imported since) and on none of its origins now.
+        Those are dropped from the store; the homepage as it is now proposes columns again."""
+        columns = self.store.columns(self.site_code)
+        home = self.site["url"]
+        left = [c for c in columns if c.get("source") == "discovered" and c.get("home") != home
+                and origin_key(c.get("url") or "") not in self.origins]
+        for column in left:
+            self.logger.info("discovered column %s is not on the site's address %s any more; "
+                             "dropped, to be discovered again", column.get("url"), home)
+            self.store.delete("columns", id=column["id"])
+        return [c for c in columns if c not in left]
 
     def _column_request(self, column: dict, url: str) -> scrapy.Request:
         keep = {k: column.get(k) for k in ("type", "name", "url", "category", "source")}
@@ -320,7 +341,7 @@ class SiteSpider(scrapy.Spider):
             await page.close()
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
-        return request, status, f"{failure.type.__name__}: {str(failure.value)[:300]}"
+        return request, status, failure_words(failure)
 
     # -- an unreachable homepage: tried again after a pause, then stored with what Chromium showed
 
@@ -354,7 +375,7 @@ class SiteSpider(scrapy.Spider):
             await page.close()
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
-        error = f"{failure.type.__name__}: {str(failure.value)[:300]}"
+        error = failure_words(failure)
         again = await self._home_again(request, status, error)
         if again is not None:
             yield again
@@ -627,7 +648,7 @@ class SiteSpider(scrapy.Spider):
         yield {"type": "letter", "inspection": self.inspection_id, "site": self.site_code,
                "column_url": request.meta["column_url"], "url": request.meta["requested"],
                "title": item.get("title"), "list_date": item.get("date"), "status": None,
-               "error": str(failure.value)[:300], "asked": None, "replied": None,
+               "error": failure_words(failure), "asked": None, "replied": None,
                "has_reply": False, "fetched_at": now_iso()}
 
     def _item_date_requests(self, items: list[dict], list_url: str):
@@ -663,7 +684,8 @@ class SiteSpider(scrapy.Spider):
                 continue
             self.columns_asked.add(url)
             doc = {**column, "site": self.site_code, "position": 1000 + n,
-                   "discovered_at": now_iso(), "inspection": self.inspection_id}
+                   "discovered_at": now_iso(), "inspection": self.inspection_id,
+                   "home": self.site["url"]}  # the 首页网址 it was found from
             try:
                 self.store.upsert("columns", {"site": self.site_code, "url": column["url"],
                                               "source": "discovered"}, doc)
@@ -694,7 +716,7 @@ class SiteSpider(scrapy.Spider):
         request = failure.request
         yield {"type": "item_date", "inspection": self.inspection_id, "site": self.site_code,
                "url": request.meta["requested"], "column_url": request.meta["column_url"],
-               "status": None, "date": None, "error": str(failure.value)[:300],
+               "status": None, "date": None, "error": failure_words(failure),
                "fetched_at": now_iso()}
 
     # -- helpers -----------------------------------------------------------------------------

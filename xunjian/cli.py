@@ -45,6 +45,35 @@ def parse_as_of(value: str | None) -> str:
                                  param_hint="--as-of") from None
 
 
+def check_output(path: str | None) -> None:
+    """Before any work: an output file ('-' is standard output) can be written where asked,
+    so that a long inspection or report never ends in a traceback at its last step."""
+    if not path or path == "-":
+        return
+    target = Path(path).expanduser()
+    folder = target.parent
+    if target.is_dir():
+        problem = "is a directory, not a file"
+    elif not folder.exists():
+        problem = "directory does not exist"
+    elif not folder.is_dir():
+        problem = f"{folder} is not a directory"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = "directory is not writable"
+    elif target.exists() and not os.access(target, os.W_OK):
+        problem = "file is not writable"
+    else:
+        return
+    raise click.ClickException(f"{path}: {problem}")
+
+
+def write_output(path: str, body: bytes) -> None:
+    try:
+        Path(path).expanduser().write_bytes(body)
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
 class StoreContext:
     def __init__(self, url: str | None):
         self.url = resolve_store_url(url)
@@ -176,7 +205,7 @@ def _progress_display():
 @click.argument("site_code")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="监测时间点, the monitoring date (default: today in Asia/Shanghai).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH",
+@click.option("--json", "json_path", type=click.Path(), metavar="PATH",
               help="Write the score card as JSON ('-' for standard output).")
 @click.pass_obj
 def inspect(obj: StoreContext, site_code, as_of, json_path):
@@ -198,6 +227,7 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
     from xunjian import running as run  # small: it waits beside the crawl and its Chromium
     from xunjian.running import InspectionError, run_inspection
 
+    check_output(json_path)
     as_of = parse_as_of(as_of)
     store = obj.store
     if store.get_site(site_code) is None:
@@ -255,7 +285,7 @@ def _emit(card: dict, json_path: str | None, store) -> None:
         return
     print_card(card, console, blob_location=store.blob_location, inspection=inspection)
     if json_path:
-        Path(json_path).write_text(text + "\n", encoding="utf-8")
+        write_output(json_path, (text + "\n").encode("utf-8"))
         console.print(f"score card written to {json_path}", highlight=False, soft_wrap=True)
 
 
@@ -272,13 +302,14 @@ def report():
               help="监测时间点 to score at (default: the inspection's own).")
 @click.option("--inspection", "inspection_id", metavar="ID",
               help="A stored inspection of this site (default: its latest finished one).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH",
+@click.option("--json", "json_path", type=click.Path(), metavar="PATH",
               help="Write the score card as JSON ('-' for standard output).")
 @click.pass_obj
 def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
     """Re-score a stored inspection, e.g. with another --as-of."""
     from xunjian.inspection import card_for
 
+    check_output(json_path)
     as_of = parse_as_of(as_of) if as_of else None
     store = obj.store
     if inspection_id:
@@ -304,7 +335,7 @@ def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
 @click.option("--inspection", "inspection_id", metavar="ID", help="A stored inspection of it.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "html", "xlsx"]),
               required=True, help="Report format (the PDF is the HTML printed by Chromium).")
-@click.option("--output", "output", type=click.Path(dir_okay=False), required=True,
+@click.option("--output", "output", type=click.Path(), required=True,
               metavar="PATH", help="Where to write the report.")
 @click.pass_obj
 def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output):
@@ -312,12 +343,13 @@ def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output)
     from reports.render import ReportError
     from reports.site import build_site_report
 
+    check_output(output)
     as_of = parse_as_of(as_of) if as_of else None
     try:
         body = build_site_report(obj.store, site_code, fmt, inspection_id, as_of)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
-    Path(output).write_bytes(body)
+    write_output(output, body)
     console.print(f"site report written to {output} ({len(body):,} bytes)", highlight=False,
                   soft_wrap=True)
 
@@ -330,7 +362,7 @@ def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output)
               help="Group by (repeatable; default 级别, 网站类型 and 地区).")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "html", "pdf"]), required=True,
               help="Report format.")
-@click.option("--output", "output", type=click.Path(dir_okay=False), required=True,
+@click.option("--output", "output", type=click.Path(), required=True,
               metavar="PATH", help="Where to write the report.")
 @click.pass_obj
 def report_census(obj: StoreContext, as_of, by, fmt, output):
@@ -338,12 +370,13 @@ def report_census(obj: StoreContext, as_of, by, fmt, output):
     from reports.census import DEFAULT_GROUPINGS, build_census_report
     from reports.render import ReportError
 
+    check_output(output)
     as_of = parse_as_of(as_of) if as_of else None
     try:
         body = build_census_report(obj.store, fmt, as_of, tuple(by) or DEFAULT_GROUPINGS)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
-    Path(output).write_bytes(body)
+    write_output(output, body)
     console.print(f"census report written to {output} ({len(body):,} bytes)", highlight=False,
                   soft_wrap=True)
 
@@ -351,7 +384,7 @@ def report_census(obj: StoreContext, as_of, by, fmt, output):
 # -- demo -----------------------------------------------------------------------------------------
 
 @main.command()
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="PATH",
+@click.option("--json", "json_path", type=click.Path(), metavar="PATH",
               help="Write the score card as JSON ('-' for standard output).")
 @click.pass_obj
 def demo(obj: StoreContext, json_path):
@@ -360,6 +393,7 @@ def demo(obj: StoreContext, json_path):
 
     from demo.server import DemoServer
 
+    check_output(json_path)
     os.environ.setdefault("XUNJIAN_LINK_TIMEOUT", "5")  # the demo's slow link takes 8 s
     with DemoServer(slow_seconds=8) as server:
         console.print(f"demo site: {server.url}  (store: {obj.url})", soft_wrap=True)

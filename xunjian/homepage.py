@@ -12,10 +12,9 @@ availability.homepage, veto.unreachable — is the probes' business, not the ins
 
 from __future__ import annotations
 
-import re
-
 from inspectors.interaction import CONSULTATION, INTERVIEW, SURVEY
 from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE
+from xunjian.errors import plain_reason
 
 UNREACHABLE = "首页无法访问"
 
@@ -46,14 +45,10 @@ def homepage_state(pages: list[dict]) -> dict:
             "screenshot": home.get("screenshot"), "attempts": home.get("attempts") or []}
 
 
-_BROWSER_ERROR = re.compile(r"net::ERR_[A-Z_0-9]+|Timeout \d+ ?ms exceeded|HTTP \d{3}")
-
-
 def short_error(error: str | None) -> str:
-    """The browser's error in a few words (net::ERR_…, Timeout …ms exceeded, HTTP 503)."""
-    text = error or "unknown error"
-    found = _BROWSER_ERROR.search(text)
-    return found.group(0) if found else text.strip().splitlines()[0][:160]
+    """The browser's error in a few plain words, its code kept: 连接被重置 (ERR_CONNECTION_RESET),
+    页面加载超时 (Timeout 30000ms), HTTP 503 (xunjian.errors)."""
+    return (plain_reason(error) or "unknown error")[:160]
 
 
 def unreachable_reason(state: dict) -> str:

@@ -35,6 +35,7 @@ from urlcheck import CheckConfig, LinkChecker, classify_html
 from urlcheck.urls import normalise
 from urlcheck.verdict import page_usability, promised_file
 from xunjian.crawled_links import crawled_results
+from xunjian.errors import plain_error
 from xunjian.homepage import homepage_gaps, homepage_state, without_gaps
 from xunjian.running import InspectionError, Progress, now_iso
 from xunjian.serious_run import serious_candidates
@@ -66,7 +67,7 @@ def distinct_links(pages: list[dict]) -> list[str]:
 def browser_verdict(result: dict, rendered) -> dict:
     """What a real browser saw of a link a wall blocked over plain HTTP."""
     seen = {"http_status": rendered.status, "final_url": rendered.final_url,
-            "error": rendered.error, "title": rendered.title}
+            "error": plain_error(rendered.error), "title": rendered.title}
     if rendered.error or rendered.status is None:
         seen["outcome"] = "blocked"
     else:
