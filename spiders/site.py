@@ -14,7 +14,11 @@ homepage redirects to and its registered columns' origins (spiders/links.py ``or
 links to other origins — another port of the same host too — are checked, never walked.
 ``XUNJIAN_RENDER_DEPTH`` (0: only the
 homepage is rendered in Chromium; deeper pages come over plain HTTP and are rendered afterwards
-only when a reviewer needs their screenshot), ``XUNJIAN_FRESHNESS`` (1: also render every
+only when a reviewer needs their screenshot), ``XUNJIAN_MAX_RENDERED`` (100: plain pages whose
+HTML shows a list drawn by script, or registered columns, rendered for their navigation — see
+spiders/render_need.py; the links only the browser shows join the crawl as ``via: "rendered"``,
+what the bound leaves is counted in ``crawl.render``). Same-site ``<iframe>``/``<frame>``
+documents are pages of the crawl, as deep as the page showing them. ``XUNJIAN_FRESHNESS`` (1: also render every
 registered column page — list items, dates, screenshot — for the freshness indicators; the
 environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
 items of a column whose own page is opened to find its date), ``XUNJIAN_MAX_GUIDES`` (50: guides
