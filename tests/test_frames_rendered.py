@@ -218,3 +218,23 @@ def test_which_plain_pages_need_a_browser():
     assert need.reasons('<script src="/js/a.js"></script><a href="/">首页</a>',
                         "http://a.gov.cn/col/col7/index.html", 1) == ["few_links"]
     assert need.reasons(page, "http://a.gov.cn/col/col9/index.html", 31) == ["column"]
+
+
+# -- a generated site whose every column list is drawn by script ----------------------------------
+
+def test_a_site_whose_lists_are_all_drawn_by_script_is_walked_whole(tmp_path):
+    from bench.sitegen import GenServer, GenSite
+
+    site = GenSite(pages=60, broken_share=0.05, n_columns=3, per_list=8, js_lists=True)
+    with GenServer(site) as server:
+        done = inspect(tmp_path, server.url, "gen", {"XUNJIAN_FRESHNESS": "0"})
+    base = server.url.rstrip("/")
+    walked = {base + path for path in done["pages"]}
+    assert {base + p for p in site.page_paths()} <= walked  # every article of every list
+    found = {f["url"] for f in done["card"]["findings"] if f["indicator"] == "availability.links"}
+    assert found == site.expected_broken(server.url)
+    crawl = done["card"]["facts"]["crawl"]
+    lists = sum(c.lists for c in site.columns)
+    # every list page fetches its items; the registered column (another site's here) is not one
+    assert crawl["render"]["reasons"] == {"fetches_list": lists}
+    assert crawl["crawl_reason"] == "finished" and crawl["partial_reason"] is None
