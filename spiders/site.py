@@ -47,7 +47,8 @@ import re
 from datetime import UTC, datetime
 
 import scrapy
-from scrapy.exceptions import DownloadTimeoutError
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 
 from browser.render import frame_documents, screenshot, settle
@@ -172,6 +173,7 @@ class SiteSpider(scrapy.Spider):
         )
         spider.render_depth = settings.getint("XUNJIAN_RENDER_DEPTH", 0)
         spider.max_rendered = settings.getint("XUNJIAN_MAX_RENDERED", DEFAULT_MAX_RENDERED)
+        crawler.signals.connect(spider._release_parked, signal=signals.spider_idle)
         spider.link_timeout = settings.getfloat("XUNJIAN_LINK_TIMEOUT", 15.0)
         spider.freshness = settings.getbool("XUNJIAN_FRESHNESS", True)
         spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
@@ -380,6 +382,20 @@ class SiteSpider(scrapy.Spider):
         request, _, error = await self._failure_facts(failure)
         for out in self._with_rendered(request.meta["plain_item"], None, None, error):
             yield out
+
+    def _release_parked(self):
+        """Nothing left to do but crawl pages still waiting for a column render (one that never
+        came back): store them as fetched, render failed, before the crawl may close."""
+        if not self.parked:
+            return
+        self.crawler.engine.crawl(scrapy.Request("data:,", callback=self._parked_out,
+                                                 dont_filter=True))
+        raise DontCloseSpider
+
+    def _parked_out(self, response):
+        for url in list(self.parked):
+            yield from self._with_rendered(self.parked.pop(url), None, None,
+                                           "the column page's render never came back")
 
     def _unpark(self, url: str, html: str | None, final_url: str | None,
                 error: str | None = None):
@@ -854,13 +870,10 @@ class SiteSpider(scrapy.Spider):
     async def closed(self, reason):
         # pages seen, pages left by the budget and why (spiders.frontier.crawl_cut reads them)
         stats = {"crawl_reason": reason, **self.frontier.stats(), **self._render_stats()}
-        for url in list(self.parked):  # a column render that never came back (cannot happen)
-            self.render_failed.append(url)
         if reason == "finished" and (stats["pages_left"] or self.render_left
                                      or self.render_failed):
             # something the crawl saw was left unwalked: not "finished" (crawl_cut says what)
             stats.update(crawl_reason="partial", closed_reason=reason)
-        stats["render"]["failed"] = len(self.render_failed)
         if getattr(self, "inspection_id", None):
             try:
                 self.store.update_inspection(self.inspection_id, crawl=stats)
