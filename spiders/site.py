@@ -17,10 +17,10 @@ homepage is rendered in Chromium; deeper pages come over plain HTTP and are rend
 only when a reviewer needs their screenshot), ``XUNJIAN_MAX_RENDERED`` (100: plain pages whose
 HTML shows a list drawn by script, or registered columns, rendered for their navigation — see
 spiders/render_need.py; the links only the browser shows join the crawl as ``via: "rendered"``,
-what the bound leaves is counted in ``crawl.render``). Same-site ``<iframe>``/``<frame>``
-documents are pages of the crawl, as deep as the page showing them. ``XUNJIAN_FRESHNESS`` (1: also render every
-registered column page — list items, dates, screenshot — for the freshness indicators; the
-environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
+what the bound leaves is counted in ``crawl.render``; same-site ``<iframe>``/``<frame>``
+documents are pages of the crawl, as deep as the page showing them), ``XUNJIAN_FRESHNESS`` (1:
+also render every registered column page — list items, dates, screenshot — for the freshness
+indicators; the environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
 items of a column whose own page is opened to find its date), ``XUNJIAN_MAX_GUIDES`` (50: guides
 opened per site from the 办事指南类栏目 lists), ``XUNJIAN_MAX_LETTERS`` (30: letters opened per
 政务咨询类栏目, across its pages; also the undated items opened for their dates per 调查征集类/
@@ -371,6 +371,8 @@ class SiteSpider(scrapy.Spider):
         try:
             await settle(page)
             html, final_url = await page.content(), page.url
+            if response.status >= 400:  # the browser was refused what plain HTTP was given
+                html, error = None, f"HTTP {response.status}"
         except Exception as exc:  # noqa: BLE001 - the page is stored as fetched, with why
             error = f"{type(exc).__name__}: {str(exc)[:300]}"
         finally:
@@ -839,7 +841,8 @@ class SiteSpider(scrapy.Spider):
             if not self.frontier.admit(link["url"], depth):
                 continue
             # (a frame's own page was read with the rendered page showing it)
-            render = not frame and (depth <= self.render_depth or (depth == 1 and self.home_splash))
+            render = not frame and (depth <= self.render_depth
+                                    or (depth == 1 and self.home_splash))
             if render:
                 render = self._may_render(
                     "render_depth" if depth <= self.render_depth else "splash", link["url"])
@@ -850,9 +853,9 @@ class SiteSpider(scrapy.Spider):
             yield request
 
     def _may_render(self, reason: str, url: str) -> bool:
-        """Count one page rendered for ``reason``; False (counted as left) over the bound."""
+        """Count one page rendered for ``reason``; False over the bound (the page comes plain,
+        and is counted as left if its plain HTML shows it needs a browser)."""
         if sum(self.render_counts.values()) >= self.max_rendered:
-            self.render_left.append(url)
             return False
         self.render_counts[reason] = self.render_counts.get(reason, 0) + 1
         return True

@@ -238,3 +238,14 @@ def test_a_site_whose_lists_are_all_drawn_by_script_is_walked_whole(tmp_path):
     # every list page fetches its items; the registered column (another site's here) is not one
     assert crawl["render"]["reasons"] == {"fetches_list": lists}
     assert crawl["crawl_reason"] == "finished" and crawl["partial_reason"] is None
+
+
+def test_what_the_crawl_left_is_said_in_the_reviewers_words():
+    from spiders.frontier import crawl_cut
+
+    assert crawl_cut({"crawl_reason": "finished", "render": {"left": 0, "failed": 0}}) is None
+    assert crawl_cut({"crawl_reason": "partial", "render": {"max": 100, "left": 3}}) == \
+        "需要浏览器绘制的页面达到上限 100，3 个页面未绘制"  # partial says what, not 未正常结束
+    assert crawl_cut({"crawl_reason": "partial", "render": {"failed": 2}}) == \
+        "2 个需要浏览器绘制的页面未能绘制"
+    assert crawl_cut({"crawl_reason": "shutdown"}) == "抓取未正常结束（shutdown）"

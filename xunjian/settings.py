@@ -36,8 +36,8 @@ XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
 XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "5000"))
 XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "5"))
 XUNJIAN_RENDER_DEPTH = int(os.environ.get("XUNJIAN_RENDER_DEPTH", "0"))
-# Pages below the homepage rendered in Chromium because their plain HTML does not show their whole
-# navigation (lists drawn by script; spiders/render_need.py); what the bound leaves is reported.
+# Pages below the homepage rendered in Chromium because their plain HTML does not show their
+# whole navigation (lists drawn by script; spiders/render_need.py); what the bound leaves is reported.
 XUNJIAN_MAX_RENDERED = int(os.environ.get("XUNJIAN_MAX_RENDERED", str(DEFAULT_MAX_RENDERED)))
 # Column pages and list dates (the freshness indicators); 0 turns it off for link-only runs.
 XUNJIAN_FRESHNESS = os.environ.get("XUNJIAN_FRESHNESS", "1") == "1"
