@@ -26,7 +26,6 @@ import re
 import statistics
 from collections import defaultdict
 
-from inspectors.html import parse_html
 from spiders.frontier import pattern
 
 #: Pages rendered per inspection for their navigation (besides the homepage), the one default of
@@ -59,26 +58,33 @@ _DRAWS = re.compile(r"innerHTML|appendChild|insertAdjacentHTML|document\.write|\
                     r"\.append\s*\(|createElement|\.render\s*\(|template", re.I)
 _LIST_NAME = re.compile(r"list|lb(?:\b|_)|items|news|article|xxgk|tzgg|zcwj|gzdt|docs?\b|"
                         r"data|result|content_?box|infolist|newslist", re.I)
-_CONTAINERS = ("ul", "ol", "tbody", "table", "dl", "div", "section")
 _SCRIPT_TAG = re.compile(r"<script\b", re.I)
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.I | re.S)
+_TYPE = re.compile(r"""(?<![\w-])type\s*=\s*["']?([^"'\s>]+)""", re.I)
+_SRC = re.compile(r"(?<![\w-])src\s*=", re.I)
+#: an element of a list-ish kind with nothing (but blanks or a comment) inside
+_EMPTY = re.compile(r"<(ul|ol|tbody|table|dl|div|section)\b([^>]*)>(?:\s|<!--.*?-->)*</\1\s*>",
+                    re.I | re.S)
+_ID = re.compile(r"""(?<![\w-])id\s*=\s*["']?([^"'\s>]+)""", re.I)
+_CLASS = re.compile(r"""(?<![\w-])class\s*=\s*(?:["']([^"']*)["']|([^\s>]+))""", re.I)
+_JS_TYPES = ("", "text/javascript", "application/javascript", "module", "text/x-template",
+             "text/html")
 
 
-def _scripts(doc) -> tuple[list[str], list[str], bool]:
-    """(inline script texts, JSON script texts, any script at all) of a parsed page."""
-    inline, data, any_script = [], [], False
-    for el in doc.iter("script"):
-        any_script = True
-        kind = (el.get("type") or "").strip().lower()
-        text = el.text or ""
-        if el.get("src") or not text.strip():
+def _scripts(html: str) -> tuple[list[str], list[str]]:
+    """(inline script texts, JSON data script texts) of a page, read from its raw HTML (no second
+    parse: most government pages carry scripts, and this runs on every plain page)."""
+    inline, data = [], []
+    for attrs, text in _SCRIPT.findall(html):
+        if _SRC.search(attrs) or not text.strip():
             continue
-        if kind in ("application/json", "application/ld+json"):
-            if kind == "application/json":
-                data.append(text)
-        elif kind in ("", "text/javascript", "application/javascript", "module",
-                      "text/x-template", "text/html"):
+        found = _TYPE.search(attrs)
+        kind = found.group(1).lower() if found else ""
+        if kind == "application/json":
+            data.append(text)
+        elif kind in _JS_TYPES:
             inline.append(text)
-    return inline, data, any_script
+    return inline, data
 
 
 def _fetched_urls(script: str) -> list[str]:
@@ -103,14 +109,15 @@ def _inline_data(scripts: list[str], data: list[str]) -> bool:
     return draws and any(_DATA_ARRAY.search(s) for s in scripts)
 
 
-def _empty_list(doc, scripts: list[str]) -> bool:
+def _empty_list(html: str, scripts: list[str]) -> bool:
     code = "\n".join(scripts)
-    for el in doc.iter(*_CONTAINERS):
-        if len(el) or (el.text or "").strip():
-            continue  # has children or text: not an empty container
-        ident, cls = el.get("id") or "", el.get("class") or ""
+    for _, attrs in _EMPTY.findall(html):
+        found = _ID.search(attrs)
+        ident = found.group(1) if found else ""
         if len(ident) >= 3 and ident in code:
             return True  # a script names the empty element: it fills it
+        found = _CLASS.search(attrs)
+        cls = (found.group(1) or found.group(2) or "") if found else ""
         if _LIST_NAME.search(ident) or _LIST_NAME.search(cls):
             return True
     return False
@@ -121,18 +128,13 @@ def render_reasons(html: str) -> list[str]:
     gives for rendering it; [] for a page without scripts (the fast, common case)."""
     if not html or not _SCRIPT_TAG.search(html):
         return []
-    doc = parse_html(html)
-    if doc is None:
-        return []
-    inline, data, any_script = _scripts(doc)
-    if not any_script:
-        return []
+    inline, data = _scripts(html)
     reasons = []
     if _fetches_list(inline):
         reasons.append("fetches_list")
     if _inline_data(inline, data):
         reasons.append("inline_data")
-    if _empty_list(doc, inline):
+    if _empty_list(html, inline):
         reasons.append("empty_list")
     return reasons
 
