@@ -3,6 +3,7 @@
     .venv/bin/python bench/inspect_bench.py                 # generated 300- and 2,000-page sites
     .venv/bin/python bench/inspect_bench.py --sites demo --runs 3
     .venv/bin/python bench/inspect_bench.py --sites 300 --skip-linkchecker
+    .venv/bin/python bench/inspect_bench.py --sites 300js --modes full   # lists drawn by script
 
 Sites: ``demo`` (demo/server.py) and generated county portals of N pages (bench/sitegen.py:
 TRS WCM / 拓尔思 / .shtml article patterns, 2 % broken links, ``--hangs`` links answering after
@@ -165,9 +166,10 @@ def measured_inspect(cli: list[str], env: dict, card_path: Path) -> tuple[float,
     return time.perf_counter() - start, sampler, proc.returncode
 
 
-def serve_generated(pages: int, hangs: int) -> tuple[subprocess.Popen, str]:
+def serve_generated(pages: int, hangs: int, js_lists: bool = False) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "bench.sitegen", "--pages", str(pages),
-                             "--hangs", str(hangs)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                             "--hangs", str(hangs), *(["--js-lists"] if js_lists else [])],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
     return proc, proc.stdout.readline().split()[0]
 
 
@@ -175,11 +177,12 @@ MODES = {"full": ("xunjian (full)", "1"), "links": ("xunjian (links only)", "0")
 
 
 def generated_runs(pages: int, hangs: int, linkchecker: bool,
-                   modes: tuple[str, ...] = ("full", "links")) -> dict:
-    site = GenSite(pages=pages, hangs=hangs)
-    server, url = serve_generated(pages, hangs)
+                   modes: tuple[str, ...] = ("full", "links"), js_lists: bool = False) -> dict:
+    site = GenSite(pages=pages, hangs=hangs, js_lists=js_lists)
+    server, url = serve_generated(pages, hangs, js_lists)
     expected = site.expected_broken(url)
-    report: dict = {"site": f"generated {pages} pages", "pages": pages,
+    drawn = ", column lists drawn by script" if js_lists else ""
+    report: dict = {"site": f"generated {pages} pages{drawn}", "pages": pages,
                     "expected_broken": len(expected), "hangs": hangs}
     try:
         for mode, freshness in (MODES[m] for m in modes):
@@ -218,7 +221,9 @@ def generated_runs(pages: int, hangs: int, linkchecker: bool,
                 "same_broken_set": broken == expected,
                 "missed": sorted(expected - broken)[:5], "extra": sorted(broken - expected)[:5],
                 "peak_at_s": sampler.peak_at_s, "pss_at_peak_mb": sampler.at_peak,
-                "partial": crawl.get("partial_reason"), "exit": code}
+                "partial": crawl.get("partial_reason"), "exit": code,
+                "rendered": (crawl.get("render") or {}).get("rendered"),
+                "render_reasons": (crawl.get("render") or {}).get("reasons")}
         if linkchecker:
             OUT.mkdir(exist_ok=True)
             csv_path = OUT / f"linkchecker-{pages}.csv"
@@ -248,7 +253,8 @@ def print_generated(report: dict) -> None:
     print(f"\n{report['site']}: {report['expected_broken']} broken links by design "
           f"({report['hangs']} hang 18 s)")
     print(f"{'run':<24}{'wall s':>8}{'pages':>7}{'pages/s':>9}{'PSS MB':>8}{'RSS MB':>8}"
-          f"{'browsers':>9}{'started':>8}{'PSS q1→q4':>12}{'broken':>8}  same set")
+          f"{'browsers':>9}{'started':>8}{'PSS q1→q4':>12}{'broken':>8}{'rendered':>9}"
+          "  same set")
     for name in ("xunjian (full)", "xunjian (links only)", "LinkChecker 10.6"):
         row = report.get(name)
         if row:
@@ -256,7 +262,8 @@ def print_generated(report: dict) -> None:
                   f"{row['pages_per_s']:>9}{row['peak_pss_mb'] or '—':>8}"
                   f"{row['peak_rss_sum_mb']:>8}{row.get('max_browsers', '—'):>9}"
                   f"{row.get('browsers_started', '—'):>8}"
-                  f"{quarters(row):>12}{row['broken']:>8}  {row['same_broken_set']}")
+                  f"{quarters(row):>12}{row['broken']:>8}{row.get('rendered') or 0:>9}"
+                  f"  {row['same_broken_set']}")
             if row.get("pss_at_peak_mb"):
                 print(f"    at the peak ({row['peak_at_s']} s in): " + ", ".join(
                     f"{kind} {mb}" for kind, mb in sorted(row["pss_at_peak_mb"].items(),
@@ -272,7 +279,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of the demo site")
     parser.add_argument("--sites", default="300,2000",
-                        help="comma-separated: demo and/or page counts of generated sites")
+                        help="comma-separated: demo and/or page counts of generated sites "
+                             "(N, or Njs: its column lists drawn by script from /api/*.json)")
     parser.add_argument("--hangs", type=int, default=3, help="18 s hangs per generated site")
     parser.add_argument("--skip-linkchecker", action="store_true")
     parser.add_argument("--modes", default="full,links",
@@ -281,8 +289,9 @@ def main() -> None:
     reports = []
     for name in args.sites.split(","):
         if name != "demo":
-            reports.append(generated_runs(int(name), args.hangs, not args.skip_linkchecker,
-                                          tuple(args.modes.split(","))))
+            reports.append(generated_runs(int(name.removesuffix("js")), args.hangs,
+                                          not args.skip_linkchecker,
+                                          tuple(args.modes.split(",")), name.endswith("js")))
             print_generated(reports[-1])
             OUT.mkdir(exist_ok=True)
             (OUT / "inspect-results.json").write_text(json.dumps(reports, ensure_ascii=False,

@@ -14,7 +14,9 @@ does). Every article links a picture and some an attachment. A given share of th
 are broken (404), each placed on one article page deep in a list, so only a crawl that opens every
 article sees them all; ``hangs`` links answer only after ``hang_seconds``. Optional traps: an
 endless event calendar and a ``;jsessionid=`` list that links itself under a new session id on
-every visit.
+every visit. ``js_lists``: every column list page draws its items with a script from
+``/api/<column>_<n>.json`` (an empty ``<ul id="list">`` in the HTML, as TRS and 大汉 templates do), so
+only a crawl that renders those pages reaches their articles.
 
     site = GenSite(pages=300, broken_share=0.02)
     with GenServer(site) as server:        # server.url = "http://127.0.0.1:PORT/"
@@ -26,6 +28,7 @@ every visit.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
 import threading
@@ -83,6 +86,8 @@ class GenSite:
     n_columns: int = 0
     per_list: int = PER_LIST  # items per list page
     name: str = "某某县人民政府"
+    #: column lists drawn by script from /api/*.json after load (their HTML has no items)
+    js_lists: bool = False
     #: links on the homepage to other systems (absolute URLs), e.g. another port of this host
     outside_links: list[tuple[str, str]] = field(default_factory=list)
 
@@ -196,6 +201,14 @@ class GenSite:
             if column.look == "trs":  # 拓尔思 writes article links relative to the list
                 href = "." + href[len(here):]
             items.append(self._item(a, href))
+        if self.js_lists:
+            items = [f'<ul id="list" class="list"></ul><script>fetch("{self.api_path(column, n)}")'
+                     '.then(function (r) { return r.json(); }).then(function (d) {'
+                     ' var box = document.getElementById("list");'
+                     ' d.items.forEach(function (x) { var li = document.createElement("li");'
+                     ' li.innerHTML = \'<a href="\' + x.url + \'" target="_blank">\' + x.title +'
+                     ' \'</a><span class="date">\' + x.date + \'</span>\'; box.appendChild(li);'
+                     ' }); });</script>']
         last = column.lists - 1
         pager = [f'<a href="{column.list_path(0)}">首页</a>']
         if n > 0:
@@ -206,6 +219,20 @@ class GenSite:
         return self._frame(f"{column.name}_{self.name}",
                            f'<h2>{column.name}</h2>{"".join(items)}'
                            f'<div class="pager">{" ".join(pager)} 共{column.lists}页</div>')
+
+    @staticmethod
+    def api_path(column: Column, n: int) -> str:
+        return f"/api/{column.slug}_{n}.json"
+
+    def list_json(self, column: Column, n: int) -> str:
+        """The items a script-drawn list page fetches (links as its HTML would write them)."""
+        here = column.list_path(n).rsplit("/", 1)[0]
+        rows = []
+        for a in column.articles[n * column.per_list:(n + 1) * column.per_list]:
+            href = self.article_path(a)
+            rows.append({"title": self._title(a), "date": f"{self.article_date[a]:%Y-%m-%d}",
+                         "url": "." + href[len(here):] if column.look == "trs" else href})
+        return json.dumps({"items": rows}, ensure_ascii=False)
 
     def article(self, aid: int) -> str:
         column = self.article_column[aid]
@@ -262,6 +289,9 @@ class GenSite:
             for n in range(column.lists):
                 if path == column.list_path(n):
                     return 200, html, self.column_page(column, n).encode(), 0
+                if self.js_lists and path == self.api_path(column, n):
+                    return 200, "application/json; charset=utf-8", \
+                        self.list_json(column, n).encode(), 0
         aid = self._article_at(path)
         if aid is not None:
             return 200, html, self.article(aid).encode(), 0
@@ -333,8 +363,10 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--hangs", type=int, default=0)
+    parser.add_argument("--js-lists", action="store_true",
+                        help="column lists drawn by script from /api/*.json")
     args = parser.parse_args()
-    site = GenSite(pages=args.pages, hangs=args.hangs)
+    site = GenSite(pages=args.pages, hangs=args.hangs, js_lists=args.js_lists)
     with GenServer(site, args.port) as server:
         print(server.url, len(site.page_paths()), "pages", flush=True)
         try:

@@ -227,7 +227,12 @@ def crawl_cut(crawl: dict | None) -> str | None:
         why.append(f"页面数达到上限 {crawl.get('max_pages')}，{budget['max_pages']} 个页面未打开")
     if budget.get("max_depth"):
         why.append(f"层级达到上限 {crawl.get('max_depth')}，{budget['max_depth']} 个页面未打开")
+    render = crawl.get("render") or {}
+    if render.get("left"):
+        why.append(f"需要浏览器绘制的页面达到上限 {render.get('max')}，{render['left']} 个页面未绘制")
+    if render.get("failed"):
+        why.append(f"{render['failed']} 个需要浏览器绘制的页面未能绘制")
     reason = crawl.get("crawl_reason")
-    if reason and reason != "finished":
+    if reason and reason not in ("finished", "partial"):  # partial: said above
         why.append(f"抓取未正常结束（{reason}）")
     return "；".join(why) or None

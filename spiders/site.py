@@ -14,9 +14,13 @@ homepage redirects to and its registered columns' origins (spiders/links.py ``or
 links to other origins — another port of the same host too — are checked, never walked.
 ``XUNJIAN_RENDER_DEPTH`` (0: only the
 homepage is rendered in Chromium; deeper pages come over plain HTTP and are rendered afterwards
-only when a reviewer needs their screenshot), ``XUNJIAN_FRESHNESS`` (1: also render every
-registered column page — list items, dates, screenshot — for the freshness indicators; the
-environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
+only when a reviewer needs their screenshot), ``XUNJIAN_MAX_RENDERED`` (100: plain pages whose
+HTML shows a list drawn by script, or registered columns, rendered for their navigation — see
+spiders/render_need.py; the links only the browser shows join the crawl as ``via: "rendered"``,
+what the bound leaves is counted in ``crawl.render``; same-site ``<iframe>``/``<frame>``
+documents are pages of the crawl, as deep as the page showing them), ``XUNJIAN_FRESHNESS`` (1:
+also render every registered column page — list items, dates, screenshot — for the freshness
+indicators; the environment variable of the same name sets the default), ``XUNJIAN_ITEM_PAGES`` (5: undated list
 items of a column whose own page is opened to find its date), ``XUNJIAN_MAX_GUIDES`` (50: guides
 opened per site from the 办事指南类栏目 lists), ``XUNJIAN_MAX_LETTERS`` (30: letters opened per
 政务咨询类栏目, across its pages; also the undated items opened for their dates per 调查征集类/
@@ -45,7 +49,8 @@ import re
 from datetime import UTC, datetime
 
 import scrapy
-from scrapy.exceptions import DownloadTimeoutError
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 
 from browser.render import frame_documents, screenshot, settle
@@ -66,6 +71,7 @@ from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
 from spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
 from spiders.links import (
     extract_links,
+    kind_of,
     normalize,
     origin_key,
     page_title,
@@ -73,6 +79,7 @@ from spiders.links import (
     visible_text_length,
 )
 from spiders.pipelines import report_store_failure
+from spiders.render_need import DEFAULT_MAX_RENDERED, RenderNeed
 from spiders.serious_facts import hidden_links, page_facts
 from storage import StoreError, open_store
 from urlcheck import decode_body
@@ -80,6 +87,7 @@ from xunjian.errors import plain_error
 from xunjian.runcontrol import die_with_parent
 
 FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
+FRAME_TAGS = {"iframe", "frame"}
 #: Request meta asking scrapy-playwright for a rendered page we can still work with.
 RENDERED = {"playwright": True, "playwright_include_page": True, "playwright_context": "inspect"}
 #: Pages of one paginated column list read at most (下一页 is followed only where needed).
@@ -165,6 +173,14 @@ class SiteSpider(scrapy.Spider):
         self.list_pages_asked: dict[str, set[str]] = {}  # whole lists: column url → pages
         self.letters_asked: dict[str, set[str]] = {}  # consultation column url → letters
         self.activities_asked: dict[str, set[str]] = {}  # survey/interview url → undated items
+        # pages rendered for their navigation (spiders/render_need.py): main reason → pages
+        self.render_counts: dict[str, int] = {}
+        self.render_left: list[str] = []  # pages that needed a browser, left by the bound
+        self.render_failed: list[str] = []
+        self.frames_walked = 0  # same-site frame documents walked as pages
+        self.column_urls: set[str] = set()  # column pages rendered for freshness
+        self.column_docs: dict[str, tuple] = {}  # their rendered (html, final url, error)
+        self.parked: dict[str, dict] = {}  # crawl pages waiting for their column's render
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -178,6 +194,8 @@ class SiteSpider(scrapy.Spider):
             max_depth=settings.getint("XUNJIAN_MAX_DEPTH", DEFAULT_MAX_DEPTH),
         )
         spider.render_depth = settings.getint("XUNJIAN_RENDER_DEPTH", 0)
+        spider.max_rendered = settings.getint("XUNJIAN_MAX_RENDERED", DEFAULT_MAX_RENDERED)
+        crawler.signals.connect(spider._release_parked, signal=signals.spider_idle)
         spider.link_timeout = settings.getfloat("XUNJIAN_LINK_TIMEOUT", 15.0)
         spider.freshness = settings.getbool("XUNJIAN_FRESHNESS", True)
         spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
@@ -204,9 +222,11 @@ class SiteSpider(scrapy.Spider):
         # The site is its homepage's origin plus its registered columns' (not its online systems:
         # another system, rendered and judged on its own, nor discovered columns: found on these
         # origins, or on an address the site has left); links elsewhere are checked, not walked.
+        columns = [c for c in self.store.columns(self.site_code) if c.get("type") != SYSTEM_TYPE]
         self.origins = site_origins([site["url"]] + [
-            (c.get("url") or "") for c in self.store.columns(self.site_code)
-            if c.get("type") != SYSTEM_TYPE and c.get("source") != "discovered"])
+            (c.get("url") or "") for c in columns if c.get("source") != "discovered"])
+        self.need = RenderNeed({normalize(c.get("url") or "") for c in columns
+                                if (c.get("url") or "").strip().startswith(("http://", "https://"))})
         home = normalize(site["url"])
         self.frontier.admit(home, 0)
         yield self._request(home, depth=0, referrer=None, render=True, is_home=True)
@@ -245,6 +265,7 @@ class SiteSpider(scrapy.Spider):
         keep = {k: column.get(k) for k in ("type", "name", "url", "category", "source")}
         keep["source"] = keep["source"] or "registry"
         meta = {"column": keep, "requested": url, **RENDERED}
+        self.column_urls.add(url)
         return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed,
                               meta=meta, dont_filter=True, priority=-1)
 
@@ -329,8 +350,101 @@ class SiteSpider(scrapy.Spider):
         item["fetch"] = fetch_facts(response.meta, len(response.body))
         if self.freshness and html and response.meta.get("depth", 0) <= 1:  # splash: 2nd level
             item["items"] = page_items(html, response.url, [])
-        yield item
+        if response.meta.get("frame_of"):
+            item["frame_of"] = response.meta["frame_of"]
+        reasons = self.need.reasons(html, normalize(response.url), sum(
+            1 for x in links if not x["external"] and x["kind"] == "page")) \
+            if html and response.status < 400 else []
+        if reasons:
+            yield from self._render_after_plain(item, reasons)
+        else:
+            yield item
         yield from self._follow(links, response)
+
+    # -- pages whose plain HTML does not show their whole navigation (spiders/render_need.py) ---
+
+    def _render_after_plain(self, item: dict, reasons: list[str]):
+        """A plain page that needs a browser: rendered (or its column's freshness render reused)
+        and stored with the links only the browser shows (``via: "rendered"``); over the bound
+        ``XUNJIAN_MAX_RENDERED`` it is stored as fetched and counted as left."""
+        url = item["url"]
+        item["render"] = {"reasons": reasons}
+        if sum(self.render_counts.values()) >= self.max_rendered:
+            item["render"]["skipped"] = "max_rendered"
+            self.render_left.append(url)
+            yield item
+            return
+        self.render_counts[reasons[0]] = self.render_counts.get(reasons[0], 0) + 1
+        if url in self.column_urls:  # rendered for freshness anyway: its render serves both
+            if url in self.column_docs:
+                yield from self._with_rendered(item, *self.column_docs.pop(url))
+            else:
+                self.parked[url] = item
+            return
+        yield scrapy.Request(url, callback=self.parse_rerendered, errback=self.rerender_failed,
+                             dont_filter=True, meta={"plain_item": item, "requested": url,
+                                                     **RENDERED})
+
+    def _with_rendered(self, item: dict, html: str | None, final_url: str | None,
+                       error: str | None = None):
+        """The page item with its rendered-only links added, then those links followed."""
+        if error is not None or html is None:
+            item["render"]["error"] = error or "not rendered"
+            self.render_failed.append(item["url"])
+            yield item
+            return
+        known = {x["url"] for x in item["links"]}
+        new = [{**x, "via": "rendered"} for x in self._links(html, final_url or item["url"])
+               if x["url"] not in known]
+        item["links"] = item["links"] + new
+        item["render"]["links_added"] = len(new)
+        yield item
+        yield from self._follow_from(new, item["depth"], item["url"], item["status"])
+
+    async def parse_rerendered(self, response):
+        item = response.meta["plain_item"]
+        page = response.meta["playwright_page"]
+        html = final_url = error = None
+        try:
+            await settle(page)
+            html, final_url = await page.content(), page.url
+            if response.status >= 400:  # the browser was refused what plain HTTP was given
+                html, error = None, f"HTTP {response.status}"
+        except Exception as exc:  # noqa: BLE001 - the page is stored as fetched, with why
+            error = f"{type(exc).__name__}: {str(exc)[:300]}"
+        finally:
+            await page.close()
+        for out in self._with_rendered(item, html, final_url, error):
+            yield out
+
+    async def rerender_failed(self, failure):
+        request, _, error = await self._failure_facts(failure)
+        for out in self._with_rendered(request.meta["plain_item"], None, None, error):
+            yield out
+
+    def _release_parked(self):
+        """Nothing left to do but crawl pages still waiting for a column render (one that never
+        came back): store them as fetched, render failed, before the crawl may close."""
+        if not self.parked:
+            return
+        self.crawler.engine.crawl(scrapy.Request("data:,", callback=self._parked_out,
+                                                 dont_filter=True))
+        raise DontCloseSpider
+
+    def _parked_out(self, response):
+        for url in list(self.parked):
+            yield from self._with_rendered(self.parked.pop(url), None, None,
+                                           "the column page's render never came back")
+
+    def _unpark(self, url: str, html: str | None, final_url: str | None,
+                error: str | None = None):
+        """A column's freshness render is done: a crawl page waiting for it gets its links;
+        else the render is kept for the crawl page still to come."""
+        item = self.parked.pop(url, None)
+        if item is not None:
+            yield from self._with_rendered(item, html, final_url, error)
+        else:
+            self.column_docs[url] = (html, final_url, error)
 
     @staticmethod
     async def _failure_facts(failure) -> tuple:
@@ -436,6 +550,11 @@ class SiteSpider(scrapy.Spider):
             title = await page.title()
             shot = await screenshot(page)
             final_url = page.url
+        except Exception as exc:
+            for out in self._unpark(response.meta["requested"], None, None,
+                                    f"{type(exc).__name__}: {str(exc)[:300]}"):
+                yield out
+            raise
         finally:
             await page.close()
         undated_list = False
@@ -444,6 +563,8 @@ class SiteSpider(scrapy.Spider):
             items = undated_page_items(html, final_url, frames, tuple(
                 u for u in (response.meta["requested"], column.get("url")) if u))
             undated_list = bool(items)
+        for out in self._unpark(response.meta["requested"], html, final_url):
+            yield out
         store = jcms_datastore(html, final_url) if whole and response.status < 400 else None
         if store:  # a jcms page draws one page of the records it carries: take them all
             drawn = {x["url"] for x in items}
@@ -696,6 +817,8 @@ class SiteSpider(scrapy.Spider):
 
     async def column_failed(self, failure):
         request, status, error = await self._failure_facts(failure)
+        for out in self._unpark(request.meta["requested"], None, None, error):
+            yield out
         yield {
             "type": "column_page", "inspection": self.inspection_id, "site": self.site_code,
             "column": request.meta["column"], "url": request.meta["requested"],
@@ -747,26 +870,63 @@ class SiteSpider(scrapy.Spider):
         }
 
     def _follow(self, links: list[dict], response):
-        if response.status >= 400:
+        yield from self._follow_from(links, response.meta.get("depth", 0),
+                                     response.meta["requested"], response.status)
+
+    def _follow_from(self, links: list[dict], here: int, referrer: str, status: int | None):
+        if status is None or status >= 400:
             return
-        here = response.meta.get("depth", 0)
         for link in links:
-            if link["external"] or link["kind"] != "page" or link["tag"] not in FOLLOW_TAGS:
+            if link["external"] or link["tag"] not in FOLLOW_TAGS:
+                continue
+            # A same-site frame is part of the page showing it: a page of the crawl as deep as
+            # that page, what it links one click further.
+            frame = link["tag"] in FRAME_TAGS
+            if (kind_of(link["url"]) if frame else link["kind"]) != "page":
                 continue
             # the next pages of a list are as deep as the list (Frontier.depth_of)
-            depth = self.frontier.depth_of(link["url"], response.meta["requested"], here)
+            depth = here if frame else self.frontier.depth_of(link["url"], referrer, here)
             # A splash homepage's second-level pages count as the homepage (freshness): render
             # them so their JavaScript lists are seen.
-            render = depth <= self.render_depth or (depth == 1 and self.home_splash)
-            if self.frontier.admit(link["url"], depth):
-                yield self._request(link["url"], depth, referrer=response.meta["requested"],
-                                    render=render)
+            if not self.frontier.admit(link["url"], depth):
+                continue
+            # (a frame's own page was read with the rendered page showing it)
+            render = not frame and (depth <= self.render_depth
+                                    or (depth == 1 and self.home_splash))
+            if render:
+                render = self._may_render(
+                    "render_depth" if depth <= self.render_depth else "splash", link["url"])
+            self.frames_walked += frame
+            request = self._request(link["url"], depth, referrer=referrer, render=render)
+            if frame:
+                request.meta["frame_of"] = referrer
+            yield request
+
+    def _may_render(self, reason: str, url: str) -> bool:
+        """Count one page rendered for ``reason``; False over the bound (the page comes plain,
+        and is counted as left if its plain HTML shows it needs a browser)."""
+        if sum(self.render_counts.values()) >= self.max_rendered:
+            return False
+        self.render_counts[reason] = self.render_counts.get(reason, 0) + 1
+        return True
 
     # -- end ---------------------------------------------------------------------------------
 
+    def _render_stats(self) -> dict:
+        """Pages rendered for their navigation and why, pages the bound left, frames walked."""
+        return {"render": {"rendered": sum(self.render_counts.values()),
+                           "reasons": dict(self.render_counts), "max": self.max_rendered,
+                           "left": len(self.render_left), "left_examples": self.render_left[:5],
+                           "failed": len(self.render_failed)},
+                "frames": self.frames_walked}
+
     async def closed(self, reason):
         # pages seen, pages left by the budget and why (spiders.frontier.crawl_cut reads them)
-        stats = {"crawl_reason": reason, **self.frontier.stats()}
+        stats = {"crawl_reason": reason, **self.frontier.stats(), **self._render_stats()}
+        if reason == "finished" and (stats["pages_left"] or self.render_left
+                                     or self.render_failed):
+            # something the crawl saw was left unwalked: not "finished" (crawl_cut says what)
+            stats.update(crawl_reason="partial", closed_reason=reason)
         if getattr(self, "inspection_id", None):
             try:
                 self.store.update_inspection(self.inspection_id, crawl=stats)

@@ -436,7 +436,7 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     if crawl:
         facts["crawl"] = {k: crawl.get(k) for k in ("pages_seen", "pages_left", "pages_refused",
                                                     "budget_cut", "max_pages", "max_depth",
-                                                    "crawl_reason")}
+                                                    "crawl_reason", "render", "frames")}
         facts["crawl"]["partial_reason"] = cut
     # one place on the card says why each indicator is unchecked: the homepage's gaps first (the
     # cause), then the service/interaction sentences (details stay in facts.unchecked_reasons)

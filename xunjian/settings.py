@@ -7,6 +7,7 @@ and ``scrapy crawl site`` behave the same.
 import os
 
 from browser import CONTEXT_OPTIONS, USER_AGENT, launch_options  # noqa: F401 (USER_AGENT is a setting)
+from spiders.render_need import DEFAULT_MAX_RENDERED
 
 BOT_NAME = "xunjian"
 SPIDER_MODULES = ["spiders"]
@@ -35,6 +36,9 @@ XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
 XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "5000"))
 XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "5"))
 XUNJIAN_RENDER_DEPTH = int(os.environ.get("XUNJIAN_RENDER_DEPTH", "0"))
+# Pages below the homepage rendered in Chromium because their plain HTML does not show their
+# whole navigation (lists drawn by script; spiders/render_need.py); what the bound leaves is reported.
+XUNJIAN_MAX_RENDERED = int(os.environ.get("XUNJIAN_MAX_RENDERED", str(DEFAULT_MAX_RENDERED)))
 # Column pages and list dates (the freshness indicators); 0 turns it off for link-only runs.
 XUNJIAN_FRESHNESS = os.environ.get("XUNJIAN_FRESHNESS", "1") == "1"
 XUNJIAN_ITEM_PAGES = int(os.environ.get("XUNJIAN_ITEM_PAGES", "5"))  # undated items opened per list
