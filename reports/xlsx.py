@@ -15,6 +15,8 @@ from openpyxl.utils import get_column_letter
 from scoring import load_rules
 from xunjian.safetext import clean, clean_all
 
+from .text import verdict_text
+
 REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
 
 
@@ -36,6 +38,13 @@ def _problems(findings: list[dict], ids: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _verdict(card: dict) -> str:
+    """未评分 as is; 合格 naming the vetoes it could not check; else （暂定） while provisional."""
+    if card["verdict"] == "未评分" or card.get("unchecked_vetoes") and card["verdict"] == "合格":
+        return verdict_text(card)
+    return f"{card['verdict']}{'（暂定）' if not card['final'] else ''}"
+
+
 def card_workbook(card: dict) -> bytes:
     card = clean_all(card)  # a link text's control character must not fail the workbook
     rules = load_rules(card.get("rules", "census-2015"))
@@ -49,7 +58,7 @@ def card_workbook(card: dict) -> bytes:
     ws.append([_cell_text(f"网站名称：{site.get('name') or ''}"),
                _cell_text(f"网站标识码：{site['code']}"),
                _cell_text(f"监测时间点：{card['as_of']}"),
-               _cell_text(f"结论：{card['verdict']}{'（暂定）' if not card['final'] else ''}")])
+               _cell_text(f"结论：{_verdict(card)}")])
     ws.append([_cell_text(f"得分：{score}"), _cell_text(f"扣分合计：{card['total_deduction']}")])
     ws.append(["一级指标", "二级指标", "存在的问题", "扣分"])
     header_row = ws.max_row

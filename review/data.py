@@ -7,9 +7,9 @@ import hashlib
 import threading
 from typing import Any
 
+from reports.text import verdict_text
 from scoring import as_of_instant, load_rules
 from scoring.card import evidence_digest
-from reports.text import verdict_text
 from storage.base import INSPECTIONS, REVIEWS, new_id, utc_now
 
 #: Findings reviewers add (what machines cannot judge); one document per finding, keyed by its id,

@@ -215,3 +215,22 @@ def test_the_review_app_says_not_scored(dead) -> None:
         stats = client.get("/statistics").get_data(as_text=True)
         assert "合格 <b>0</b> 个、不合格 <b>0</b> 个" in stats
         assert "未评分 <b>1</b> 个" in stats
+
+
+def test_every_report_format_says_not_scored(dead) -> None:
+    from docx import Document
+
+    from reports.site import build_site_report
+    from storage import open_store
+
+    with open_store(str(dead["store"])) as store:
+        out = {fmt: build_site_report(store, CODE, fmt) for fmt in ("html", "docx", "xlsx")}
+    html = out["html"].decode("utf-8")
+    assert re.search(r"<th>检查结论</th><td[^>]*>未评分</td>", html)
+    assert "—（未评分：未能检查任何指标）" in html and "单项否决，不再评分" not in html
+    cells = {row.cells[0].text: row.cells[1].text
+             for row in Document(io.BytesIO(out["docx"])).tables[0].rows}
+    assert cells["检查结论"] == "未评分" and cells["得分"].startswith("—（未评分")
+    cover = {r[0]: r[1] for r in load_workbook(io.BytesIO(out["xlsx"]))["封面"].iter_rows(
+        min_row=2, values_only=True)}
+    assert cover["检查结论"] == "未评分" and cover["得分"].startswith("—（未评分")
