@@ -18,8 +18,9 @@ Findings (rules of scoring/rules/census-2015.toml):
 * ``interaction.survey`` / ``interaction.interview`` rule ``no_column`` (surveys only),
   ``no_activity`` (column unusable — does not open or is empty — or no activity in the year),
   ``few_activities`` (fewer than 6 for 门户网站, 3 for other sites). A column unusable on
-  strong evidence (soft 404, HTTP error, refused connection: ``urlcheck.verdict``) counts at
-  once; a wall, a timeout or an unreadable list waits for a reviewer.
+  strong evidence (soft 404, HTTP error, refused connection, a timeout plain HTTP confirms:
+  ``urlcheck.verdict``) counts at once; a wall, a failure of the browser alone or an unreadable
+  list waits for a reviewer.
 """
 
 from __future__ import annotations
@@ -105,8 +106,9 @@ def _column_verdict(pages: list[dict]) -> dict:
 
 def _strongly_unusable(columns: dict[str, list[dict]]) -> bool:
     """Every column unusable on evidence as strong as a broken link's (a soft 404, an HTTP error,
-    a refused connection): the table's 栏目不可用 is charged at once. A wall, a timeout or a page
-    that opens without a readable list waits for a reviewer."""
+    a refused connection, a timeout plain HTTP confirms): the table's 栏目不可用 is charged at
+    once. A wall, a failure of the browser alone or a page that opens without a readable list
+    waits for a reviewer."""
     verdicts = [_column_verdict(pages) for pages in columns.values()]
     return bool(verdicts) and all(not v["usable"] and v["strong"] for v in verdicts)
 
