@@ -116,6 +116,7 @@ def test_traps_are_cut_and_do_not_make_the_crawl_partial(crawled):
     assert sum("jsessionid" in u for u in walked) == 2
     assert crawl["pages_refused"]["calendar"] >= 1 and crawl["pages_refused"]["session_id"] >= 1
     assert crawl["pages_left"] == 0 and crawl_cut(crawl) is None
+    assert crawl["crawl_reason"] == "finished"
     deduction = links_deduction(crawled["card"])
     assert deduction["checked"] and "partial" not in deduction
     # 300 pages, 3 calendar days, 2 session-id pages and the broken internal page links (404)
@@ -127,6 +128,7 @@ def test_a_budget_cut_is_on_the_card(crawled):
     card = crawled["small"]
     facts = card["facts"]["crawl"]
     assert facts["pages_seen"] == 60 and facts["pages_left"] > 0
+    assert facts["crawl_reason"] == "partial"  # pages it saw were left: not "finished"
     assert facts["partial_reason"] == f"页面数达到上限 60，{facts['pages_left']} 个页面未打开"
     deduction = links_deduction(card)
     assert deduction["checked"] and deduction["partial"] is True
