@@ -269,7 +269,7 @@ def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
         detail = f"空白栏目「{s['name']}」：栏目页可以打开，但没有任何信息"
         kind = "blank_column"
     elif status == "unreachable":
-        why = s.get("detail") or plain_reason(s["error"]) or s["status_code"]
+        why = plain_reason(s["error"]) or s.get("detail") or s["status_code"]
         detail = (f"栏目「{s['name']}」打不开（{why}），"
                   "无法判断是否更新，需人工复核")
         kind = "unreachable_column"
