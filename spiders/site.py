@@ -54,6 +54,7 @@ from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 
 from browser.render import frame_documents, screenshot, settle
+from inspectors.content import MAX_ARTICLE_LINKS, column_content
 from inspectors.dates import page_date
 from inspectors.discovery import propose_columns
 from inspectors.guide import guide_facts
@@ -558,11 +559,22 @@ class SiteSpider(scrapy.Spider):
         finally:
             await page.close()
         undated_list = False
+        content = {}
+        few = not items or (not whole and len(items) <= MAX_ARTICLE_LINKS)
+        if response.status < 400 and few:
+            # 机构职能, 领导信息, 规划计划…: a column page that is an article is content — not a
+            # blank column, nor a list of its breadcrumb's or 附件's links dated by its byline
+            content = column_content(html, final_url, frames)
+            if content.get("content_page") and not whole:
+                items = []
         if not items and not whole and response.status < 400:
             # 机构职能, 领导信息, 规划计划…: links without dates are a list, not a blank column
             items = undated_page_items(html, final_url, frames, tuple(
                 u for u in (response.meta["requested"], column.get("url")) if u))
+            if content.get("content_page") and len(items) <= MAX_ARTICLE_LINKS:
+                items = []  # an article's own links (附件…) are not a list of items
             undated_list = bool(items)
+        content_page = bool(content.get("content_page")) and not items
         for out in self._unpark(response.meta["requested"], html, final_url):
             yield out
         store = jcms_datastore(html, final_url) if whole and response.status < 400 else None
@@ -582,7 +594,10 @@ class SiteSpider(scrapy.Spider):
             "list_page": number, "whole_list": whole, "pages_unread": unread,
             "final_url": final_url, "status": response.status, "error": None, "title": title,
             "text_length": visible_text_length(html), "items": items,
-            "undated_list": undated_list,
+            "undated_list": undated_list, "content_page": content_page,
+            "page_date": content.get("page_date") if content_page else None,
+            "content_chars": content.get("content_chars", 0),
+            "placeholder": content.get("placeholder"),
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
             "fetched_at": now_iso(),
         }
