@@ -136,6 +136,22 @@ def undated_page_items(html: str, url: str, frames: list[tuple[str, str]],
     return items
 
 
+def column_origins(site: dict, columns: list[dict]) -> set:
+    """The site's origins: its homepage's and its registered columns' (not its online systems:
+    another system, rendered and judged on its own, nor discovered columns: found on these
+    origins, or on an address the site has left)."""
+    return site_origins([site["url"]] + [
+        (c.get("url") or "") for c in columns
+        if c.get("type") != SYSTEM_TYPE and c.get("source") != "discovered"])
+
+
+def left_behind(columns: list[dict], home: str, origins) -> list[dict]:
+    """Discovered columns of an address the site has left: proposed from another 首页网址 than
+    ``home`` (a new one, or a new port, imported since) and on none of its ``origins`` now."""
+    return [c for c in columns if c.get("source") == "discovered" and c.get("home") != home
+            and origin_key(c.get("url") or "") not in origins]
+
+
 def fetch_facts(meta: dict, body_bytes: int | None, timed_out: bool = False) -> dict:
     """How a plain page was fetched, so its link check can reuse the fetch (see
     xunjian/crawled_links.py): timeout used, tries, redirects, body size, time taken."""
@@ -223,9 +239,9 @@ class SiteSpider(scrapy.Spider):
         # The site is its homepage's origin plus its registered columns' (not its online systems:
         # another system, rendered and judged on its own, nor discovered columns: found on these
         # origins, or on an address the site has left); links elsewhere are checked, not walked.
-        columns = [c for c in self.store.columns(self.site_code) if c.get("type") != SYSTEM_TYPE]
-        self.origins = site_origins([site["url"]] + [
-            (c.get("url") or "") for c in columns if c.get("source") != "discovered"])
+        columns = self.store.columns(self.site_code)
+        self.origins = column_origins(site, columns)
+        columns = [c for c in columns if c.get("type") != SYSTEM_TYPE]
         self.need = RenderNeed({normalize(c.get("url") or "") for c in columns
                                 if (c.get("url") or "").strip().startswith(("http://", "https://"))})
         home = normalize(site["url"])
@@ -254,8 +270,7 @@ class SiteSpider(scrapy.Spider):
         Those are dropped from the store; the homepage as it is now proposes columns again."""
         columns = self.store.columns(self.site_code)
         home = self.site["url"]
-        left = [c for c in columns if c.get("source") == "discovered" and c.get("home") != home
-                and origin_key(c.get("url") or "") not in self.origins]
+        left = left_behind(columns, home, self.origins)
         for column in left:
             self.logger.info("discovered column %s is not on the site's address %s any more; "
                              "dropped, to be discovered again", column.get("url"), home)
