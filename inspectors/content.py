@@ -113,8 +113,9 @@ def _strip_site_furniture(doc) -> str | None:
             continue
         mark = f"{el.get('class', '')} {el.get('id', '')}"
         if re.search(r"(^|[\s_-])(foot|footer|bottom|copyright|banquan|dibu|nav|navbar|menu)"
-                     r"([\s_-]|\d|$)", mark, re.I):
-            _drop(el)
+                     r"([\s_-]|\d|$)", mark, re.I) and not any(
+                         isinstance(a.tag, str) and _marked(a) for a in el.iterancestors()):
+            _drop(el)  # an article's own bottom (art-bottom: 发布时间…) is the article's
     placeholder = None
     body = doc.find("body")
     for el in list(doc.iter()):

@@ -188,6 +188,13 @@ def test_placeholders_and_furniture_are_no_content():
                          )["content_page"] is False
     assert content_facts(f'<html><body><div class="TRS_Editor">{short}</div></body></html>'
                          )["content_page"] is True
+    # an article's own bottom line is its byline; the site's bottom block is furniture
+    dated = (f'<html><body><div class="article"><h1>县情概况</h1>{article}'
+             '<div class="art-bottom">发布时间：2026-03-05</div></div>'
+             '<div class="bottom"><p>本站更新时间：2026-11-19</p></div></body></html>')
+    assert content_facts(dated)["page_date"]["date"] == "2026-03-05"
+    undated = dated.replace('<div class="art-bottom">发布时间：2026-03-05</div>', "")
+    assert content_facts(undated)["page_date"] is None
     # an article shown in a frame is the column page's content
     shell = f'<html><body>{furniture}<iframe src="/f.html"></iframe></body></html>'
     framed = column_content(shell, "http://www.x.gov.cn/xqgk/",
