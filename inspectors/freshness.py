@@ -17,7 +17,10 @@ nothing but navigation), ``fresh`` (newest dated item within its type's window),
 (otherwise — undated items never count as updates, 未注明信息发布时间的视为不更新), ``undated`` (it
 lists items, but neither the list nor any item page opened states a date: a 机构职能 grid, leader
 cards; whether it should be updated is for a reviewer). Newest = the maximum date, not the first
-row (pinned 置顶 items sit on top with old dates).
+row (pinned 置顶 items sit on top with old dates). A column page that is itself an article
+(``content_page``: 机构职能, 领导信息, one plan, 县情概况 — inspectors/content.py) is a one-item
+column: its own ``page_date`` is its newest date; without one it is ``undated``, never blank.
+A blank page's placeholder sentence (栏目建设中…) is quoted in its finding.
 
 Which columns count for staleness: 信息公开类 and 其他 columns (互动回应类/办事服务类 columns are
 judged by the interaction.* and service.* indicators, not by their update dates). Blank columns
@@ -81,13 +84,19 @@ def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: 
     """One column's status and figures; ``opened``: URLs of item pages opened for their date."""
     column = page.get("column") or {}
     items = page.get("items") or []
+    content = not items and bool(page.get("content_page"))
+    if content:  # the column page is an article (机构职能, 县情概况…): one item, its own date
+        items = [{"title": page.get("title") or column.get("name"),
+                  "url": page.get("final_url") or page.get("url"), "date": page.get("page_date")}]
     out = {"type": column.get("type"), "name": column.get("name"), "url": column.get("url"),
            "category": column.get("category"), "source": column.get("source", "registry"),
            "window_days": window, "items": len(items), "screenshot": page.get("screenshot"),
            "status_code": page.get("status"), "error": page.get("error"), "newest": None,
            "undated": sum(1 for x in items if not x.get("date")
                           and not (item_dates.get(x.get("url") or "") or {}).get("date")),
-           "pages_opened": sum(1 for x in items if x.get("url") in (opened or ()))}
+           "pages_opened": sum(1 for x in items if x.get("url") in (opened or ())) + content}
+    if content:
+        out["content_page"] = True
     usability = stored_usability(page)  # one verdict with the link check of its URL
     if not usability["usable"]:  # a soft 404, an HTTP error, no answer: unusable, never blank
         out.update(status="unreachable", reason=usability["reason"],
@@ -95,8 +104,12 @@ def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: 
         return out
     if not items:
         out["status"] = "blank"
+        if page.get("placeholder"):
+            out["placeholder"] = page["placeholder"]  # what the blank page says (栏目建设中…)
         return out
     newest = newest_item(items, item_dates, as_of)
+    if newest and content:
+        newest["date_from"] = "page"  # the column page's own date
     out["newest"] = newest
     if newest is None and out["undated"] == len(items):
         out["status"] = "undated"  # a list, but no date anywhere: not blank, not judged
@@ -266,13 +279,18 @@ def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
     newest = s["newest"]
     status = s["status"]
     if status == "blank":
-        detail = f"空白栏目「{s['name']}」：栏目页可以打开，但没有任何信息"
+        said = f"（页面仅显示「{s['placeholder']}」）" if s.get("placeholder") else ""
+        detail = f"空白栏目「{s['name']}」：栏目页可以打开，但没有任何信息{said}"
         kind = "blank_column"
     elif status == "unreachable":
         why = plain_reason(s["error"]) or s.get("detail") or s["status_code"]
         detail = (f"栏目「{s['name']}」打不开（{why}），"
                   "无法判断是否更新，需人工复核")
         kind = "unreachable_column"
+    elif status == "undated" and s.get("content_page"):
+        detail = (f"栏目「{s['name']}」的栏目页是一篇内容页面（非信息列表），页面未注明发布时间，"
+                  "无法判断是否更新，需人工复核（确认后按未更新计）")
+        kind = "undated_column"
     elif status == "undated":
         detail = (f"栏目「{s['name']}」列有{s['items']}条信息，列表及打开的{s['pages_opened']}个"
                   "信息页面均未注明发布时间，无法判断是否更新，需人工复核（确认后按未更新计）")
@@ -288,6 +306,10 @@ def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
                 "window_days": s["window_days"], "newest": newest, "items": s["items"],
                 "undated_items": s["undated"], "http_status": s["status_code"],
                 "error": s["error"], "screenshot": s["screenshot"], "source": s["source"]}
+    if s.get("content_page"):
+        evidence["content_page"] = True  # judged as one article, by its own page date
+    if s.get("placeholder"):
+        evidence["placeholder"] = s["placeholder"]
     if status == "undated":  # plain words where the card and the app show a status
         evidence.update(status_text="栏目无日期，待人工复核", pages_opened=s["pages_opened"])
     return {

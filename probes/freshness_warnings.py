@@ -1,7 +1,10 @@
 """Early warnings from the latest inspection's freshness facts (inspectors/freshness.py).
 
 * ``blank_columns`` — more than 2 blank columns (the veto fires at 5);
-* ``stale_columns`` — more than 6 columns not updated in their type's window (the veto: 10);
+* ``stale_columns`` — more than 6 columns not updated in their type's window (the veto: 10); an
+  ``undated`` column (no date anywhere: awaits a reviewer) counts as the veto counts it, once a
+  reviewer confirmed its finding; those still awaiting review are named apart, not counted (a
+  rejected one is neither);
 * ``homepage_not_updated`` — the newest dated homepage item is more than 10 days old (the veto:
   none in 14 days), read from the freshness facts' ``homepage.newest``; a site whose homepage
   shows no date at all reports "unknown" here (the veto.not_updated finding covers it).
@@ -48,7 +51,7 @@ def _read_facts(store: Any, site: dict, inspection: dict, now: datetime) -> dict
     try:
         from xunjian.inspection import freshness_for
 
-        _, _, facts = freshness_for(store, inspection, site, now.isoformat())
+        findings, _, facts = freshness_for(store, inspection, site, now.isoformat())
     except Exception:  # noqa: BLE001 - the freshness code changed or is absent: unknown
         log.debug("no freshness facts for %s", site["code"], exc_info=True)
         return None
@@ -57,7 +60,24 @@ def _read_facts(store: Any, site: dict, inspection: dict, now: datetime) -> dict
         return None
     fresh = dict(fresh)
     fresh["inspection"] = inspection.get("id")
+    fresh["undated_reviews"] = _undated_reviews(store, site, findings)
     return fresh
+
+
+def _undated_reviews(store: Any, site: dict, findings: list[dict]) -> dict[str, str]:
+    """Undated column URL → the latest reviewer's verdict on its finding (reviewed ones only)."""
+    undated = {f.get("id"): f.get("url") for f in findings or []
+               if f.get("kind") == "undated_column"}
+    if not undated:
+        return {}
+    try:
+        from scoring.card import latest_reviews
+
+        verdicts = latest_reviews(store.reviews(site["code"]))
+    except Exception:  # noqa: BLE001 - unreadable reviews: none confirmed
+        log.debug("no reviews for %s", site["code"], exc_info=True)
+        return {}
+    return {url: verdicts[fid] for fid, url in undated.items() if fid in verdicts}
 
 
 def _columns(facts: dict | None) -> list[dict] | None:
@@ -88,12 +108,18 @@ def stale_columns_check(store: Any, site: dict, now: datetime):
     columns = _columns(facts)
     if columns is None:
         return None
-    stale = [c for c in columns
-             if c.get("status") == "stale" and c.get("category") not in UNCOUNTED_CATEGORIES]
+    counted = [c for c in columns if c.get("category") not in UNCOUNTED_CATEGORIES]
+    reviewed = (facts or {}).get("undated_reviews") or {}
+    undated = [c for c in counted if c.get("status") == "undated"]
+    stale = [c for c in counted if c.get("status") == "stale"
+             or (c.get("status") == "undated" and reviewed.get(c.get("url")) == "confirmed")]
+    pending = [c for c in undated if c.get("url") not in reviewed]
+    more = f"；另有{len(pending)}个栏目无日期，待人工复核：{_names(pending)}" if pending else ""
     return (len(stale) > STALE_LIMIT,
-            f"未按时更新的栏目{len(stale)}个（超过{STALE_LIMIT}个）：{_names(stale)}",
+            f"未按时更新的栏目{len(stale)}个（超过{STALE_LIMIT}个）：{_names(stale)}{more}",
             {"count": len(stale), "inspection": facts.get("inspection"),
-             "columns": [c.get("url") for c in stale]})
+             "columns": [c.get("url") for c in stale],
+             "undated_awaiting_review": [c.get("url") for c in pending]})
 
 
 def homepage_not_updated_check(store: Any, site: dict, now: datetime):

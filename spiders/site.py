@@ -54,6 +54,7 @@ from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 
 from browser.render import frame_documents, screenshot, settle
+from inspectors.content import MAX_ARTICLE_LINKS, column_content
 from inspectors.dates import page_date
 from inspectors.discovery import propose_columns
 from inspectors.guide import guide_facts
@@ -133,6 +134,22 @@ def undated_page_items(html: str, url: str, frames: list[tuple[str, str]],
         items.extend(x for x in undated_links(frame_html, frame_url, (url, *this_page))
                      if x["url"] not in seen)
     return items
+
+
+def column_origins(site: dict, columns: list[dict]) -> set:
+    """The site's origins: its homepage's and its registered columns' (not its online systems:
+    another system, rendered and judged on its own, nor discovered columns: found on these
+    origins, or on an address the site has left)."""
+    return site_origins([site["url"]] + [
+        (c.get("url") or "") for c in columns
+        if c.get("type") != SYSTEM_TYPE and c.get("source") != "discovered"])
+
+
+def left_behind(columns: list[dict], home: str, origins) -> list[dict]:
+    """Discovered columns of an address the site has left: proposed from another 首页网址 than
+    ``home`` (a new one, or a new port, imported since) and on none of its ``origins`` now."""
+    return [c for c in columns if c.get("source") == "discovered" and c.get("home") != home
+            and origin_key(c.get("url") or "") not in origins]
 
 
 def fetch_facts(meta: dict, body_bytes: int | None, timed_out: bool = False) -> dict:
@@ -222,9 +239,9 @@ class SiteSpider(scrapy.Spider):
         # The site is its homepage's origin plus its registered columns' (not its online systems:
         # another system, rendered and judged on its own, nor discovered columns: found on these
         # origins, or on an address the site has left); links elsewhere are checked, not walked.
-        columns = [c for c in self.store.columns(self.site_code) if c.get("type") != SYSTEM_TYPE]
-        self.origins = site_origins([site["url"]] + [
-            (c.get("url") or "") for c in columns if c.get("source") != "discovered"])
+        columns = self.store.columns(self.site_code)
+        self.origins = column_origins(site, columns)
+        columns = [c for c in columns if c.get("type") != SYSTEM_TYPE]
         self.need = RenderNeed({normalize(c.get("url") or "") for c in columns
                                 if (c.get("url") or "").strip().startswith(("http://", "https://"))})
         home = normalize(site["url"])
@@ -253,8 +270,7 @@ class SiteSpider(scrapy.Spider):
         Those are dropped from the store; the homepage as it is now proposes columns again."""
         columns = self.store.columns(self.site_code)
         home = self.site["url"]
-        left = [c for c in columns if c.get("source") == "discovered" and c.get("home") != home
-                and origin_key(c.get("url") or "") not in self.origins]
+        left = left_behind(columns, home, self.origins)
         for column in left:
             self.logger.info("discovered column %s is not on the site's address %s any more; "
                              "dropped, to be discovered again", column.get("url"), home)
@@ -558,11 +574,22 @@ class SiteSpider(scrapy.Spider):
         finally:
             await page.close()
         undated_list = False
+        content = {}
+        few = not items or (not whole and len(items) <= MAX_ARTICLE_LINKS)
+        if response.status < 400 and few:
+            # 机构职能, 领导信息, 规划计划…: a column page that is an article is content — not a
+            # blank column, nor a list of its breadcrumb's or 附件's links dated by its byline
+            content = column_content(html, final_url, frames)
+            if content.get("content_page") and not whole:
+                items = []
         if not items and not whole and response.status < 400:
             # 机构职能, 领导信息, 规划计划…: links without dates are a list, not a blank column
             items = undated_page_items(html, final_url, frames, tuple(
                 u for u in (response.meta["requested"], column.get("url")) if u))
+            if content.get("content_page") and len(items) <= MAX_ARTICLE_LINKS:
+                items = []  # an article's own links (附件…) are not a list of items
             undated_list = bool(items)
+        content_page = bool(content.get("content_page")) and not items
         for out in self._unpark(response.meta["requested"], html, final_url):
             yield out
         store = jcms_datastore(html, final_url) if whole and response.status < 400 else None
@@ -582,7 +609,10 @@ class SiteSpider(scrapy.Spider):
             "list_page": number, "whole_list": whole, "pages_unread": unread,
             "final_url": final_url, "status": response.status, "error": None, "title": title,
             "text_length": visible_text_length(html), "items": items,
-            "undated_list": undated_list,
+            "undated_list": undated_list, "content_page": content_page,
+            "page_date": content.get("page_date") if content_page else None,
+            "content_chars": content.get("content_chars", 0),
+            "placeholder": content.get("placeholder"),
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
             "fetched_at": now_iso(),
         }

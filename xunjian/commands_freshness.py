@@ -140,7 +140,14 @@ def discovered(obj, site_code, csv_path):
     store = obj.store
     if store.get_site(site_code) is None:
         raise click.ClickException(f"unknown site {site_code!r}: import the registry first")
-    columns = [c for c in store.columns(site_code) if c.get("source") == "discovered"]
+    site = store.get_site(site_code)
+    from spiders.site import column_origins, left_behind
+
+    everything = store.columns(site_code)
+    # proposed from a 首页网址 the site has left: the next inspection drops them and discovers
+    # the site's columns again (spiders/site.py), so they are not the site's any more
+    left = left_behind(everything, site["url"], column_origins(site, everything))
+    columns = [c for c in everything if c.get("source") == "discovered" and c not in left]
     rows = discovered_rows(columns, site_code)
     if csv_path == "-":
         _write_csv(sys.stdout, rows)
@@ -150,6 +157,11 @@ def discovered(obj, site_code, csv_path):
             _write_csv(out, rows)
         click.echo(f"{len(rows)} rows (附件4 layout) → {csv_path}")
         return
+    if left:
+        homes = "、".join(dict.fromkeys(clean(c.get("home") or "?") for c in left))
+        click.echo(f"{site_code}: {len(left)} discovered column(s) of the old address {homes} not "
+                   f"listed: the site is now {clean(site['url'])}; the next inspection discovers "
+                   "its columns again")
     if not columns:
         click.echo(f"{site_code}: no discovered columns (inspect with XUNJIAN_FRESHNESS=1 first)")
         return
