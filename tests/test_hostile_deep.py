@@ -1,7 +1,7 @@
 """Deep pages are read in full (issue 24 case 3).
 
 libxml2 drops everything below 256 nested elements unless told otherwise, so a county homepage
-built by a page builder that wraps each component in a container (tests/sites/deep/index.html:
+built by a page builder that wraps each component in a container (tests/hostile/deep/index.html:
 a 大汉-style GBK homepage whose 工作动态 table sits under 300 nested ``<div>``s) looked empty: a
 false 网站不更新 (veto.not_updated) and no serious-error scan. Here, through the functions the
 inspection uses (the spider's homepage items and links, the freshness inspector, the serious-error
@@ -38,7 +38,7 @@ from urlcheck import decode_body
 from urlcheck.content import page_text
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "tests" / "sites" / "deep"
+SITE = ROOT / "tests" / "hostile" / "deep"  # outside tests/sites: it plants a typo
 BASE = "http://www.shenxi.gov.cn/"
 AS_OF = "2026-11-20"
 SITE_DOC = {"code": "3310250001", "region": "测试省深溪县", "url": BASE,
