@@ -150,3 +150,26 @@ def test_a_50_mb_page_is_read_up_to_the_cap():
     doc = parse_html(html)
     assert doc is not None
     assert doc.xpath("//a/@href") == ["/first.html"]
+
+
+def test_a_list_row_nesting_3000_levels_is_read_without_recursion_error():
+    """A row's own text walks (inspectors/lists.py) recurse over the row: the parser hands out
+    no tree deeper than about 512 levels, so they stay within Python's recursion limit."""
+    rows = "".join(f'<li><a href="/art/{d}.html">县政府工作动态第{d}期</a>'
+                   f'<span>2026-11-{d:02d}</span></li>' for d in range(8, 20))
+    deep = "<font>" * 3000 + "说明" + "</font>" * 3000
+    html = (f'<html><body><ul><li><a href="/art/1.html">第一条</a><em>{deep}</em>'
+            f'<span>2026-11-07</span></li>{rows}</ul></body></html>')
+    urls = {x["url"] for x in page_items(html, BASE, [])}
+    assert {BASE + f"art/{d}.html" for d in range(8, 20)} <= urls
+
+
+def test_markup_inside_scripts_and_comments_does_not_count_as_nesting():
+    script = "<script>var s = '" + "<div>" * 3000 + "';</script>"
+    comment = "<!--" + "<div>" * 3000 + "-->"
+    html = (f"<html><body>{script}{comment}" + "<div>" * 600 + "<p>正文</p>" + "</div>" * 600
+            + "<p>页脚</p></body></html>")
+    doc = parse_html(html)
+    assert doc.xpath("//script")[0].text.count("<div>") == 3000
+    assert [p.text for p in doc.xpath("//p")] == ["正文", "页脚"]
+    assert doc.xpath("//p")[1].getparent().tag == "body"  # the nesting closed where it did
