@@ -80,7 +80,7 @@ def _flattened(html: str, strict_ends: bool = False) -> str:
         cache = _local.flat = {}
     key = (html, strict_ends)
     if key not in cache:
-        if len(cache) >= 4:
+        if len(cache) >= 2:
             cache.pop(next(iter(cache)))
         cache[key] = flatten(html, MAX_DEPTH - 16, strict_ends)
     return cache[key]
