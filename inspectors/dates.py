@@ -617,7 +617,10 @@ def htmldate_date(html: str, url: str | None = None,
     try:
         from htmldate import find_date
 
-        found = find_date(html, extensive_search=True, original_date=True,
+        doc = parse_html(html)  # htmldate's own parser stops 255 levels down
+        if doc is None:
+            return None
+        found = find_date(doc, extensive_search=True, original_date=True,
                           url=web_address(url), min_date=f"{MIN_YEAR}-01-01",
                           max_date=_HTMLDATE_MAX)
     except Exception:  # noqa: BLE001 - a library failure on a strange page is "no date found"

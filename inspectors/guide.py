@@ -109,28 +109,34 @@ def _chunks(root) -> list[_Chunk]:
             out.append(_Chunk(text, owner))
         pending.clear()
 
-    def walk(el, owner):
+    # a walk with its own stack (a page may nest hundreds of levels): ("open", el, owner) reads
+    # an element; ("close", el, tail) ends a block element, then takes the tail after it
+    todo: list[tuple] = [("open", root, root, None)]
+    while todo:
+        step, el, owner, tail = todo.pop()
+        if step == "tail":
+            if tail:
+                pending.append(tail)
+            continue
+        if step == "close":
+            flush(el)
+            if tail:
+                pending.append(tail)
+            continue
         tag = el.tag if isinstance(el.tag, str) else ""
         if not tag or tag in _SKIP:
-            return
-        if tag in _INLINE:
-            if el.text:
-                pending.append(el.text)
-            for child in el:
-                walk(child, owner)
-                if child.tail:
-                    pending.append(child.tail)
-            return
-        flush(owner)
+            if tail:
+                pending.append(tail)
+            continue
+        inline = tag in _INLINE
+        if not inline:
+            flush(owner)
         if el.text:
             pending.append(el.text)
-        for child in el:
-            walk(child, el)
-            if child.tail:
-                pending.append(child.tail)
-        flush(el)
-
-    walk(root, root)
+        inner = owner if inline else el
+        todo.append(("tail", el, owner, tail) if inline else ("close", el, owner, tail))
+        for child in reversed(el):
+            todo.append(("open", child, inner, child.tail))
     flush(root)
     return out
 

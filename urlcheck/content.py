@@ -14,6 +14,8 @@ from functools import lru_cache
 import ahocorasick
 from lxml import etree
 
+from inspectors.html import parse_html
+
 # ---------------------------------------------------------------------------------------------
 # decoding
 
@@ -109,9 +111,6 @@ def normalise_text(text: str) -> str:
     return "".join(text.split()).lower().replace("，", ",")
 
 
-_HTML_PARSER = etree.HTMLParser(
-    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, recover=True
-)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -119,10 +118,7 @@ def page_text(html: str) -> tuple[str, list[str]]:
     """(title, visible text nodes) of an HTML document; plain text gives its lines."""
     if "<" not in html:
         return "", html.splitlines()
-    try:
-        root = etree.fromstring(html.encode("utf-8", "replace"), _HTML_PARSER)
-    except (etree.LxmlError, ValueError):
-        root = None
+    root = parse_html(html)  # the one parser of every page reader (no depth limit)
     if root is None:
         return "", _TAG.split(html)
     title = ""
