@@ -525,7 +525,7 @@ def stamp(value: str) -> dict | None:
         zone = (m[7] or "").upper().replace(":", "")
         if zone in ("Z", "UTC", "GMT", "+0000", "-0000"):
             found["utc"] = True
-        elif zone:
+        elif zone and int(zone[1:3]) * 60 + int(zone[3:]) <= 14 * 60:  # zones span -12…+14 h
             found["offset"] = (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[3:]))
     return found
 

@@ -62,7 +62,8 @@ UTC_META = _page(
 
 #: A Tibetan edition prints its digits in Tibetan script (༢༠༢༢-༠༢-༡༢).
 TIBETAN_EDITION = (
-    "<html><head><meta charset='utf-8'><title>ས་གནས་སྲིད་གཞུང་གི་གསར་འགྱུར་ - བོད་ཡིག</title></head>"
+    "<html><head><meta charset='utf-8'>"
+    "<title>ས་གནས་སྲིད་གཞུང་གི་གསར་འགྱུར་ - བོད་ཡིག</title></head>"
     "<body><div class='nav'><a href='/'>མདུན་ངོས།</a></div><div class='xl'>"
     "<h1>ས་གནས་སྲིད་གཞུང་གི་གསར་འགྱུར་</h1><div class='ly'>ཁུངས། སྲིད་གཞུང་ཡིག་ཚང་། "
     "༢༠༢༢-༠༢-༡༢</div><p>ཡིག་ཆ་འདི་ཁྱབ་བསྒྲགས་བྱས།</p></div></body></html>")
