@@ -525,7 +525,7 @@ def stamp(value: str) -> dict | None:
         zone = (m[7] or "").upper().replace(":", "")
         if zone in ("Z", "UTC", "GMT", "+0000", "-0000"):
             found["utc"] = True
-        elif zone:
+        elif zone and int(zone[1:3]) * 60 + int(zone[3:]) <= 14 * 60:  # zones span -12…+14 h
             found["offset"] = (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[3:]))
     return found
 
@@ -595,7 +595,7 @@ def publisher_day(found: dict, statements: list[dict]) -> dict:
     if clock is not None:
         for other in statements:
             if "clock" in other and not other.get("utc") and _same_instant(clock, other):
-                return {**day, "date": other["clock"].date().isoformat()}
+                return {**day, "text": other["text"], "date": other["clock"].date().isoformat()}
     utc_day = date.fromisoformat(found["date"])
     hour = clock.hour if clock is not None else 12
     reachable = {utc_day.isoformat()}
@@ -605,7 +605,7 @@ def publisher_day(found: dict, statements: list[dict]) -> dict:
         reachable.add((utc_day + timedelta(days=1)).isoformat())
     for other in statements:
         if other.get("address") and other["date"] in reachable:
-            return {**day, "date": other["date"]}
+            return {**day, "text": other["text"], "date": other["date"]}
     return day
 
 
