@@ -133,16 +133,31 @@ class AddressPolicy:
         if allow is None:
             allow = os.environ.get("XUNJIAN_ALLOW_NETWORKS", ALLOW_NETWORKS_DEFAULT)
         self.networks = parse_networks(allow)
-        self.own: set = set()
+        self._own: set | None = None  # resolved once, when an internal address needs it
+        self._resolver = resolve
         self.own_names: set[str] = set()
-        for url in origins:
-            host = (urlsplit((url or "").strip()).hostname or "").lower()
-            if not host:
-                continue
-            self.own_names.add(host)
-            ip = _ip(host)
-            self.own.update({ip} if ip is not None else resolve(host))
+        self.add_origins(origins)
         self.refused: list[Refusal] = []
+
+    def add_origins(self, urls: Iterable[str]) -> None:
+        """More registered URLs whose hosts' addresses are the site's own (the probes' one
+        browser photographs many sites: each one's own addresses)."""
+        for url in urls:
+            host = (urlsplit((url or "").strip()).hostname or "").lower()
+            if host and host not in self.own_names:
+                self.own_names.add(host)
+                self._own = None
+
+    @property
+    def own(self) -> set:
+        """The addresses the site's registered hosts resolve to (resolved once)."""
+        if self._own is None:
+            own: set = set()
+            for host in sorted(self.own_names):
+                ip = _ip(host)
+                own.update({ip} if ip is not None else self._resolver(host))
+            self._own = own
+        return self._own
 
     @classmethod
     def for_site(cls, store, site: dict, allow: str | None = None) -> AddressPolicy:
@@ -172,6 +187,16 @@ class AddressPolicy:
         if any(plain.version == n.version and plain in n for n in self.networks):
             return None
         return kind
+
+    def check_literal(self, url: str) -> None:
+        """Judge what can be judged without DNS (an address written in the URL, the metadata
+        service's names); raises AddressRefused. The fetch itself judges the rest."""
+        host = urlsplit(url).hostname or ""
+        kind = self.name_refused(host)
+        if kind:
+            raise self.refuse(url, None, kind)
+        if _ip(host) is not None:
+            self.pick(url, [str(_ip(host))])
 
     def name_refused(self, host: str) -> str | None:
         """A name refused before it is resolved (the metadata service's names)."""
@@ -269,10 +294,11 @@ class AddressPolicy:
 
 # -- aiohttp: resolve once, connect only to an address judged --------------------------------
 
-def connector(policy: AddressPolicy | None, **kwargs):
+def connector(policy, **kwargs):
     """An aiohttp TCPConnector that connects only to addresses ``policy`` allows (None: no
-    policy, for callers that check no site's links). IP literals are judged too (aiohttp
-    does not ask a resolver for them)."""
+    policy, for callers that check no site's links; a callable: the policy of the request
+    being made, e.g. a context variable's). IP literals are judged too (aiohttp does not ask a
+    resolver for them)."""
     import aiohttp
 
     if policy is None:
@@ -281,7 +307,10 @@ def connector(policy: AddressPolicy | None, **kwargs):
     class _Guarded(aiohttp.TCPConnector):
         async def _resolve_host(self, host, port, traces=None):
             hosts = await super()._resolve_host(host, port, traces=traces)
-            allowed = set(policy.pick(f"http://{_bracket(host)}:{port}/",
+            current = policy() if callable(policy) else policy
+            if current is None:
+                return hosts
+            allowed = set(current.pick(f"http://{_bracket(host)}:{port}/",
                                       [h["host"] for h in hosts]))
             return [h for h in hosts if h["host"] in allowed]
 
@@ -383,12 +412,12 @@ class PolicyProxy:
             await writer.drain()
             return
         if not addresses:
-            writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n"
-                         b"Connection: close\r\n\r\n")
-            await writer.drain()
-            return
-        up_reader, up_writer = await asyncio.wait_for(
-            asyncio.open_connection(addresses[0], port), self.connect_timeout)
+            return await _net_error(writer, "ERR_NAME_NOT_RESOLVED")
+        try:
+            up_reader, up_writer = await asyncio.wait_for(
+                asyncio.open_connection(addresses[0], port), self.connect_timeout)
+        except (OSError, TimeoutError) as exc:
+            return await _net_error(writer, _NET_ERRORS.get(type(exc), "ERR_CONNECTION_FAILED"))
         try:
             if path_line is None:
                 writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
@@ -405,6 +434,34 @@ class PolicyProxy:
         finally:
             with contextlib.suppress(Exception):
                 up_writer.close()
+
+
+#: Connection errors as Chromium names them: a page the proxy could not reach fails as it
+#: would have without the proxy (``NET_ERROR_HEADER``, read by the spider and the Renderer).
+_NET_ERRORS = {ConnectionRefusedError: "ERR_CONNECTION_REFUSED", TimeoutError:
+               "ERR_CONNECTION_TIMED_OUT", ConnectionResetError: "ERR_CONNECTION_RESET"}
+NET_ERROR_HEADER = "x-xunjian-net-error"
+
+
+async def _net_error(writer, code: str) -> None:
+    writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n"
+                 + f"X-Xunjian-Net-Error: {code}\r\n\r\n".encode())
+    await writer.drain()
+
+
+def net_error(headers, url: str) -> str | None:
+    """The browser's error for a page the proxy could not connect to (its 502 says which),
+    worded as Chromium words it: ``net::ERR_CONNECTION_REFUSED at URL``."""
+    code = None
+    try:
+        code = headers.get(NET_ERROR_HEADER) or headers.get(NET_ERROR_HEADER.encode())
+    except Exception:  # noqa: BLE001 - no headers
+        return None
+    if isinstance(code, (bytes, bytearray)):
+        code = code.decode("latin-1")
+    if isinstance(code, list):
+        code = code[0].decode("latin-1") if code and isinstance(code[0], bytes) else None
+    return f"Page.goto: net::{code} at {url}" if code else None
 
 
 async def _pipe(reader, writer) -> None:
@@ -460,6 +517,12 @@ class ScrapyAddressGuard:
 
     def process_response(self, request, response, spider=None):
         policy = self._policy(spider or getattr(self, "spider", None))
+        error = net_error(response.headers, request.url) if request.meta.get("playwright") \
+            else None
+        if error is not None:  # the browser's proxy could not connect: the page did not open
+            from scrapy.exceptions import IgnoreRequest
+
+            raise IgnoreRequest(f"Error: {error}")
         peer = getattr(response, "ip_address", None)
         if policy is None or peer is None or request.meta.get("playwright"):
             return response

@@ -244,6 +244,13 @@ class Renderer:
                                        wait_until="domcontentloaded")
             if response is not None:
                 result.status = response.status
+                if self.policy is not None:
+                    from .netpolicy import net_error
+
+                    failed = net_error(await response.all_headers(), url)
+                    if failed:  # its proxy could not connect: as the browser would say
+                        result.status = None
+                        raise RuntimeError(failed)
             if settle_ms is None:
                 await settle(page, budget_ms=int(left(0.3, min(self.timeout, 8)) * 1000))
             else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -237,4 +238,64 @@ def test_a_name_that_resolves_to_the_intranet_is_not_connected():
         result = asyncio.run(run())
         assert result.reason == "intranet" and intranet.seen == []
     finally:
+        intranet.shutdown()
+
+
+# -- issue 24, case 10: a reviewer's 现场截图 is photographed only on the site's own origins ------
+
+def test_a_reviewer_cannot_have_the_server_photograph_the_intranet(tmp_path):
+    from review.app import create_app
+    from review.data import MANUAL
+    from review.sample import seed, site_code, tiny_png
+    from review.users import add_user
+    from storage import EmbeddedStore
+
+    intranet = serve(Intranet())
+    inner = f"http://127.0.0.2:{intranet.server_address[1]}"
+    site = serve(hanweb_site(inner))
+    url = f"http://127.0.0.1:{site.server_address[1]}/"
+    shots: list[str] = []
+    try:
+        with EmbeddedStore(tmp_path / "store") as store:
+            seed(store, sites=1, findings_per_site=1)
+            code = site_code(1)
+            store.upsert_site({**store.get_site(code), "url": url})
+            add_user(store, "alice", "reviewer", "correct-horse-9")
+            app = create_app(store, secret_key="t", screenshooter=lambda u: shots.append(u)
+                             or tiny_png(8, 8))
+            client = app.test_client()
+            page = client.get("/login").get_data(as_text=True)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            client.post("/login", data={"name": "alice", "password": "correct-horse-9",
+                                        "csrf_token": csrf})
+            page = client.get(f"/site/{code}").get_data(as_text=True)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            form = {"kind": "basic_info", "detail": "页面打不开", "shoot": "1", "csrf_token": csrf}
+            for target in (f"{inner}/admin", "http://169.254.169.254/latest/meta-data/",
+                           f"http://127.0.0.1:{intranet.server_address[1] + 0}/x",
+                           "http://metadata.google.internal/computeMetadata/v1/"):
+                resp = client.post(f"/site/{code}/add-finding", data={**form, "url": target})
+                assert resp.status_code == 400, target
+                text = resp.get_data(as_text=True)
+                assert "现场截图" in text and ("内网地址" in text or "不属于本网站" in text), text
+            assert shots == [] and store.find(MANUAL) == []
+            # the site's own page is photographed
+            ok = client.post(f"/site/{code}/add-finding", data={**form, "url": url + "index.html"})
+            assert ok.status_code == 302 and shots == [url + "index.html"]
+            # with the server's real Chromium, a page of the site redirecting to the intranet
+            # gives no picture, and the intranet gets no request
+            real = create_app(store, secret_key="t")
+            client = real.test_client()
+            page = client.get("/login").get_data(as_text=True)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            client.post("/login", data={"name": "alice", "password": "correct-horse-9",
+                                        "csrf_token": csrf})
+            page = client.get(f"/site/{code}").get_data(as_text=True)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            client.post(f"/site/{code}/add-finding", data={
+                **form, "csrf_token": csrf, "url": url + "col/col1001/index.html"})
+            assert len(store.find(MANUAL)) == 1  # only the one of the site's own page
+        assert intranet.seen == []
+    finally:
+        site.shutdown()
         intranet.shutdown()
