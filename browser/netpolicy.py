@@ -138,6 +138,7 @@ class AddressPolicy:
         self.own_names: set[str] = set()
         self.add_origins(origins)
         self.refused: list[Refusal] = []
+        self._resolved: dict[str, list[str]] = {}  # name → addresses, resolved once
 
     def add_origins(self, urls: Iterable[str]) -> None:
         """More registered URLs whose hosts' addresses are the site's own (the probes' one
@@ -248,12 +249,15 @@ class AddressPolicy:
         if _ip(host) is not None:
             return self.pick(url, [str(_ip(host))])
         port = port or parts.port or (443 if parts.scheme in ("https", "wss") else 80)
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
-            return []  # not resolvable: the fetch fails on its own, as it would anyway
-        return self.pick(url, list(dict.fromkeys(info[4][0] for info in infos)))
+        found = self._resolved.get(host.lower())
+        if found is None:  # a name is resolved once per inspection: its judged addresses stay
+            loop = asyncio.get_running_loop()
+            try:
+                infos = await loop.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+            except (OSError, UnicodeError):
+                return []  # not resolvable: the fetch fails on its own, as it would anyway
+            found = self._resolved[host.lower()] = list(dict.fromkeys(i[4][0] for i in infos))
+        return self.pick(url, found)
 
     def was_refused(self, url: str | None) -> Refusal | None:
         """The refusal recorded for ``url`` (a page whose navigation was refused), if any."""
@@ -464,26 +468,45 @@ def net_error(headers, url: str) -> str | None:
     return f"Page.goto: net::{code} at {url}" if code else None
 
 
-async def _pipe(reader, writer) -> None:
+async def _pipe(reader, writer, answer: bool = False) -> None:
+    sent = 0
     try:
         while True:
             chunk = await reader.read(64 * 1024)
             if not chunk:
                 break
             writer.write(chunk)
+            sent += len(chunk)
             await writer.drain()
+    except ConnectionResetError:
+        if answer and not sent:  # the server reset the connection: the browser says so
+            with contextlib.suppress(Exception):
+                await _net_error(writer, "ERR_CONNECTION_RESET")
+        elif answer:
+            _reset(writer)
+        return
     except (OSError, asyncio.CancelledError):
         pass
-    finally:
-        with contextlib.suppress(Exception):
-            if writer.can_write_eof():
-                writer.write_eof()
+    with contextlib.suppress(Exception):
+        if writer.can_write_eof():
+            writer.write_eof()
+
+
+def _reset(writer) -> None:
+    """Close with a reset (SO_LINGER 0), as the server did."""
+    with contextlib.suppress(Exception):
+        import struct
+
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
 
 
 async def _pipe_both(reader, writer, up_reader, up_writer) -> None:
     upstream = asyncio.ensure_future(_pipe(reader, up_writer))
     try:
-        await _pipe(up_reader, writer)  # the answer ends when the server closes
+        await _pipe(up_reader, writer, answer=True)  # the answer ends when the server closes
     finally:
         upstream.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -273,6 +273,7 @@ class Prober:
 
     async def _take(self, url: str) -> bytes | None:
         deadline = self.shot_deadline
+        self._shot_policy.add_origins([url])  # a registered homepage: its own address
         if self._screenshotter is not None:
             return await asyncio.wait_for(self._screenshotter(url), deadline)
         async with self._renderer_lock:

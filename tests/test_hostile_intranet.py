@@ -272,7 +272,7 @@ def test_a_reviewer_cannot_have_the_server_photograph_the_intranet(tmp_path):
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
             form = {"kind": "basic_info", "detail": "页面打不开", "shoot": "1", "csrf_token": csrf}
             for target in (f"{inner}/admin", "http://169.254.169.254/latest/meta-data/",
-                           f"http://127.0.0.1:{intranet.server_address[1] + 0}/x",
+                           f"http://127.0.0.1:{intranet.server_address[1]}/x",
                            "http://metadata.google.internal/computeMetadata/v1/"):
                 resp = client.post(f"/site/{code}/add-finding", data={**form, "url": target})
                 assert resp.status_code == 400, target
