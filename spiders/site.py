@@ -104,6 +104,12 @@ def failure_words(failure) -> str:
     return plain_error(f"{failure.type.__name__}: {str(failure.value)[:600]}") or "打不开"
 
 
+def _refused(response) -> dict:
+    """``refused``: what the page's browser was not let fetch (browser/netpolicy.py), if any."""
+    refused = response.meta.get("refused")
+    return {"refused": refused} if refused else {}
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -604,8 +610,7 @@ class SiteSpider(scrapy.Spider):
             "text_length": visible_text_length(html), "items": items,
             "undated_list": undated_list,
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
-            "refused": response.meta.get("refused") or [],
-            "fetched_at": now_iso(),
+            **_refused(response), "fetched_at": now_iso(),
         }
         if response.status >= 400:
             return
@@ -887,7 +892,7 @@ class SiteSpider(scrapy.Spider):
             "links": links,
             "html_text": html,
             "screenshot_png": shot,
-            "refused": response.meta.get("refused") or [],
+            **_refused(response),
             "fetched_at": now_iso(),
         }
 

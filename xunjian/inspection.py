@@ -348,7 +348,7 @@ async def check_guide_downloads(store, inspection_id: str,
     if policy is None:
         inspection = store.get_inspection(inspection_id) or {}
         site = store.get_site(inspection.get("site")) if inspection.get("site") else None
-        policy = AddressPolicy.for_site(store, site) if site else AddressPolicy()
+        policy = AddressPolicy.for_site(store, site) if site else None  # no site: unjudged
     results = await check_downloads(todo, link_check_config(), max_bytes=MAX_DOWNLOAD_BYTES,
                                     policy=policy) if todo else {}
     results.update(known)
