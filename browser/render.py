@@ -157,7 +157,7 @@ class Renderer:
     inspection. Without, it launches a browser for itself and closes it on exit."""
 
     def __init__(self, concurrency: int = 2, timeout: float = 30.0, take_screenshot: bool = True,
-                 browser=None):
+                 browser=None, policy=None):
         self.concurrency = concurrency
         self.timeout = timeout
         self.take_screenshot = take_screenshot
@@ -166,19 +166,29 @@ class Renderer:
         self._browser = None
         self._context = None
         self._slots = asyncio.Semaphore(concurrency)
+        # ``policy`` (browser/netpolicy.py): every request of the context (redirect hops,
+        # frames) goes through a proxy judging its address; None: no site, nothing judged
+        self.policy = policy
+        self._proxy = None
 
     async def __aenter__(self) -> Renderer:
         from . import CONTEXT_OPTIONS, launch_options
 
+        options = dict(CONTEXT_OPTIONS)
+        if self.policy is not None:
+            from .netpolicy import PolicyProxy
+
+            self._proxy = await PolicyProxy(self.policy).start()
+            options.update(self._proxy.context_options())
         if self._shared is not None:
-            self._context = await self._shared.new_context(**CONTEXT_OPTIONS)
+            self._context = await self._shared.new_context(**options)
             return self
         from playwright.async_api import async_playwright
 
         self._pw = await async_playwright().start()
         try:
             self._browser = await self._pw.chromium.launch(**launch_options())
-            self._context = await self._browser.new_context(**CONTEXT_OPTIONS)
+            self._context = await self._browser.new_context(**options)
         except Exception:
             await self._pw.stop()
             raise
@@ -193,6 +203,8 @@ class Renderer:
                 pass
         if self._pw is not None:
             await self._pw.stop()
+        if self._proxy is not None:
+            await self._proxy.close()
 
     async def render(self, url: str, budget: float | None = None,
                      settle_ms: int | None = None) -> Rendered:
@@ -220,11 +232,25 @@ class Renderer:
 
     async def _read(self, page, url: str, left, ends, settle_ms: int | None) -> Rendered:
         result = Rendered(url=url)
+        if self.policy is not None:
+            try:  # refused before the browser opens it: no picture of an intranet address
+                await self.policy.resolve(url)
+            except Exception as exc:  # noqa: BLE001 - AddressRefused: the refusal is the answer
+                result.error = str(exc)
+                return result
+        mark = len(self.policy.refused) if self.policy is not None else 0
         try:
             response = await page.goto(url, timeout=left(0.5, self.timeout) * 1000,
                                        wait_until="domcontentloaded")
             if response is not None:
                 result.status = response.status
+                if self.policy is not None:
+                    from .netpolicy import net_error
+
+                    failed = net_error(await response.all_headers(), url)
+                    if failed:  # its proxy could not connect: as the browser would say
+                        result.status = None
+                        raise RuntimeError(failed)
             if settle_ms is None:
                 await settle(page, budget_ms=int(left(0.3, min(self.timeout, 8)) * 1000))
             else:
@@ -235,6 +261,10 @@ class Renderer:
             result.frames = await frame_documents(page)
         except Exception as exc:  # noqa: BLE001 - the error is the finding
             result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+            refused = self.policy.refused_after(mark) if self.policy is not None else None
+            if refused is not None:  # a redirect hop to an intranet address
+                result.error = str(refused)
+                return result
         if self.take_screenshot:
             retry = None if ends is None else int(left(0.4, PAINT_RETRY_MS / 1000) * 1000)
             paint = 3000 if ends is None else int(left(0.15, 3) * 1000)

@@ -11,6 +11,7 @@ text), 链接地址, 探测时间, 错误类型, HTTP返回值或超时情况, �
 
 from __future__ import annotations
 
+from browser.netpolicy import INTRANET_REASON
 from inspectors import finding_id
 
 INDICATOR = "availability.links"
@@ -86,6 +87,9 @@ def link_findings(site: dict, pages: list[dict], results: dict[str, dict]) -> li
         where = "首页" if on_home else "页面"
         name = link.get("text") or url
         detail = f"{where}链接「{name}」不可用：{result.get('detail') or result['reason']}"
+        if result["reason"] == INTRANET_REASON:  # not fetched: unreachable for the public
+            kind = "intranet_link"
+            detail = f"{where}链接「{name}」指向内网地址，公众无法访问（内网地址链接，未访问）"
         if blocked:
             detail += "（疑似防护墙拦截，浏览器复查仍无法确认，需人工复核）"
         findings.append({

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -30,6 +31,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from browser.blank import is_blank
+from browser.netpolicy import AddressPolicy, connector
 from urlcheck.checker import error_reason
 from urlcheck.result import CheckConfig
 
@@ -50,6 +52,10 @@ class ProbeConfig:
     screenshot_queue: int = 50  # failures waiting for a picture; beyond that, none is taken
     screenshot_timeout: float | None = None  # a failure's picture; default: ``timeout``, 15 s
     user_agent: str = CheckConfig().user_agent
+
+
+#: The address policy of the site being probed (the connector judges every hop by it).
+_PROBED: contextvars.ContextVar = contextvars.ContextVar("probed_site_policy", default=None)
 
 
 def now_iso() -> str:
@@ -106,14 +112,18 @@ class Prober:
         self._renderer_lock = asyncio.Lock()
         self.screenshots_taken = 0
         self.screenshots_skipped = 0
+        # the screenshots' one browser: the probed sites' own addresses (browser/netpolicy.py)
+        self._shot_policy = AddressPolicy()
 
     async def __aenter__(self) -> Prober:
-        connector = aiohttp.TCPConnector(
+        tcp = connector(
+            # every hop judged by the probed site's address policy (browser/netpolicy.py)
+            _PROBED.get,
             # no DNS cache: a name that stops resolving is a failed probe, the next time
             limit=0, force_close=True, resolver=self._resolver, use_dns_cache=False, ssl=True
         )
         self._session = aiohttp.ClientSession(
-            connector=connector,
+            connector=tcp,
             headers={"User-Agent": self.config.user_agent,
                      "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
                      "Accept-Language": "zh-CN,zh;q=0.9"},
@@ -162,7 +172,12 @@ class Prober:
                 await asyncio.sleep(delay)
             next_start[0] = time.monotonic() + self.config.host_delay
             async with self._slots:
-                doc = await self.fetch(url)
+                policy = self._policy_of(site)
+                token = _PROBED.set(policy)
+                try:
+                    doc = await self.fetch(url)
+                finally:
+                    _PROBED.reset(token)
         doc["site"] = site.get("code")
         doc["id"] = self.store.insert(PROBES, doc) if self.store is not None else None
         if not doc["ok"]:
@@ -170,6 +185,18 @@ class Prober:
         if self._on_probe is not None:
             self._on_probe(doc)
         return doc
+
+    def _policy_of(self, site: Mapping[str, Any]) -> AddressPolicy:
+        """The probed site's address policy; its own addresses may be photographed too."""
+        urls = [str(site.get("url") or "")]
+        if self.store is not None and site.get("code"):
+            try:
+                urls += [c.get("url") or "" for c in self.store.columns(site["code"])
+                         if c.get("source") != "discovered"]
+            except Exception:  # noqa: BLE001 - the homepage alone
+                pass
+        self._shot_policy.add_origins(urls)
+        return AddressPolicy(urls)
 
     async def fetch(self, url: str) -> dict:
         """One GET of the homepage, redirects followed, within the deadline. Never raises."""
@@ -246,6 +273,7 @@ class Prober:
 
     async def _take(self, url: str) -> bytes | None:
         deadline = self.shot_deadline
+        self._shot_policy.add_origins([url])  # a registered homepage: its own address
         if self._screenshotter is not None:
             return await asyncio.wait_for(self._screenshotter(url), deadline)
         async with self._renderer_lock:
@@ -269,7 +297,7 @@ class Prober:
             from browser import Renderer
 
             renderer = Renderer(concurrency=self.config.screenshot_concurrency,
-                                timeout=self.shot_deadline)
+                                timeout=self.shot_deadline, policy=self._shot_policy)
             self._renderer = await asyncio.wait_for(renderer.__aenter__(), 60)
         except Exception:  # noqa: BLE001 - no browser here: probes go on without pictures
             log.warning("no browser for probe screenshots", exc_info=True)

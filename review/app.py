@@ -470,7 +470,12 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
             if request.form.get("shoot") != "1":
                 errors.append("请上传问题页面截图（PNG 或 JPEG），或勾选“现场截图”。")
             elif not errors:
-                raw = screenshooter(url)
+                # only the site's own pages, only addresses its policy allows (issue 24)
+                refusal, policy = data.capture_refusal(store, site_or_404(code), url)
+                if refusal:
+                    return render_template("error.html", message=refusal), 400
+                raw = screenshooter(url, policy=policy) \
+                    if screenshooter is data.take_screenshot else screenshooter(url)
                 if not raw or _image_type(raw) is None:
                     errors.append("无法打开该地址截图，请上传截图。")
                 else:

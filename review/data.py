@@ -167,15 +167,36 @@ def add_manual_finding(store, inspection: dict, kind: str, url: str, detail: str
     return finding_id
 
 
-def take_screenshot(url: str, timeout: float = 20.0) -> bytes | None:
-    """A full-page screenshot of ``url`` taken now in headless Chromium, or None if it fails."""
+def capture_refusal(store, site: dict, url: str):
+    """Why the server's Chromium may not photograph ``url`` for this site (a reviewer's 现场截图),
+    or (None, policy): only the site's own origins (its 首页网址's, its columns'), and only
+    addresses its policy allows (browser/netpolicy.py: no intranet address)."""
+    from browser.netpolicy import AddressPolicy, AddressRefused
+    from spiders.links import origin_key, site_origins
+
+    columns = [c.get("url") or "" for c in store.columns(site["code"])]
+    if origin_key(url) not in site_origins([site.get("url") or "", *columns]):
+        return "现场截图只能拍摄本网站的页面（首页或登记栏目所在的网址），该地址不属于本网站。", None
+    policy = AddressPolicy.for_site(store, site)
+    try:
+        policy.check_literal(url)  # a name is judged where the browser connects (its proxy)
+    except AddressRefused as refused:
+        return f"现场截图被拒绝：{refused}", None
+    return None, policy
+
+
+def take_screenshot(url: str, timeout: float = 20.0, policy=None) -> bytes | None:
+    """A full-page screenshot of ``url`` taken now in headless Chromium, or None if it fails.
+    ``policy``: the site's address policy, judged on every request of the page."""
     import asyncio
 
     from browser import Renderer
 
     async def shoot() -> bytes | None:
-        async with Renderer(concurrency=1, timeout=timeout) as renderer:
-            return (await renderer.render(url)).screenshot
+        async with Renderer(concurrency=1, timeout=timeout, policy=policy) as renderer:
+            rendered = await renderer.render(url)
+            return None if policy is not None and policy.was_refused(rendered.final_url) \
+                else rendered.screenshot
 
     try:
         return asyncio.run(shoot())

@@ -53,6 +53,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 
+from browser.netpolicy import AddressPolicy
 from browser.render import frame_documents, screenshot, settle
 from inspectors.content import MAX_ARTICLE_LINKS, column_content
 from inspectors.dates import page_date
@@ -102,6 +103,12 @@ BLANK_RETRIES = 2
 def failure_words(failure) -> str:
     """A failed request's error for people (xunjian.errors: 打不开：连接被拒绝 (ERR_…))."""
     return plain_error(f"{failure.type.__name__}: {str(failure.value)[:600]}") or "打不开"
+
+
+def _refused(response) -> dict:
+    """``refused``: what the page's browser was not let fetch (browser/netpolicy.py), if any."""
+    refused = response.meta.get("refused")
+    return {"refused": refused} if refused else {}
 
 
 def now_iso() -> str:
@@ -242,6 +249,8 @@ class SiteSpider(scrapy.Spider):
         columns = self.store.columns(self.site_code)
         self.origins = column_origins(site, columns)
         columns = [c for c in columns if c.get("type") != SYSTEM_TYPE]
+        # what the crawl may connect to (browser/netpolicy.py): decided on every hop
+        self.address_policy = AddressPolicy.for_site(self.store, site)
         self.need = RenderNeed({normalize(c.get("url") or "") for c in columns
                                 if (c.get("url") or "").strip().startswith(("http://", "https://"))})
         home = normalize(site["url"])
@@ -300,8 +309,15 @@ class SiteSpider(scrapy.Spider):
 
     # -- callbacks ---------------------------------------------------------------------------
 
-    @staticmethod
-    async def _capture(response, frames: bool = False) -> tuple:
+    def _refusals(self, response, urls) -> None:
+        """What the browser was refused for this page and its frames (intranet addresses:
+        browser/netpolicy.py), kept on the response for the stored page."""
+        policy = getattr(self, "address_policy", None)
+        if policy is not None:
+            response.meta["refused"] = policy.refused_by(
+                urls, response.meta.get("refused_mark", 0))
+
+    async def _capture(self, response, frames: bool = False) -> tuple:
         """Let the rendered page settle; return (html, title, frames, screenshot, final url)."""
         page = response.meta["playwright_page"]
         try:
@@ -309,6 +325,7 @@ class SiteSpider(scrapy.Spider):
             html = await page.content()
             title = await page.title()
             frame_docs = await frame_documents(page) if frames else []
+            self._refusals(response, [page.url, response.url, *(u for u, _ in frame_docs)])
             if frames:  # 暗链 are judged on the rendered page (spiders/serious_facts.py)
                 response.meta["hidden_links"] = await hidden_links(page)
             shot = await screenshot(page)
@@ -462,8 +479,16 @@ class SiteSpider(scrapy.Spider):
         else:
             self.column_docs[url] = (html, final_url, error)
 
-    @staticmethod
-    async def _failure_facts(failure) -> tuple:
+    def _failure_words(self, failure) -> str:
+        """failure_words, or the address refused on the way (a redirect hop to an intranet
+        address: the browser's navigation was aborted for it, browser/netpolicy.py)."""
+        refusal = getattr(failure.value, "refusal", None)
+        policy = getattr(self, "address_policy", None)
+        if refusal is None and policy is not None and "ERR_ABORTED" in str(failure.value):
+            refusal = policy.refused_after(failure.request.meta.get("refused_mark", 0))
+        return str(refusal) if refusal is not None else failure_words(failure)
+
+    async def _failure_facts(self, failure) -> tuple:
         """Close the failed request's browser page; return (request, status, error text)."""
         request = failure.request
         page = request.meta.get("playwright_page")
@@ -471,7 +496,7 @@ class SiteSpider(scrapy.Spider):
             await page.close()
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
-        return request, status, failure_words(failure)
+        return request, status, self._failure_words(failure)
 
     # -- an unreachable homepage: tried again after a pause, then stored with what Chromium showed
 
@@ -505,7 +530,7 @@ class SiteSpider(scrapy.Spider):
             await page.close()
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
-        error = failure_words(failure)
+        error = self._failure_words(failure)
         again = await self._home_again(request, status, error)
         if again is not None:
             yield again
@@ -566,6 +591,7 @@ class SiteSpider(scrapy.Spider):
             title = await page.title()
             shot = await screenshot(page)
             final_url = page.url
+            self._refusals(response, [final_url, response.url, *(u for u, _ in frames)])
         except Exception as exc:
             for out in self._unpark(response.meta["requested"], None, None,
                                     f"{type(exc).__name__}: {str(exc)[:300]}"):
@@ -614,7 +640,7 @@ class SiteSpider(scrapy.Spider):
             "content_chars": content.get("content_chars", 0),
             "placeholder": content.get("placeholder"),
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
-            "fetched_at": now_iso(),
+            **_refused(response), "fetched_at": now_iso(),
         }
         if response.status >= 400:
             return
@@ -896,6 +922,7 @@ class SiteSpider(scrapy.Spider):
             "links": links,
             "html_text": html,
             "screenshot_png": shot,
+            **_refused(response),
             "fetched_at": now_iso(),
         }
 

@@ -22,6 +22,8 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
+from browser.netpolicy import INTRANET_REASON, AddressPolicy, AddressRefused, connector
+
 from .content import WAF_STATUSES, decode_body, judge_page
 from .result import CheckConfig, LinkResult, now_iso, seconds_text, status_detail
 from .urls import host_key, looks_like_attachment, looks_like_error_page, triage
@@ -35,7 +37,8 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # HEAD failures after which GET on the same URL cannot do better.
 _FINAL_HEAD_ERRORS = frozenset(
-    {"dns", "connect", "tls", "timeout", "redirect_loop", "too_many_redirects", "bad_url", "scheme"}
+    {"dns", "connect", "tls", "timeout", "redirect_loop", "too_many_redirects", "bad_url", "scheme",
+     "intranet"}
 )
 _RETRIED_ERRORS = frozenset({"timeout", "reset", "connect"})
 
@@ -99,6 +102,8 @@ def _tls_detail(exc: BaseException) -> str:
 
 def error_reason(exc: BaseException, config: CheckConfig) -> tuple[str, str]:
     """Map a request exception to (reason, Chinese detail)."""
+    if isinstance(exc, AddressRefused):  # an intranet address: not fetched (browser/netpolicy)
+        return INTRANET_REASON, f"内网地址链接：{exc}"
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         return "dns", "域名解析失败（域名不存在或无法解析）"
     if isinstance(exc, (aiohttp.ClientSSLError, ssl.SSLError)):
@@ -126,10 +131,12 @@ class LinkChecker:
     """Checks links over plain HTTP; ``check()`` results are cached per normalised URL."""
 
     def __init__(
-        self, config: CheckConfig | None = None, *, resolver: AbstractResolver | None = None
+        self, config: CheckConfig | None = None, *, resolver: AbstractResolver | None = None,
+        policy: AddressPolicy | None = None,
     ) -> None:
         self.config = config or CheckConfig()
         self._resolver = resolver  # tests inject a loopback-only resolver
+        self.policy = policy  # the site's address policy: every hop's address is judged
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
         self._hosts: dict[str, _Host] = {}
@@ -303,11 +310,12 @@ class LinkChecker:
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             cfg = self.config
-            connector = aiohttp.TCPConnector(
-                limit=0, limit_per_host=0, ttl_dns_cache=300, resolver=self._resolver, ssl=True
+            tcp = connector(
+                self.policy, limit=0, limit_per_host=0, ttl_dns_cache=300,
+                resolver=self._resolver, ssl=True,
             )
             self._session = aiohttp.ClientSession(
-                connector=connector,
+                connector=tcp,
                 timeout=aiohttp.ClientTimeout(total=cfg.timeout, sock_connect=cfg.connect_timeout),
                 cookie_jar=aiohttp.CookieJar(unsafe=True),
                 headers={

@@ -123,12 +123,15 @@ async def check_download(session: aiohttp.ClientSession, url: str, max_bytes: in
 
 async def check_downloads(urls: list[str], config: CheckConfig | None = None,
                           max_bytes: int = 2 * 1024 * 1024,
-                          concurrency: int = 4) -> dict[str, dict]:
-    """url → download result (``ok``, ``reason``, ``http_status``, ``content_type``, ``size``)."""
+                          concurrency: int = 4, policy=None) -> dict[str, dict]:
+    """url → download result (``ok``, ``reason``, ``http_status``, ``content_type``, ``size``).
+    ``policy``: the site's address policy (browser/netpolicy.py), judged on every redirect."""
+    from browser.netpolicy import connector
+
     config = config or CheckConfig()
     timeout = aiohttp.ClientTimeout(total=config.timeout, connect=config.connect_timeout)
     slots = asyncio.Semaphore(concurrency)
-    async with aiohttp.ClientSession(timeout=timeout,
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector(policy),
                                      headers={"User-Agent": DEFAULT_USER_AGENT}) as session:
         async def one(url: str) -> dict:
             async with slots:

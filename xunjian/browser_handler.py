@@ -42,6 +42,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         if "--max-semi-space-size" not in node:  # read when the driver starts, at first launch
             os.environ["NODE_OPTIONS"] = f"{node} {NODE_DRIVER_OPTIONS}".strip()
         super().__init__(crawler)
+        self._crawler_ref = crawler
         self.context_pages = crawler.settings.getint("XUNJIAN_CONTEXT_PAGES", CONTEXT_PAGES)
         self._generation: dict[str, int] = {}  # settings name → current generation
         self._served: dict[str, int] = {}  # context (generation) name → pages opened
@@ -63,6 +64,24 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             return
         self._closed = True
         await super().close()
+        if self._proxy is not None:
+            await self._proxy.close()
+
+    # -- every browser request through the crawl's address policy (browser/netpolicy.py) --------
+
+    _proxy = None
+
+    async def _create_browser_context(self, name, context_kwargs, spider=None):
+        # every context (the startup one too, made before the spider knows its site) sends its
+        # requests through one proxy judging them by the crawling spider's policy
+        if self._proxy is None:
+            from browser.netpolicy import PolicyProxy
+
+            crawler = self._crawler_ref
+            self._proxy = await PolicyProxy(
+                lambda: getattr(getattr(crawler, "spider", None), "address_policy", None)).start()
+        context_kwargs = {**(context_kwargs or {}), **self._proxy.context_options()}
+        return await super()._create_browser_context(name, context_kwargs, spider)
 
     # -- one browser for the finishing too ------------------------------------------------------
 

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from browser import Renderer
+from browser.netpolicy import AddressPolicy
 from inspectors.evidence import blank_screenshots, mark_blank_screenshots
 from inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
 from inspectors.freshness import freshness_findings
@@ -78,7 +79,7 @@ def browser_verdict(result: dict, rendered) -> dict:
 
 
 async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
-                         progress: Progress | None, browser=None) -> None:
+                         progress: Progress | None, browser=None, policy=None) -> None:
     blocked = [u for u, r in results.items() if r["outcome"] == "blocked"][:MAX_BROWSER_RECHECKS]
     bad = {u for u, r in results.items() if r["outcome"] in ("broken", "blocked")}
     need_shot = [p for p in pages if not p.get("screenshot")
@@ -87,7 +88,8 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
         return
     total, done = len(blocked) + len(need_shot), 0
     pages_at_once = max(1, min(BROWSER_PHASE_PAGES, link_check_config().per_host))
-    async with Renderer(concurrency=pages_at_once, timeout=20, browser=browser) as renderer:
+    async with Renderer(concurrency=pages_at_once, timeout=20, browser=browser,
+                        policy=policy) as renderer:
         async def recheck(url: str) -> None:
             nonlocal done
             rendered = await renderer.render(url)
@@ -140,15 +142,17 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
         if progress:
             progress("links", done + len(reused), total + len(reused))
 
-    async with LinkChecker(config) as checker:
+    # every address of every hop judged by the site's own (browser/netpolicy.py)
+    policy = AddressPolicy.for_site(store, site)
+    async with LinkChecker(config, policy=policy) as checker:
         checked = await checker.check_many(todo, progress=tick)
         results = {**reused, **{u: r.to_dict() for u, r in checked.items()}}
         results = {u: results[u] for u in urls}
         # one URL, one verdict: column and system pages, and guide downloads, share the link
         # check's verdict of their URL (urlcheck/verdict.py), before any finding is made
         await share_page_verdicts(store, inspection_id, results, checker)
-    await check_guide_downloads(store, inspection_id, results)
-    await _browser_phase(store, results, pages, progress, browser)
+    await check_guide_downloads(store, inspection_id, results, policy=policy)
+    await _browser_phase(store, results, pages, progress, browser, policy)
     store.add_link_results(inspection_id, list(results.values()))
 
     homepage = homepage_state(pages)
@@ -309,7 +313,8 @@ async def share_page_verdicts(store, inspection_id: str, results: dict[str, dict
 
 
 async def check_guide_downloads(store, inspection_id: str,
-                                links: dict[str, dict] | None = None) -> list[dict]:
+                                links: dict[str, dict] | None = None,
+                                policy=None) -> list[dict]:
     """Check the guides' download links over plain HTTP (bounded); store ``downloads``.
 
     ``links``: the inspection's link results. A download the link check found broken or blocked
@@ -340,8 +345,12 @@ async def check_guide_downloads(store, inspection_id: str,
                           "truncated": False, "blocked": link["outcome"] == "blocked",
                           "from": "link"}
     todo = [u for u in urls if u not in known]
-    results = await check_downloads(todo, link_check_config(), max_bytes=MAX_DOWNLOAD_BYTES) \
-        if todo else {}
+    if policy is None:
+        inspection = store.get_inspection(inspection_id) or {}
+        site = store.get_site(inspection.get("site")) if inspection.get("site") else None
+        policy = AddressPolicy.for_site(store, site) if site else None  # no site: unjudged
+    results = await check_downloads(todo, link_check_config(), max_bytes=MAX_DOWNLOAD_BYTES,
+                                    policy=policy) if todo else {}
     results.update(known)
     for url in todo:
         linked = keys.get(normalise(url) or url)

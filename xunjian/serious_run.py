@@ -96,33 +96,48 @@ async def _picture(store, todo: list[dict], context) -> int:
     return taken
 
 
-async def _in_browser(store, todo: list[dict], browser) -> int:
+async def _guarded(store, todo: list[dict]) -> tuple[dict, object]:
+    """Context options sending every request through the site's address policy (its proxy)."""
     from browser import CONTEXT_OPTIONS
+    from browser.netpolicy import AddressPolicy, PolicyProxy
 
+    site = store.get_site(todo[0].get("site")) if todo[0].get("site") else None
+    proxy = await PolicyProxy(AddressPolicy.for_site(store, site) if site
+                              else AddressPolicy()).start()
+    return {**CONTEXT_OPTIONS, **proxy.context_options()}, proxy
+
+
+async def _in_browser(store, todo: list[dict], browser) -> int:
+    options, proxy = await _guarded(store, todo)
     try:
-        context = await browser.new_context(**CONTEXT_OPTIONS)
+        context = await browser.new_context(**options)
     except Exception:  # noqa: BLE001 - the browser is gone: the candidates keep their screenshots
+        await proxy.close()
         return 0
     try:
         return await _picture(store, todo, context)
     finally:
         await context.close()
+        await proxy.close()
 
 
 async def _with_own_browser(store, todo: list[dict]) -> int:
     try:
         from playwright.async_api import async_playwright
 
-        from browser import CONTEXT_OPTIONS, launch_options
+        from browser import launch_options
     except ImportError:
         return 0
+    options, proxy = await _guarded(store, todo)
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**launch_options())
             try:
-                context = await browser.new_context(**CONTEXT_OPTIONS)
+                context = await browser.new_context(**options)
                 return await _picture(store, todo, context)
             finally:
                 await browser.close()
     except Exception:  # noqa: BLE001 - no browser: the candidates keep the crawl's screenshots
         return 0
+    finally:
+        await proxy.close()

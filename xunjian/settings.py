@@ -7,6 +7,7 @@ and ``scrapy crawl site`` behave the same.
 import os
 
 from browser import CONTEXT_OPTIONS, USER_AGENT, launch_options  # noqa: F401 (USER_AGENT is a setting)
+from browser.netpolicy import ALLOW_NETWORKS_DEFAULT
 from spiders.render_need import DEFAULT_MAX_RENDERED
 
 BOT_NAME = "xunjian"
@@ -74,7 +75,13 @@ RETRY_TIMES = 1
 # fault of the tool: no ERROR line for it.
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 # A rendered page about to be retried gives its browser page back first (else the crawl can hang).
-DOWNLOADER_MIDDLEWARES = {"xunjian.browser_handler.ReleaseRetriedPages": 560}
+# Every request's address is judged (browser/netpolicy.py), redirect hops included: before
+# the redirect middleware (600) sees an answer, and before any request is sent.
+DOWNLOADER_MIDDLEWARES = {"xunjian.browser_handler.ReleaseRetriedPages": 560,
+                          "browser.netpolicy.ScrapyAddressGuard": 650}
+# Internal networks (beyond the site's own registered addresses) the inspection may fetch:
+# ``10.0.0.0/8,192.168.1.0/24``; browser/netpolicy.py reads it from the environment.
+XUNJIAN_ALLOW_NETWORKS = os.environ.get("XUNJIAN_ALLOW_NETWORKS", ALLOW_NETWORKS_DEFAULT)
 # A timeout is not tried again: the page waited XUNJIAN_LINK_TIMEOUT (plain pages) or
 # XUNJIAN_NAV_TIMEOUT already, and its link is broken either way (the link check does not retry).
 XUNJIAN_LINK_TIMEOUT = float(os.environ.get("XUNJIAN_LINK_TIMEOUT", "15"))
