@@ -1,0 +1,53 @@
+"""Pages whose script never yields (页面脚本无响应): one finding per page, with its URL, the page
+that led to it and the browser step that hung (browser/deadline.py stored that as its error).
+
+A page that freezes a visitor's browser tab is a link that does not work for that visitor: the
+findings go on ``availability.links`` (rule "other": a page below the homepage; a homepage that
+hangs makes the homepage unreachable instead, xunjian/homepage.py). A link finding of the same
+URL (the plain-HTTP check or the page's verdict calling it broken) gives way to this one: one
+URL, one finding.
+"""
+
+from __future__ import annotations
+
+from browser.deadline import is_unresponsive
+from inspectors import finding_id
+
+INDICATOR = "availability.links"
+KIND = "page_unresponsive"
+WHAT = {"pages": "页面", "column_pages": "栏目", "guide_pages": "办事指南",
+        "system_pages": "在线系统"}
+
+
+def unresponsive_findings(site: dict, docs: dict[str, list[dict]], home_url: str | None
+                          ) -> list[dict]:
+    """``docs``: collection name → stored pages (pages, column_pages, guide_pages, system_pages)."""
+    found: dict[str, dict] = {}
+    for collection, pages in docs.items():
+        for page in pages:
+            error = page.get("error") or (page.get("render") or {}).get("error")
+            url = page.get("url")
+            if not url or not is_unresponsive(error) or url in found or page.get("is_home"):
+                continue
+            column = page.get("column") or {}
+            name = column.get("name") or page.get("title") or url
+            referrer = page.get("referrer") or home_url
+            found[url] = {
+                "id": finding_id(site["code"], INDICATOR, KIND, url),
+                "site": site["code"], "indicator": INDICATOR, "kind": KIND, "rule": "other",
+                "url": url, "page": referrer,
+                "detail": f"{WHAT.get(collection, '页面')}「{name}」{error}：页面脚本不让出，"
+                          "访问者的浏览器在此页卡死",
+                "needs_review": False,
+                "evidence": {"error": error, "step": error, "status": page.get("status"),
+                             "referrer": referrer, "collection": collection,
+                             "column": column.get("name"), "page_title": page.get("title", ""),
+                             "fetched_at": page.get("fetched_at")},
+            }
+    return list(found.values())
+
+
+def merge(link_findings: list[dict], unresponsive: list[dict]) -> list[dict]:
+    """Link findings less those of a URL found unresponsive, then the unresponsive ones."""
+    urls = {f["url"] for f in unresponsive}
+    return [f for f in link_findings if f.get("url") not in urls] + unresponsive
