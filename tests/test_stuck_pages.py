@@ -16,6 +16,7 @@ fails on its own timeout, killing the command's whole process tree).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -23,6 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cli_run import ROOT, census_forms
 
 from demo.server import DemoServer
@@ -119,3 +121,73 @@ def test_a_homepage_that_hangs_after_load_ends_the_inspection(tmp_path) -> None:
     ordinary = [p for p in store.find("column_pages", inspection=inspection["id"])
                 if p["url"].endswith("/col/col2861/index.html")]
     assert ordinary and not ordinary[0].get("error") and len(ordinary[0]["items"]) == 3
+
+
+class _StuckPage:
+    """A Playwright page whose renderer is stuck: nothing it is asked ever answers, closing it
+    included; only its context can still be closed."""
+
+    url = "http://127.0.0.1:1/col/col2862/index.html"
+
+    def __init__(self):
+        self.closed = False
+        outer = self
+
+        class Context:
+            async def close(self):
+                outer.closed = True
+
+        self.context = Context()
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+    async def close(self, run_before_unload=False):
+        await asyncio.sleep(3600)
+
+    async def content(self):
+        await asyncio.sleep(3600)
+
+
+def test_a_step_past_its_deadline_abandons_the_page_even_when_closing_hangs(monkeypatch):
+    from browser import deadline
+
+    monkeypatch.setattr(deadline, "CLOSE_TIMEOUT", 0.2)
+    page = _StuckPage()
+
+    async def read():
+        with pytest.raises(deadline.PageUnresponsive) as stuck:
+            await deadline.step(page, page.content(), "读取页面", timeout=0.2)
+        return stuck.value
+
+    error = asyncio.run(asyncio.wait_for(read(), 30))
+    assert page.closed  # its context went, since the page itself would not close
+    assert str(error).startswith("页面脚本无响应") and "读取页面" in str(error)
+    assert error.url == page.url and deadline.is_unresponsive(str(error))
+
+
+def test_one_finding_per_stuck_page_weighed_like_a_broken_link() -> None:
+    from inspectors.unresponsive import merge, unresponsive_findings
+
+    home = {"url": "http://x/", "is_home": True, "error": None,
+            "links": [{"url": "http://x/col/a.html"}]}
+    error = "页面脚本无响应（读取页面 超过 5 秒）"
+    docs = {"pages": [home, {"url": "http://x/col/a.html", "referrer": "http://x/",
+                             "error": error},
+                      {"url": "http://x/art/1.html", "referrer": "http://x/col/b.html",
+                       "error": None, "render": {"error": error}},
+                      {"url": "http://x/art/2.html", "error": "打不开：连接被拒绝"}],
+            "column_pages": [{"url": "http://x/col/a.html", "column": {"name": "通知公告"},
+                              "error": error, "status": 200}]}
+    found = {f["url"]: f for f in unresponsive_findings({"code": CODE}, docs, home)}
+    assert set(found) == {"http://x/col/a.html", "http://x/art/1.html"}
+    column = found["http://x/col/a.html"]
+    assert column["rule"] == "home" and "通知公告" in column["detail"]
+    assert column["page"] == "http://x/" and "读取页面" in column["evidence"]["step"]
+    assert found["http://x/art/1.html"]["rule"] == "other"
+    assert found["http://x/art/1.html"]["page"] == "http://x/col/b.html"
+    broken = {"url": "http://x/col/a.html", "kind": "broken_link"}
+    merged = merge([broken, {"url": "http://x/other", "kind": "broken_link"}],
+                   list(found.values()))
+    assert [f["kind"] for f in merged if f["url"] == "http://x/col/a.html"] == \
+        ["page_unresponsive"]

@@ -160,7 +160,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     findings = merge(findings, unresponsive_findings(site, {
         "pages": pages, **{c: store.find(c, inspection=inspection_id) for c in
                            ("column_pages", "guide_pages", "system_pages")}},
-        home.get("url") if home else None))
+        home))
     for finding in findings:
         finding["inspection"] = inspection_id
     # Freshness findings at the inspection's own as-of are stored too, so reviewers see them;
