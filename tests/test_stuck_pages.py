@@ -2,8 +2,9 @@
 
 A hacked county site (大汉 jcms paths, ``default_pgContainer`` tables, ``[2026-11-18]`` dates):
 its registered 通知公告 page spins in ``while (true)`` 200 ms after its load event, its 政策解读
-page loops ``alert()``/``confirm()``/``prompt()`` after load and asks ``onbeforeunload``, and its
-工作动态 page is an ordinary list. Before, the first read of such a page (its HTML, its title)
+page loops ``alert()``/``confirm()``/``prompt()`` after load and asks ``onbeforeunload``, its
+不动产登记查询 online system rewrites its title for ever, and its 工作动态 page is an ordinary
+list. Before, the first read of such a page (its HTML, its title)
 waited for ever: the inspection never ended, its heartbeat stayed fresh and it held the site's
 lock. Now every browser step has a deadline (``XUNJIAN_STEP_TIMEOUT``, 5 s here): the stuck
 pages are findings 页面脚本无响应 with their URLs and the step that hung, the ordinary column is
@@ -38,7 +39,10 @@ COLUMNS = [
     ("信息公开类", "工作动态", "工作动态", "/col/col2861/index.html"),
     ("信息公开类", "通知公告", "通知公告", "/col/col2862/index.html"),
     ("信息公开类", "政策文件", "政策解读", "/col/col2863/index.html"),
+    ("办事服务类", "在线(申报、查询)系统", "不动产登记查询", "/xt/bdc/index.html"),
 ]
+STUCK = ("/col/col2862/index.html", "/col/col2863/index.html")
+SYSTEM = "/xt/bdc/index.html"
 ENV = {"XUNJIAN_STEP_TIMEOUT": "5", "XUNJIAN_NAV_TIMEOUT": "15", "XUNJIAN_LINK_TIMEOUT": "3",
        "XUNJIAN_HOME_RETRIES": "1", "XUNJIAN_HOME_RETRY_PAUSE": "0.5",
        "XUNJIAN_MAX_PAGES": "30", "XUNJIAN_FRESHNESS": "1", "XUNJIAN_PAINT_RETRY_MS": "500"}
@@ -92,18 +96,22 @@ def test_stuck_column_pages_are_findings_and_the_inspection_ends(tmp_path) -> No
     assert_lock_free(store)
     stuck = {f["url"]: f for f in store.findings(inspection["id"])
              if f["kind"] == "page_unresponsive"}
-    for path in ("/col/col2862/index.html", "/col/col2863/index.html"):
+    for path in STUCK:
         finding = stuck.get(base + path)
         assert finding is not None, (path, sorted(stuck), done.stdout)
         assert "页面脚本无响应" in finding["detail"] and finding["page"]
         assert finding["evidence"]["step"]  # which step of the page hung
     # no other page was blamed: the homepage and the ordinary column read as ever
-    assert set(stuck) == {base + p for p in ("/col/col2862/index.html",
-                                             "/col/col2863/index.html")}
+    assert set(stuck) == {base + p for p in STUCK}
     ordinary = [p for p in store.find("column_pages", inspection=inspection["id"])
                 if p["url"] == base + "/col/col2861/index.html"]
     assert ordinary and not ordinary[0].get("error"), ordinary
     assert len(ordinary[0]["items"]) == 3 and ordinary[0].get("screenshot")
+    # the online system that hangs is judged on its own indicator, with the same reason
+    system = [f for f in store.findings(inspection["id"]) if f.get("url") == base + SYSTEM]
+    assert [(f["indicator"], f["kind"]) for f in system] == \
+        [("service.online_systems", "system_unreachable")], system
+    assert "页面脚本无响应" in system[0]["detail"]
     home = [p for p in store.pages(inspection["id"]) if p.get("is_home")]
     assert home and not home[0].get("error") and home[0].get("screenshot")
 

@@ -159,7 +159,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     # pages whose script never yields (browser/deadline.py): 页面脚本无响应, one per page
     findings = merge(findings, unresponsive_findings(site, {
         "pages": pages, **{c: store.find(c, inspection=inspection_id) for c in
-                           ("column_pages", "guide_pages", "system_pages")}},
+                           ("column_pages", "guide_pages")}},
         home))
     for finding in findings:
         finding["inspection"] = inspection_id
