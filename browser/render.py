@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 
 from .blank import is_blank
-from .deadline import PageUnresponsive, close_page, step, step_timeout
+from .deadline import CLOSE_TIMEOUT, PageUnresponsive, close_page, step, step_timeout
 
 #: Tallest screenshot kept (CSS pixels); endless pages are cut here rather than eat memory.
 MAX_SCREENSHOT_HEIGHT = 12000
@@ -187,9 +187,9 @@ class Renderer:
 
     async def __aexit__(self, *exc) -> None:
         for closer in (self._context, self._browser):  # never the shared browser
-            try:
+            try:  # bounded (browser/deadline.py): a stuck renderer must not hold the exit
                 if closer is not None:
-                    await closer.close()
+                    await asyncio.wait_for(closer.close(), 3 * CLOSE_TIMEOUT)
             except Exception:  # noqa: BLE001
                 pass
         if self._pw is not None:

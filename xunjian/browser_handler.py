@@ -150,9 +150,11 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
 
     @staticmethod
     async def _close_context(context) -> None:
-        try:
-            await context.close()
-        except Exception:  # noqa: BLE001 - closed already (browser gone, crawl ending)
+        from browser.deadline import CLOSE_TIMEOUT
+
+        try:  # bounded: a stuck renderer must not hold the crawl's end either
+            await asyncio.wait_for(context.close(), 3 * CLOSE_TIMEOUT)
+        except Exception:  # noqa: BLE001 - closed already (browser gone, crawl ending), or stuck
             pass
 
 
