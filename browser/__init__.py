@@ -37,12 +37,13 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-dev-shm-usage",
     # memory (bench/README, "Memory"): no separate GPU process, no software GL (WebGL is
-    # nothing we inspect), and at most two renderers shared by the pages of a site. The larger
-    # saving is the headless shell itself (find_browser prefers it). No --enable-features or
+    # nothing we inspect). No renderer process limit: pages sharing a renderer share its main
+    # thread, and one page whose script never yields (while(true){}) froze the pages beside it
+    # and new pages too (browser/deadline.py); the limit saved under 20 MB. The larger saving
+    # is the headless shell itself (find_browser prefers it). No --enable-features or
     # --disable-features here: Chromium keeps only the last of each, which would silently drop
     # Playwright's own lists (its HttpsUpgrades off, for one: an http:// site must be fetched
     # over http).
-    "--renderer-process-limit=2",
     "--in-process-gpu",
     "--disable-software-rasterizer",
 ]

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 
 from .blank import is_blank
+from .deadline import CLOSE_TIMEOUT, PageUnresponsive, close_page, step, step_timeout
 
 #: Tallest screenshot kept (CSS pixels); endless pages are cut here rather than eat memory.
 MAX_SCREENSHOT_HEIGHT = 12000
@@ -196,9 +197,9 @@ class Renderer:
 
     async def __aexit__(self, *exc) -> None:
         for closer in (self._context, self._browser):  # never the shared browser
-            try:
+            try:  # bounded (browser/deadline.py): a stuck renderer must not hold the exit
                 if closer is not None:
-                    await closer.close()
+                    await asyncio.wait_for(closer.close(), 3 * CLOSE_TIMEOUT)
             except Exception:  # noqa: BLE001
                 pass
         if self._pw is not None:
@@ -221,14 +222,14 @@ class Renderer:
                     return cap
                 return max(0.1, min(cap, (ends - loop.time()) * share))
 
-            page = await self._context.new_page()
+            try:
+                page = await step(None, self._context.new_page(), "打开新页面")
+            except PageUnresponsive as exc:
+                return Rendered(url=url, error=str(exc))
             try:
                 return await self._read(page, url, left, ends, settle_ms)
             finally:  # every path, a cancelled render too: the page never outlives its render
-                try:
-                    await page.close()
-                except Exception:  # noqa: BLE001 - closed with its context or browser already
-                    pass
+                await close_page(page)  # bounded, without the page's beforeunload
 
     async def _read(self, page, url: str, left, ends, settle_ms: int | None) -> Rendered:
         result = Rendered(url=url)
@@ -240,25 +241,34 @@ class Renderer:
                 return result
         mark = len(self.policy.refused) if self.policy is not None else 0
         try:
-            response = await page.goto(url, timeout=left(0.5, self.timeout) * 1000,
-                                       wait_until="domcontentloaded")
+            nav = left(0.5, self.timeout)
+            response = await step(page, page.goto(url, timeout=nav * 1000,
+                                                   wait_until="domcontentloaded"),
+                                  "打开页面", timeout=nav + step_timeout())
             if response is not None:
                 result.status = response.status
                 if self.policy is not None:
                     from .netpolicy import net_error
 
-                    failed = net_error(await response.all_headers(), url)
+                    failed = net_error(await step(page, response.all_headers(), "读取响应"), url)
                     if failed:  # its proxy could not connect: as the browser would say
                         result.status = None
                         raise RuntimeError(failed)
+            # every step within its deadline (browser/deadline.py): a page whose script never
+            # yields is abandoned, and its error says 页面脚本无响应 and which step hung
             if settle_ms is None:
-                await settle(page, budget_ms=int(left(0.3, min(self.timeout, 8)) * 1000))
+                await step(page, settle(page, budget_ms=int(left(0.3, min(self.timeout, 8))
+                                                          * 1000)), "等待页面稳定", kind="settle")
             else:
-                await loaded(page, settle_ms)
+                await step(page, loaded(page, settle_ms), "等待加载",
+                           timeout=settle_ms / 1000 + step_timeout())
             result.final_url = page.url
-            result.title = await page.title()
-            result.html = await page.content()
-            result.frames = await frame_documents(page)
+            result.title = await step(page, page.title(), "读取标题")
+            result.html = await step(page, page.content(), "读取页面")
+            result.frames = await step(page, frame_documents(page), "读取框架")
+        except PageUnresponsive as exc:
+            result.error = str(exc)
+            return result  # the page is gone: no picture of it
         except Exception as exc:  # noqa: BLE001 - the error is the finding
             result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
             refused = self.policy.refused_after(mark) if self.policy is not None else None
@@ -269,6 +279,9 @@ class Renderer:
             retry = None if ends is None else int(left(0.4, PAINT_RETRY_MS / 1000) * 1000)
             paint = 3000 if ends is None else int(left(0.15, 3) * 1000)
             shot_ms = 30000 if ends is None else int(left(0.9, 30) * 1000)
-            result.screenshot, result.screenshot_blank = await capture(page, retry, paint,
-                                                                       shot_ms)
+            try:
+                result.screenshot, result.screenshot_blank = await step(
+                    page, capture(page, retry, paint, shot_ms), "截图", kind="screenshot")
+            except PageUnresponsive as exc:
+                result.error = result.error or str(exc)
         return result

@@ -134,14 +134,21 @@ async def marked_screenshot(context, url: str, needle: str, timeout_ms: int = 15
                             ) -> bytes | None:
     """A window-sized PNG of ``url`` scrolled to ``needle`` and framed in red, or None when the
     page does not open or does not show the text (hidden text, text in an iframe)."""
-    page = await context.new_page()
+    from browser.deadline import close_page, step, step_timeout
+
+    try:  # every step within its deadline: a page whose script hangs gives no picture
+        page = await step(None, context.new_page(), "打开新页面")
+    except Exception:  # noqa: BLE001
+        return None
     try:
-        await page.goto(url, timeout=timeout_ms, wait_until="load")
-        if not await page.evaluate(MARK_JS, needle):
+        await step(page, page.goto(url, timeout=timeout_ms, wait_until="load"), "打开页面",
+                   timeout=timeout_ms / 1000 + step_timeout())
+        if not await step(page, page.evaluate(MARK_JS, needle), "标记"):
             return None
-        await page.wait_for_timeout(100)
-        return await page.screenshot(timeout=timeout_ms)
+        await step(page, page.wait_for_timeout(100), "等待")
+        return await step(page, page.screenshot(timeout=timeout_ms), "截图",
+                          timeout=timeout_ms / 1000 + step_timeout())
     except Exception:  # noqa: BLE001 - no picture is evidence lost, never a failed inspection
         return None
     finally:
-        await page.close()
+        await close_page(page)

@@ -45,6 +45,7 @@ pages of undated items are fetched over plain HTTP (bounded) and their date stor
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from datetime import UTC, datetime
 
@@ -52,7 +53,9 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
+from twisted.python.failure import Failure
 
+from browser.deadline import PageUnresponsive, close_page, step
 from browser.netpolicy import AddressPolicy
 from browser.render import frame_documents, screenshot, settle
 from inspectors.content import MAX_ARTICLE_LINKS, column_content
@@ -102,6 +105,8 @@ BLANK_RETRIES = 2
 
 def failure_words(failure) -> str:
     """A failed request's error for people (xunjian.errors: 打不开：连接被拒绝 (ERR_…))."""
+    if failure.check(PageUnresponsive):  # 页面脚本无响应（读取页面 超过 30 秒）
+        return str(failure.value)
     return plain_error(f"{failure.type.__name__}: {str(failure.value)[:600]}") or "打不开"
 
 
@@ -109,6 +114,26 @@ def _refused(response) -> dict:
     """``refused``: what the page's browser was not let fetch (browser/netpolicy.py), if any."""
     refused = response.meta.get("refused")
     return {"refused": refused} if refused else {}
+
+
+def unresponsive_to(errback: str):
+    """A rendered page's callback whose page stopped answering (browser.deadline.step raised
+    PageUnresponsive) ends as its request's ``errback`` does: the page stored with that error
+    (页面脚本无响应, the step that hung) and its HTTP status, and the crawl goes on."""
+    def wrap(callback):
+        @functools.wraps(callback)
+        async def run(self, response):
+            try:
+                async for out in callback(self, response):
+                    yield out
+            except PageUnresponsive as exc:
+                exc.response = response
+                failure = Failure(exc)
+                failure.request = response.request
+                async for out in getattr(self, errback)(failure):
+                    yield out
+        return run
+    return wrap
 
 
 def now_iso() -> str:
@@ -320,25 +345,26 @@ class SiteSpider(scrapy.Spider):
     async def _capture(self, response, frames: bool = False) -> tuple:
         """Let the rendered page settle; return (html, title, frames, screenshot, final url)."""
         page = response.meta["playwright_page"]
-        try:
-            await settle(page)
-            html = await page.content()
-            title = await page.title()
-            frame_docs = await frame_documents(page) if frames else []
+        try:  # every step within its deadline (browser/deadline.py): PageUnresponsive past it
+            await step(page, settle(page), "等待页面稳定", kind="settle")
+            html = await step(page, page.content(), "读取页面")
+            title = await step(page, page.title(), "读取标题")
+            frame_docs = await step(page, frame_documents(page), "读取框架") if frames else []
             self._refusals(response, [page.url, response.url, *(u for u, _ in frame_docs)])
             if frames:  # 暗链 are judged on the rendered page (spiders/serious_facts.py)
-                response.meta["hidden_links"] = await hidden_links(page)
-            shot = await screenshot(page)
+                response.meta["hidden_links"] = await step(page, hidden_links(page), "读取暗链")
+            shot = await step(page, screenshot(page), "截图", kind="screenshot")
             return html, title, frame_docs, shot, page.url
         finally:
-            await page.close()
+            await close_page(page)
 
+    @unresponsive_to("failed")
     async def parse_rendered(self, response):
         if response.meta["is_home"] and response.status >= 400:
             again = await self._home_again(response.request, response.status,
                                            f"HTTP {response.status}")
             if again is not None:
-                await response.meta["playwright_page"].close()
+                await close_page(response.meta["playwright_page"])
                 yield again
                 return
         html, title, frames, shot, final_url = await self._capture(response, frames=True)
@@ -439,14 +465,16 @@ class SiteSpider(scrapy.Spider):
         page = response.meta["playwright_page"]
         html = final_url = error = None
         try:
-            await settle(page)
-            html, final_url = await page.content(), page.url
+            await step(page, settle(page), "等待页面稳定", kind="settle")
+            html, final_url = await step(page, page.content(), "读取页面"), page.url
             if response.status >= 400:  # the browser was refused what plain HTTP was given
                 html, error = None, f"HTTP {response.status}"
+        except PageUnresponsive as exc:
+            error = str(exc)
         except Exception as exc:  # noqa: BLE001 - the page is stored as fetched, with why
             error = f"{type(exc).__name__}: {str(exc)[:300]}"
         finally:
-            await page.close()
+            await close_page(page)
         for out in self._with_rendered(item, html, final_url, error):
             yield out
 
@@ -491,9 +519,7 @@ class SiteSpider(scrapy.Spider):
     async def _failure_facts(self, failure) -> tuple:
         """Close the failed request's browser page; return (request, status, error text)."""
         request = failure.request
-        page = request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_page(request.meta.get("playwright_page"))
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         return request, status, self._failure_words(failure)
@@ -527,11 +553,13 @@ class SiteSpider(scrapy.Spider):
                 shot = await asyncio.wait_for(screenshot(page), 15)
             except TimeoutError:
                 shot = None
-            await page.close()
+            await close_page(page)
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         error = self._failure_words(failure)
-        again = await self._home_again(request, status, error)
+        # a homepage whose script hangs answered: asking it again would only hang again
+        again = None if failure.check(PageUnresponsive) else \
+            await self._home_again(request, status, error)
         if again is not None:
             yield again
             return
@@ -570,26 +598,27 @@ class SiteSpider(scrapy.Spider):
 
     # -- column pages (freshness) ---------------------------------------------------------------
 
+    @unresponsive_to("column_failed")
     async def parse_column(self, response):
         page = response.meta["playwright_page"]
         column = response.meta["column"]
         whole = column.get("type") in WHOLE_LIST_TYPES
-        try:
-            await settle(page)
-            html = await page.content()
-            frames = await frame_documents(page)
+        try:  # every step within its deadline (browser/deadline.py)
+            await step(page, settle(page), "等待页面稳定", kind="settle")
+            html = await step(page, page.content(), "读取页面")
+            frames = await step(page, frame_documents(page), "读取框架")
             items = page_items(html, page.url, frames, whole)
             for _ in range(BLANK_RETRIES):
                 # No list yet: a list drawn after a timer, not on load. Look again before
                 # calling the column blank (a false 空白栏目 is the costliest mistake here).
                 if items or response.status >= 400:
                     break
-                await page.wait_for_timeout(1000)
-                html = await page.content()
-                frames = await frame_documents(page)
+                await step(page, page.wait_for_timeout(1000), "等待列表")
+                html = await step(page, page.content(), "读取页面")
+                frames = await step(page, frame_documents(page), "读取框架")
                 items = page_items(html, page.url, frames, whole)
-            title = await page.title()
-            shot = await screenshot(page)
+            title = await step(page, page.title(), "读取标题")
+            shot = await step(page, screenshot(page), "截图", kind="screenshot")
             final_url = page.url
             self._refusals(response, [final_url, response.url, *(u for u, _ in frames)])
         except Exception as exc:
@@ -598,7 +627,7 @@ class SiteSpider(scrapy.Spider):
                 yield out
             raise
         finally:
-            await page.close()
+            await close_page(page)
         undated_list = False
         content = {}
         few = not items or (not whole and len(items) <= MAX_ARTICLE_LINKS)
@@ -762,6 +791,7 @@ class SiteSpider(scrapy.Spider):
                                  dont_filter=True, priority=-2,
                                  meta={"requested": url, "column": column, **RENDERED})
 
+    @unresponsive_to("guide_failed")
     async def parse_guide(self, response):
         html, title, _, shot, final_url = await self._capture(response)
         facts = guide_facts(html, final_url)
@@ -787,6 +817,7 @@ class SiteSpider(scrapy.Spider):
                               dont_filter=True,
                               meta={"requested": url, "column": keep, **RENDERED})
 
+    @unresponsive_to("system_failed")
     async def parse_system(self, response):
         html, title, _, shot, final_url = await self._capture(response)
         verdict, reason = system_verdict(response.status, html, title)  # main content, not shell

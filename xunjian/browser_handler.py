@@ -83,6 +83,28 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         context_kwargs = {**(context_kwargs or {}), **self._proxy.context_options()}
         return await super()._create_browser_context(name, context_kwargs, spider)
 
+    # -- a deadline that holds when the page's renderer is stuck ----------------------------------
+
+    async def _download_request_with_page(self, request, page, spider):
+        """scrapy-playwright's download on its page (goto, then the page's content), within the
+        navigation timeout plus ``XUNJIAN_STEP_TIMEOUT``, counted from the page's creation (not
+        while the request waits for a free page): reading a page whose script never yields
+        waits for ever otherwise. Past it the page is abandoned and the request fails with
+        ``PageUnresponsive`` (its errback stores 页面脚本无响应)."""
+        from browser.deadline import PageUnresponsive, abandon, step_timeout
+
+        nav = (self.config.navigation_timeout_ms or 30000) / 1000
+        seconds = nav + step_timeout()
+        try:
+            return await asyncio.wait_for(
+                super()._download_request_with_page(request, page, spider), seconds)
+        except TimeoutError:
+            request.meta.pop("playwright_page", None)
+            logger.warning("%s: the rendered download did not end within %g s; page "
+                           "abandoned", request.url, seconds)
+            await abandon(page)
+            raise PageUnresponsive("读取页面", request.url, seconds) from None
+
     # -- one browser for the finishing too ------------------------------------------------------
 
     async def shared_browser(self):
@@ -147,9 +169,11 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
 
     @staticmethod
     async def _close_context(context) -> None:
-        try:
-            await context.close()
-        except Exception:  # noqa: BLE001 - closed already (browser gone, crawl ending)
+        from browser.deadline import CLOSE_TIMEOUT
+
+        try:  # bounded: a stuck renderer must not hold the crawl's end either
+            await asyncio.wait_for(context.close(), 3 * CLOSE_TIMEOUT)
+        except Exception:  # noqa: BLE001 - closed already (browser gone, crawl ending), or stuck
             pass
 
 

@@ -28,6 +28,7 @@ from inspectors.interaction import interaction_checks, interaction_findings
 from inspectors.links import link_findings
 from inspectors.service import INDICATORS as SERVICE_INDICATORS
 from inspectors.service import guide_columns, service_checks, service_findings
+from inspectors.unresponsive import merge, unresponsive_findings
 from probes import load_probes, probe_findings
 from scoring import score_card
 from spiders.frontier import crawl_cut
@@ -159,6 +160,11 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     gaps = homepage_gaps(homepage, store.find("column_pages", inspection=inspection_id),
                          store.find("system_pages", inspection=inspection_id))
     findings = link_findings(site, pages, results)
+    # pages whose script never yields (browser/deadline.py): 页面脚本无响应, one per page
+    findings = merge(findings, unresponsive_findings(site, {
+        "pages": pages, **{c: store.find(c, inspection=inspection_id) for c in
+                           ("column_pages", "guide_pages")}},
+        home))
     for finding in findings:
         finding["inspection"] = inspection_id
     # Freshness findings at the inspection's own as-of are stored too, so reviewers see them;

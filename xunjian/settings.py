@@ -31,6 +31,11 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("XUNJIAN_BROWSER_PAGES", "
 # Seconds a page may take to load (Chromium navigation and plain downloads alike).
 XUNJIAN_NAV_TIMEOUT = float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30"))
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = int(XUNJIAN_NAV_TIMEOUT * 1000)
+# Seconds any one browser step on a loaded page (reading it, its title, a screenshot, closing
+# it) may take: past it the page's script is taken to hang, the page is abandoned and stored as
+# 页面脚本无响应 (browser/deadline.py). A rendered page's download gets its navigation timeout
+# plus this.
+XUNJIAN_STEP_TIMEOUT = float(os.environ.get("XUNJIAN_STEP_TIMEOUT", "30"))
 
 XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
 # Crawl budget: the whole site (see spiders/frontier.py for why 5,000 pages and 5 clicks).
