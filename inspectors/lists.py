@@ -357,13 +357,23 @@ def _row_date(row, a, title: str, roc: bool = False) -> dict | None:
     the last one wins; 2. the last date in the row's text outside the title link (also when 1.
     is one end of a period the row prints, which is dated by its start); 3. a date the title
     itself ends with. A date that is another link's text (a forum thread's last post) is that
-    link's, not the row's."""
+    link's, not the row's.
+
+    Linear in the row's size (a hacked page's row may hold 20,000 elements): each element's
+    text is built once, bottom-up, and only while it is short enough to be a date."""
     found = None
-    for node in row.iter():
-        if node is a or not isinstance(node.tag, str) or a in node.iterancestors() \
-                or a in node.iter() or _in_other_link(node, a, row):
+    short = _short_texts(row, a)
+    above = set(a.iterancestors())
+    stack = [(row, False)]
+    while stack:
+        node, inside = stack.pop()
+        inside = inside or (node is not row and node.tag == "a")  # a's box or another link
+        stack.extend((child, inside) for child in reversed(node))
+        if inside or not isinstance(node.tag, str) or node in above:
             continue
-        text = _text_without(node, a)
+        text = short[node]
+        if text is None:  # longer than any date of its own
+            continue
         if 4 <= len(text) <= 30:
             here = _date_of(text, roc)
             if here and len(here["text"]) * 2 >= len(text.strip(" []【】()（）")):
@@ -381,6 +391,39 @@ def _row_date(row, a, title: str, roc: bool = False) -> dict | None:
     if found is None and _looks_dated_title(title):
         found = date_in_text(title, allow_year_implied=False)
     return found
+
+
+#: An element's text longer than this is never a date of its own (see ``_row_date``).
+_SHORT_TEXT = 32
+
+
+def _short_texts(row, skip) -> dict:
+    """``_text_without(node, skip)`` of every element of ``row`` that is at most
+    ``_SHORT_TEXT`` characters long, None for longer ones; built bottom-up, each element's text
+    and tail read once."""
+    short: dict = {}
+    for node in reversed(list(row.iter())):  # every element after all of its descendants
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            short[node] = ""
+            continue
+        parts = [node.text or ""]
+        for child in node:
+            if child is skip or child.tag == "a" or not isinstance(child.tag, str) \
+                    or child.tag in ("script", "style"):
+                parts.append(child.tail or "")
+                continue
+            inner = short[child]
+            if inner is None:
+                parts = None
+                break
+            parts.append(inner)
+            parts.append(child.tail or "")
+        if parts is None:
+            short[node] = None
+            continue
+        text = re.sub(r"\s+", " ", " ".join(parts)).strip()
+        short[node] = text if len(text) <= _SHORT_TEXT else None
+    return short
 
 
 def _in_other_link(node, a, row) -> bool:
@@ -433,26 +476,25 @@ def _looks_dated_title(title: str) -> bool:
 
 
 def _text_without(row, skip) -> str:
-    """The row's text outside the link ``skip`` and outside the row's other links."""
+    """The row's text outside the link ``skip`` and outside the row's other links (walked
+    without recursion: a hostile row may nest thousands of elements)."""
     parts: list[str] = []
-
-    def walk(node):
-        if node is skip or (node is not row and node.tag == "a"):
-            if node.tail:
-                parts.append(node.tail)
-            return
-        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+    stack: list = [(row, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
             if node.tail and node is not row:
                 parts.append(node.tail)
-            return
+            continue
+        if node is skip or (node is not row and node.tag == "a") or \
+                not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            if node.tail and node is not row:
+                parts.append(node.tail)
+            continue
         if node.text:
             parts.append(node.text)
-        for child in node:
-            walk(child)
-        if node.tail and node is not row:
-            parts.append(node.tail)
-
-    walk(row)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
     return re.sub(r"\s+", " ", " ".join(parts)).strip()
 
 
@@ -866,14 +908,19 @@ def _container(a):
     return a.getparent()
 
 
-def _side(el) -> bool:
+def _side(el, memo: dict | None = None) -> bool:
+    """``el`` sits in a side panel. ``memo`` keeps each ancestor's answer for the next link."""
     for node in [el, *el.iterancestors()]:
         if not isinstance(node.tag, str):
             continue
-        if node.tag == "aside":
-            return True
-        mark = f"{node.get('class', '')} {node.get('id', '')}"
-        if mark.strip() and SIDE_MARK.search(mark):
+        if memo is not None and node in memo:
+            side = memo[node]
+        else:
+            mark = f"{node.get('class', '')} {node.get('id', '')}"
+            side = node.tag == "aside" or bool(mark.strip() and SIDE_MARK.search(mark))
+            if memo is not None:
+                memo[node] = side
+        if side:
             return True
     return False
 
@@ -912,19 +959,30 @@ def undated_links(html: str, base_url: str, this_page: tuple[str, ...] | list[st
         url = urljoin(base_url, href).split("#")[0]
         return url if urlsplit(url).scheme in ("http", "https", "file") else None
 
-    menus: dict = {}  # container → it links to this page or the root (a menu)
+    # the elements that hold a link to this page or the root (a menu), marked upwards from each
+    # such link once: linear however deep a hostile page nests its links
+    menus: set = set()
+    for a in doc.iter("a"):
+        u = target(a)
+        if not u or not (_page_key(u) in here or (_is_root(u) and _same_site(
+                urlsplit(u).hostname or "", base_host))):
+            continue
+        for node in [a, *a.iterancestors()]:
+            if node in menus:
+                break
+            menus.add(node)
 
     def menu(box) -> bool:
-        if box not in menus:
-            menus[box] = any(_page_key(u) in here or (_is_root(u) and _same_site(
-                urlsplit(u).hostname or "", base_host)) for u in map(target, box.iter("a")) if u)
-        return menus[box]
+        return box in menus
 
     found: list[tuple[str, str, bool]] = []
     seen: set[str] = set()
+    skipped: dict = {}
+    sides: dict = {}
     for a in doc.iter("a"):
         url = target(a)
-        if url is None or _page_key(url) in here or url in seen or _skipped(a) or _side(a):
+        if url is None or _page_key(url) in here or url in seen or _skipped(a, skipped) \
+                or _side(a, sides):
             continue
         parts = urlsplit(url)
         if parts.scheme != "file" and not _same_site(parts.hostname or "", base_host):
