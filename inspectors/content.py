@@ -58,6 +58,10 @@ PLACEHOLDER = re.compile(
     r"(栏目|页面|网站|本栏|内容)?正在(建设|完善|更新|维护|整理)(中)?|(栏目|页面|内容)?建设中|"
     r"敬请期待|尚未(发布|公开)|待(更新|发布)|共\s*0\s*条|记录数\s*[:：]?\s*0", re.I)
 DATE_WIDGET = re.compile(r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|农历|農曆|今天是")
+#: A site-wide update line (本站更新时间：…, 网站更新：…, 最后更新 …): the site's date, not an article's.
+SITE_UPDATE = re.compile(r"(本站|网站|站点|全站|本网)(最后|最近)?(更新|维护)|最后更新")
+#: Words of an article's own byline: a short block holding them is no clock nor site line.
+BYLINE_WORDS = re.compile(r"发布|發布|发文|成文|来源|來源|作者|浏览|瀏覽|点击|阅读|访问量|字号")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _INLINE = {"span", "font", "strong", "b", "em", "i", "u"}
 _DROP_TAGS = {"script", "style", "noscript", "template", "select", "option", "button", "iframe",
@@ -139,8 +143,9 @@ def _strip_site_furniture(doc) -> str | None:
         if block is None or block is body:
             continue
         whole = _text(block)
-        if len(whole) <= SHORT_BLOCK and DATE_WIDGET.search(whole):
-            _drop(block)
+        if (len(whole) <= SHORT_BLOCK and (DATE_WIDGET.search(whole) or SITE_UPDATE.search(whole))
+                and not BYLINE_WORDS.search(whole)):
+            _drop(block)  # (发布时间：2025年3月2日 星期日 | 最后更新… is the article's byline)
         elif len(whole) <= SHORT_BLOCK and PLACEHOLDER.search(whole):
             placeholder = placeholder or whole
             _drop(block)
@@ -184,6 +189,23 @@ def _body_counts(doc) -> tuple[int, int]:
     return max(counts.values(), default=0), max(marked.values(), default=0)
 
 
+def _stripped_date(doc, url: str | None) -> dict | None:
+    """``page_date`` of ``doc`` once ``_strip_site_furniture`` has taken its furniture away."""
+    return page_date(lxml.html.tostring(doc, encoding="unicode"), url=url)
+
+
+def article_date(html: str, url: str | None = None) -> dict | None:
+    """The date of an article page (a column's content page, a list item's page), read by
+    ``page_date`` on the page without its site furniture: a header clock, a 本站更新时间 footer or
+    a 网站更新 line is the site's date on every page, never the article's. ``<head>`` (its
+    publication ``<meta>`` tags) is kept."""
+    doc = parse_html(html)
+    if doc is None:
+        return None
+    _strip_site_furniture(doc)
+    return _stripped_date(doc, url)
+
+
 def content_facts(html: str, url: str | None = None) -> dict:
     """``{"content_page": bool, "content_chars": int, "page_date": {"text", "date", "source"} |
     None, "placeholder": str | None}`` for a column page no list reader found items on."""
@@ -192,10 +214,9 @@ def content_facts(html: str, url: str | None = None) -> dict:
         return {"content_page": False, "content_chars": 0, "page_date": None,
                 "placeholder": None}
     placeholder = _strip_site_furniture(doc)
-    cleaned = lxml.html.tostring(doc, encoding="unicode")
     best, marked = _body_counts(doc)
     article = best >= MIN_BODY or marked >= MIN_ARTICLE_BODY
-    found = page_date(cleaned, url=url) if article else None
+    found = _stripped_date(doc, url) if article else None  # as article_date reads it
     return {"content_page": article, "content_chars": max(best, marked),
             "page_date": found, "placeholder": placeholder}
 

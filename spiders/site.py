@@ -58,8 +58,7 @@ from twisted.python.failure import Failure
 from browser.deadline import PageUnresponsive, close_page, step
 from browser.netpolicy import AddressPolicy
 from browser.render import frame_documents, screenshot, settle
-from inspectors.content import MAX_ARTICLE_LINKS, column_content
-from inspectors.dates import page_date
+from inspectors.content import MAX_ARTICLE_LINKS, article_date, column_content
 from inspectors.discovery import propose_columns
 from inspectors.guide import guide_facts
 from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, INTERVIEW, SURVEY, letter_facts
@@ -917,7 +916,7 @@ class SiteSpider(scrapy.Spider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         found = None
         if isinstance(response, TextResponse) and "html" in (content_type or "text/html"):
-            found = page_date(decode_body(response.body, content_type), url=response.url)
+            found = article_date(decode_body(response.body, content_type), url=response.url)
         yield {"type": "item_date", "inspection": self.inspection_id, "site": self.site_code,
                "url": response.meta["requested"], "column_url": response.meta["column_url"],
                "status": response.status, "date": found, "fetched_at": now_iso()}
