@@ -45,7 +45,7 @@ from bench.urlcheck_bench import (  # noqa: E402
     run_measured,
     write_linkcheckerrc,
 )
-from demo.server import DemoServer  # noqa: E402
+from xunjian.demo.server import DemoServer  # noqa: E402
 
 LINKCHECKER = Path(sys.executable).parent / "linkchecker"
 CODE = "9999000900"
@@ -81,7 +81,7 @@ class Sampler:
         self._last_count = time.monotonic()
         try:
             if self._store is None and (self.store_dir / "xunjian.sqlite3").exists():
-                from storage import open_store
+                from xunjian.storage import open_store
 
                 self._store = open_store(str(self.store_dir))
             if self._store is not None:

@@ -101,7 +101,7 @@ def closed_port() -> int:
 async def run_probes(sites: list[dict], rounds: int, timeout: float, store) -> dict:
     from aiohttp.abc import AbstractResolver, ResolveResult
 
-    from probes.probe import ProbeConfig, Prober
+    from xunjian.probes.probe import ProbeConfig, Prober
 
     class FarmResolver(AbstractResolver):
         async def resolve(self, host, port=0, family=socket.AF_INET):
@@ -139,8 +139,8 @@ async def run_probes(sites: list[dict], rounds: int, timeout: float, store) -> d
 def plan_timing(sites: list[dict], folder: Path) -> dict:
     from apscheduler.schedulers.base import BaseScheduler
 
-    from scheduler import ScheduleConfig, build_scheduler, plan
-    from storage import EmbeddedStore
+    from xunjian.scheduler import ScheduleConfig, build_scheduler, plan
+    from xunjian.storage import EmbeddedStore
 
     class Planner(BaseScheduler):  # the real plan and job store, no thread that would run jobs
         def shutdown(self, wait=True):
@@ -170,7 +170,7 @@ def main() -> None:
                         help="probe deadline (the hanging sites hang for deadline + 5 s)")
     args = parser.parse_args()
 
-    from storage import EmbeddedStore
+    from xunjian.storage import EmbeddedStore
 
     queue: multiprocessing.Queue = multiprocessing.Queue()
     server = multiprocessing.Process(target=serve, args=(queue, args.timeout + 5), daemon=True)

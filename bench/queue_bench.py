@@ -36,9 +36,9 @@ from queue_redis import RedisServer, Workers, wait_for  # noqa: E402
 
 from bench import proctree  # noqa: E402
 from bench.sitegen import GenServer, GenSite  # noqa: E402
-from registry import import_into, parse_files  # noqa: E402
-from storage import open_store  # noqa: E402
-from workqueue.jobs import enqueue_sites, queue_status  # noqa: E402
+from xunjian.registry import import_into, parse_files  # noqa: E402
+from xunjian.storage import open_store  # noqa: E402
+from xunjian.workqueue.jobs import enqueue_sites, queue_status  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 HEADER = "网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位\n"

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scoring import load_rules  # noqa: E402
+from xunjian.scoring import load_rules  # noqa: E402
 
 #: (网站标识码 prefix, 部门/地区) — provinces, cities, counties and 国务院部门.
 PLACES = (
@@ -131,9 +131,9 @@ def timed(fn):
 
 
 def bench_site(out: dict) -> None:
-    from demo.server import DemoServer
-    from reports.site import FORMATS, build_site_report
-    from storage import open_store
+    from xunjian.demo.server import DemoServer
+    from xunjian.reports.site import FORMATS, build_site_report
+    from xunjian.storage import open_store
     from tests.cli_run import xunjian
 
     tmp = Path(tempfile.mkdtemp(prefix="report-bench-"))
@@ -153,9 +153,9 @@ def bench_site(out: dict) -> None:
 
 
 def bench_census(out: dict, n: int) -> None:
-    from reports.census import census_html, census_stats, census_xlsx, latest_cards
-    from reports.render import html_to_pdf
-    from storage import EmbeddedStore
+    from xunjian.reports.census import census_html, census_stats, census_xlsx, latest_cards
+    from xunjian.reports.render import html_to_pdf
+    from xunjian.storage import EmbeddedStore
 
     tmp = Path(tempfile.mkdtemp(prefix="census-bench-"))
     store = EmbeddedStore(tmp / "store")

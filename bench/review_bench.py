@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from review.app import create_app  # noqa: E402
-from review.sample import seed, site_code  # noqa: E402
-from review.users import add_user  # noqa: E402
-from storage import EmbeddedStore  # noqa: E402
+from xunjian.review.app import create_app  # noqa: E402
+from xunjian.review.sample import seed, site_code  # noqa: E402
+from xunjian.review.users import add_user  # noqa: E402
+from xunjian.storage import EmbeddedStore  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:

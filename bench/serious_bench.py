@@ -25,15 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inspectors.dates import page_date  # noqa: E402
-from inspectors.serious import (  # noqa: E402
+from xunjian.inspectors.dates import page_date  # noqa: E402
+from xunjian.inspectors.serious import (  # noqa: E402
     detect,
     hidden_link_hits,
     load_serious_rules,
     page_unit,
     serious_findings,  # noqa: E402
 )
-from urlcheck import decode_body  # noqa: E402
+from xunjian.urlcheck import decode_body  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "serious" / "labelled.toml"
 REALPAGES = ROOT.parent / "shared" / "realpages" / "pages"

@@ -149,7 +149,7 @@ def serve(port_file: Path, hubs: int, per_hub: int) -> None:
 
 
 def run_ours(url_file: Path, out_file: Path, per_host: int, total: int, timeout: float) -> None:
-    from urlcheck import CheckConfig, LinkChecker
+    from xunjian.urlcheck import CheckConfig, LinkChecker
 
     urls = url_file.read_text().split()
     config = CheckConfig(timeout=timeout, connect_timeout=timeout, per_host=per_host, total=total)

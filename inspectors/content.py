@@ -35,9 +35,9 @@ import re
 
 import lxml.html
 
-from inspectors.dates import page_date
-from inspectors.html import parse_html
-from inspectors.lists import SIDE_MARK, _skip_node
+from xunjian.inspectors.dates import page_date
+from xunjian.inspectors.html import parse_html
+from xunjian.inspectors.lists import SIDE_MARK, _skip_node
 
 MIN_BODY = 150  # CJK characters of body text in the main block: an article
 MIN_ARTICLE_BODY = 50  # the same inside a CMS's article-body element (a short profile)

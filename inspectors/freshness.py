@@ -49,12 +49,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from inspectors import finding_id
-from inspectors.dates import resolve
-from inspectors.links import is_splash
-from scoring.rules import Rules, load_rules
-from scoring.time import as_of_date
-from urlcheck.verdict import stored_usability
+from xunjian.inspectors import finding_id
+from xunjian.inspectors.dates import resolve
+from xunjian.inspectors.links import is_splash
+from xunjian.scoring.rules import Rules, load_rules
+from xunjian.scoring.time import as_of_date
+from xunjian.urlcheck.verdict import stored_usability
 from xunjian.errors import plain_reason
 
 COUNTED_CATEGORIES = {"信息公开类", "其他", "", None}

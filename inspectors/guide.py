@@ -28,8 +28,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from inspectors.html import parse_html
-from scoring.rules import load_rules
+from xunjian.inspectors.html import parse_html
+from xunjian.scoring.rules import load_rules
 
 CATEGORIES = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话",
               "办理流程")

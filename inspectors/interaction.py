@@ -28,12 +28,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from inspectors import finding_id
-from inspectors.dates import date_in_text, resolve
-from inspectors.html import parse_html
-from scoring.rules import Rules, load_rules
-from scoring.time import as_of_date
-from urlcheck.verdict import stored_usability
+from xunjian.inspectors import finding_id
+from xunjian.inspectors.dates import date_in_text, resolve
+from xunjian.inspectors.html import parse_html
+from xunjian.scoring.rules import Rules, load_rules
+from xunjian.scoring.time import as_of_date
+from xunjian.urlcheck.verdict import stored_usability
 
 INDICATORS = ("veto.unresponsive", "interaction.consultation", "interaction.survey",
               "interaction.interview")

@@ -11,8 +11,8 @@ text), 链接地址, 探测时间, 错误类型, HTTP返回值或超时情况, �
 
 from __future__ import annotations
 
-from browser.netpolicy import INTRANET_REASON
-from inspectors import finding_id
+from xunjian.browser.netpolicy import INTRANET_REASON
+from xunjian.inspectors import finding_id
 
 INDICATOR = "availability.links"
 

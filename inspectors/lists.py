@@ -25,8 +25,8 @@ import re
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-from inspectors.dates import date_in_text
-from inspectors.html import parse_html
+from xunjian.inspectors.dates import date_in_text
+from xunjian.inspectors.html import parse_html
 
 #: Elements that never hold column items.
 SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "select",

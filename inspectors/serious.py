@@ -40,11 +40,12 @@ from urllib.parse import urljoin, urlsplit
 import ahocorasick  # pyahocorasick: one pass over a sentence finds every listed phrase
 import lxml.etree
 
-from inspectors import finding_id
-from inspectors.html import parse_html
+from xunjian.inspectors import finding_id
+from xunjian.inspectors.html import parse_html
+from xunjian.scoring.rules import RULES_DIR as SCORING_RULES
 
 INDICATOR = "veto.serious_error"
-RULES_DIR = Path(__file__).resolve().parent.parent / "scoring" / "rules"
+RULES_DIR = SCORING_RULES  # the rules files are the scoring stage's data
 #: kind → rule key of the veto's reasons in census-2015.toml
 RULE_OF = {"leader_name": "serious_typo", "typo": "serious_typo", "prohibited": "prohibited",
            "hidden_link": "prohibited"}

@@ -27,10 +27,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from inspectors import finding_id
-from inspectors.html import parse_html
-from scoring.rules import load_rules
-from urlcheck.verdict import stored_usability
+from xunjian.inspectors import finding_id
+from xunjian.inspectors.html import parse_html
+from xunjian.scoring.rules import load_rules
+from xunjian.urlcheck.verdict import stored_usability
 from xunjian.errors import plain_reason
 
 INDICATORS = ("service.guide", "service.attachments", "service.online_systems")
@@ -218,7 +218,7 @@ def system_verdict(status: int | None, html: str | None, title: str = "") -> tup
         if said and text:
             return "unreachable", f"error_page:{said}"
     if not controls:
-        from urlcheck import classify_html
+        from xunjian.urlcheck import classify_html
 
         judged = classify_html(status, html or "", title or "", {})
         if judged and judged[0] == "broken":

@@ -11,8 +11,8 @@ URL, one finding.
 
 from __future__ import annotations
 
-from browser.deadline import is_unresponsive
-from inspectors import finding_id
+from xunjian.browser.deadline import is_unresponsive
+from xunjian.inspectors import finding_id
 
 INDICATOR = "availability.links"
 KIND = "page_unresponsive"

@@ -4,6 +4,6 @@
 itself is in ``probes.probe``, warnings in ``probes.warnings``, CLI in ``probes.commands``.
 """
 
-from probes.scoring import load_probes, probe_findings
+from xunjian.probes.scoring import load_probes, probe_findings
 
 __all__ = ["load_probes", "probe_findings"]

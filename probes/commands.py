@@ -34,7 +34,7 @@ def _sites(store, site_code: str | None) -> list[dict]:
 @click.pass_obj
 def probe(obj, site_code, count, interval, timeout, concurrency, screenshots):
     """Homepage availability probes: one attempt each, no retries (首页可用性监测)."""
-    from probes.probe import ProbeConfig, Prober
+    from xunjian.probes.probe import ProbeConfig, Prober
 
     store = obj.store
     sites = _sites(store, site_code)
@@ -70,7 +70,7 @@ def probe(obj, site_code, count, interval, timeout, concurrency, screenshots):
 @click.pass_obj
 def warnings_command(obj, site_code, show_all, check):
     """Early warnings (预警): conditions that come before a veto."""
-    from probes.warnings import evaluate_and_notify, list_warnings, load_channels
+    from xunjian.probes.warnings import evaluate_and_notify, list_warnings, load_channels
 
     store = obj.store
     if check:
@@ -103,14 +103,14 @@ def schedule(obj, probes_per_day, cadence_days, crawl_concurrency, screenshots, 
     """Run the scheduler until stopped: probes, inspections, daily summary (定时巡检)."""
     import logging
 
-    from scheduler import ScheduleConfig, SchedulerLocked, run_forever
+    from xunjian.scheduler import ScheduleConfig, SchedulerLocked, run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config = ScheduleConfig(probes_per_day=probes_per_day, cadence_days=cadence_days,
                             crawl_concurrency=crawl_concurrency, probe_screenshots=screenshots,
                             queue=queue_url)
     if queue_url:
-        from workqueue.jobs import QueueError, check_topology
+        from xunjian.workqueue.jobs import QueueError, check_topology
 
         try:
             check_topology(queue_url, obj.url)

@@ -20,7 +20,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from probes import warnings
+from xunjian.probes import warnings
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def _undated_reviews(store: Any, site: dict, findings: list[dict]) -> dict[str, 
     if not undated:
         return {}
     try:
-        from scoring.card import latest_reviews
+        from xunjian.scoring.card import latest_reviews
 
         verdicts = latest_reviews(store.reviews(site["code"]))
     except Exception:  # noqa: BLE001 - unreadable reviews: none confirmed

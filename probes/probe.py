@@ -30,10 +30,10 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
-from browser.blank import is_blank
-from browser.netpolicy import AddressPolicy, connector
-from urlcheck.checker import error_reason
-from urlcheck.result import CheckConfig
+from xunjian.browser.blank import is_blank
+from xunjian.browser.netpolicy import AddressPolicy, connector
+from xunjian.urlcheck.checker import error_reason
+from xunjian.urlcheck.result import CheckConfig
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ class Prober:
 
     async def _open_renderer(self) -> None:
         try:
-            from browser import Renderer
+            from xunjian.browser import Renderer
 
             renderer = Renderer(concurrency=self.config.screenshot_concurrency,
                                 timeout=self.shot_deadline, policy=self._shot_policy)

@@ -23,9 +23,9 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from inspectors import finding_id
-from scoring import load_rules
-from scoring.time import as_of_instant, within
+from xunjian.inspectors import finding_id
+from xunjian.scoring import load_rules
+from xunjian.scoring.time import as_of_instant, within
 
 PROBES = "probes"
 POINTS_RULE = "per_percent"

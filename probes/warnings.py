@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from storage.errors import DuplicateIdError
+from xunjian.storage.errors import DuplicateIdError
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ register_check("consecutive_failures", consecutive_failures_check)
 
 
 def _register_freshness() -> None:
-    from probes import freshness_warnings
+    from xunjian.probes import freshness_warnings
 
     freshness_warnings.register()
 

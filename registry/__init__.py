@@ -6,9 +6,9 @@ summary = import_into(store, result)                   # upsert sites, replace c
 
 from pathlib import Path
 
-from registry.importer import RegistryStore, import_into
-from registry.model import ImportResult, ImportSummary, RegistryError
-from registry.parse import default_site_type, parse_files
+from xunjian.registry.importer import RegistryStore, import_into
+from xunjian.registry.model import ImportResult, ImportSummary, RegistryError
+from xunjian.registry.parse import default_site_type, parse_files
 
 TEMPLATES = Path(__file__).parent / "templates"  # header-only forms: sites.csv, columns.csv
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from registry import fields as f
-from registry.model import ImportResult, ImportSummary, RegistryError
+from xunjian.registry import fields as f
+from xunjian.registry.model import ImportResult, ImportSummary, RegistryError
 
 
 class RegistryStore(Protocol):

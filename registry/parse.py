@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from registry import fields as f
-from registry.layouts import (
+from xunjian.registry import fields as f
+from xunjian.registry.layouts import (
     ALL_COLUMN_TYPES,
     CATEGORY_OF_TYPE,
     COLUMN_TYPES,
@@ -32,8 +32,8 @@ from registry.layouts import (
     detect,
     unknown_layout_message,
 )
-from registry.model import ImportResult, RegistryError
-from registry.tables import RunOn, Sheet, TableError, read_sheets
+from xunjian.registry.model import ImportResult, RegistryError
+from xunjian.registry.tables import RunOn, Sheet, TableError, read_sheets
 
 NAME = "栏目(系统)名称"
 ADDRESS = "栏目(系统)地址"

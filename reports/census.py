@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from scoring import load_rules
-from scoring.time import as_of_date
+from xunjian.scoring import load_rules
+from xunjian.scoring.time import as_of_date
 
 from .render import MIME, ReportError, bar_png, bar_svg, html_to_pdf, render
 
@@ -94,7 +94,7 @@ def _row(name: str, cards: list[dict]) -> dict:
 
 def latest_cards(store, as_of: str | None = None) -> tuple[dict[str, dict], list[dict]]:
     """(site code → card of its latest finished inspection at or before as_of, all sites)."""
-    from review.data import card_of
+    from xunjian.review.data import card_of
 
     limit = as_of_date(as_of) if as_of else None
     best: dict[str, tuple] = {}

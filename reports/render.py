@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from scoring import SHANGHAI
+from xunjian.scoring import SHANGHAI
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Fonts tried, in order, for the PNG charts (Pillow needs a file; the browser finds its own).
@@ -173,7 +173,7 @@ def html_to_pdf(document: str) -> bytes:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from browser import BrowserNotFound, launch_options
+    from xunjian.browser import BrowserNotFound, launch_options
 
     try:
         options = launch_options()

@@ -19,9 +19,9 @@ import io
 from collections import Counter
 from datetime import timedelta
 
-from probes import load_probes
-from scoring import load_rules
-from scoring.time import as_of_date, as_of_instant, window_start
+from xunjian.probes import load_probes
+from xunjian.scoring import load_rules
+from xunjian.scoring.time import as_of_date, as_of_instant, window_start
 from xunjian.safetext import clean, clean_all
 
 from .render import MIME, ReportError, bar_png, bar_svg, data_uri, html_to_pdf, render

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scoring import load_rules
+from xunjian.scoring import load_rules
 from xunjian.homepage import short_error
 from xunjian.safetext import clean, markup
 

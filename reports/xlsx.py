@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from scoring import load_rules
+from xunjian.scoring import load_rules
 from xunjian.safetext import clean, clean_all
 
 from .text import verdict_text

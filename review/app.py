@@ -37,10 +37,10 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from reports.census import CensusCache
-from reports.text import score_text, verdict_text
-from reports.xlsx import card_workbook
-from scoring import SHANGHAI
+from xunjian.reports.census import CensusCache
+from xunjian.reports.text import score_text, verdict_text
+from xunjian.reports.xlsx import card_workbook
+from xunjian.scoring import SHANGHAI
 
 from . import data
 from .users import (
@@ -409,8 +409,8 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
 
     @app.get("/site/<code>/report.<fmt>")
     def site_report(code, fmt):
-        from reports.render import MIME, ReportError
-        from reports.site import FORMATS, build_site_report
+        from xunjian.reports.render import MIME, ReportError
+        from xunjian.reports.site import FORMATS, build_site_report
 
         site_or_404(code)
         if fmt not in FORMATS:
@@ -429,8 +429,8 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
     @app.get("/statistics")
     @app.get("/statistics.<fmt>")
     def statistics(fmt=None):
-        from reports.census import GROUPINGS, census_html, census_xlsx
-        from reports.render import MIME, ReportError, html_to_pdf
+        from xunjian.reports.census import GROUPINGS, census_html, census_xlsx
+        from xunjian.reports.render import MIME, ReportError, html_to_pdf
 
         as_of = request.args.get("as_of", "").strip() or None
         if as_of and not re.match(r"^\d{4}-\d{2}-\d{2}$", as_of):

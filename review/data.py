@@ -7,10 +7,10 @@ import hashlib
 import threading
 from typing import Any
 
-from reports.text import verdict_text
-from scoring import as_of_instant, load_rules
-from scoring.card import evidence_digest
-from storage.base import INSPECTIONS, REVIEWS, new_id, utc_now
+from xunjian.reports.text import verdict_text
+from xunjian.scoring import as_of_instant, load_rules
+from xunjian.scoring.card import evidence_digest
+from xunjian.storage.base import INSPECTIONS, REVIEWS, new_id, utc_now
 
 #: Findings reviewers add (what machines cannot judge); one document per finding, keyed by its id,
 #: naming the inspection it belongs to. Score cards of that inspection include them.
@@ -171,8 +171,8 @@ def capture_refusal(store, site: dict, url: str):
     """Why the server's Chromium may not photograph ``url`` for this site (a reviewer's 现场截图),
     or (None, policy): only the site's own origins (its 首页网址's, its columns'), and only
     addresses its policy allows (browser/netpolicy.py: no intranet address)."""
-    from browser.netpolicy import AddressPolicy, AddressRefused
-    from spiders.links import origin_key, site_origins
+    from xunjian.browser.netpolicy import AddressPolicy, AddressRefused
+    from xunjian.spiders.links import origin_key, site_origins
 
     columns = [c.get("url") or "" for c in store.columns(site["code"])]
     if origin_key(url) not in site_origins([site.get("url") or "", *columns]):
@@ -190,7 +190,7 @@ def take_screenshot(url: str, timeout: float = 20.0, policy=None) -> bytes | Non
     ``policy``: the site's address policy, judged on every request of the page."""
     import asyncio
 
-    from browser import Renderer
+    from xunjian.browser import Renderer
 
     async def shoot() -> bytes | None:
         async with Renderer(concurrency=1, timeout=timeout, policy=policy) as renderer:

@@ -10,7 +10,7 @@ import struct
 import zlib
 from datetime import datetime, timedelta
 
-from scoring import load_rules
+from xunjian.scoring import load_rules
 
 REGIONS = ("北京市", "广东省广州市", "四川省成都市", "浙江省杭州市", "湖北省武汉市")
 

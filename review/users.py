@@ -7,7 +7,7 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from storage.base import utc_now
+from xunjian.storage.base import utc_now
 
 USERS = "review_users"
 ROLES = ("reviewer", "admin")

@@ -6,7 +6,7 @@ Runs before StorePipeline, which stores every other field of the item as it is.
 
 from __future__ import annotations
 
-from browser.blank import is_blank
+from xunjian.browser.blank import is_blank
 
 
 class BlankScreenshotPipeline:

@@ -12,7 +12,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from storage import StoreError, open_store
+from xunjian.storage import StoreError, open_store
 
 
 def report_store_failure(crawler, store, inspection_id: str | None, exc: BaseException) -> None:

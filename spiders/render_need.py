@@ -26,7 +26,7 @@ import re
 import statistics
 from collections import defaultdict
 
-from spiders.frontier import pattern
+from xunjian.spiders.frontier import pattern
 
 #: Pages rendered per inspection for their navigation (besides the homepage), the one default of
 #: ``XUNJIAN_MAX_RENDERED``: a county site's column lists drawn by script fit in it many times.

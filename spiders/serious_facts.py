@@ -8,7 +8,7 @@ One small hook in spiders/site.py calls ``hidden_links`` before the page is clos
 
 from __future__ import annotations
 
-from inspectors.html import parse_html
+from xunjian.inspectors.html import parse_html
 
 #: Per link, why a visitor cannot see it: the link or an ancestor is display:none,
 #: visibility:hidden, opacity 0, a zero-height/width box that clips, off the page, a
@@ -134,7 +134,7 @@ async def marked_screenshot(context, url: str, needle: str, timeout_ms: int = 15
                             ) -> bytes | None:
     """A window-sized PNG of ``url`` scrolled to ``needle`` and framed in red, or None when the
     page does not open or does not show the text (hidden text, text in an iframe)."""
-    from browser.deadline import close_page, step, step_timeout
+    from xunjian.browser.deadline import close_page, step, step_timeout
 
     try:  # every step within its deadline: a page whose script hangs gives no picture
         page = await step(None, context.new_page(), "打开新页面")

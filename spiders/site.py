@@ -55,15 +55,15 @@ from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 from twisted.python.failure import Failure
 
-from browser.deadline import PageUnresponsive, close_page, step
-from browser.netpolicy import AddressPolicy
-from browser.render import frame_documents, screenshot, settle
-from inspectors.content import MAX_ARTICLE_LINKS, article_date, column_content
-from inspectors.discovery import propose_columns
-from inspectors.guide import guide_facts
-from inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, INTERVIEW, SURVEY, letter_facts
-from inspectors.links import is_splash
-from inspectors.lists import (
+from xunjian.browser.deadline import PageUnresponsive, close_page, step
+from xunjian.browser.netpolicy import AddressPolicy
+from xunjian.browser.render import frame_documents, screenshot, settle
+from xunjian.inspectors.content import MAX_ARTICLE_LINKS, article_date, column_content
+from xunjian.inspectors.discovery import propose_columns
+from xunjian.inspectors.guide import guide_facts
+from xunjian.inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, INTERVIEW, SURVEY, letter_facts
+from xunjian.inspectors.links import is_splash
+from xunjian.inspectors.lists import (
     extract_items,
     jcms_datastore,
     list_items,
@@ -71,9 +71,9 @@ from inspectors.lists import (
     next_page_url,
     undated_links,
 )
-from inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
-from spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
-from spiders.links import (
+from xunjian.inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
+from xunjian.spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
+from xunjian.spiders.links import (
     extract_links,
     kind_of,
     normalize,
@@ -82,11 +82,11 @@ from spiders.links import (
     site_origins,
     visible_text_length,
 )
-from spiders.pipelines import report_store_failure
-from spiders.render_need import DEFAULT_MAX_RENDERED, RenderNeed
-from spiders.serious_facts import hidden_links, page_facts
-from storage import StoreError, open_store
-from urlcheck import decode_body
+from xunjian.spiders.pipelines import report_store_failure
+from xunjian.spiders.render_need import DEFAULT_MAX_RENDERED, RenderNeed
+from xunjian.spiders.serious_facts import hidden_links, page_facts
+from xunjian.storage import StoreError, open_store
+from xunjian.urlcheck import decode_body
 from xunjian.errors import plain_error
 from xunjian.runcontrol import die_with_parent
 

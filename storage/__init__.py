@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from storage.base import Store
-from storage.embedded import EmbeddedStore
-from storage.errors import (
+from xunjian.storage.base import Store
+from xunjian.storage.embedded import EmbeddedStore
+from xunjian.storage.errors import (
     DuplicateIdError,
     InvalidDocumentError,
     InvalidNameError,
@@ -20,10 +20,10 @@ from storage.errors import (
     StoreUnavailableError,
     StoreURLError,
 )
-from storage.urls import open_store, redact_url
+from xunjian.storage.urls import open_store, redact_url
 
 if TYPE_CHECKING:
-    from storage.mongo import MongoStore
+    from xunjian.storage.mongo import MongoStore
 
 __all__ = [
     "DuplicateIdError",
@@ -45,7 +45,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Import the MongoDB backend (and pymongo) only when someone asks for it."""
     if name == "MongoStore":
-        from storage.mongo import MongoStore
+        from xunjian.storage.mongo import MongoStore
 
         return MongoStore
     raise AttributeError(f"module 'storage' has no attribute {name!r}")

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from storage.errors import (
+from xunjian.storage.errors import (
     DuplicateIdError,
     InvalidDocumentError,
     InvalidNameError,

@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from storage.base import INDEXES, Doc, Scalar, Store, index_fields
-from storage.errors import DuplicateIdError, StoreError, StoreUnavailableError
+from xunjian.storage.base import INDEXES, Doc, Scalar, Store, index_fields
+from xunjian.storage.errors import DuplicateIdError, StoreError, StoreUnavailableError
 
 DB_FILE = "xunjian.sqlite3"
 BLOB_DIR = "blobs"

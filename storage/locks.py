@@ -18,7 +18,7 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
-from storage.errors import DuplicateIdError
+from xunjian.storage.errors import DuplicateIdError
 
 log = logging.getLogger("xunjian.locks")
 

@@ -18,8 +18,8 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
 
-from storage.base import INDEXES, Doc, Scalar, Store, index_fields
-from storage.errors import DuplicateIdError, StoreError, StoreUnavailableError
+from xunjian.storage.base import INDEXES, Doc, Scalar, Store, index_fields
+from xunjian.storage.errors import DuplicateIdError, StoreError, StoreUnavailableError
 
 BLOB_BUCKET = "blobs"
 _NO_ID = {"_id": 0}

@@ -8,9 +8,9 @@ import threading
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from storage.base import Store
-from storage.embedded import EmbeddedStore
-from storage.errors import StoreError, StoreUnavailableError, StoreURLError
+from xunjian.storage.base import Store
+from xunjian.storage.embedded import EmbeddedStore
+from xunjian.storage.errors import StoreError, StoreUnavailableError, StoreURLError
 
 ENV_VAR = "XUNJIAN_STORE"
 DEFAULT_STORE = "./xunjian-data"
@@ -64,7 +64,7 @@ def _open_mongo(url: str) -> Store:
     from pymongo import MongoClient
     from pymongo.errors import ConfigurationError, InvalidName, InvalidURI, PyMongoError
 
-    from storage.mongo import MongoStore
+    from xunjian.storage.mongo import MongoStore
 
     label = redact_url(url)
     options = {key.lower() for key, _ in parse_qsl(urlsplit(url).query)}
@@ -96,7 +96,7 @@ def _open_mongomock(host: str, db_name: str, url: str) -> Store:
             "mongomock:// needs the test dependency mongomock (pip install 'xunjian[test]')"
         ) from None
 
-    from storage.mongo import MongoStore
+    from xunjian.storage.mongo import MongoStore
 
     with _mock_lock:
         if host not in _mock_clients:

@@ -4,7 +4,7 @@ so on the card, and a column captured with content does not."""
 
 from __future__ import annotations
 
-from storage import EmbeddedStore
+from xunjian.storage import EmbeddedStore
 from tests.test_columns_evidence import AS_OF, HOME, SITE, column_pages
 from xunjian.inspection import card_for
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browser import launch_options
+from xunjian.browser import launch_options
 
 
 def test_no_feature_switches_that_would_replace_playwrights() -> None:
@@ -19,8 +19,7 @@ def test_no_feature_switches_that_would_replace_playwrights() -> None:
 def test_the_headless_shell_is_chosen_over_full_chromium(tmp_path, monkeypatch) -> None:
     """Where both are installed, inspections run the headless shell (~160 MB less per inspection,
     bench/README "Memory"); XUNJIAN_BROWSER still wins over both."""
-    import browser
-
+    from xunjian import browser
     full, shell, mine = (tmp_path / name for name in ("chromium", "chromium-headless-shell",
                                                        "my-chrome"))
     for path in (full, shell, mine):
@@ -35,7 +34,7 @@ def test_the_headless_shell_is_chosen_over_full_chromium(tmp_path, monkeypatch) 
 
 
 def test_the_shell_is_the_first_system_candidate() -> None:
-    from browser import HEADLESS_SHELL_CANDIDATES, SYSTEM_CANDIDATES
+    from xunjian.browser import HEADLESS_SHELL_CANDIDATES, SYSTEM_CANDIDATES
 
     assert SYSTEM_CANDIDATES[:len(HEADLESS_SHELL_CANDIDATES)] == HEADLESS_SHELL_CANDIDATES
     assert SYSTEM_CANDIDATES.index("/usr/bin/chromium") > len(HEADLESS_SHELL_CANDIDATES) - 1

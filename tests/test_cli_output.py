@@ -16,7 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from storage import open_store
+from xunjian.storage import open_store
 from xunjian.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,7 +183,7 @@ def test_terminal_card_shows_the_veto_table_and_why_each_indicator_is_unchecked(
 
     from rich.console import Console
 
-    from reports.text import print_card
+    from xunjian.reports.text import print_card
     from xunjian.inspection import card_for
 
     store = open_store(str(stored["folder"]))

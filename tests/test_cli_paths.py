@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storage import open_store
+from xunjian.storage import open_store
 from tests.cli_run import census_forms
 from tests.test_cli_output import CODE, ROOT, stored  # noqa: F401 - the stored inspection
 

@@ -35,12 +35,12 @@ from pathlib import Path
 import pytest
 from cli_run import census_forms, xunjian
 
-from demo.server import DemoServer
-from inspectors.content import column_content, content_facts
-from inspectors.dates import page_date
-from inspectors.freshness import column_statuses, freshness_findings
-from scoring import score_card, validate_card
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.inspectors.content import column_content, content_facts
+from xunjian.inspectors.dates import page_date
+from xunjian.inspectors.freshness import column_statuses, freshness_findings
+from xunjian.scoring import score_card, validate_card
+from xunjian.storage import open_store
 
 SITE_ROOT = Path(__file__).parent / "sites" / "dept_content"
 CODE = "4127250018"

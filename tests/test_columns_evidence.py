@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspectors.freshness import freshness_findings
-from inspectors.lists import extract_items
-from scoring import score_card, validate_card
+from xunjian.inspectors.freshness import freshness_findings
+from xunjian.inspectors.lists import extract_items
+from xunjian.scoring import score_card, validate_card
 
 DATA = Path(__file__).parent / "data" / "columns_cms"
 SITE = {"code": "4113000123", "name": "某某县人民政府", "url": "http://www.xx.gov.cn/"}
@@ -148,8 +148,8 @@ def test_reports_name_each_column_under_the_veto():
     from openpyxl import load_workbook
     from rich.console import Console
 
-    from reports.text import print_card
-    from reports.xlsx import card_workbook
+    from xunjian.reports.text import print_card
+    from xunjian.reports.xlsx import card_workbook
 
     findings, _ = freshness_findings(SITE, [HOME], column_pages(), [], AS_OF)
     card = score_card(SITE, findings, [], CHECKED, AS_OF)

@@ -20,10 +20,10 @@ import pytest
 from cli_run import xunjian
 
 from bench.sitegen import GenServer, GenSite
-from scoring import validate_card
-from spiders.frontier import Frontier, crawl_cut, is_next_page, without_session
-from spiders.links import is_internal, origin_key, site_origins
-from storage import open_store
+from xunjian.scoring import validate_card
+from xunjian.spiders.frontier import Frontier, crawl_cut, is_next_page, without_session
+from xunjian.spiders.links import is_internal, origin_key, site_origins
+from xunjian.storage import open_store
 
 CODE = "9999000909"
 

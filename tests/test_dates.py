@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.dates import date_in_text, full_dates, month_days, page_date, resolve
-from inspectors.freshness import newest_item
-from inspectors.lists import extract_items, next_page_url
-from urlcheck import decode_body
+from xunjian.inspectors.dates import date_in_text, full_dates, month_days, page_date, resolve
+from xunjian.inspectors.freshness import newest_item
+from xunjian.inspectors.lists import extract_items, next_page_url
+from xunjian.urlcheck import decode_body
 
 LISTS = Path(__file__).parent / "data" / "lists"
 LABELS = {k: v for k, v in json.loads((LISTS / "labels.json").read_text("utf-8")).items()

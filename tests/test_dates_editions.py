@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from inspectors.dates import page_date, publisher_day, stamp, stated_dates
+from xunjian.inspectors.dates import page_date, publisher_day, stamp, stated_dates
 
 
 def _page(body: str, head: str = "", title: str = "Notice on Winter Heating Subsidies") -> str:

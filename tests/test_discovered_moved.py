@@ -11,7 +11,7 @@ import io
 
 from click.testing import CliRunner
 
-from storage import EmbeddedStore
+from xunjian.storage import EmbeddedStore
 from xunjian.cli import main
 
 CODE = "4127250021"

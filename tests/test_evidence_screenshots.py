@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from browser import BrowserNotFound, Renderer, find_browser
-from browser.blank import is_blank
-from inspectors.links import link_findings
-from probes.probe import ProbeConfig, Prober
-from spiders.blank import BlankScreenshotPipeline
-from storage import EmbeddedStore
+from xunjian.browser import BrowserNotFound, Renderer, find_browser
+from xunjian.browser.blank import is_blank
+from xunjian.inspectors.links import link_findings
+from xunjian.probes.probe import ProbeConfig, Prober
+from xunjian.spiders.blank import BlankScreenshotPipeline
+from xunjian.storage import EmbeddedStore
 
 SITE = Path(__file__).parent / "sites" / "wall_challenge"
 RELEASE = threading.Event()  # lets the never-ending script go when the tests end

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from faultserver import FaultServer, self_signed
 
-from demo.server import DemoServer
-from scoring import validate_card
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.scoring import validate_card
+from xunjian.storage import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE_ROOT = Path(__file__).parent / "sites" / "faults"

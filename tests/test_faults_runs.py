@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from faultserver import FaultServer
 
-from storage import EmbeddedStore, open_store
+from xunjian.storage import EmbeddedStore, open_store
 from xunjian import running as run
 from xunjian.runcontrol import SiteBusy, SiteLock
 
@@ -197,8 +197,8 @@ def test_the_site_lock_holds_across_machines_on_mongodb() -> None:
 
 
 def test_the_review_app_lists_a_dead_running_inspection_as_interrupted(store) -> None:
-    from review.app import create_app
-    from review.users import add_user
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
 
     add_user(store, "alice", "reviewer", "correct-horse-9")
     store.create_inspection({"site": CODE, "started_at": ago(3600), "status": "running",

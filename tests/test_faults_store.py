@@ -20,9 +20,11 @@ import pytest
 from pymongo.errors import AutoReconnect
 from scrapy.settings import Settings
 
-import storage.embedded
-from spiders.pipelines import StorePipeline
-from storage import EmbeddedStore, StoreUnavailableError, open_store
+import xunjian.storage.embedded
+
+from xunjian import storage
+from xunjian.spiders.pipelines import StorePipeline
+from xunjian.storage import EmbeddedStore, StoreUnavailableError, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n" + b"shot" * 50
@@ -259,7 +261,7 @@ def test_a_store_failure_after_the_crawl_fails_the_inspection_unscored(tmp_path,
 
 def test_unwritable_screenshot_folder_fails_the_inspection(tmp_path) -> None:
     """End to end with Chromium: the blob folder is a file, so no screenshot can be stored."""
-    from demo.server import DemoServer
+    from xunjian.demo.server import DemoServer
 
     store_dir = tmp_path / "store"
     env = dict(os.environ, XUNJIAN_STORE=str(store_dir), XUNJIAN_STORE_RETRIES="1",

@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 import pytest
 from cli_run import census_forms, xunjian
 
-from scoring import validate_card
-from spiders.render_need import RenderNeed, render_reasons
-from storage import open_store
+from xunjian.scoring import validate_card
+from xunjian.spiders.render_need import RenderNeed, render_reasons
+from xunjian.storage import open_store
 
 SITE = Path(__file__).parent / "sites" / "frames_js"
 CODE = "9999000919"
@@ -241,7 +241,7 @@ def test_a_site_whose_lists_are_all_drawn_by_script_is_walked_whole(tmp_path):
 
 
 def test_what_the_crawl_left_is_said_in_the_reviewers_words():
-    from spiders.frontier import crawl_cut
+    from xunjian.spiders.frontier import crawl_cut
 
     assert crawl_cut({"crawl_reason": "finished", "render": {"left": 0, "failed": 0}}) is None
     assert crawl_cut({"crawl_reason": "partial", "render": {"max": 100, "left": 3}}) == \

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from inspectors.discovery import classify, propose_columns
-from storage import open_store
+from xunjian.inspectors.discovery import classify, propose_columns
+from xunjian.storage import open_store
 from xunjian.cli import StoreContext
 from xunjian.commands_freshness import discovered, extract
 
@@ -83,7 +83,7 @@ def test_registry_discovered_exports_the_census_layout(tmp_path):
 
 
 def test_extract_renders_a_url_in_chromium_with_its_frames():
-    from demo.server import DemoServer
+    from xunjian.demo.server import DemoServer
 
     site = Path(__file__).parent / "sites" / "freshness"
     with DemoServer(root=site) as server:

@@ -6,8 +6,8 @@ with its newest item dated exactly as-of − 14 days is fresh; one day older is 
 
 from __future__ import annotations
 
-from inspectors.freshness import column_statuses, freshness_findings
-from scoring import score_card
+from xunjian.inspectors.freshness import column_statuses, freshness_findings
+from xunjian.scoring import score_card
 
 SITE = {"code": "9999000002", "name": "测试市人民政府门户网站", "url": "http://www.t.gov.cn/"}
 AS_OF = "2026-11-20"

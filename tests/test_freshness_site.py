@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from cli_run import xunjian
 
-from demo.server import DemoServer
-from scoring import validate_card
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.scoring import validate_card
+from xunjian.storage import open_store
 
 SITE_ROOT = Path(__file__).parent / "sites" / "freshness"
 CODE = "9999000077"

@@ -31,14 +31,14 @@ from pathlib import Path
 import pytest
 from cli_run import census_forms, xunjian
 
-from demo.server import DemoServer
-from inspectors.freshness import column_statuses, freshness_findings
-from inspectors.lists import undated_links
-from reports.site import site_report
-from review.app import create_app
-from review.users import add_user
-from scoring import score_card, validate_card
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.inspectors.freshness import column_statuses, freshness_findings
+from xunjian.inspectors.lists import undated_links
+from xunjian.reports.site import site_report
+from xunjian.review.app import create_app
+from xunjian.review.users import add_user
+from xunjian.scoring import score_card, validate_card
+from xunjian.storage import open_store
 
 SITE_ROOT = Path(__file__).parent / "sites" / "county_undated"
 CODE = "4127000321"

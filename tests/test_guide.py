@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.guide import CATEGORIES, guide_elements, inspect_guide
+from xunjian.inspectors.guide import CATEGORIES, guide_elements, inspect_guide
 
 DATA = Path(__file__).parent / "data" / "guides"
 LABELS = json.loads((DATA / "labels.json").read_text(encoding="utf-8"))
@@ -56,7 +56,7 @@ def test_extract_reports_guide_elements():
 
 
 def test_forms_mentioned_and_offered():
-    from inspectors.guide import guide_facts
+    from xunjian.inspectors.guide import guide_facts
 
     html = ("<table><tr><td>申请材料</td><td>1.食品经营许可申请表 <a href='/f/a.doc'>下载</a>；"
             "2.承诺书；3.<a href='/f/reg.xlsx'>户籍登记表</a></td></tr></table>"

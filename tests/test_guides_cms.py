@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.guide import CATEGORIES, guide_facts, synonyms
-from inspectors.service import service_findings
-from scoring import score_card
-from scoring.rules import load_rules
-from urlcheck.content import decode_body
+from xunjian.inspectors.guide import CATEGORIES, guide_facts, synonyms
+from xunjian.inspectors.service import service_findings
+from xunjian.scoring import score_card
+from xunjian.scoring.rules import load_rules
+from xunjian.urlcheck.content import decode_body
 
 DATA = Path(__file__).parent / "data" / "guides_cms"
 SITE = {"code": "4100000009", "name": "某某县人民政府", "url": "http://www.xx.gov.cn/"}

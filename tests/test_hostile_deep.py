@@ -26,16 +26,16 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.dates import htmldate_date, page_date
-from inspectors.freshness import freshness_findings
-from inspectors.guide import guide_elements
-from inspectors.html import parse_html
-from inspectors.lists import list_items
-from inspectors.serious import page_unit, serious_findings
-from spiders.links import extract_links, page_title, visible_text_length
-from spiders.site import page_items
-from urlcheck import decode_body
-from urlcheck.content import page_text
+from xunjian.inspectors.dates import htmldate_date, page_date
+from xunjian.inspectors.freshness import freshness_findings
+from xunjian.inspectors.guide import guide_elements
+from xunjian.inspectors.html import parse_html
+from xunjian.inspectors.lists import list_items
+from xunjian.inspectors.serious import page_unit, serious_findings
+from xunjian.spiders.links import extract_links, page_title, visible_text_length
+from xunjian.spiders.site import page_items
+from xunjian.urlcheck import decode_body
+from xunjian.urlcheck.content import page_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "tests" / "hostile" / "deep"  # outside tests/sites: it plants a typo

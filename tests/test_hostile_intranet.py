@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from cli_run import census_forms, xunjian
 
-from browser.netpolicy import AddressPolicy, AddressRefused
-from storage import open_store
+from xunjian.browser.netpolicy import AddressPolicy, AddressRefused
+from xunjian.storage import open_store
 
 CODE = "4306000024"
 AS_OF = "2026-11-30"
@@ -215,8 +215,8 @@ def test_the_site_own_address_is_allowed_exactly_not_its_network():
 def test_a_name_that_resolves_to_the_intranet_is_not_connected():
     # DNS rebinding: the connector judges the address the name resolves to now, and connects
     # only to an address it judged
-    from urlcheck import LinkChecker
-    from urlcheck.result import CheckConfig
+    from xunjian.urlcheck import LinkChecker
+    from xunjian.urlcheck.result import CheckConfig
 
     intranet = serve(Intranet())
     try:
@@ -244,11 +244,11 @@ def test_a_name_that_resolves_to_the_intranet_is_not_connected():
 # -- issue 24, case 10: a reviewer's 现场截图 is photographed only on the site's own origins ------
 
 def test_a_reviewer_cannot_have_the_server_photograph_the_intranet(tmp_path):
-    from review.app import create_app
-    from review.data import MANUAL
-    from review.sample import seed, site_code, tiny_png
-    from review.users import add_user
-    from storage import EmbeddedStore
+    from xunjian.review.app import create_app
+    from xunjian.review.data import MANUAL
+    from xunjian.review.sample import seed, site_code, tiny_png
+    from xunjian.review.users import add_user
+    from xunjian.storage import EmbeddedStore
 
     intranet = serve(Intranet())
     inner = f"http://127.0.0.2:{intranet.server_address[1]}"

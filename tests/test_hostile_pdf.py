@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pypdf import PdfReader
 
-from review.sample import tiny_png
+from xunjian.review.sample import tiny_png
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -69,7 +69,7 @@ def hostile_document(base: str) -> str:
 
 
 def test_printing_a_hostile_report_reaches_no_address(intranet):
-    from reports.render import html_to_pdf
+    from xunjian.reports.render import html_to_pdf
 
     pdf = html_to_pdf(hostile_document(intranet))
     assert pdf.startswith(b"%PDF")

@@ -18,10 +18,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from review.app import create_app
-from review.sample import tiny_png
-from review.users import add_user
-from storage import open_store
+from xunjian.review.app import create_app
+from xunjian.review.sample import tiny_png
+from xunjian.review.users import add_user
+from xunjian.storage import open_store
 from test_review_app import PASSWORD, token
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,11 +12,11 @@ import time
 import pytest
 from flask import Flask
 
-from review import app as review_app
-from review.app import create_app
-from review.sample import seed
-from review.users import add_user
-from storage import EmbeddedStore
+from xunjian.review import app as review_app
+from xunjian.review.app import create_app
+from xunjian.review.sample import seed
+from xunjian.review.users import add_user
+from xunjian.storage import EmbeddedStore
 from test_review_app import PASSWORD, csrf_of, token
 
 COOKIE = "xunjian_review"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from inspectors import lists
+from xunjian.inspectors import lists
 
 BASE = "http://www.example.gov.cn/zwgk/tzgg/"
 #: A TRS-like column: a list of notices with their dates in spans, the first row swollen by an

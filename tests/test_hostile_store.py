@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage import EmbeddedStore
+from xunjian.storage import EmbeddedStore
 from test_faults_store import crawl_items, run_pipeline
 
 CODE = "9999000324"

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from reports.text import card_lines, print_card
-from storage import open_store
+from xunjian.reports.text import card_lines, print_card
+from xunjian.storage import open_store
 from xunjian.inspection import card_for
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 from cli_run import xunjian
 
-from demo.server import DemoServer
-from scoring import validate_card
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.scoring import validate_card
+from xunjian.storage import open_store
 
 CODE = "9999000001"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from inspectors.interaction import interaction_findings, letter_facts
-from inspectors.service import service_findings
-from scoring import score_card
-from urlcheck.download import judge_download
+from xunjian.inspectors.interaction import interaction_findings, letter_facts
+from xunjian.inspectors.service import service_findings
+from xunjian.scoring import score_card
+from xunjian.urlcheck.download import judge_download
 
 AS_OF = "2026-11-20"
 PORTAL = {"code": "9999000001", "name": "测试", "url": "http://127.0.0.1/", "type": "门户网站"}
@@ -165,8 +165,8 @@ def test_download_judgement(url, status, ctype, size, head, reason):
 def test_downloads_are_read_with_a_size_limit(tmp_path):
     import asyncio
 
-    from demo.server import DemoServer
-    from urlcheck.download import check_downloads
+    from xunjian.demo.server import DemoServer
+    from xunjian.urlcheck.download import check_downloads
 
     (tmp_path / "big.zip").write_bytes(b"PK" + b"\0" * (3 * 2**20))
     (tmp_path / "empty.doc").write_bytes(b"")

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 from cli_run import census_forms, xunjian
 
-from demo.server import DemoServer
-from inspectors.content import article_date
+from xunjian.demo.server import DemoServer
+from xunjian.inspectors.content import article_date
 
 SITE_ROOT = Path(__file__).parent / "sites" / "hanweb_furniture"
 CODE = "3410240001"

@@ -1,6 +1,6 @@
 """inspectors/links.py: which broken links cost 1 point (homepage) and which 0.1 (other pages)."""
 
-from inspectors.links import is_splash, link_findings
+from xunjian.inspectors.links import is_splash, link_findings
 
 SITE = {"code": "4401000001", "url": "http://www.qh.gov.cn/"}
 

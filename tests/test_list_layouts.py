@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.dates import resolve
-from inspectors.freshness import freshness_findings
-from inspectors.lists import extract_items, list_items, roc_dates
+from xunjian.inspectors.dates import resolve
+from xunjian.inspectors.freshness import freshness_findings
+from xunjian.inspectors.lists import extract_items, list_items, roc_dates
 
 DATA = Path(__file__).parent / "data" / "list_layouts"
 AS_OF = date(2026, 3, 20)

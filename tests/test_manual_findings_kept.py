@@ -3,8 +3,8 @@ the same indicator: `xunjian report card`, the review app and the reports show t
 
 from __future__ import annotations
 
-from review.data import add_manual_finding, card_of
-from storage import EmbeddedStore
+from xunjian.review.data import add_manual_finding, card_of
+from xunjian.storage import EmbeddedStore
 from tests.test_columns_evidence import AS_OF, HOME, SITE, column_pages
 from xunjian.inspection import card_for
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from demo.server import DemoServer, free_port
-from storage import open_store
+from xunjian.demo.server import DemoServer, free_port
+from xunjian.storage import open_store
 from tests.cli_run import xunjian
 
 SITE = Path(__file__).parent / "sites" / "moved"

@@ -25,9 +25,9 @@ from cli_run import census_forms, xunjian
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from probes.scoring import HOMEPAGE, UNREACHABLE, probe_findings
-from reports.census import census_stats
-from scoring import load_rules, score_card, validate_card
+from xunjian.probes.scoring import HOMEPAGE, UNREACHABLE, probe_findings
+from xunjian.reports.census import census_stats
+from xunjian.scoring import load_rules, score_card, validate_card
 
 CODE = "3301270001"  # 浙江省杭州市淳安县 (a county site)
 AS_OF = "2026-11-20"
@@ -164,7 +164,7 @@ def test_only_probes_checked_is_not_scored_but_a_probe_veto_fails() -> None:
 
 
 def test_the_terminal_card_says_provisional_and_not_scored() -> None:
-    from reports.text import card_lines
+    from xunjian.reports.text import card_lines
 
     checked = everything_checked() | {UNREACHABLE: False}
     lines = card_lines(score_card(SITE, [], [], checked, AS_OF))
@@ -192,9 +192,9 @@ def test_census_rate_leaves_not_scored_out_of_the_denominator() -> None:
 
 
 def test_the_review_app_says_not_scored(dead) -> None:
-    from review.app import create_app
-    from review.users import add_user
-    from storage import open_store
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
+    from xunjian.storage import open_store
 
     with open_store(str(dead["store"])) as store:
         add_user(store, "wang", "reviewer", "correct-horse-9")
@@ -220,8 +220,8 @@ def test_the_review_app_says_not_scored(dead) -> None:
 def test_every_report_format_says_not_scored(dead) -> None:
     from docx import Document
 
-    from reports.site import build_site_report
-    from storage import open_store
+    from xunjian.reports.site import build_site_report
+    from xunjian.storage import open_store
 
     with open_store(str(dead["store"])) as store:
         out = {fmt: build_site_report(store, CODE, fmt) for fmt in ("html", "docx", "xlsx")}

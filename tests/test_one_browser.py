@@ -22,8 +22,8 @@ import pytest
 from cli_run import census_forms, run_counted, xunjian
 
 from bench import proctree
-from demo.server import DemoServer
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.storage import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).parent / "sites" / "onebrowser"

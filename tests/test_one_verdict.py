@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 import pytest
 from cli_run import census_forms, xunjian
 
-from inspectors.service import service_findings
-from scoring import validate_card
-from storage import EmbeddedStore, open_store
-from urlcheck import LinkChecker, check_urls
-from urlcheck.download import check_downloads, judge_download
-from urlcheck.verdict import page_usability
+from xunjian.inspectors.service import service_findings
+from xunjian.scoring import validate_card
+from xunjian.storage import EmbeddedStore, open_store
+from xunjian.urlcheck import LinkChecker, check_urls
+from xunjian.urlcheck.download import check_downloads, judge_download
+from xunjian.urlcheck.verdict import page_usability
 from xunjian.inspection import check_guide_downloads, link_check_config, share_page_verdicts
 
 SPEC = importlib.util.spec_from_file_location(

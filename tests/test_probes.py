@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from urlcheck_server import LocalSite, LoopbackResolver
 
-from probes.probe import PROBES, ProbeConfig, Prober, probe_once
-from storage import EmbeddedStore
+from xunjian.probes.probe import PROBES, ProbeConfig, Prober, probe_once
+from xunjian.storage import EmbeddedStore
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +160,7 @@ def test_probe_command(site: LocalSite, tmp_path) -> None:
 
 
 def test_failed_probe_keeps_a_browser_screenshot(site: LocalSite, store) -> None:
-    from browser import BrowserNotFound, find_browser
+    from xunjian.browser import BrowserNotFound, find_browser
 
     try:
         find_browser()

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from probes.scoring import HOMEPAGE, UNREACHABLE, load_probes, probe_findings
-from scoring import load_rules, score_card
-from storage import EmbeddedStore
+from xunjian.probes.scoring import HOMEPAGE, UNREACHABLE, load_probes, probe_findings
+from xunjian.scoring import load_rules, score_card
+from xunjian.storage import EmbeddedStore
 
 SH = ZoneInfo("Asia/Shanghai")
 AS_OF = "2026-11-20"
@@ -149,9 +149,9 @@ def test_window_edges(tmp_path) -> None:
 
 def test_the_card_for_wiring(tmp_path) -> None:
     """What card_for does with probes: stored probes → findings, checks and facts on the card."""
-    from probes import load_probes as load
-    from probes import probe_findings as find
-    from scoring import validate_card
+    from xunjian.probes import load_probes as load
+    from xunjian.probes import probe_findings as find
+    from xunjian.scoring import validate_card
 
     with EmbeddedStore(tmp_path / "s") as store:
         store.upsert_site(SITE)

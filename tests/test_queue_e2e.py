@@ -16,10 +16,10 @@ from cli_run import census_forms
 from queue_redis import RedisServer, Workers, wait_for
 
 from bench.sitegen import GenServer, GenSite
-from registry import import_into, parse_files
-from scoring import validate_card
-from storage import open_store
-from workqueue.jobs import enqueue_sites, queue_status
+from xunjian.registry import import_into, parse_files
+from xunjian.scoring import validate_card
+from xunjian.storage import open_store
+from xunjian.workqueue.jobs import enqueue_sites, queue_status
 from xunjian.inspection import card_for
 
 CODE = "4301210001"

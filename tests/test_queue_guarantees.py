@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from queue_redis import ROOT, RedisServer, Workers, wait_for
 
-from registry import import_into, parse_files
-from storage import open_store
-from workqueue.jobs import queue_status
+from xunjian.registry import import_into, parse_files
+from xunjian.storage import open_store
+from xunjian.workqueue.jobs import queue_status
 
 SITE_HEADER = "网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位\n"
 FAKE = Path(__file__).with_name("queue_fake_inspect.py")
@@ -136,8 +136,8 @@ def test_a_job_the_broker_lost_is_shown_lost_and_the_scheduler_enqueues_it_again
     site is inspected once — not one 14 days later."""
     import redis as redis_py
 
-    from scheduler import Runtime, ScheduleConfig, build_scheduler, plan
-    from workqueue.jobs import NAMESPACE, QUEUE, SITE_KEY
+    from xunjian.scheduler import Runtime, ScheduleConfig, build_scheduler, plan
+    from xunjian.workqueue.jobs import NAMESPACE, QUEUE, SITE_KEY
 
     sites = codes(3)
     store = make_store(tmp_path, 3)
@@ -250,7 +250,7 @@ def test_workers_on_other_machines_are_refused_with_the_embedded_store(tmp_path)
 
 
 def test_the_scheduler_enqueues_inspections_instead_of_running_them(tmp_path):
-    from scheduler import CRAWLS, Runtime, ScheduleConfig
+    from xunjian.scheduler import CRAWLS, Runtime, ScheduleConfig
 
     first, second = codes(2)
     store_dir = make_store(tmp_path, 2)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.dates import page_date
-from urlcheck import decode_body
+from xunjian.inspectors.dates import page_date
+from xunjian.urlcheck import decode_body
 
 REPO = Path(__file__).resolve().parent.parent
 REALPAGES = REPO.parent / "shared" / "realpages"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from registry import TEMPLATES, RegistryError, import_into, parse_files
-from registry.fields import normalize_url
+from xunjian.registry import TEMPLATES, RegistryError, import_into, parse_files
+from xunjian.registry.fields import normalize_url
 
 DATA = Path(__file__).parent / "data" / "registry"
 

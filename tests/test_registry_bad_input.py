@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 from openpyxl import Workbook
 
-from storage import open_store
+from xunjian.storage import open_store
 from tests.cli_run import xunjian
 
 SITES = ("网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位,办公地址\r\n")

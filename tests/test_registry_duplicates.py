@@ -10,8 +10,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from registry import parse_files
-from storage import open_store
+from xunjian.registry import parse_files
+from xunjian.storage import open_store
 from xunjian.cli import main
 
 HEADER = ["网站标识码", "部门/地区", "网站名称", "网站类型", "首页网址", "负责人电子邮箱"]

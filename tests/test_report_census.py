@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bench.report_bench import census_sites
-from reports.census import census_report, classify
-from review.data import card_of
-from storage import open_store
+from xunjian.reports.census import census_report, classify
+from xunjian.review.data import card_of
+from xunjian.storage import open_store
 
 AS_OF = "2026-11-20"
 N = 39
@@ -197,8 +197,8 @@ def test_the_command_writes_the_same_numbers_to_xlsx_html_and_pdf(census):
 
 
 def test_the_review_app_statistics_page_shows_the_same_numbers(census):
-    from review.app import create_app
-    from review.users import add_user
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
 
     store, cards = census["store"], census["cards"]
     add_user(store, "stat", "reviewer", "correct-horse-9")

@@ -22,11 +22,11 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from demo.server import DemoServer
-from reports.site import build_site_report, site_report
-from review.data import add_manual_finding, card_of
-from review.sample import tiny_png
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.reports.site import build_site_report, site_report
+from xunjian.review.data import add_manual_finding, card_of
+from xunjian.review.sample import tiny_png
+from xunjian.storage import open_store
 
 CODE = "9999000001"
 AS_OF = "2026-11-20"
@@ -202,8 +202,8 @@ def test_html_report_is_self_contained_and_the_review_app_serves_it(built):
     assert "<img" in html and "data:image/jpeg;base64," in html
     assert 'src="http' not in html  # nothing fetched from the inspected site
     assert html.count("<svg") == 2  # the probe week: probes and failures per day
-    from review.app import create_app
-    from review.users import add_user
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
 
     store = built["store"]
     add_user(store, "rep", "reviewer", "correct-horse-9")

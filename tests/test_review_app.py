@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from review.app import create_app
-from review.data import MANUAL
-from review.sample import seed, site_code, tiny_png
-from review.users import add_user, authenticate
-from storage import EmbeddedStore
+from xunjian.review.app import create_app
+from xunjian.review.data import MANUAL
+from xunjian.review.sample import seed, site_code, tiny_png
+from xunjian.review.users import add_user, authenticate
+from xunjian.storage import EmbeddedStore
 
 PASSWORD = "correct-horse-9"
 
@@ -418,7 +418,7 @@ def test_serve_command_starts_the_app(tmp_path):
 
 
 def test_the_card_is_card_for_when_nothing_was_added(store):
-    from review.data import card_of
+    from xunjian.review.data import card_of
     from xunjian.inspection import card_for
 
     inspection = store.latest_inspection(CODE)

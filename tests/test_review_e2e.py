@@ -15,11 +15,11 @@ pytest.importorskip("playwright")
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from browser import launch_options  # noqa: E402
-from review.app import create_app  # noqa: E402
-from review.sample import seed, site_code  # noqa: E402
-from review.users import add_user  # noqa: E402
-from storage import EmbeddedStore  # noqa: E402
+from xunjian.browser import launch_options  # noqa: E402
+from xunjian.review.app import create_app  # noqa: E402
+from xunjian.review.sample import seed, site_code  # noqa: E402
+from xunjian.review.users import add_user  # noqa: E402
+from xunjian.storage import EmbeddedStore  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 EVIDENCE_HTML = """<html><body style="font-family:sans-serif;margin:30px">

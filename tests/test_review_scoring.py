@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from scoring import load_rules, score_card
-from scoring.card import evidence_digest
+from xunjian.scoring import load_rules, score_card
+from xunjian.scoring.card import evidence_digest
 
 CHECKS = {entry.id: True for entry in load_rules().all}
 SITE = {"code": "9900000001", "name": "示范网站", "url": "http://a.gov.cn/"}

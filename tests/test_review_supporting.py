@@ -8,13 +8,13 @@ import re
 
 import pytest
 
-from inspectors.freshness import freshness_findings
-from review import data
-from review.app import create_app
-from review.sample import seed, site_code
-from review.users import add_user
-from scoring import score_card
-from storage import EmbeddedStore
+from xunjian.inspectors.freshness import freshness_findings
+from xunjian.review import data
+from xunjian.review.app import create_app
+from xunjian.review.sample import seed, site_code
+from xunjian.review.users import add_user
+from xunjian.scoring import score_card
+from xunjian.storage import EmbeddedStore
 from tests.test_columns_evidence import AS_OF, CHECKED, HOME, SITE, column_pages
 from tests.test_review_app import PASSWORD, sign_in
 

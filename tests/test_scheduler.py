@@ -20,8 +20,8 @@ from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from click.testing import CliRunner
 
-import scheduler as sched
-from scheduler import (
+import xunjian.scheduler as sched
+from xunjian.scheduler import (
     CRAWLS,
     LOCKS,
     Runtime,
@@ -32,7 +32,7 @@ from scheduler import (
     build_scheduler,
     plan,
 )
-from storage import EmbeddedStore
+from xunjian.storage import EmbeddedStore
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=sched.SHANGHAI)
 
@@ -274,7 +274,7 @@ def test_scheduler_process_stops_cleanly_on_sigterm(tmp_path) -> None:
     ready = tmp_path / "ready"
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from scheduler import ScheduleConfig, run_forever
+        from xunjian.scheduler import ScheduleConfig, run_forever
         config = ScheduleConfig(probe_screenshots=False, heartbeat_seconds=1)
         run_forever({str(folder)!r}, config, ready=lambda c: Path({str(ready)!r}).write_text("ok"))
         print("clean exit")
@@ -322,7 +322,7 @@ def test_store_jobstore_roundtrip(store) -> None:
 def test_mongodb_store_uses_the_mongodb_job_store() -> None:
     from apscheduler.jobstores.mongodb import MongoDBJobStore
 
-    from storage import open_store
+    from xunjian.storage import open_store
 
     store = open_store("mongomock://localhost/xunjian_sched_test")
     try:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import jsonschema
 import pytest
 
-from scoring import (
+from xunjian.scoring import (
     INDICATORS,
     VETOES,
     RulesError,
@@ -24,7 +24,7 @@ from scoring import (
     window_start,
     within,
 )
-from scoring.rules import RULES_DIR
+from xunjian.scoring.rules import RULES_DIR
 
 SITE = {"code": "4401000001", "name": "广州市人民政府网站", "url": "http://www.gz.gov.cn/"}
 ALL_CHECKED = {i: True for i in VETOES + INDICATORS}

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.dates import page_date
-from inspectors.serious import (
+from xunjian.inspectors.dates import page_date
+from xunjian.inspectors.serious import (
     detect,
     load_serious_rules,
     page_unit,
     scan,
     serious_findings,
 )
-from scoring import score_card
-from urlcheck import decode_body
+from xunjian.scoring import score_card
+from xunjian.urlcheck import decode_body
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "tests" / "sites" / "serious"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from cli_run import census_forms, run_counted, xunjian
 
-from storage import open_store
+from xunjian.storage import open_store
 
 SITE = Path(__file__).parent / "sites" / "serious"
 CODE = "9999000011"
@@ -131,7 +131,7 @@ def test_inspection_records_the_scan_and_the_queue_filters_to_the_indicator(insp
         inspection = store.latest_inspection(CODE)
         assert inspection["serious"]["pages"] >= 9
         assert inspection["serious"]["candidates"] == 8
-        from review.data import Summaries, queue
+        from xunjian.review.data import Summaries, queue
 
         summaries = Summaries(store)
         everything = queue(summaries)
@@ -189,8 +189,8 @@ def test_text_candidates_carry_a_screenshot_with_the_match_framed(inspected):
 def test_reviewer_works_through_the_filtered_queue_with_the_marked_sentence(inspected):
     import re
 
-    from review.app import create_app
-    from review.users import add_user
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
 
     store = open_store(str(inspected["store_dir"]))
     try:

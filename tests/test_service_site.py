@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from cli_run import census_forms, xunjian
 
-from demo.server import DemoServer
-from scoring import validate_card
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.scoring import validate_card
+from xunjian.storage import open_store
 
 SITE_ROOT = Path(__file__).parent / "sites" / "service"
 CODE = "9999000088"

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from cli_run import census_forms, xunjian
 
-from storage import open_store
-from urlcheck import LinkChecker
+from xunjian.storage import open_store
+from xunjian.urlcheck import LinkChecker
 from xunjian.crawled_links import crawled_results
 from xunjian.inspection import distinct_links, link_check_config
 

@@ -1,7 +1,7 @@
 """Link extraction and the crawl frontier: what the spider sees and where it stops."""
 
-from spiders.frontier import Frontier
-from spiders.links import extract_links, kind_of, normalize, page_title, visible_text_length
+from xunjian.spiders.frontier import Frontier
+from xunjian.spiders.links import extract_links, kind_of, normalize, page_title, visible_text_length
 
 PAGE = """<html><head><base href="http://www.qh.gov.cn/xxgk/">
 <link rel="stylesheet" href="/css/a.css"><link rel="canonical" href="/x">

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from storage import (
+from xunjian.storage import (
     DuplicateIdError,
     EmbeddedStore,
     InvalidDocumentError,

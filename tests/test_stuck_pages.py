@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 from cli_run import ROOT, census_forms
 
-from demo.server import DemoServer
-from storage import open_store
+from xunjian.demo.server import DemoServer
+from xunjian.storage import open_store
 from xunjian.runcontrol import SiteLock
 
 SITE = Path(__file__).parent / "sites" / "stuck"
@@ -158,7 +158,7 @@ class _StuckPage:
 
 
 def test_a_step_past_its_deadline_abandons_the_page_even_when_closing_hangs(monkeypatch):
-    from browser import deadline
+    from xunjian.browser import deadline
 
     monkeypatch.setattr(deadline, "CLOSE_TIMEOUT", 0.2)
     page = _StuckPage()
@@ -175,7 +175,7 @@ def test_a_step_past_its_deadline_abandons_the_page_even_when_closing_hangs(monk
 
 
 def test_one_finding_per_stuck_page_weighed_like_a_broken_link() -> None:
-    from inspectors.unresponsive import merge, unresponsive_findings
+    from xunjian.inspectors.unresponsive import merge, unresponsive_findings
 
     home = {"url": "http://x/", "is_home": True, "error": None,
             "links": [{"url": "http://x/col/a.html"}]}

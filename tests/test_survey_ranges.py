@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.dates import date_in_text, resolve
-from inspectors.interaction import interaction_findings
-from inspectors.lists import extract_items
-from scoring import score_card
+from xunjian.inspectors.dates import date_in_text, resolve
+from xunjian.inspectors.interaction import interaction_findings
+from xunjian.inspectors.lists import extract_items
+from xunjian.scoring import score_card
 
 AS_OF = "2026-11-30"
 DATA = Path(__file__).resolve().parent / "data" / "surveys"

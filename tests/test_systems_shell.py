@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from inspectors.service import service_findings, system_verdict
-from scoring import score_card
+from xunjian.inspectors.service import service_findings, system_verdict
+from xunjian.scoring import score_card
 
 DATA = Path(__file__).parent / "data" / "systems"
 SITE = {"code": "4101000001", "name": "某某市人民政府", "url": "http://www.zz.gov.cn/"}
@@ -78,7 +78,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 async def _render(base: str, names: list[str]) -> dict[str, tuple[str, str, int]]:
     from playwright.async_api import async_playwright
 
-    from browser import CONTEXT_OPTIONS, launch_options
+    from xunjian.browser import CONTEXT_OPTIONS, launch_options
 
     out = {}
     async with async_playwright() as pw:

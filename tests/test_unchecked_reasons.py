@@ -3,7 +3,7 @@ report (Chinese): one reason code and its facts, two sentences — no translatio
 
 from __future__ import annotations
 
-from reports.text import REASONS, unchecked_reasons
+from xunjian.reports.text import REASONS, unchecked_reasons
 
 CARD = {"unchecked": ["veto.unreachable", "veto.serious_error", "updates.basic_info",
                       "availability.links"],

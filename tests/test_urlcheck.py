@@ -12,7 +12,7 @@ import pytest
 from aiohttp.abc import AbstractResolver
 from urlcheck_server import LocalSite, LoopbackResolver
 
-from urlcheck import (
+from xunjian.urlcheck import (
     CheckConfig,
     LinkChecker,
     LinkResult,

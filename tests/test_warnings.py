@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from click.testing import CliRunner
 
-from probes import warnings as w
-from storage import EmbeddedStore
+from xunjian.probes import warnings as w
+from xunjian.storage import EmbeddedStore
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SITE = {"code": "4401000001", "name": "测试市人民政府", "url": "http://127.0.0.1:9/"}
@@ -199,7 +199,7 @@ def test_warnings_command(tmp_path) -> None:
 
 
 def test_freshness_warnings(store, monkeypatch) -> None:
-    from probes import freshness_warnings as fw
+    from xunjian.probes import freshness_warnings as fw
 
     facts = {"columns": [{"name": f"栏目{n}", "url": f"http://x/{n}", "category": "信息公开类",
                           "status": "blank" if n < 3 else "stale" if n < 10 else "fresh"}
@@ -224,7 +224,7 @@ def test_freshness_warnings(store, monkeypatch) -> None:
 
 
 def test_freshness_facts_without_inspection(store) -> None:
-    from probes import freshness_warnings as fw
+    from xunjian.probes import freshness_warnings as fw
 
     assert fw._freshness_facts(store, SITE, NOW) is None
     assert fw.blank_columns_check(store, SITE, NOW) is None

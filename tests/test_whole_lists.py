@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 from cli_run import census_forms, xunjian
 
-from scoring import validate_card
-from storage import open_store
+from xunjian.scoring import validate_card
+from xunjian.storage import open_store
 
 SPEC = importlib.util.spec_from_file_location(
     "trs_site", Path(__file__).parent / "sites" / "trs_service" / "trs_site.py")

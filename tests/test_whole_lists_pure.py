@@ -8,11 +8,11 @@ writes them.
 
 from __future__ import annotations
 
-from inspectors.interaction import interaction_checks, interaction_findings
-from inspectors.lists import extract_items, jcms_datastore, list_items, list_page_urls
-from inspectors.service import service_checks
-from scoring import score_card
-from spiders.site import SiteSpider
+from xunjian.inspectors.interaction import interaction_checks, interaction_findings
+from xunjian.inspectors.lists import extract_items, jcms_datastore, list_items, list_page_urls
+from xunjian.inspectors.service import service_checks
+from xunjian.scoring import score_card
+from xunjian.spiders.site import SiteSpider
 
 BASE = "http://www.jb.gov.cn/col/col3101/index.html"
 SITE = {"code": "9999000077", "name": "测试", "url": "http://www.jb.gov.cn/", "type": "其他"}

@@ -22,7 +22,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from browser.netpolicy import INTRANET_REASON, AddressPolicy, AddressRefused, connector
+from xunjian.browser.netpolicy import INTRANET_REASON, AddressPolicy, AddressRefused, connector
 
 from .content import WAF_STATUSES, decode_body, judge_page
 from .result import CheckConfig, LinkResult, now_iso, seconds_text, status_detail

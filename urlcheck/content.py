@@ -14,7 +14,7 @@ from functools import lru_cache
 import ahocorasick
 from lxml import etree
 
-from inspectors.html import parse_html
+from xunjian.inspectors.html import parse_html
 
 # ---------------------------------------------------------------------------------------------
 # decoding

@@ -126,7 +126,7 @@ async def check_downloads(urls: list[str], config: CheckConfig | None = None,
                           concurrency: int = 4, policy=None) -> dict[str, dict]:
     """url → download result (``ok``, ``reason``, ``http_status``, ``content_type``, ``size``).
     ``policy``: the site's address policy (browser/netpolicy.py), judged on every redirect."""
-    from browser.netpolicy import connector
+    from xunjian.browser.netpolicy import connector
 
     config = config or CheckConfig()
     timeout = aiohttp.ClientTimeout(total=config.timeout, connect=config.connect_timeout)

@@ -13,7 +13,7 @@ that already finished is not run again when it is redelivered, and the store's s
 (storage/locks.py) so that two workers never inspect one site at once.
 """
 
-from workqueue.jobs import (
+from xunjian.workqueue.jobs import (
     QueueError,
     QueueSettings,
     check_topology,

@@ -35,8 +35,8 @@ def worker(obj, queue_url, concurrency):
     """
     import logging
 
-    from workqueue.jobs import QueueError
-    from workqueue.worker import run_worker
+    from xunjian.workqueue.jobs import QueueError
+    from xunjian.workqueue.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("dramatiq").setLevel(logging.WARNING)
@@ -65,7 +65,7 @@ def worker(obj, queue_url, concurrency):
 def enqueue(obj, site_codes, all_sites, queue_url, as_of):
     """Put one inspection per site on the queue; a site already waiting or running keeps its
     one job."""
-    from workqueue.jobs import QueueError, check_topology, enqueue_sites
+    from xunjian.workqueue.jobs import QueueError, check_topology, enqueue_sites
     from xunjian.cli import parse_as_of
 
     if bool(site_codes) == all_sites:
@@ -110,7 +110,7 @@ def queue_group():
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def queue_status_command(queue_url, as_json):
     """Waiting, running (which worker, since), done and failed (why), per site."""
-    from workqueue.jobs import QueueError, queue_status
+    from xunjian.workqueue.jobs import QueueError, queue_status
 
     try:
         status = queue_status(queue_url)

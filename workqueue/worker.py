@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dramatiq import Worker
 from dramatiq.middleware import CurrentMessage
 
-from workqueue.jobs import (
+from xunjian.workqueue.jobs import (
     NAMESPACE,
     WORKERS_KEY,
     QueueSettings,

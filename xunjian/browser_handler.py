@@ -75,7 +75,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         # every context (the startup one too, made before the spider knows its site) sends its
         # requests through one proxy judging them by the crawling spider's policy
         if self._proxy is None:
-            from browser.netpolicy import PolicyProxy
+            from xunjian.browser.netpolicy import PolicyProxy
 
             crawler = self._crawler_ref
             self._proxy = await PolicyProxy(
@@ -91,7 +91,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         while the request waits for a free page): reading a page whose script never yields
         waits for ever otherwise. Past it the page is abandoned and the request fails with
         ``PageUnresponsive`` (its errback stores 页面脚本无响应)."""
-        from browser.deadline import PageUnresponsive, abandon, step_timeout
+        from xunjian.browser.deadline import PageUnresponsive, abandon, step_timeout
 
         nav = (self.config.navigation_timeout_ms or 30000) / 1000
         seconds = nav + step_timeout()
@@ -169,7 +169,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
 
     @staticmethod
     async def _close_context(context) -> None:
-        from browser.deadline import CLOSE_TIMEOUT
+        from xunjian.browser.deadline import CLOSE_TIMEOUT
 
         try:  # bounded: a stuck renderer must not hold the crawl's end either
             await asyncio.wait_for(context.close(), 3 * CLOSE_TIMEOUT)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.text import Text
 
-from storage import StoreError, open_store
+from xunjian.storage import StoreError, open_store
 from xunjian.safetext import clean, json_text, markup
 
 console = Console()
@@ -169,7 +169,7 @@ def registry():
 @click.pass_obj
 def registry_import(obj: StoreContext, files):
     """Import census forms (CSV in UTF-8/GBK, or XLSX). Re-importing updates, never duplicates."""
-    from registry import import_into, parse_files
+    from xunjian.registry import import_into, parse_files
 
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
@@ -223,7 +223,7 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
       130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM (stored as interrupted)
       1    other errors (unknown site, no browser, store unavailable)
     """
-    from browser import BrowserNotFound
+    from xunjian.browser import BrowserNotFound
     from xunjian import running as run  # small: it waits beside the crawl and its Chromium
     from xunjian.running import InspectionError, run_inspection
 
@@ -271,8 +271,8 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
 
 
 def _emit(card: dict, json_path: str | None, store) -> None:
-    from reports.text import incomplete_notice, print_card
-    from scoring import validate_card
+    from xunjian.reports.text import incomplete_notice, print_card
+    from xunjian.scoring import validate_card
 
     validate_card(card)
     inspection = store.get_inspection(card["inspection"]) if card.get("inspection") else None
@@ -340,8 +340,8 @@ def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
 @click.pass_obj
 def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output):
     """The per-site inspection report (网站检查报告) from a stored inspection."""
-    from reports.render import ReportError
-    from reports.site import build_site_report
+    from xunjian.reports.render import ReportError
+    from xunjian.reports.site import build_site_report
 
     check_output(output)
     as_of = parse_as_of(as_of) if as_of else None
@@ -367,8 +367,8 @@ def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output)
 @click.pass_obj
 def report_census(obj: StoreContext, as_of, by, fmt, output):
     """Census statistics (通报): 合格率 overall and by group, causes, lists."""
-    from reports.census import DEFAULT_GROUPINGS, build_census_report
-    from reports.render import ReportError
+    from xunjian.reports.census import DEFAULT_GROUPINGS, build_census_report
+    from xunjian.reports.render import ReportError
 
     check_output(output)
     as_of = parse_as_of(as_of) if as_of else None
@@ -391,7 +391,7 @@ def demo(obj: StoreContext, json_path):
     """Serve the bundled demo government site on 127.0.0.1 and inspect it."""
     import tempfile
 
-    from demo.server import DemoServer
+    from xunjian.demo.server import DemoServer
 
     check_output(json_path)
     os.environ.setdefault("XUNJIAN_LINK_TIMEOUT", "5")  # the demo's slow link takes 8 s
@@ -415,9 +415,9 @@ def _add_package_commands() -> bool:
     if _packages_added:
         return False
     _packages_added = True
-    from probes.commands import commands as probe_commands
-    from review.commands import commands as review_commands
-    from workqueue.commands import commands as queue_commands
+    from xunjian.probes.commands import commands as probe_commands
+    from xunjian.review.commands import commands as review_commands
+    from xunjian.workqueue.commands import commands as queue_commands
     from xunjian.commands_freshness import commands as freshness_commands
     from xunjian.commands_freshness import registry_commands
 

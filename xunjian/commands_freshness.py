@@ -23,7 +23,7 @@ from xunjian.safetext import clean, json_text
 
 
 def _as_of(value: str | None):
-    from scoring.time import as_of_date
+    from xunjian.scoring.time import as_of_date
 
     try:
         return as_of_date(value)
@@ -40,10 +40,10 @@ def _load(target: str) -> tuple[str, str, list[tuple[str, str]]]:
             path = Path(target[len("file://"):])
         if not path.is_file():
             raise click.ClickException(f"no such file: {path}")
-        from urlcheck import decode_body
+        from xunjian.urlcheck import decode_body
 
         return path.resolve().as_uri(), decode_body(path.read_bytes(), None), []
-    from browser import Renderer
+    from xunjian.browser import Renderer
 
     async def render():
         async with Renderer(concurrency=1, timeout=30, take_screenshot=False) as renderer:
@@ -57,8 +57,8 @@ def _load(target: str) -> tuple[str, str, list[tuple[str, str]]]:
 
 def extract_page(url: str, html: str, frames: list[tuple[str, str]], as_of) -> dict:
     """The ``xunjian extract`` document (DESIGN.md "Command line")."""
-    from inspectors.dates import page_date, resolve
-    from spiders.site import page_items
+    from xunjian.inspectors.dates import page_date, resolve
+    from xunjian.spiders.site import page_items
 
     found = page_date(html, url=url, latest=as_of)  # no page date after the as-of day
     items = []
@@ -76,7 +76,7 @@ def extract_page(url: str, html: str, frames: list[tuple[str, str]], as_of) -> d
 def _guide_elements(html: str) -> dict:
     """Guide element categories, when the service-guide inspector is installed (else {})."""
     try:
-        from inspectors.guide import guide_elements  # another concern's inspector
+        from xunjian.inspectors.guide import guide_elements  # another concern's inspector
     except ImportError:
         return {}
     try:
@@ -141,7 +141,7 @@ def discovered(obj, site_code, csv_path):
     if store.get_site(site_code) is None:
         raise click.ClickException(f"unknown site {site_code!r}: import the registry first")
     site = store.get_site(site_code)
-    from spiders.site import column_origins, left_behind
+    from xunjian.spiders.site import column_origins, left_behind
 
     everything = store.columns(site_code)
     # proposed from a 首页网址 the site has left: the next inspection drops them and discovers

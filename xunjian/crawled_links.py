@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from urlcheck import CheckConfig, LinkResult
-from urlcheck.content import WAF_STATUSES, judge_page
-from urlcheck.result import seconds_text, status_detail
-from urlcheck.urls import looks_like_attachment, normalise, triage
-from urlcheck.verdict import promised_file
+from xunjian.urlcheck import CheckConfig, LinkResult
+from xunjian.urlcheck.content import WAF_STATUSES, judge_page
+from xunjian.urlcheck.result import seconds_text, status_detail
+from xunjian.urlcheck.urls import looks_like_attachment, normalise, triage
+from xunjian.urlcheck.verdict import promised_file
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 

@@ -18,24 +18,24 @@ import os
 import sys
 from pathlib import Path
 
-from browser import Renderer
-from browser.netpolicy import AddressPolicy
-from inspectors.evidence import blank_screenshots, mark_blank_screenshots
-from inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
-from inspectors.freshness import freshness_findings
-from inspectors.interaction import INDICATORS as INTERACTION_INDICATORS
-from inspectors.interaction import interaction_checks, interaction_findings
-from inspectors.links import link_findings
-from inspectors.service import INDICATORS as SERVICE_INDICATORS
-from inspectors.service import guide_columns, service_checks, service_findings
-from inspectors.unresponsive import merge, unresponsive_findings
-from probes import load_probes, probe_findings
-from scoring import score_card
-from spiders.frontier import crawl_cut
-from storage import StoreError
-from urlcheck import CheckConfig, LinkChecker, classify_html
-from urlcheck.urls import normalise
-from urlcheck.verdict import page_usability, promised_file
+from xunjian.browser import Renderer
+from xunjian.browser.netpolicy import AddressPolicy
+from xunjian.inspectors.evidence import blank_screenshots, mark_blank_screenshots
+from xunjian.inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
+from xunjian.inspectors.freshness import freshness_findings
+from xunjian.inspectors.interaction import INDICATORS as INTERACTION_INDICATORS
+from xunjian.inspectors.interaction import interaction_checks, interaction_findings
+from xunjian.inspectors.links import link_findings
+from xunjian.inspectors.service import INDICATORS as SERVICE_INDICATORS
+from xunjian.inspectors.service import guide_columns, service_checks, service_findings
+from xunjian.inspectors.unresponsive import merge, unresponsive_findings
+from xunjian.probes import load_probes, probe_findings
+from xunjian.scoring import score_card
+from xunjian.spiders.frontier import crawl_cut
+from xunjian.storage import StoreError
+from xunjian.urlcheck import CheckConfig, LinkChecker, classify_html
+from xunjian.urlcheck.urls import normalise
+from xunjian.urlcheck.verdict import page_usability, promised_file
 from xunjian.crawled_links import crawled_results
 from xunjian.errors import plain_error
 from xunjian.homepage import homepage_gaps, homepage_state, without_gaps
@@ -326,7 +326,7 @@ async def check_guide_downloads(store, inspection_id: str,
     ``links``: the inspection's link results. A download the link check found broken or blocked
     takes that verdict (not fetched again); a download found to be an HTML page instead of the
     promised file turns the link result of the same URL broken too: one verdict per URL."""
-    from urlcheck.download import check_downloads
+    from xunjian.urlcheck.download import check_downloads
 
     guides = store.find("guide_pages", inspection=inspection_id)
     wanted: dict[str, str] = {}

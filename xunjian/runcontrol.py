@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from storage import StoreError
-from storage.base import stale_seconds
-from storage.locks import LockHeld, NamedLock
+from xunjian.storage import StoreError
+from xunjian.storage.base import stale_seconds
+from xunjian.storage.locks import LockHeld, NamedLock
 
 log = logging.getLogger("xunjian.inspection")
 

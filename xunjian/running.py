@@ -22,8 +22,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from browser import find_browser
-from storage import StoreError
+from xunjian.browser import find_browser
+from xunjian.storage import StoreError
 from xunjian.logs import crawl_log_path
 from xunjian.runcontrol import (
     Heartbeat,
@@ -35,9 +35,6 @@ from xunjian.runcontrol import (
 
 #: Called as progress(stage, done, total) — total None while unknown.
 Progress = Callable[[str, int, "int | None"], None]
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 class InspectionError(RuntimeError):
     """An inspection could not run; the message says why and what to do."""
@@ -75,14 +72,14 @@ def run_crawl(store, store_url: str, code: str, inspection_id: str,
     progress_file.unlink(missing_ok=True)
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="xunjian.settings", XUNJIAN_STORE=store_url,
                XUNJIAN_FAILURE_FILE=str(failure), XUNJIAN_PROGRESS_FILE=str(progress_file),
-               XUNJIAN_PARENT_PID=str(os.getpid()),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+               XUNJIAN_PARENT_PID=str(os.getpid()))
     cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
            "-a", f"inspection={inspection_id}", "-a", "finish=yes", "-s", f"LOG_FILE={log}",
            "-s", f"LOG_LEVEL={os.environ.get('XUNJIAN_LOG_LEVEL', 'INFO')}"]
     # stderr to a file, not a pipe: a crawl that writes more than a pipe holds must not stall
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
+        # the installed xunjian (no checkout needed): SCRAPY_SETTINGS_MODULE names the project
+        proc = subprocess.Popen(cmd, env=env, cwd=str(log.parent), stdout=subprocess.DEVNULL,
                                 stderr=errors)
         try:
             while proc.poll() is None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import time
 
-from inspectors.dates import page_date
-from inspectors.serious import page_unit, serious_findings
-from spiders.serious_facts import marked_screenshot
-from storage import StoreError
+from xunjian.inspectors.dates import page_date
+from xunjian.inspectors.serious import page_unit, serious_findings
+from xunjian.spiders.serious_facts import marked_screenshot
+from xunjian.storage import StoreError
 
 #: Pages opened again after the crawl to picture their candidates with the match framed.
 MAX_MARKED_PAGES = int(os.environ.get("XUNJIAN_SERIOUS_SHOTS", "20"))
@@ -98,8 +98,8 @@ async def _picture(store, todo: list[dict], context) -> int:
 
 async def _guarded(store, todo: list[dict]) -> tuple[dict, object]:
     """Context options sending every request through the site's address policy (its proxy)."""
-    from browser import CONTEXT_OPTIONS
-    from browser.netpolicy import AddressPolicy, PolicyProxy
+    from xunjian.browser import CONTEXT_OPTIONS
+    from xunjian.browser.netpolicy import AddressPolicy, PolicyProxy
 
     site = store.get_site(todo[0].get("site")) if todo[0].get("site") else None
     proxy = await PolicyProxy(AddressPolicy.for_site(store, site) if site
@@ -125,7 +125,7 @@ async def _with_own_browser(store, todo: list[dict]) -> int:
     try:
         from playwright.async_api import async_playwright
 
-        from browser import launch_options
+        from xunjian.browser import launch_options
     except ImportError:
         return 0
     options, proxy = await _guarded(store, todo)

@@ -6,13 +6,13 @@ and ``scrapy crawl site`` behave the same.
 
 import os
 
-from browser import CONTEXT_OPTIONS, USER_AGENT, launch_options  # noqa: F401 (USER_AGENT is a setting)
-from browser.netpolicy import ALLOW_NETWORKS_DEFAULT
-from spiders.render_need import DEFAULT_MAX_RENDERED
+from xunjian.browser import CONTEXT_OPTIONS, USER_AGENT, launch_options  # noqa: F401 (USER_AGENT is a setting)
+from xunjian.browser.netpolicy import ALLOW_NETWORKS_DEFAULT
+from xunjian.spiders.render_need import DEFAULT_MAX_RENDERED
 
 BOT_NAME = "xunjian"
-SPIDER_MODULES = ["spiders"]
-NEWSPIDER_MODULE = "spiders"
+SPIDER_MODULES = ["xunjian.spiders"]
+NEWSPIDER_MODULE = "xunjian.spiders"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # scrapy-playwright's handler, one instance for both schemes (one Chromium, not two)
@@ -83,7 +83,7 @@ RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 # Every request's address is judged (browser/netpolicy.py), redirect hops included: before
 # the redirect middleware (600) sees an answer, and before any request is sent.
 DOWNLOADER_MIDDLEWARES = {"xunjian.browser_handler.ReleaseRetriedPages": 560,
-                          "browser.netpolicy.ScrapyAddressGuard": 650}
+                          "xunjian.browser.netpolicy.ScrapyAddressGuard": 650}
 # Internal networks (beyond the site's own registered addresses) the inspection may fetch:
 # ``10.0.0.0/8,192.168.1.0/24``; browser/netpolicy.py reads it from the environment.
 XUNJIAN_ALLOW_NETWORKS = os.environ.get("XUNJIAN_ALLOW_NETWORKS", ALLOW_NETWORKS_DEFAULT)
@@ -104,8 +104,8 @@ REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # a 404 page is a fact to store, not an exception to swallow
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
-ITEM_PIPELINES = {"spiders.blank.BlankScreenshotPipeline": 290,  # marks blank screenshots
-                  "spiders.pipelines.StorePipeline": 300}
+ITEM_PIPELINES = {"xunjian.spiders.blank.BlankScreenshotPipeline": 290,  # marks blank screenshots
+                  "xunjian.spiders.pipelines.StorePipeline": 300}
 # The spider counts clicks itself (spiders/frontier.py: a list's next pages are as deep as the
 # list); Scrapy's depth middleware would overwrite that count with parent + 1.
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}

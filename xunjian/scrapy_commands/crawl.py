@@ -31,7 +31,7 @@ class Command(ScrapyCrawl):
     def audit(self, spargs: dict) -> int:
         import click
 
-        from storage import StoreError, open_store
+        from xunjian.storage import StoreError, open_store
         from xunjian import running as run
         from xunjian.cli import _emit, err, parse_as_of, resolve_store_url
         from xunjian.inspection import card_for

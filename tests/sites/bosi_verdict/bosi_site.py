@@ -29,7 +29,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote, urlsplit
 
-from demo.server import free_port
+from xunjian.demo.server import free_port
 
 AGENCY = "青川县发展和改革局"
 PROMISE_PDF = "/u/cms/www/202611/" + quote("项目备案承诺书.pdf")

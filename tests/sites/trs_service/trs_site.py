@@ -30,7 +30,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from demo.server import free_port
+from xunjian.demo.server import free_port
 
 ENCODING = "gbk"
 AGENCY = "江北区行政审批服务局"
