@@ -55,7 +55,7 @@ from xunjian.inspectors.links import is_splash
 from xunjian.scoring.rules import Rules, load_rules
 from xunjian.scoring.time import as_of_date
 from xunjian.urlcheck.verdict import stored_usability
-from xunjian.errors import plain_reason
+from xunjian.base.errors import plain_reason
 
 COUNTED_CATEGORIES = {"信息公开类", "其他", "", None}
 INDICATORS = ("updates.basic_info", "veto.columns_stale", "updates.homepage", "veto.not_updated")

@@ -31,7 +31,7 @@ from xunjian.inspectors import finding_id
 from xunjian.inspectors.html import parse_html
 from xunjian.scoring.rules import load_rules
 from xunjian.urlcheck.verdict import stored_usability
-from xunjian.errors import plain_reason
+from xunjian.base.errors import plain_reason
 
 INDICATORS = ("service.guide", "service.attachments", "service.online_systems")
 GUIDE_TYPE = "办事指南类栏目"

@@ -22,7 +22,7 @@ from datetime import timedelta
 from xunjian.probes import load_probes
 from xunjian.scoring import load_rules
 from xunjian.scoring.time import as_of_date, as_of_instant, window_start
-from xunjian.safetext import clean, clean_all
+from xunjian.base.safetext import clean, clean_all
 
 from .render import MIME, ReportError, bar_png, bar_svg, data_uri, html_to_pdf, render
 from .text import REVIEW, unchecked_reasons, verdict_text
@@ -177,7 +177,7 @@ def _inspection_date(inspection: dict):
 def report_card(store, inspection: dict, as_of: str | None = None) -> dict:
     """The card the review app shows for an inspection (reviewer-added findings included),
     scored at ``as_of`` when one is given, else at the inspection's own."""
-    from xunjian.inspection import card_for
+    from xunjian.inspection.card import card_for
 
     return card_for(store, inspection["id"], as_of)
 

@@ -19,8 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from xunjian.scoring import load_rules
-from xunjian.homepage import short_error
-from xunjian.safetext import clean, markup
+from xunjian.inspectors.homepage import short_error
+from xunjian.base.safetext import clean, markup
 
 MAX_FINDINGS_SHOWN = 40
 REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from xunjian.scoring import load_rules
-from xunjian.safetext import clean, clean_all
+from xunjian.base.safetext import clean, clean_all
 
 from .text import verdict_text
 

@@ -40,7 +40,7 @@ def card_of(store, inspection: dict) -> dict:
     """The score card of a stored inspection: ``card_for``, the one place that knows how an
     inspection is scored (stored findings, what it derives at scoring time, and the findings
     reviewers added)."""
-    from xunjian.inspection import card_for
+    from xunjian.inspection.card import card_for
 
     return card_for(store, inspection["id"])
 

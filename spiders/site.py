@@ -87,8 +87,8 @@ from xunjian.spiders.render_need import DEFAULT_MAX_RENDERED, RenderNeed
 from xunjian.spiders.serious_facts import hidden_links, page_facts
 from xunjian.storage import StoreError, open_store
 from xunjian.urlcheck import decode_body
-from xunjian.errors import plain_error
-from xunjian.runcontrol import die_with_parent
+from xunjian.base.errors import plain_error
+from xunjian.inspection.runcontrol import die_with_parent
 
 FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
 FRAME_TAGS = {"iframe", "frame"}
@@ -1020,6 +1020,6 @@ class SiteSpider(scrapy.Spider):
             except StoreError as exc:
                 report_store_failure(self.crawler, None, self.inspection_id, exc)
         if self.finish_mode == "yes" and getattr(self, "site", None):
-            from xunjian.inspection import finish_crawl  # in this crawl's browser
+            from xunjian.inspection.finish import finish_crawl  # in this crawl's browser
 
             await finish_crawl(self, reason)

@@ -24,7 +24,7 @@ def write(line: str) -> None:
 if os.environ.get("XUNJIAN_FAKE_LOCK"):  # hold the store's real site lock, as inspect does
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from xunjian.storage import open_store
-    from xunjian.runcontrol import SiteBusy, SiteLock
+    from xunjian.inspection.runcontrol import SiteBusy, SiteLock
 
     lock = SiteLock(open_store(sys.argv[2]), code)
     try:

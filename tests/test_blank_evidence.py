@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from xunjian.storage import EmbeddedStore
 from tests.test_columns_evidence import AS_OF, HOME, SITE, column_pages
-from xunjian.inspection import card_for
+from xunjian.inspection.card import card_for
 
 
 def test_freshness_findings_carry_the_blank_mark_of_their_column_page(tmp_path):

@@ -184,7 +184,7 @@ def test_terminal_card_shows_the_veto_table_and_why_each_indicator_is_unchecked(
     from rich.console import Console
 
     from xunjian.reports.text import print_card
-    from xunjian.inspection import card_for
+    from xunjian.inspection.card import card_for
 
     store = open_store(str(stored["folder"]))
     card = card_for(store, stored["failed"])

@@ -6,8 +6,8 @@ import os
 import time
 from pathlib import Path
 
-from xunjian import running as inspection
-from xunjian.logs import crawl_log_path, log_folder
+from xunjian.inspection import run as inspection
+from xunjian.inspection.logs import crawl_log_path, log_folder
 
 
 class FakeStore:

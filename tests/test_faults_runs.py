@@ -24,8 +24,8 @@ import pytest
 from faultserver import FaultServer
 
 from xunjian.storage import EmbeddedStore, open_store
-from xunjian import running as run
-from xunjian.runcontrol import SiteBusy, SiteLock
+from xunjian.inspection import run
+from xunjian.inspection.runcontrol import SiteBusy, SiteLock
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = "9999000310"

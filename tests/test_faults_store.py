@@ -235,7 +235,7 @@ def test_an_outage_beyond_the_retry_window_stops_the_crawl_and_says_why(
 
 def test_a_store_failure_after_the_crawl_fails_the_inspection_unscored(tmp_path,
                                                                       monkeypatch) -> None:
-    from xunjian import running as run
+    from xunjian.inspection import run
 
     store = EmbeddedStore(tmp_path / "store")
     store.upsert_site({"code": "9999000310", "name": "测试县人民政府",

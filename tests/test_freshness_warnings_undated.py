@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from xunjian.probes import warnings  # noqa: F401 - loads freshness_warnings as the app does
 from xunjian.storage import EmbeddedStore
-from xunjian.inspection import freshness_for
+from xunjian.inspection.card import freshness_for
 
 SITE = {"code": "4127250020", "name": "某某县发展和改革委员会", "url": "http://www.xx.gov.cn/",
         "region": "某某省某某县", "type": "其他"}
@@ -36,7 +36,7 @@ def column(name: str, status: str) -> dict:
 
 
 def test_undated_columns_count_for_stale_columns_once_confirmed(tmp_path):
-    from xunjian.probes import freshness_warnings as fw
+    from xunjian.alerts import freshness as fw
 
     with EmbeddedStore(tmp_path / "store") as store:
         store.upsert_site(SITE)

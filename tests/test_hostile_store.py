@@ -49,7 +49,7 @@ def test_a_full_disk_write_fails_with_its_own_reason(tmp_path) -> None:
 
 
 def test_the_inspection_ends_failed_with_the_full_disk(tmp_path, monkeypatch) -> None:
-    from xunjian import running as run
+    from xunjian.inspection import run
 
     store = EmbeddedStore(tmp_path / "store")
     store.upsert_site({"code": CODE, "name": "测试县人民政府", "url": "http://127.0.0.1:9/"})

@@ -21,7 +21,7 @@ from rich.console import Console
 
 from xunjian.reports.text import card_lines, print_card
 from xunjian.storage import open_store
-from xunjian.inspection import card_for
+from xunjian.inspection.card import card_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "4107000031"

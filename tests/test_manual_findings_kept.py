@@ -6,7 +6,7 @@ from __future__ import annotations
 from xunjian.review.data import add_manual_finding, card_of
 from xunjian.storage import EmbeddedStore
 from tests.test_columns_evidence import AS_OF, HOME, SITE, column_pages
-from xunjian.inspection import card_for
+from xunjian.inspection.card import card_for
 
 
 def test_a_reviewers_basic_info_finding_survives_the_freshness_rescoring(tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = {"spiders", "inspectors", "scoring", "storage", "registry", "urlcheck", "browser", "demo",
-          "reports", "probes", "review", "workqueue", "scheduler"}
+          "reports", "probes", "review", "workqueue", "scheduler", "base", "inspection", "alerts"}
 
 
 def _python_files():

@@ -27,7 +27,7 @@ from xunjian.storage import EmbeddedStore, open_store
 from xunjian.urlcheck import LinkChecker, check_urls
 from xunjian.urlcheck.download import check_downloads, judge_download
 from xunjian.urlcheck.verdict import page_usability
-from xunjian.inspection import check_guide_downloads, link_check_config, share_page_verdicts
+from xunjian.inspection.finish import check_guide_downloads, link_check_config, share_page_verdicts
 
 SPEC = importlib.util.spec_from_file_location(
     "bosi_site", Path(__file__).parent / "sites" / "bosi_verdict" / "bosi_site.py")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from xunjian.errors import plain_error, plain_reason, raw_error
-from xunjian.homepage import short_error
+from xunjian.base.errors import plain_error, plain_reason, raw_error
+from xunjian.inspectors.homepage import short_error
 
 CALL_LOG = ('\nCall log:\n  - navigating to "http://www.xx.gov.cn/", waiting until "load"\n')
 

@@ -20,7 +20,7 @@ from xunjian.registry import import_into, parse_files
 from xunjian.scoring import validate_card
 from xunjian.storage import open_store
 from xunjian.workqueue.jobs import enqueue_sites, queue_status
-from xunjian.inspection import card_for
+from xunjian.inspection.card import card_for
 
 CODE = "4301210001"
 

@@ -207,7 +207,7 @@ def test_a_failing_inspection_is_retried_then_shown_failed_with_its_reason(tmp_p
 def test_a_site_another_process_is_inspecting_waits_for_it(tmp_path):
     """The store's site lock holds across workers: the job backs off while another process
     inspects the site, and runs once that one is finished."""
-    from xunjian.runcontrol import SiteLock
+    from xunjian.inspection.runcontrol import SiteLock
 
     (code,) = codes(1)
     store_dir = make_store(tmp_path, 1)

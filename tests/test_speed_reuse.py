@@ -23,8 +23,8 @@ from cli_run import census_forms, xunjian
 
 from xunjian.storage import open_store
 from xunjian.urlcheck import LinkChecker
-from xunjian.crawled_links import crawled_results
-from xunjian.inspection import distinct_links, link_check_config
+from xunjian.urlcheck.crawled import crawled_results
+from xunjian.inspection.finish import distinct_links, link_check_config
 
 SITE = Path(__file__).parent / "sites" / "speed_reuse"
 ART = "/jcms/jcms_files/jcms1/web3/site/art/2026/11/28/art_3301_{}.html"

@@ -30,7 +30,7 @@ from cli_run import ROOT, census_forms
 
 from xunjian.demo.server import DemoServer
 from xunjian.storage import open_store
-from xunjian.runcontrol import SiteLock
+from xunjian.inspection.runcontrol import SiteLock
 
 SITE = Path(__file__).parent / "sites" / "stuck"
 CODE = "9999000240"

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from click.testing import CliRunner
 
-from xunjian.probes import warnings as w
+from xunjian.alerts import warnings as w
 from xunjian.storage import EmbeddedStore
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -199,7 +199,7 @@ def test_warnings_command(tmp_path) -> None:
 
 
 def test_freshness_warnings(store, monkeypatch) -> None:
-    from xunjian.probes import freshness_warnings as fw
+    from xunjian.alerts import freshness as fw
 
     facts = {"columns": [{"name": f"栏目{n}", "url": f"http://x/{n}", "category": "信息公开类",
                           "status": "blank" if n < 3 else "stale" if n < 10 else "fresh"}
@@ -224,7 +224,7 @@ def test_freshness_warnings(store, monkeypatch) -> None:
 
 
 def test_freshness_facts_without_inspection(store) -> None:
-    from xunjian.probes import freshness_warnings as fw
+    from xunjian.alerts import freshness as fw
 
     assert fw._freshness_facts(store, SITE, NOW) is None
     assert fw.blank_columns_check(store, SITE, NOW) is None

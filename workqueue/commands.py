@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from xunjian.safetext import clean, json_text
+from xunjian.base.safetext import clean, json_text
 
 QUEUE_HELP = "The Redis queue, e.g. redis://127.0.0.1:6379/0 (or $XUNJIAN_QUEUE)."
 

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.text import Text
 
+from xunjian.base.safetext import clean, json_text, markup
 from xunjian.storage import StoreError, open_store
-from xunjian.safetext import clean, json_text, markup
 
 console = Console()
 err = Console(stderr=True)
@@ -224,8 +224,8 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
       1    other errors (unknown site, no browser, store unavailable)
     """
     from xunjian.browser import BrowserNotFound
-    from xunjian import running as run  # small: it waits beside the crawl and its Chromium
-    from xunjian.running import InspectionError, run_inspection
+    from xunjian.inspection import run as run  # small: it waits beside the crawl and its Chromium
+    from xunjian.inspection.run import InspectionError, run_inspection
 
     check_output(json_path)
     as_of = parse_as_of(as_of)
@@ -258,7 +258,9 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
     except StoreError as exc:
         err.print(f"[red]Error: the store failed: {markup(exc)}[/]", highlight=False)
         sys.exit(run.EXIT_FAILED)
-    from xunjian.inspection import card_for  # the score card's modules: once the crawl is over
+    from xunjian.inspection.finish import (
+        card_for,  # the score card's modules: once the crawl is over
+    )
 
     card = card_for(store, inspection_id, as_of)
     _emit(card, json_path, store)
@@ -307,7 +309,7 @@ def report():
 @click.pass_obj
 def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
     """Re-score a stored inspection, e.g. with another --as-of."""
-    from xunjian.inspection import card_for
+    from xunjian.inspection.card import card_for
 
     check_output(json_path)
     as_of = parse_as_of(as_of) if as_of else None
@@ -415,11 +417,11 @@ def _add_package_commands() -> bool:
     if _packages_added:
         return False
     _packages_added = True
-    from xunjian.probes.commands import commands as probe_commands
-    from xunjian.review.commands import commands as review_commands
-    from xunjian.workqueue.commands import commands as queue_commands
     from xunjian.commands_freshness import commands as freshness_commands
     from xunjian.commands_freshness import registry_commands
+    from xunjian.commands_probes import commands as probe_commands
+    from xunjian.review.commands import commands as review_commands
+    from xunjian.workqueue.commands import commands as queue_commands
 
     for command in (*probe_commands, *review_commands, *freshness_commands, *queue_commands):
         main.add_command(command)

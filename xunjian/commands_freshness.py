@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from xunjian.safetext import clean, json_text
+from xunjian.base.safetext import clean, json_text
 
 
 def _as_of(value: str | None):

@@ -597,7 +597,7 @@ def run_forever(store_url: str, config: ScheduleConfig | None = None,
                 ready=None) -> None:
     """Run until SIGTERM/SIGINT; raises SchedulerLocked if another scheduler holds the store."""
     global RUNTIME
-    from xunjian.probes.warnings import evaluate_and_notify, load_channels
+    from xunjian.alerts.warnings import evaluate_and_notify, load_channels
     from xunjian.storage import open_store
 
     config = config or ScheduleConfig()

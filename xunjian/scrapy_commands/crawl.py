@@ -31,11 +31,11 @@ class Command(ScrapyCrawl):
     def audit(self, spargs: dict) -> int:
         import click
 
-        from xunjian.storage import StoreError, open_store
-        from xunjian import running as run
+        from xunjian.base.safetext import markup
         from xunjian.cli import _emit, err, parse_as_of, resolve_store_url
-        from xunjian.inspection import card_for
-        from xunjian.safetext import markup
+        from xunjian.inspection import run
+        from xunjian.inspection.card import card_for
+        from xunjian.storage import StoreError, open_store
 
         code = spargs.pop("site", None)
         if not code:
@@ -81,7 +81,7 @@ class Command(ScrapyCrawl):
     def _crawl_here(self, spargs: dict, store, store_url: str, code: str, inspection_id: str,
                     progress=None) -> Path | None:
         """The crawl of ``run_inspection``, run in this process; it finishes the inspection."""
-        from xunjian.running import InspectionFailed
+        from xunjian.inspection.run import InspectionFailed
 
         failure = Path(tempfile.mkdtemp(prefix="xunjian-crawl-")) / "failed"
         crawler = self._create_crawler("site")

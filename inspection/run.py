@@ -23,15 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from xunjian.browser import find_browser
-from xunjian.storage import StoreError
-from xunjian.logs import crawl_log_path
-from xunjian.runcontrol import (
+from xunjian.inspection.logs import crawl_log_path
+from xunjian.inspection.runcontrol import (
     Heartbeat,
     SiteBusy,  # noqa: F401 (raised by run_inspection, for callers)
     SiteLock,
     Terminated,
     sigterm_as_interrupt,
 )
+from xunjian.storage import StoreError
 
 #: Called as progress(stage, done, total) — total None while unknown.
 Progress = Callable[[str, int, "int | None"], None]
@@ -187,7 +187,7 @@ def _inspect(store, store_url: str, code: str, inspection_id: str,
             store.update_inspection(inspection_id, crawl_log=str(log))
         if (store.get_inspection(inspection_id) or {}).get("status") != "done":
             # the crawl did not finish the inspection itself (a stand-in crawl, an old spider)
-            from xunjian.inspection import finish_inspection
+            from xunjian.inspection.finish import finish_inspection
 
             asyncio.run(finish_inspection(store, inspection_id, progress))
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)

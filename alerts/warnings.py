@@ -90,7 +90,7 @@ register_check("consecutive_failures", consecutive_failures_check)
 
 
 def _register_freshness() -> None:
-    from xunjian.probes import freshness_warnings
+    from xunjian.alerts import freshness as freshness_warnings
 
     freshness_warnings.register()
 

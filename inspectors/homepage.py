@@ -12,9 +12,9 @@ availability.homepage, veto.unreachable — is the probes' business, not the ins
 
 from __future__ import annotations
 
+from xunjian.base.errors import plain_reason
 from xunjian.inspectors.interaction import CONSULTATION, INTERVIEW, SURVEY
 from xunjian.inspectors.service import GUIDE_TYPE, SYSTEM_TYPE
-from xunjian.errors import plain_reason
 
 UNREACHABLE = "首页无法访问"
 

@@ -20,7 +20,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from xunjian.probes import warnings
+from xunjian.alerts import warnings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ _cache: dict[tuple, dict | None] = {}
 
 def _read_facts(store: Any, site: dict, inspection: dict, now: datetime) -> dict | None:
     try:
-        from xunjian.inspection import freshness_for
+        from xunjian.inspection.card import freshness_for
 
         findings, _, facts = freshness_for(store, inspection, site, now.isoformat())
     except Exception:  # noqa: BLE001 - the freshness code changed or is absent: unknown

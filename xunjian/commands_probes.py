@@ -7,7 +7,7 @@ import time
 
 import click
 
-from xunjian.safetext import clean
+from xunjian.base.safetext import clean
 
 
 def _sites(store, site_code: str | None) -> list[dict]:
@@ -70,7 +70,7 @@ def probe(obj, site_code, count, interval, timeout, concurrency, screenshots):
 @click.pass_obj
 def warnings_command(obj, site_code, show_all, check):
     """Early warnings (预警): conditions that come before a veto."""
-    from xunjian.probes.warnings import evaluate_and_notify, list_warnings, load_channels
+    from xunjian.alerts.warnings import evaluate_and_notify, list_warnings, load_channels
 
     store = obj.store
     if check:

@@ -1,0 +1,143 @@
+"""Score a stored inspection: the one place every reader of a score card (the CLI, reports,
+the review app, early warnings) gets it from — derived facts, probes and reviews → card."""
+
+from __future__ import annotations
+
+from xunjian.inspection.run import InspectionError
+from xunjian.inspectors.evidence import blank_screenshots, mark_blank_screenshots
+from xunjian.inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
+from xunjian.inspectors.freshness import freshness_findings
+from xunjian.inspectors.homepage import homepage_gaps, homepage_state
+from xunjian.inspectors.interaction import INDICATORS as INTERACTION_INDICATORS
+from xunjian.inspectors.interaction import interaction_checks, interaction_findings
+from xunjian.inspectors.service import INDICATORS as SERVICE_INDICATORS
+from xunjian.inspectors.service import guide_columns, service_checks, service_findings
+from xunjian.probes import load_probes, probe_findings
+from xunjian.scoring import score_card
+from xunjian.spiders.frontier import crawl_cut
+
+
+def freshness_for(store, inspection: dict, site: dict, as_of,
+                  pages: list[dict] | None = None) -> tuple[list, dict, dict]:
+    """Freshness findings, checks and facts of a stored inspection at ``as_of`` (no re-crawl).
+
+    Derived at scoring time from the stored column pages, item dates and page list items, so
+    another ``--as-of`` re-reads the same evidence. Nothing when the crawl did not collect them.
+    ``pages``: the inspection's pages when the caller holds them already (read otherwise).
+    """
+    if not inspection.get("freshness"):
+        return [], {}, {}
+    inspection_id = inspection["id"]
+    pages = store.pages(inspection_id) if pages is None else pages
+    column_pages = store.find("column_pages", inspection=inspection_id)
+    item_dates = store.find("item_dates", inspection=inspection_id)
+    findings, facts = freshness_findings(site, pages, column_pages, item_dates, as_of)
+    for finding in findings:
+        finding["inspection"] = inspection_id
+    home = next((p for p in pages if p.get("is_home")), None)
+    home_ok = bool(home) and not home.get("error") and (home.get("status") or 0) < 400
+    checks = {"updates.homepage": home_ok, "veto.not_updated": home_ok,
+              "updates.basic_info": bool(column_pages), "veto.columns_stale": bool(column_pages)}
+    return findings, checks, {"freshness": facts}
+
+
+def service_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict, dict]:
+    """Service and interaction findings, checks and facts of a stored inspection at ``as_of``.
+
+    An indicator whose inputs were never found is unchecked, and the facts say why
+    (``unchecked_reasons``: reason, columns, screenshot of what was seen)."""
+    if not inspection.get("freshness"):
+        return [], {}, {}
+    inspection_id = inspection["id"]
+    column_pages = store.find("column_pages", inspection=inspection_id)
+    guides = store.find("guide_pages", inspection=inspection_id)
+    letters = store.find("letters", inspection=inspection_id)
+    findings = service_findings(site, guides,
+                                store.find("downloads", inspection=inspection_id),
+                                store.find("system_pages", inspection=inspection_id))
+    findings += interaction_findings(site, column_pages,
+                                     store.find("item_dates", inspection=inspection_id),
+                                     letters, as_of)
+    for finding in findings:
+        finding["inspection"] = inspection_id
+    checks, reasons = service_checks(site, column_pages, guides)
+    more_checks, more_reasons = interaction_checks(site, column_pages, letters)
+    checks, reasons = {**checks, **more_checks}, {**reasons, **more_reasons}
+    facts = {"service": {"guide_columns": guide_columns(column_pages, guides),
+                         "guides_opened": len(guides)},
+             "unchecked_reasons": reasons}
+    return findings, checks, facts
+
+
+PROBE_INDICATORS = ("availability.homepage", "veto.unreachable")
+
+
+def card_for(store, inspection_id: str, as_of=None) -> dict:
+    """Score card of a stored inspection: pure scoring over stored findings and reviews."""
+    inspection = store.get_inspection(inspection_id)
+    if inspection is None:
+        raise InspectionError(f"no inspection {inspection_id!r}")
+    site = store.get_site(inspection["site"])
+    as_of = as_of or inspection.get("as_of") or inspection.get("started_at")
+    # machine findings, plus what reviewers recorded that machines cannot judge (review app)
+    manual = store.find("manual_findings", inspection=inspection_id)
+    findings = store.findings(inspection_id)  # the reviewers' findings join after re-derivation
+    checked = dict(inspection.get("checks") or {})
+    extra, checks, facts = freshness_for(store, inspection, site, as_of)
+    if checks:
+        findings = [f for f in findings if f.get("indicator") not in FRESHNESS_INDICATORS]
+        findings += extra
+        checked.update(checks)
+    served, served_checks, served_facts = service_for(store, inspection, site, as_of)
+    if served_checks:
+        derived = set(SERVICE_INDICATORS) | set(INTERACTION_INDICATORS)
+        findings = [f for f in findings if f.get("indicator") not in derived] + served
+        checked.update(served_checks)
+        facts = {**(facts or {}), **served_facts}
+    # availability of the homepage: the probes of the 7 days before as-of, not the crawl
+    probe_found, probe_checks, probe_facts = probe_findings(
+        load_probes(store, site["code"], as_of), site, as_of)
+    findings = [f for f in findings if f.get("indicator") not in PROBE_INDICATORS]
+    findings += probe_found
+    checked.update(probe_checks)
+    facts = {**(facts or {}), "probes": probe_facts}
+    # too few probes: the veto and the indicator are unchecked for the one same reason
+    probe_why = {k: probe_facts["note"] for k, ok in probe_checks.items()
+                 if not ok and probe_facts.get("note")}
+    # an unreachable homepage: what needed it is unchecked with the reason, never a deduction
+    homepage = inspection.get("homepage")
+    if homepage is None:  # stored before inspections recorded it: judge by the stored homepage
+        pages = [p for p in store.pages(inspection_id) if p.get("is_home")]
+        homepage = homepage_state(pages) if pages else {"reachable": None}
+    gaps = {} if homepage.get("reachable") is None else homepage_gaps(
+        homepage, store.find("column_pages", inspection=inspection_id),
+        store.find("system_pages", inspection=inspection_id))
+    if gaps:
+        findings = [f for f in findings if f.get("indicator") not in gaps]
+        checked.update(dict.fromkeys(gaps, False))
+        facts["homepage"] = homepage
+    # what the crawl walked and left: a crawl cut by its budget makes the links indicator partial
+    crawl = inspection.get("crawl") or {}
+    cut = crawl_cut(crawl)
+    if crawl:
+        facts["crawl"] = {k: crawl.get(k) for k in ("pages_seen", "pages_left", "pages_refused",
+                                                    "budget_cut", "max_pages", "max_depth",
+                                                    "crawl_reason", "render", "frames")}
+        facts["crawl"]["partial_reason"] = cut
+    # one place on the card says why each indicator is unchecked: the homepage's gaps first (the
+    # cause), then the service/interaction sentences (details stay in facts.unchecked_reasons)
+    # what reviewers added stays whatever the machines re-derive for the same indicators
+    findings = mark_blank_screenshots(findings, blank_screenshots(store, inspection_id)) + manual
+    why = {k: v.get("detail") or v.get("reason") for k, v in
+           ((facts or {}).get("unchecked_reasons") or {}).items()}
+    return score_card(
+        unchecked_reasons={**probe_why, **why, **gaps},
+        partial={"availability.links": cut} if cut else None,
+        site=site,
+        findings=findings,
+        reviews=store.reviews(site["code"]),
+        checked=checked,
+        as_of=as_of,
+        inspection=inspection_id,
+        facts=facts or None,
+    )
