@@ -47,7 +47,7 @@ def homepage_state(pages: list[dict]) -> dict:
 
 def short_error(error: str | None) -> str:
     """The browser's error in a few plain words, its code kept: 连接被重置 (ERR_CONNECTION_RESET),
-    页面加载超时 (Timeout 30000ms), HTTP 503 (xunjian.errors)."""
+    页面加载超时 (Timeout 30000ms), HTTP 503 (xunjian.base.errors)."""
     return (plain_reason(error) or "unknown error")[:160]
 
 

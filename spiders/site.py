@@ -103,7 +103,7 @@ BLANK_RETRIES = 2
 
 
 def failure_words(failure) -> str:
-    """A failed request's error for people (xunjian.errors: 打不开：连接被拒绝 (ERR_…))."""
+    """A failed request's error for people (xunjian.base.errors: 打不开：连接被拒绝 (ERR_…))."""
     if failure.check(PageUnresponsive):  # 页面脚本无响应（读取页面 超过 30 秒）
         return str(failure.value)
     return plain_error(f"{failure.type.__name__}: {str(failure.value)[:600]}") or "打不开"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from xunjian.probes import warnings  # noqa: F401 - loads freshness_warnings as the app does
+from xunjian.alerts import warnings  # noqa: F401 - loads the freshness warnings as the app does
 from xunjian.storage import EmbeddedStore
 from xunjian.inspection.card import freshness_for
 

@@ -17,7 +17,7 @@ Plan (APScheduler 3, Asia/Shanghai):
   plus a "running" crawl record checked against the child's pid). Every run is recorded in the
   ``crawls`` collection; a crashed crawl is a ``failed`` record, not a scheduler failure.
 * ``summary`` — daily at ``summary_hour``: probe figures of the last 24 h per site in
-  ``summaries``, and the early warnings re-evaluated (probes.warnings).
+  ``summaries``, and the early warnings re-evaluated (alerts/warnings.py).
 * ``heartbeat`` — keeps the single-scheduler lock alive.
 * ``queue-sweep`` — with ``queue`` only, every ``queue_sweep_seconds`` (600): sites whose job
   the broker lost are enqueued again (``Runtime.requeue_lost``; docs/QUEUE.md).
