@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import proctree  # noqa: E402
+from tests.support import proctree  # noqa: E402
 from xunjian.demo.server import DemoServer  # noqa: E402
 
 TYPES = ["工作动态", "通知公告", "政策文件", "规划计划", "人事信息"]

@@ -5,7 +5,7 @@
     .venv/bin/python bench/inspect_bench.py --sites 300 --skip-linkchecker
     .venv/bin/python bench/inspect_bench.py --sites 300js --modes full   # lists drawn by script
 
-Sites: ``demo`` (demo/server.py) and generated county portals of N pages (bench/sitegen.py:
+Sites: ``demo`` (demo/server.py) and generated county portals of N pages (tests/support/sitegen.py:
 TRS WCM / 拓尔思 / .shtml article patterns, 2 % broken links, ``--hangs`` links answering after
 18 s, served by ``python -m bench.sitegen`` in its own process). On a generated site, with the
 default crawl settings, it runs ``xunjian inspect`` twice — everything (freshness on, the site's
@@ -37,8 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import proctree  # noqa: E402
-from bench.sitegen import COLUMN_NAMES, GenSite  # noqa: E402
+from tests.support import proctree  # noqa: E402
+from tests.support.sitegen import COLUMN_NAMES, GenSite  # noqa: E402
 from bench.urlcheck_bench import (  # noqa: E402
     OUT,
     linkchecker_results,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import proctree  # noqa: E402
+from tests.support import proctree  # noqa: E402
 
 
 def main(command: list[str]) -> int:

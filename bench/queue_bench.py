@@ -11,7 +11,7 @@ last site is ``done``. Memory: every 200 ms the PSS of each worker's process tre
 largest such sum seen for any one worker. Queue overhead: one worker runs ``--noop`` jobs whose
 command is ``/bin/true``, compared with starting ``/bin/true`` directly.
 
-The generated sites (bench/sitegen.py: TRS WCM / 拓尔思 / .shtml lists, 2 % broken links) are
+The generated sites (tests/support/sitegen.py: TRS WCM / 拓尔思 / .shtml lists, 2 % broken links) are
 served by one child process of this script. Results: bench/out/queue-results.json.
 """
 
@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from queue_redis import RedisServer, Workers, wait_for  # noqa: E402
 
-from bench import proctree  # noqa: E402
-from bench.sitegen import GenServer, GenSite  # noqa: E402
+from tests.support import proctree  # noqa: E402
+from tests.support.sitegen import GenServer, GenSite  # noqa: E402
 from xunjian.registry import import_into, parse_files  # noqa: E402
 from xunjian.storage import open_store  # noqa: E402
 from xunjian.workqueue.jobs import enqueue_sites, queue_status  # noqa: E402

@@ -3,9 +3,10 @@
     .venv/bin/python bench/serious_bench.py [--pages 10000] [--realpages DIR]
 
 1. The labelled set tests/data/serious/labelled.toml (planted and clean cases, each wrapped in a
-   TRS-style GBK article page) → precision / recall per category (leader_name, prohibited,
-   hidden_link, typo). Cases marked ``hard`` are ones the detector is not expected to catch
-   (a class-hidden link on a plain page, words outside the lists); they count all the same.
+   TRS-style GBK article page; tests/support/serious_labelled.py) → precision / recall per
+   category (leader_name, prohibited, hidden_link, typo). Cases marked ``hard`` are ones the
+   detector is not expected to catch (a class-hidden link on a plain page, words outside the
+   lists); they count all the same.
 2. Clean pages: every page of the demo site, of the fixture sites (tests/sites, except the
    planted site tests/sites/serious) and the real pages of shared/realpages → candidates (target
    0) and milliseconds per page.
@@ -19,85 +20,23 @@ import argparse
 import itertools
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xunjian.inspectors.dates import page_date  # noqa: E402
-from xunjian.inspectors.serious import (  # noqa: E402
-    detect,
-    hidden_link_hits,
-    load_serious_rules,
-    page_unit,
-    serious_findings,  # noqa: E402
+from tests.support.serious_labelled import (  # noqa: E402
+    LABELLED,
+    SITE,
+    case_html,
+    labelled_cases,
+    score_labelled,
+    unit_for,
 )
+from xunjian.inspectors.serious import detect, hidden_link_hits, load_serious_rules  # noqa: E402
 from xunjian.urlcheck import decode_body  # noqa: E402
 
-LABELLED = ROOT / "tests" / "data" / "serious" / "labelled.toml"
 REALPAGES = ROOT.parent / "shared" / "realpages" / "pages"
-CATEGORIES = ("leader_name", "prohibited", "hidden_link", "typo")
-SITE = {"code": "9999000099", "region": "测试省测试县", "url": "http://www.test.gov.cn/"}
-
-PAGE = """<!DOCTYPE html><html><head>
-<meta http-equiv="Content-Type" content="text/html; charset=gbk" /><title>{title}</title></head>
-<body><div class="position">当前位置：<a href="/">首页</a> &gt; 政务动态</div>
-<table width="100%"><tr><td align="center"><h1>{title}</h1></td></tr>
-<tr><td align="center">发布日期：{date}　来源：县政府办公室</td></tr>
-<tr><td id="zoom">{body}</td></tr></table>
-<div class="foot">主办：测试县人民政府办公室</div></body></html>"""
-
-
-def labelled_cases(path: Path = LABELLED) -> list[dict]:
-    with path.open("rb") as fh:
-        return tomllib.load(fh)["case"]
-
-
-def case_html(case: dict, n: int) -> str:
-    """The case as a GBK page (encoded and decoded again, as the crawl reads it)."""
-    html = PAGE.format(title=f"政务动态{n}", date=case.get("date", "2025-06-01"),
-                       body=case["body"])
-    return decode_body(html.encode("gbk", "replace"), "text/html")
-
-
-def unit_for(html: str, url: str) -> dict:
-    unit = page_unit({"url": url, "referrer": SITE["url"]}, html)
-    unit["date_of"] = lambda: (page_date(html, url) or {}).get("date")
-    return unit
-
-
-def kinds_found(html: str, url: str, rules) -> set[str]:
-    return {f["kind"] for f in serious_findings(SITE, [unit_for(html, url)], rules)}
-
-
-def score_labelled(cases: list[dict] | None = None) -> dict:
-    """Per category: tp, fp, fn, precision, recall; and the cases that went wrong."""
-    rules = load_serious_rules(region=SITE["region"])
-    cases = cases if cases is not None else labelled_cases()
-    table = {c: {"tp": 0, "fp": 0, "fn": 0, "planted": 0, "hard": 0} for c in CATEGORIES}
-    wrong = []
-    for n, case in enumerate(cases):
-        url = f"http://www.test.gov.cn/art/2025/6/1/art_1229_{n}.html"
-        found = kinds_found(case_html(case, n), url, rules)
-        label = case["label"]
-        if label in table:
-            table[label]["planted"] += 1
-            table[label]["hard"] += bool(case.get("hard"))
-            if label in found:
-                table[label]["tp"] += 1
-            else:
-                table[label]["fn"] += 1
-                wrong.append(("missed", label, case.get("hard", False), case["body"][:70]))
-        for kind in found - {label}:
-            if kind == "prohibited" and label == "hidden_link":
-                continue  # spam text in the hidden link itself: the same hack, seen twice
-            table[kind]["fp"] += 1
-            wrong.append(("false alarm", kind, label, case["body"][:70]))
-    for row in table.values():
-        row["precision"] = row["tp"] / (row["tp"] + row["fp"]) if row["tp"] + row["fp"] else 1.0
-        row["recall"] = row["tp"] / row["planted"] if row["planted"] else 1.0
-    return {"table": table, "wrong": wrong, "cases": len(cases)}
 
 
 def clean_pages(realpages: Path = REALPAGES) -> list[tuple[str, str]]:

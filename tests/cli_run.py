@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench import proctree
+from tests.support import proctree
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE_HEADER = "网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位\n"

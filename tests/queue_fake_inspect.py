@@ -22,7 +22,6 @@ def write(line: str) -> None:
 
 
 if os.environ.get("XUNJIAN_FAKE_LOCK"):  # hold the store's real site lock, as inspect does
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from xunjian.storage import open_store
     from xunjian.inspection.runcontrol import SiteBusy, SiteLock
 

@@ -1,8 +1,8 @@
 """Issue 9, causes 1 and 2: what the crawl walks (the site's origins, the whole site) and what it
 only checks (other origins), with traps cut and a budget cut said on the card.
 
-The fixture is computed, not hand-written (bench/sitegen.py, the same generator the benchmark
-uses): a 300-page county portal with three columns in three CMS looks (TRS WCM
+The fixture is computed, not hand-written (tests/support/sitegen.py, the same generator the
+benchmarks use): a 300-page county portal with three columns in three CMS looks (TRS WCM
 ``/col/col100/index.html`` + ``index_1.html`` and ``/art/2026/5/29/art_100_1000.html``; 拓尔思
 relative ``./202611/t20261118_1001.html``; ``/news/c2/list.shtml`` + ``/news/1002.shtml``),
 lists of eleven or twelve pages (8 items each) that only show 首页 上一页 下一页 尾页, 2 % broken
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from cli_run import xunjian
 
-from bench.sitegen import GenServer, GenSite
+from tests.support.sitegen import GenServer, GenSite
 from xunjian.scoring import validate_card
 from xunjian.spiders.frontier import Frontier, crawl_cut, is_next_page, without_session
 from xunjian.spiders.links import is_internal, origin_key, site_origins

@@ -223,7 +223,7 @@ def test_which_plain_pages_need_a_browser():
 # -- a generated site whose every column list is drawn by script ----------------------------------
 
 def test_a_site_whose_lists_are_all_drawn_by_script_is_walked_whole(tmp_path):
-    from bench.sitegen import GenServer, GenSite
+    from tests.support.sitegen import GenServer, GenSite
 
     site = GenSite(pages=60, broken_share=0.05, n_columns=3, per_list=8, js_lists=True)
     with GenServer(site) as server:

@@ -5,7 +5,7 @@ articles, ``<div class="list-item">`` lists, tables with inline styles) whose �
 502, whose 县长信箱 sits behind an anti-bot wall (a browser re-check in the finishing), whose
 article links a report page that never answers in time and a missing attachment (evidence
 screenshots of a deeper page, in the finishing too). While an inspection runs, the test samples
-/proc for Chromium *browser* processes (bench/proctree.py) descending from the inspection's
+/proc for Chromium *browser* processes (tests/support/proctree.py) descending from the inspection's
 process.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from cli_run import census_forms, run_counted, xunjian
 
-from bench import proctree
+from tests.support import proctree
 from xunjian.demo.server import DemoServer
 from xunjian.storage import open_store
 

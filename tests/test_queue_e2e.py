@@ -15,7 +15,7 @@ import socket
 from cli_run import census_forms
 from queue_redis import RedisServer, Workers, wait_for
 
-from bench.sitegen import GenServer, GenSite
+from tests.support.sitegen import GenServer, GenSite
 from xunjian.registry import import_into, parse_files
 from xunjian.scoring import validate_card
 from xunjian.storage import open_store

@@ -1,6 +1,6 @@
 """Census statistics (通报) over 39 synthetic sites with stored inspections of every kind.
 
-The sites (bench/report_bench.py ``census_sites``) are provinces, cities, counties and 国务院部门
+The sites (tests/support/census_sites.py) are provinces, cities, counties and 国务院部门
 of five provinces, portals and others, with cards that pass, fail by each veto, fail by points,
 wait for review; some were never inspected, some have an older inspection with another verdict
 and some a newer one after the census date. The test counts from the cards itself — choosing
@@ -20,7 +20,7 @@ from cli_run import xunjian
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from bench.report_bench import census_sites
+from tests.support.census_sites import census_sites
 from xunjian.reports.census import census_report, classify
 from xunjian.review.data import card_of
 from xunjian.storage import open_store

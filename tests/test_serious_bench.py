@@ -1,15 +1,11 @@
-"""The labelled serious-error set (tests/data/serious/labelled.toml) through bench/serious_bench.py:
-no clean case raises a candidate (precision 1.0 in every category), and every planted case not
-marked ``hard`` is found except the one near-homophone the lists do not cover."""
+"""The labelled serious-error set (tests/data/serious/labelled.toml) through
+tests/support/serious_labelled.py (bench/serious_bench.py prints the same table): no clean case
+raises a candidate (precision 1.0 in every category), and every planted case not marked ``hard``
+is found except the one near-homophone the lists do not cover."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.serious_bench import score_labelled  # noqa: E402
+from tests.support.serious_labelled import score_labelled
 
 
 def test_labelled_set_precision_and_recall():
