@@ -86,6 +86,7 @@ def column_findings(card: dict) -> dict[str, dict]:
             if f["indicator"] == "updates.basic_info"}
 
 
+@pytest.mark.browser
 def test_article_column_pages_are_one_item_columns_dated_by_their_page(inspected):
     found = columns(inspected["card"])
     assert {n: c["status"] for n, c in found.items()} == {n: st for *_, n, _, st in COLUMNS}
@@ -114,6 +115,7 @@ def test_article_column_pages_are_one_item_columns_dated_by_their_page(inspected
     assert opened == []  # no breadcrumb link was taken for an item and opened
 
 
+@pytest.mark.browser
 def test_findings_points_and_veto_c_does_not_fire(inspected):
     card = inspected["card"]
     validate_card(card)

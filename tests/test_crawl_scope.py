@@ -74,6 +74,7 @@ def links_deduction(card: dict) -> dict:
     return next(d for d in card["deductions"] if d["id"] == "availability.links")
 
 
+@pytest.mark.browser
 def test_every_page_of_the_site_is_walked_and_nothing_of_the_other_system(crawled):
     base = crawled["server"].url.rstrip("/")
     walked = {p["url"] for p in crawled["pages"]}
@@ -86,6 +87,7 @@ def test_every_page_of_the_site_is_walked_and_nothing_of_the_other_system(crawle
     assert crawled["links"][crawled["system"].url]["outcome"] == "ok"
 
 
+@pytest.mark.browser
 def test_exactly_the_sites_broken_links_are_reported(crawled):
     card, base = crawled["card"], crawled["server"].url
     found = {f["url"]: f for f in card["findings"] if f["indicator"] == "availability.links"}
@@ -108,6 +110,7 @@ def test_exactly_the_sites_broken_links_are_reported(crawled):
     validate_card(card)
 
 
+@pytest.mark.browser
 def test_traps_are_cut_and_do_not_make_the_crawl_partial(crawled):
     crawl = crawled["inspection"]["crawl"]
     walked = [p["url"] for p in crawled["pages"]]
@@ -124,6 +127,7 @@ def test_traps_are_cut_and_do_not_make_the_crawl_partial(crawled):
     assert crawled["card"]["facts"]["crawl"]["pages_seen"] == 300 + 3 + 2 + broken_pages
 
 
+@pytest.mark.browser
 def test_a_budget_cut_is_on_the_card(crawled):
     card = crawled["small"]
     facts = card["facts"]["crawl"]

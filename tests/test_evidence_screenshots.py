@@ -97,6 +97,7 @@ def test_blank_detection_on_pictures() -> None:
     assert is_blank(b"not a png") and is_blank(None)
 
 
+@pytest.mark.browser
 def test_a_wall_that_paints_after_a_timer_is_photographed_painted(wall) -> None:
     seen = render(f"{wall}/safedog/")
     assert seen.status == 403 and seen.title == "网站防火墙"
@@ -104,11 +105,13 @@ def test_a_wall_that_paints_after_a_timer_is_photographed_painted(wall) -> None:
     assert not is_blank(seen.screenshot)
 
 
+@pytest.mark.browser
 def test_a_js_challenge_that_reloads_is_photographed_after_it(wall) -> None:
     seen = render(f"{wall}/jsl/")
     assert seen.screenshot and not seen.screenshot_blank
 
 
+@pytest.mark.browser
 def test_a_truly_blank_page_is_marked_blank_in_the_evidence(wall) -> None:
     seen = render(f"{wall}/blank/")
     assert seen.error is None and seen.screenshot
@@ -129,6 +132,7 @@ def test_a_truly_blank_page_is_marked_blank_in_the_evidence(wall) -> None:
     assert finding["evidence"]["screenshot_blank"] is True
 
 
+@pytest.mark.browser
 def test_a_probe_failure_screenshot_ends_within_the_probe_deadline(wall, tmp_path) -> None:
     deadline = ProbeConfig().timeout  # the table's 15 s for the homepage
 

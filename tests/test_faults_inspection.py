@@ -28,6 +28,8 @@ from xunjian.demo.server import DemoServer
 from xunjian.scoring import validate_card
 from xunjian.storage import open_store
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE_ROOT = Path(__file__).parent / "sites" / "faults"
 CODE = "9999000310"

@@ -113,6 +113,7 @@ def broken(card: dict) -> dict[str, dict]:
             if f["indicator"] == "availability.links"}
 
 
+@pytest.mark.browser
 def test_frame_documents_are_pages_of_the_crawl(runs):
     pages = runs["full"]["pages"]
     # the homepage's iframe, the Hanweb list frame, the frameset's two frames: pages, as deep as
@@ -129,6 +130,7 @@ def test_frame_documents_are_pages_of_the_crawl(runs):
     assert pages["/bmwz/jyj/art/jyj_2611_01.html"]["depth"] == 2
 
 
+@pytest.mark.browser
 def test_lists_drawn_by_script_below_the_homepage_are_walked(runs):
     pages = runs["full"]["pages"]
     tzgg, zcwj = pages["/zwgk/tzgg/index.html"], pages["/zwgk/zcwj/index.html"]
@@ -154,6 +156,7 @@ def test_lists_drawn_by_script_below_the_homepage_are_walked(runs):
     assert "render" not in pages["/art/2026/11/25/art_123_101.html"]
 
 
+@pytest.mark.browser
 def test_broken_links_behind_frames_and_scripts_are_findings_with_their_page(runs):
     card = runs["full"]["card"]
     found = broken(card)
@@ -167,6 +170,7 @@ def test_broken_links_behind_frames_and_scripts_are_findings_with_their_page(run
     validate_card(card)
 
 
+@pytest.mark.browser
 def test_the_card_says_how_many_pages_were_rendered_and_why(runs):
     crawl = runs["full"]["card"]["facts"]["crawl"]
     assert crawl["crawl_reason"] == "finished" and crawl["pages_left"] == 0
@@ -178,6 +182,7 @@ def test_the_card_says_how_many_pages_were_rendered_and_why(runs):
     assert crawl["frames"] == 4  # the homepage's, the list's, the frameset's two
 
 
+@pytest.mark.browser
 def test_a_render_budget_cut_is_said_and_the_crawl_is_not_finished(runs):
     tight = runs["tight"]
     crawl = tight["card"]["facts"]["crawl"]
@@ -222,6 +227,7 @@ def test_which_plain_pages_need_a_browser():
 
 # -- a generated site whose every column list is drawn by script ----------------------------------
 
+@pytest.mark.browser
 def test_a_site_whose_lists_are_all_drawn_by_script_is_walked_whole(tmp_path):
     from tests.support.sitegen import GenServer, GenSite
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from xunjian.inspectors.discovery import classify, propose_columns
@@ -82,6 +83,7 @@ def test_registry_discovered_exports_the_census_layout(tmp_path):
     assert unknown.exit_code != 0 and "unknown site" in unknown.output
 
 
+@pytest.mark.browser
 def test_extract_renders_a_url_in_chromium_with_its_frames():
     from xunjian.demo.server import DemoServer
 

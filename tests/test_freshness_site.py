@@ -26,6 +26,8 @@ from xunjian.demo.server import DemoServer
 from xunjian.scoring import validate_card
 from xunjian.storage import open_store
 
+pytestmark = pytest.mark.browser
+
 SITE_ROOT = Path(__file__).parent / "sites" / "freshness"
 CODE = "9999000077"
 

@@ -83,6 +83,7 @@ def column_findings(card: dict) -> dict[str, dict]:
             if f["indicator"] == "updates.basic_info"}
 
 
+@pytest.mark.browser
 def test_undated_lists_get_their_status_from_their_items_pages(inspected):
     found = columns(inspected["card"])
     assert {n: c["status"] for n, c in found.items()} == {n: st for *_, n, _, st in COLUMNS}
@@ -108,6 +109,7 @@ def test_undated_lists_get_their_status_from_their_items_pages(inspected):
     assert len(opened) == 5
 
 
+@pytest.mark.browser
 def test_findings_points_and_no_veto(inspected):
     card = inspected["card"]
     validate_card(card)
@@ -131,6 +133,7 @@ def test_findings_points_and_no_veto(inspected):
     assert card["verdict"] == "合格"
 
 
+@pytest.mark.browser
 def test_the_report_and_the_review_app_say_it_in_plain_words(inspected):
     out = xunjian("report", "card", CODE, "--as-of", AS_OF, store=inspected["store_dir"])
     assert out.returncode == 0, out.stderr

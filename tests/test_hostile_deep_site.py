@@ -12,7 +12,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from cli_run import census_forms, run_counted, xunjian
+
+pytestmark = pytest.mark.browser
 
 SITE = Path(__file__).parent / "hostile" / "deep"
 CODE = "3310250001"

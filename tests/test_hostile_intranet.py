@@ -151,11 +151,13 @@ def refused(tmp_path_factory):
     return run_inspection(tmp_path_factory.mktemp("intranet"), allow=None)
 
 
+@pytest.mark.browser
 def test_the_intranet_server_gets_no_request_at_all(refused):
     # redirect of a registered column, iframe, link, script navigation: none reached it
     assert refused["seen"] == []
 
 
+@pytest.mark.browser
 def test_a_link_to_the_intranet_is_a_finding_with_its_referring_page(refused):
     inner = refused["inner"]
     link = refused["links"][f"{inner}/oa/login.jsp"]
@@ -169,12 +171,14 @@ def test_a_link_to_the_intranet_is_a_finding_with_its_referring_page(refused):
     assert finding["page"] == refused["url"]  # the homepage links to it
 
 
+@pytest.mark.browser
 def test_the_redirected_column_is_stored_refused_not_read(refused):
     column = next(c for c in refused["columns"] if c["url"].endswith("/col/col1001/index.html"))
     assert "内网地址" in (column.get("error") or ""), column
     assert not column.get("html_text") and "机密" not in json.dumps(column, ensure_ascii=False)
 
 
+@pytest.mark.browser
 def test_the_homepage_records_what_its_browser_was_refused(refused):
     home = next(p for p in refused["pages"] if p.get("is_home"))
     assert home["url"] == refused["url"] and not home.get("error")
@@ -187,6 +191,7 @@ def test_the_homepage_records_what_its_browser_was_refused(refused):
     assert any(x["title"].startswith("关于开展2026年秋季森林防火") for x in home.get("items") or [])
 
 
+@pytest.mark.browser
 def test_an_allowed_network_is_fetched(tmp_path_factory):
     allowed = run_inspection(tmp_path_factory.mktemp("allowed"), allow="127.0.0.2/32")
     # the column's redirect, the iframe and the script's navigation all reach it now

@@ -68,6 +68,7 @@ def hostile_document(base: str) -> str:
 </body></html>"""
 
 
+@pytest.mark.browser
 def test_printing_a_hostile_report_reaches_no_address(intranet):
     from xunjian.reports.render import html_to_pdf
 

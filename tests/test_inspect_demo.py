@@ -2,7 +2,8 @@
 
 The demo government site (demo/server.py, served on 127.0.0.1 by the test) has known defects;
 the inspection must find exactly those, price them by the table, and keep evidence a reviewer
-can judge. One inspection runs per module (it takes ~15 s); the tests read what it stored.
+can judge. One inspection serves the session (tests/conftest.py ``demo_inspection``, ~15 s);
+the tests read what it stored, and the one that adds a review works on a copy of the store.
 """
 
 from __future__ import annotations
@@ -39,20 +40,9 @@ OTHER_BROKEN = {
 
 
 @pytest.fixture(scope="module")
-def inspected(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("demo")
-    store_dir = tmp / "store"
-    with DemoServer(slow_seconds=3) as server:
-        files = server.write_registry(tmp / "registry")
-        imported = xunjian("registry", "import", *map(str, files), store=store_dir)
-        assert imported.returncode == 0, imported.stderr
-        env = {"XUNJIAN_LINK_TIMEOUT": "1.5"}
-        run = xunjian("inspect", CODE, "--as-of", "2026-11-20", "--json", str(tmp / "card.json"),
-                      store=store_dir, env=env)
-        assert run.returncode == 0, run.stdout + run.stderr
-        card = json.loads((tmp / "card.json").read_text("utf-8"))
-        yield {"server": server, "card": card, "stdout": run.stdout, "store_dir": store_dir,
-               "tmp": tmp, "env": env}
+def inspected(demo_inspection):
+    """The session's one inspection of the demo site (tests/conftest.py)."""
+    return demo_inspection
 
 
 def path_of(url: str) -> str:
@@ -167,8 +157,9 @@ def test_crawl_is_bounded_and_stays_on_loopback(inspected):
         assert hosts <= {"127.0.0.1", "localhost"}
 
 
-def test_rescoring_needs_no_recrawl_and_reviews_change_the_score(inspected):
-    store_dir, card = inspected["store_dir"], inspected["card"]
+def test_rescoring_needs_no_recrawl_and_reviews_change_the_score(inspected, demo_store_copy,
+                                                                   tmp_path):
+    store_dir, card = demo_store_copy(tmp_path / "store"), inspected["card"]
     again = xunjian("report", "card", CODE, "--as-of", "2026-11-20", "--json", "-",
                     store=store_dir)
     assert again.returncode == 0, again.stderr

@@ -52,6 +52,7 @@ def card(tmp_path_factory):
         yield json.loads((tmp / "card.json").read_text("utf-8"))
 
 
+@pytest.mark.browser
 def test_a_column_dated_only_by_the_site_furniture_is_undated_not_fresh(card):
     found = {c["name"]: c for c in card["facts"]["freshness"]["columns"]}
     jg = found["机构职能"]
@@ -63,6 +64,7 @@ def test_a_column_dated_only_by_the_site_furniture_is_undated_not_fresh(card):
     assert finding["id"] in card["awaiting_review"]
 
 
+@pytest.mark.browser
 def test_an_item_bylines_date_wins_over_the_footers(card):
     found = {c["name"]: c for c in card["facts"]["freshness"]["columns"]}
     rs = found["人事信息"]

@@ -18,6 +18,8 @@ from xunjian.demo.server import DemoServer, free_port
 from xunjian.storage import open_store
 from tests.cli_run import xunjian
 
+pytestmark = pytest.mark.browser
+
 SITE = Path(__file__).parent / "sites" / "moved"
 CODE = "4306260001"
 AS_OF = "2026-11-20"

@@ -77,6 +77,7 @@ def dead(tmp_path_factory):
            "census": census.read_bytes(), "store": store_dir}
 
 
+@pytest.mark.browser
 def test_a_dead_site_is_not_scored_and_exits_3(dead) -> None:
     run, card = dead["run"], dead["card"]
     assert run.returncode == 3, run.stdout + run.stderr
@@ -89,6 +90,7 @@ def test_a_dead_site_is_not_scored_and_exits_3(dead) -> None:
     assert card["unchecked_vetoes"] == VETOES
 
 
+@pytest.mark.browser
 def test_three_failed_probes_leave_the_veto_unchecked_with_the_indicators_reason(dead) -> None:
     card = dead["card"]
     assert card["facts"]["probes"]["probes"] == 3 and card["facts"]["probes"]["failed"] == 3
@@ -102,6 +104,7 @@ def test_three_failed_probes_leave_the_veto_unchecked_with_the_indicators_reason
     assert "\tunchecked\t" in veto_line and "否决" not in veto_line
 
 
+@pytest.mark.browser
 def test_the_pdf_cover_says_not_scored(dead) -> None:
     cover = norm(PdfReader(io.BytesIO(dead["pdf"])).pages[0].extract_text())
     assert "检查结论未评分" in cover, cover
@@ -109,6 +112,7 @@ def test_the_pdf_cover_says_not_scored(dead) -> None:
     assert norm("（未评分：未能检查任何指标）（扣分合计0分）") in cover and norm("单项否决，不再评分") not in cover
 
 
+@pytest.mark.browser
 def test_the_census_counts_it_apart(dead) -> None:
     wb = load_workbook(io.BytesIO(dead["census"]))
     overall = {row[0]: row[1] for row in wb["总体情况"].iter_rows(min_row=2, values_only=True)}
@@ -191,6 +195,7 @@ def test_census_rate_leaves_not_scored_out_of_the_denominator() -> None:
     assert stats["unqualified_total"] == 1
 
 
+@pytest.mark.browser
 def test_the_review_app_says_not_scored(dead) -> None:
     from xunjian.review.app import create_app
     from xunjian.review.users import add_user
@@ -217,6 +222,7 @@ def test_the_review_app_says_not_scored(dead) -> None:
         assert "未评分 <b>1</b> 个" in stats
 
 
+@pytest.mark.browser
 def test_every_report_format_says_not_scored(dead) -> None:
     from docx import Document
 

@@ -25,6 +25,8 @@ from tests.support import proctree
 from xunjian.demo.server import DemoServer
 from xunjian.storage import open_store
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).parent / "sites" / "onebrowser"
 CODE = "9999000140"

@@ -228,6 +228,7 @@ def test_column_pages_and_their_link_results_share_one_verdict(site, tmp_path):
 
 # -- the inspection: one verdict per URL across link, download, column and interaction checks --
 
+@pytest.mark.browser
 def test_each_bad_url_is_one_broken_link(inspected, site):
     card = inspected["card"]
     found = {where(f["url"]): f for f in mine(card, "availability.links")}
@@ -244,6 +245,7 @@ def test_each_bad_url_is_one_broken_link(inspected, site):
     assert points(card, "availability.links") == pytest.approx(3.1)
 
 
+@pytest.mark.browser
 def test_the_download_check_agrees_with_the_link_check(inspected):
     card = inspected["card"]
     downloads = {where(d["url"]): d for d in inspected["facts"]["downloads"]}
@@ -259,6 +261,7 @@ def test_the_download_check_agrees_with_the_link_check(inspected):
     assert points(card, "service.attachments") == 1
 
 
+@pytest.mark.browser
 def test_unusable_columns_are_unreachable_never_blank(inspected, site):
     card = inspected["card"]
     statuses = {where(c["url"]): c for c in card["facts"]["freshness"]["columns"]}
@@ -275,6 +278,7 @@ def test_unusable_columns_are_unreachable_never_blank(inspected, site):
                 if where(f["url"]) in (bosi_site.INTERVIEW, bosi_site.SURVEY, consult)]
 
 
+@pytest.mark.browser
 def test_unusable_interaction_columns_cost_five_at_once(inspected):
     card = inspected["card"]
     for ident, reason in (("interaction.interview", "soft_404"), ("interaction.survey", "http_500"),
@@ -290,6 +294,7 @@ def test_unusable_interaction_columns_cost_five_at_once(inspected):
     validate_card(card)
 
 
+@pytest.mark.browser
 def test_a_wall_blocked_column_still_awaits_review(walled):
     card = walled["card"]
     found = mine(card, "interaction.interview")

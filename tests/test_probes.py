@@ -159,6 +159,7 @@ def test_probe_command(site: LocalSite, tmp_path) -> None:
     assert result.exit_code != 0
 
 
+@pytest.mark.browser
 def test_failed_probe_keeps_a_browser_screenshot(site: LocalSite, store) -> None:
     from xunjian.browser import BrowserNotFound, find_browser
 

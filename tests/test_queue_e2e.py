@@ -12,6 +12,7 @@ from __future__ import annotations
 import signal
 import socket
 
+import pytest
 from cli_run import census_forms
 from queue_redis import RedisServer, Workers, wait_for
 
@@ -21,6 +22,8 @@ from xunjian.scoring import validate_card
 from xunjian.storage import open_store
 from xunjian.workqueue.jobs import enqueue_sites, queue_status
 from xunjian.inspection.card import card_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.redis]
 
 CODE = "4301210001"
 

@@ -158,6 +158,7 @@ def test_level_from_code_or_registry_text():
     assert classify({"code": "X5", "region": ""})["level"] == "未知"
 
 
+@pytest.mark.browser
 def test_the_command_writes_the_same_numbers_to_xlsx_html_and_pdf(census):
     cards = census["cards"]
     folder = census["folder"]

@@ -1,7 +1,8 @@
 """The per-site inspection report (网站检查报告) built from a stored inspection of the demo site.
 
-One real inspection (Chromium crawl of demo/server.py) per module; a week of homepage probes
-with three failures and a reviewer-added finding are stored next to it. Every format must say
+The session's one real inspection (Chromium crawl of demo/server.py, tests/conftest.py), on a
+copy of its store; a week of homepage probes with three failures and a reviewer-added finding
+are stored next to it. Every format must say
 what the score card says — verdict, score, each dead link with the census platform's columns,
 the probe log, the columns' freshness — read back from the PDF's text, the DOCX's XML and the
 XLSX's cells; screenshots must be printed at the full text width, not as stamps.
@@ -22,7 +23,6 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from xunjian.demo.server import DemoServer
 from xunjian.reports.site import build_site_report, site_report
 from xunjian.review.data import add_manual_finding, card_of
 from xunjian.review.sample import tiny_png
@@ -45,15 +45,9 @@ def norm(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, demo_store_copy):
     tmp = tmp_path_factory.mktemp("site-report")
-    store_dir = tmp / "store"
-    with DemoServer(slow_seconds=3) as server:
-        files = server.write_registry(tmp / "registry")
-        assert xunjian("registry", "import", *map(str, files), store=store_dir).returncode == 0
-        run = xunjian("inspect", CODE, "--as-of", AS_OF, store=store_dir,
-                      env={"XUNJIAN_LINK_TIMEOUT": "1.5"})
-        assert run.returncode == 0, run.stdout + run.stderr
+    store_dir = demo_store_copy(tmp / "store")  # the session's demo inspection, ours to add to
     store = open_store(str(store_dir))
     site = store.get_site(CODE)
     # a probe week: 140 probes (20 a day), 3 failed (2.14% → 2 full percent → 10 points)

@@ -21,6 +21,8 @@ from xunjian.review.sample import seed, site_code  # noqa: E402
 from xunjian.review.users import add_user  # noqa: E402
 from xunjian.storage import EmbeddedStore  # noqa: E402
 
+pytestmark = pytest.mark.browser
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 EVIDENCE_HTML = """<html><body style="font-family:sans-serif;margin:30px">
 <h1 style="color:#a4161a">第1示范市人民政府</h1><p>首页 · 政务公开 · 政务服务 · 互动交流</p>

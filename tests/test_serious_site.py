@@ -20,6 +20,8 @@ from cli_run import census_forms, run_counted, xunjian
 
 from xunjian.storage import open_store
 
+pytestmark = pytest.mark.browser
+
 SITE = Path(__file__).parent / "sites" / "serious"
 CODE = "9999000011"
 

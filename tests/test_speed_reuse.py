@@ -26,6 +26,8 @@ from xunjian.urlcheck import LinkChecker
 from xunjian.urlcheck.crawled import crawled_results
 from xunjian.inspection.finish import distinct_links, link_check_config
 
+pytestmark = pytest.mark.browser
+
 SITE = Path(__file__).parent / "sites" / "speed_reuse"
 ART = "/jcms/jcms_files/jcms1/web3/site/art/2026/11/28/art_3301_{}.html"
 PICTURE = "/jcms/jcms_files/jcms1/web3/site/picture/0/2611280901.jpg"

@@ -89,6 +89,7 @@ def assert_lock_free(store) -> None:
     lock.release()
 
 
+@pytest.mark.browser
 def test_stuck_column_pages_are_findings_and_the_inspection_ends(tmp_path) -> None:
     base, done, store, inspection = inspect(SITE, tmp_path)
     assert inspection["status"] == "done", (inspection, done.stdout, done.stderr)
@@ -116,6 +117,7 @@ def test_stuck_column_pages_are_findings_and_the_inspection_ends(tmp_path) -> No
     assert home and not home[0].get("error") and home[0].get("screenshot")
 
 
+@pytest.mark.browser
 def test_a_homepage_that_hangs_after_load_ends_the_inspection(tmp_path) -> None:
     root = tmp_path / "site"
     shutil.copytree(SITE, root)

@@ -94,6 +94,7 @@ async def _render(base: str, names: list[str]) -> dict[str, tuple[str, str, int]
     return out
 
 
+@pytest.mark.browser
 def test_chromium_renders_failed_bundles_as_shells():
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  functools.partial(_Quiet, directory=str(DATA)))

@@ -21,6 +21,8 @@ from cli_run import census_forms, xunjian
 from xunjian.scoring import validate_card
 from xunjian.storage import open_store
 
+pytestmark = pytest.mark.browser
+
 SPEC = importlib.util.spec_from_file_location(
     "trs_site", Path(__file__).parent / "sites" / "trs_service" / "trs_site.py")
 trs_site = importlib.util.module_from_spec(SPEC)
