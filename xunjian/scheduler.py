@@ -66,6 +66,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from xunjian.alerts.warnings import evaluate_and_notify, load_channels
+from xunjian.probes.probe import ProbeConfig, Prober
+from xunjian.storage import open_store
 from xunjian.storage.jobstore import make_jobstore
 from xunjian.storage.locks import LockHeld, NamedLock
 
@@ -162,8 +165,6 @@ class Runtime:
 
     # -- probes
     def start_prober(self) -> None:
-        from xunjian.probes.probe import ProbeConfig, Prober
-
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="prober", daemon=True)
         self._thread.start()
@@ -215,7 +216,7 @@ class Runtime:
         if self.stopping.is_set():
             return "skipped"
         if self.config.queue:  # workers run it; a site already on the queue keeps its one job
-            from xunjian.workqueue.jobs import enqueue_sites
+            from xunjian.workqueue.jobs import enqueue_sites  # dramatiq: only with --queue
 
             result = enqueue_sites(self.config.queue, [code])
             status = "skipped" if result.already else "enqueued"
@@ -325,6 +326,7 @@ class Runtime:
         (status ``enqueued``, saying so) and logged. Jobs keep their ``--as-of``."""
         if not self.config.queue or self.stopping.is_set():
             return []
+        # dramatiq and its Redis broker: only with --queue
         from xunjian.workqueue.jobs import QueueError, enqueue_sites, queue_status
 
         try:
@@ -516,9 +518,6 @@ def plan(scheduler: BackgroundScheduler, sites: list[dict], config: ScheduleConf
 def run_forever(store_url: str, config: ScheduleConfig | None = None,
                 ready=None) -> None:
     """Run until SIGTERM/SIGINT; raises SchedulerLocked if another scheduler holds the store."""
-    from xunjian.alerts.warnings import evaluate_and_notify, load_channels
-    from xunjian.storage import open_store
-
     config = config or ScheduleConfig()
     store = open_store(store_url)
     lock = SchedulerLock(store, config.lock_stale_seconds)
