@@ -6,34 +6,33 @@ registry
 entry, the probes of the week before 监测时间点, the dead links with their evidence, the columns'
 freshness, the interaction and service findings, and what reviewers added — into one plain dict.
 ``build_site_report(…, fmt)`` turns it into HTML, PDF (that HTML printed by our Chromium), DOCX
-(python-docx) or XLSX (openpyxl).
+(python-docx, ``site_docx``) or XLSX (openpyxl, ``site_xlsx``).
 
-Screenshots: each distinct screenshot is shown once, at the full text width, in the 截图 section
-(a tall page is cut into page-sized slices so nothing is shrunk to a stamp); tables show a small
-thumbnail and the figure number.
+Screenshots (``shots.Shots``): each distinct screenshot is shown once, at the full text width, in
+the 截图 section (a tall page is cut into page-sized slices so nothing is shrunk to a stamp);
+tables show a small thumbnail and the figure number. Figures are numbered in the order the
+sections below first refer to them: dead links, failed probes, columns, reviewers' findings,
+vetoes, the unreachable homepage, then interaction, service and updates.
 """
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from datetime import timedelta
 
+from xunjian.base.safetext import clean_all
 from xunjian.probes import load_probes
 from xunjian.scoring import load_rules
 from xunjian.scoring.time import as_of_date, as_of_instant, window_start
-from xunjian.base.safetext import clean, clean_all
 
+from .charts import probe_chart_bars, probe_fail_bars
 from .render import MIME, ReportError, bar_png, bar_svg, data_uri, html_to_pdf, render
+from .shots import Shots
+from .site_docx import site_docx
+from .site_xlsx import site_xlsx
 from .text import REVIEW, unchecked_reasons, verdict_text
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
-#: Screenshot slices: width in pixels, height of one slice (about an A4 text area's proportion).
-SHOT_WIDTH = 1366
-SLICE_HEIGHT = 1800
-MAX_SLICES = 3
-THUMB_WIDTH = 200
-MIN_TRIMMED = 900
 COLUMN_STATUS = {"fresh": "正常更新", "stale": "未更新", "blank": "空白栏目",
                  "unreachable": "无法访问", "undated": "栏目无日期，待人工复核"}
 SOURCE = {"registry": "登记", "discovered": "发现"}
@@ -46,101 +45,6 @@ def _label_review(finding: dict) -> str:
     if finding.get("needs_review") and finding.get("review") == "pending":
         label += "（确认后计分）"
     return label
-
-
-class Shots:
-    """Distinct screenshots of a report, numbered 图1, 图2 … in the order first referred to."""
-
-    def __init__(self, store):
-        self.store = store
-        self.order: list[str] = []
-        self.captions: dict[str, str] = {}
-        self._images: dict[str, dict] = {}
-
-    def ref(self, blob_id: str | None, caption: str) -> int | None:
-        """The figure number of a screenshot (registering it), or None without one."""
-        if not blob_id:
-            return None
-        if blob_id not in self.captions:
-            self.order.append(blob_id)
-            self.captions[blob_id] = clean(caption)  # the site's own column names, URLs
-        return self.order.index(blob_id) + 1
-
-    def image(self, blob_id: str) -> dict:
-        """{"slices": [jpeg…], "thumb": jpeg, "size": (w, h), "cut": bool, "missing": bool}."""
-        if blob_id in self._images:
-            return self._images[blob_id]
-        data = None
-        try:
-            data = self.store.get_blob(blob_id)
-        except Exception:  # a missing or unreadable blob is said in the report, never a crash
-            data = None
-        out = {"slices": [], "thumb": None, "size": None, "cut": False, "missing": data is None}
-        if data is not None:
-            try:
-                out.update(_slices(data))
-            except Exception:
-                out["missing"] = True
-        self._images[blob_id] = out
-        return out
-
-    def figures(self) -> list[dict]:
-        return [{"n": i + 1, "id": b, "caption": self.captions[b], **self.image(b)}
-                for i, b in enumerate(self.order)]
-
-
-def _slices(data: bytes) -> dict:
-    from PIL import Image
-
-    img = Image.open(io.BytesIO(data))
-    img.load()
-    img = _trim_sides(img.convert("RGB"))
-    w, h = img.size
-    if w > SHOT_WIDTH:
-        img = img.resize((SHOT_WIDTH, max(1, round(h * SHOT_WIDTH / w))))
-        w, h = img.size
-    slices = []
-    for top in range(0, h, SLICE_HEIGHT):
-        if len(slices) == MAX_SLICES:
-            break
-        part = img.crop((0, top, w, min(h, top + SLICE_HEIGHT)))
-        slices.append(_jpeg(part, 82))
-    thumb = img.crop((0, 0, w, min(h, round(w * 0.66))))
-    thumb = thumb.resize((THUMB_WIDTH, max(1, round(thumb.size[1] * THUMB_WIDTH / w))))
-    return {"slices": slices, "thumb": _jpeg(thumb, 80), "size": (w, h),
-            "cut": h > SLICE_HEIGHT * MAX_SLICES}
-
-
-def _trim_sides(img):
-    """Drop the empty side margins of a page (the background colour of its left edge), so a
-    centred 1000-pixel layout fills the printed width; never narrower than MIN_TRIMMED."""
-    from PIL import ImageChops
-
-    w, h = img.size
-    background = img.getpixel((0, 0))
-    plain = img.crop((0, 0, w, min(h, 3000)))
-    diff = ImageChops.difference(plain, _solid(plain.size, background))
-    box = diff.convert("L").point(lambda v: 255 if v > 12 else 0).getbbox()
-    if not box:
-        return img
-    left, right = max(0, box[0] - 12), min(w, box[2] + 12)
-    if right - left < MIN_TRIMMED:
-        middle = (left + right) // 2
-        left = max(0, min(w - MIN_TRIMMED, middle - MIN_TRIMMED // 2))
-        right = min(w, left + MIN_TRIMMED)
-    return img.crop((left, 0, right, h)) if (left, right) != (0, w) else img
-
-
-def _solid(size, colour):
-    from PIL import Image
-
-    return Image.new("RGB", size, colour)
-
-
-def _jpeg(img, quality: int) -> bytes:
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=quality, optimize=True)
-    return out.getvalue()
 
 
 # -- gathering ------------------------------------------------------------------------------------
@@ -187,7 +91,6 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
     """Everything the per-site report shows, as plain data (see the module doc)."""
     inspection = pick_inspection(store, code, inspection_id, as_of)
     card = report_card(store, inspection, as_of)
-    site = store.get_site(code) or {}
     rules = load_rules(card.get("rules", "census-2015"))
     shots = Shots(store)
     link = blob_link or (lambda blob: _blob_location(store, blob))
@@ -196,8 +99,61 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
     manual_ids = {f["id"] for f in store.find("manual_findings", inspection=inspection["id"])}
     unchecked = unchecked_reasons(card, inspection, language="zh")
     facts = card.get("facts") or {}
+    fresh = facts.get("freshness") or {}
+    overview = _overview(card, rules, unchecked, by_id)
+    # the order of these calls is the order of the figures (shots.ref numbers them)
+    dead = _dead_links(findings, shots, link)
+    probe_log = _probe_log(store, code, card, shots)
+    columns = _columns(fresh, shots)
+    manual = [_finding_row(f, rules, shots, f.get("evidence") or {}) for f in findings
+              if f["id"] in manual_ids]
+    vetoes = _vetoes(card, rules, shots, by_id)
+    home = facts.get("homepage") or {}
+    if home.get("reachable") is False:
+        shots.ref(home.get("screenshot"), "首页无法访问时浏览器显示的内容")
+    sections = {name: _section(findings, f"{name}.", manual_ids, rules, shots)
+                for name in ("interaction", "service", "updates")}
+    pending = [f for f in findings if f.get("review") == "pending" and f.get("needs_review")]
+    return {
+        "site": _site_facts(store, code, card), "inspection": _inspection_facts(inspection),
+        "card": card, "as_of": card["as_of"], "verdict": card["verdict"], "score": card["score"],
+        # 合格（暂定）: 未能检查 … when a veto could not be checked; 未评分 when nothing was
+        "verdict_text": verdict_text(card), "score_text": _score_text(card),
+        "total_deduction": card["total_deduction"], "provisional": card["provisional"],
+        "unchecked": [{"id": k, "name": rules.indicator(k).name, "reason": r}
+                      for k, r in unchecked.items()],
+        "pending": len(pending), "homepage": home,
+        "overview": overview, "vetoes": vetoes, "dead_links": dead, "probes": probe_log,
+        "columns": columns, "homepage_updates": fresh.get("homepage") or {},
+        **sections, "manual": manual,
+        "crawl": facts.get("crawl") or {}, "shots": shots, "rules_title": rules.title,
+    }
 
-    # 总体情况: every veto and deduction indicator, in the table's order
+
+def _site_facts(store, code: str, card: dict) -> dict:
+    site = store.get_site(code) or {}
+    return {"code": code, "name": site.get("name") or card["site"].get("name") or "",
+            "url": site.get("url") or card["site"].get("url") or "",
+            "owner": site.get("owner") or "", "region": site.get("region") or "",
+            "type": site.get("type") or ""}
+
+
+def _inspection_facts(inspection: dict) -> dict:
+    return {"id": inspection["id"], "status": inspection.get("status"),
+            "started_at": inspection.get("started_at"),
+            "finished_at": inspection.get("finished_at")}
+
+
+def _score_text(card: dict) -> str:
+    if card["score"] is not None:
+        return f"{card['score']:g} 分"
+    if card["verdict"] == "未评分":
+        return "—（未评分：未能检查任何指标）"
+    return "—（单项否决，不再评分）"
+
+
+def _overview(card: dict, rules, unchecked: dict, by_id: dict) -> list[dict]:
+    """总体情况: every veto and deduction indicator, in the table's order."""
     fired = {v["id"]: v for v in card["vetoes"]}
     overview = []
     for entry in rules.vetoes:
@@ -212,24 +168,30 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
                          "fired": entry.id in fired})
     for item in card["deductions"]:
         entry = rules.indicator(item["id"])
-        counted = [by_id[f] for f in item["findings"] if by_id.get(f, {}).get("counts")]
-        waiting = [by_id[f] for f in item["findings"]
-                   if by_id.get(f, {}).get("review") == "pending" and not by_id[f].get("counts")]
-        if not item["checked"]:
-            result, mark = f"未检查：{unchecked.get(item['id'], '')}", "未检查"
-        else:
-            result = f"发现问题 {len(counted)} 项" if counted else "未发现扣分问题"
-            if waiting:
-                result += f"；另有 {len(waiting)} 项待人工复核（确认后计分）"
-            if item.get("partial"):
-                result += f"；仅部分检查：{item.get('partial_reason')}"
-            mark = f"扣 {item['points']:g} 分"
         overview.append({"id": item["id"], "group": entry.group, "name": entry.name,
-                         "text": entry.text, "result": result, "mark": mark, "veto": False,
-                         "points": item["points"] if item["checked"] else None,
+                         "text": entry.text, **_deduction_result(item, unchecked, by_id),
+                         "veto": False, "points": item["points"] if item["checked"] else None,
                          "fired": bool(item["checked"] and item["points"])})
+    return overview
 
-    # dead links (链接可用性), numbered as the census platform's reports number them
+
+def _deduction_result(item: dict, unchecked: dict, by_id: dict) -> dict:
+    """{"result", "mark"} of one deduction indicator's row in 总体情况."""
+    if not item["checked"]:
+        return {"result": f"未检查：{unchecked.get(item['id'], '')}", "mark": "未检查"}
+    counted = [by_id[f] for f in item["findings"] if by_id.get(f, {}).get("counts")]
+    waiting = [by_id[f] for f in item["findings"]
+               if by_id.get(f, {}).get("review") == "pending" and not by_id[f].get("counts")]
+    result = f"发现问题 {len(counted)} 项" if counted else "未发现扣分问题"
+    if waiting:
+        result += f"；另有 {len(waiting)} 项待人工复核（确认后计分）"
+    if item.get("partial"):
+        result += f"；仅部分检查：{item.get('partial_reason')}"
+    return {"result": result, "mark": f"扣 {item['points']:g} 分"}
+
+
+def _dead_links(findings: list[dict], shots: Shots, link) -> list[dict]:
+    """链接可用性: the dead links, numbered as the census platform's reports number them."""
     dead = []
     for f in [f for f in findings if f["indicator"] == "availability.links"]:
         ev = f.get("evidence") or {}
@@ -246,23 +208,17 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
             "screenshot_link": link(ev.get("screenshot")) if ev.get("screenshot") else "",
             "review": _label_review(f), "points": f.get("points", 0),
             "counts": bool(f.get("counts"))})
+    return dead
 
-    # probes of the week before 监测时间点
+
+def _probe_log(store, code: str, card: dict, shots: Shots) -> dict:
+    """The probes of the week before 监测时间点: counts per day and the failures."""
     card_as_of = card["as_of"]
     probes = load_probes(store, code, card_as_of)
-    pf = facts.get("probes") or {}
+    pf = (card.get("facts") or {}).get("probes") or {}
     failures = [p for p in probes if not p.get("ok")]
     start = window_start(card_as_of, 7)
-    days = []
-    end_day = as_of_date(card_as_of)
-    day = start.date()
-    per_day = Counter(as_of_instant(p["time"]).date() for p in probes)
-    failed_day = Counter(as_of_instant(p["time"]).date() for p in failures)
-    while day <= end_day:
-        days.append({"day": day.isoformat(), "probes": per_day.get(day, 0),
-                     "failed": failed_day.get(day, 0)})
-        day += timedelta(days=1)
-    probe_log = {
+    return {
         "start": start.isoformat(), "end": as_of_instant(card_as_of).isoformat(),
         "count": len(probes), "failed": len(failures),
         "rate": (len(failures) * 100 / len(probes)) if probes else None,
@@ -275,11 +231,23 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
                                           f"首页探测失败时的截图：{p.get('time')}")}
                      for p in failures[-50:]],
         "failures_left": max(0, len(failures) - 50),
-        "days": days,
+        "days": _probe_days(probes, failures, start.date(), as_of_date(card_as_of)),
     }
 
-    # columns: freshness of each registered and discovered column
-    fresh = facts.get("freshness") or {}
+
+def _probe_days(probes: list[dict], failures: list[dict], day, end_day) -> list[dict]:
+    per_day = Counter(as_of_instant(p["time"]).date() for p in probes)
+    failed_day = Counter(as_of_instant(p["time"]).date() for p in failures)
+    days = []
+    while day <= end_day:
+        days.append({"day": day.isoformat(), "probes": per_day.get(day, 0),
+                     "failed": failed_day.get(day, 0)})
+        day += timedelta(days=1)
+    return days
+
+
+def _columns(fresh: dict, shots: Shots) -> list[dict]:
+    """The freshness of each registered and discovered column."""
     columns = []
     for c in fresh.get("columns") or []:
         newest = c.get("newest") or {}
@@ -292,53 +260,23 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
             "bad": c.get("status") != "fresh",
             "figure": shots.ref(c.get("screenshot"), f"栏目页截图：{c.get('name')} {c.get('url')}")
             if c.get("status") != "fresh" else None})
-    homepage_updates = fresh.get("homepage") or {}
+    return columns
 
-    def section(prefix: str) -> list[dict]:
-        rows = []
-        for f in findings:
-            if not f["indicator"].startswith(prefix) or f["id"] in manual_ids:
-                continue
-            ev = f.get("evidence") or {}
-            rows.append(_finding_row(f, rules, shots, ev))
-        return rows
 
-    manual = [_finding_row(f, rules, shots, f.get("evidence") or {}) for f in findings
-              if f["id"] in manual_ids]
+def _vetoes(card: dict, rules, shots: Shots, by_id: dict) -> list[dict]:
     vetoes = []
     for v in card["vetoes"]:
         rows = [_finding_row(by_id[i], rules, shots, by_id[i].get("evidence") or {})
                 for i in (v.get("findings") or []) + (v.get("supporting") or []) if i in by_id]
         vetoes.append({"name": rules.indicator(v["id"]).name, "reason": v["reason"],
                        "findings": rows})
-    pending = [f for f in findings if f.get("review") == "pending" and f.get("needs_review")]
-    home = facts.get("homepage") or {}
-    if home.get("reachable") is False:
-        shots.ref(home.get("screenshot"), "首页无法访问时浏览器显示的内容")
-    return {
-        "site": {"code": code, "name": site.get("name") or card["site"].get("name") or "",
-                 "url": site.get("url") or card["site"].get("url") or "",
-                 "owner": site.get("owner") or "", "region": site.get("region") or "",
-                 "type": site.get("type") or ""},
-        "inspection": {"id": inspection["id"], "status": inspection.get("status"),
-                       "started_at": inspection.get("started_at"),
-                       "finished_at": inspection.get("finished_at")},
-        "card": card, "as_of": card_as_of, "verdict": card["verdict"], "score": card["score"],
-        # 合格（暂定）: 未能检查 … when a veto could not be checked; 未评分 when nothing was
-        "verdict_text": verdict_text(card),
-        "score_text": (f"{card['score']:g} 分" if card["score"] is not None
-                       else "—（未评分：未能检查任何指标）" if card["verdict"] == "未评分"
-                       else "—（单项否决，不再评分）"),
-        "total_deduction": card["total_deduction"], "provisional": card["provisional"],
-        "unchecked": [{"id": k, "name": rules.indicator(k).name, "reason": r}
-                      for k, r in unchecked.items()],
-        "pending": len(pending), "homepage": home,
-        "overview": overview, "vetoes": vetoes, "dead_links": dead, "probes": probe_log,
-        "columns": columns, "homepage_updates": homepage_updates,
-        "interaction": section("interaction."), "service": section("service."),
-        "updates": section("updates."), "manual": manual,
-        "crawl": facts.get("crawl") or {}, "shots": shots, "rules_title": rules.title,
-    }
+    return vetoes
+
+
+def _section(findings: list[dict], prefix: str, manual_ids: set, rules, shots: Shots) -> list:
+    """The machine findings of one group of indicators (reviewers' own are ``manual``)."""
+    return [_finding_row(f, rules, shots, f.get("evidence") or {}) for f in findings
+            if f["indicator"].startswith(prefix) and f["id"] not in manual_ids]
 
 
 def _finding_row(f: dict, rules, shots: Shots, ev: dict) -> dict:
@@ -356,14 +294,6 @@ def _blob_location(store, blob_id: str) -> str:
         return store.blob_location(blob_id)
     except Exception:
         return blob_id
-
-
-def probe_chart_bars(report: dict) -> list[tuple[str, float]]:
-    return [(d["day"][5:], d["probes"]) for d in report["probes"]["days"]]
-
-
-def probe_fail_bars(report: dict) -> list[tuple[str, float]]:
-    return [(d["day"][5:], d["failed"]) for d in report["probes"]["days"]]
 
 
 # -- formats --------------------------------------------------------------------------------------
@@ -395,11 +325,7 @@ def build_site_report(store, code: str, fmt: str, inspection_id: str | None = No
     if fmt == "pdf":
         return html_to_pdf(site_html(report))
     if fmt == "docx":
-        from .site_docx import site_docx
-
         return site_docx(report)
-    from .site_xlsx import site_xlsx
-
     return site_xlsx(report)
 
 

@@ -14,8 +14,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from .charts import probe_chart_bars, probe_fail_bars
 from .render import bar_png, beijing, percent, points
-from .site import probe_chart_bars, probe_fail_bars
 
 FONT = "Noto Sans CJK SC"
 EAST_ASIA = "SimSun"  # Word's usual CJK face; LibreOffice falls back to an installed CJK font

@@ -12,7 +12,7 @@ import time
 import pytest
 from flask import Flask
 
-from xunjian.review import app as review_app
+from xunjian.review import shared as review_shared
 from xunjian.review.app import create_app
 from xunjian.review.sample import seed
 from xunjian.review.users import add_user
@@ -150,12 +150,12 @@ def test_a_guesser_behind_the_proxy_does_not_lock_out_its_reviewers(app):
 
 def test_the_delay_grows_and_ends(app, monkeypatch):
     clock = [1_000_000.0]
-    monkeypatch.setattr(review_app.time, "time", lambda: clock[0])
+    monkeypatch.setattr(review_shared.time, "time", lambda: clock[0])
     client = app.test_client()
-    for _ in range(review_app.THROTTLE_FREE):
+    for _ in range(review_shared.THROTTLE_FREE):
         assert sign_in(client, "alice", "wrong-wrong").status_code == 401
     assert sign_in(client, "alice").status_code == 429
-    first = review_app.THROTTLE_FIRST_DELAY
+    first = review_shared.THROTTLE_FIRST_DELAY
     clock[0] += first + 1
     assert sign_in(client, "alice", "wrong-wrong").status_code == 401  # allowed again: wrong
     clock[0] += first + 1

@@ -25,14 +25,15 @@ from xunjian.scheduler import (
     CRAWLS,
     LOCKS,
     Runtime,
+    RuntimeExecutor,
     ScheduleConfig,
     SchedulerLock,
     SchedulerLocked,
-    StoreJobStore,
     build_scheduler,
     plan,
 )
 from xunjian.storage import EmbeddedStore
+from xunjian.storage.jobstore import JOBS, StoreJobStore, make_jobstore
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=sched.SHANGHAI)
 
@@ -98,9 +99,13 @@ class Recorder:
         self.calls["heartbeat"] += 1
 
 
-def manual(store, config) -> ManualScheduler:
-    return build_scheduler(store, config, executors={"default": DebugExecutor(),
-                                                     "crawls": DebugExecutor()},
+class RuntimeDebugExecutor(RuntimeExecutor, DebugExecutor):
+    """Runs each job at once, in the test's thread, against the runtime given."""
+
+
+def manual(store, config, runtime=None) -> ManualScheduler:
+    return build_scheduler(store, config, executors={"default": RuntimeDebugExecutor(runtime),
+                                                     "crawls": RuntimeDebugExecutor(runtime)},
                            scheduler_class=ManualScheduler)
 
 
@@ -144,7 +149,7 @@ def test_plan_persists_across_restart(store) -> None:
     assert plan(first, sites(3), config, now=T0) == {"added": 6}
     planned = {j.id: j.next_run_time for j in first.get_jobs() if j.id != "heartbeat"}
     first.shutdown()
-    assert store.count(sched.JOBS) == 8  # 3 × (probe, inspect) + summary + heartbeat
+    assert store.count(JOBS) == 8  # 3 × (probe, inspect) + summary + heartbeat
 
     again = manual(store, config)
     again.start(paused=True)
@@ -156,18 +161,17 @@ def test_plan_persists_across_restart(store) -> None:
     again.shutdown()
 
 
-def test_restart_after_downtime_runs_each_job_at_most_once(store, clock, monkeypatch) -> None:
+def test_restart_after_downtime_runs_each_job_at_most_once(store, clock) -> None:
     random.seed(int(os.environ.get("XJ_SEED", "11")))
     recorder = Recorder()
-    monkeypatch.setattr(sched, "RUNTIME", recorder)
     config = ScheduleConfig(cadence_days=2)
-    first = manual(store, config)
+    first = manual(store, config, runtime=recorder)
     first.start()
     plan(first, sites(5), config, now=T0)
     first.shutdown()
 
     clock.now = T0 + timedelta(days=3, minutes=7)  # 3 days down: ~72 missed probes per site
-    again = manual(store, config)
+    again = manual(store, config, runtime=recorder)
     again.start()
     again._process_jobs()
     assert recorder.calls["probe"] <= 5  # coalesced: at most one per site, maybe none (grace)
@@ -191,6 +195,24 @@ def test_restart_after_downtime_runs_each_job_at_most_once(store, clock, monkeyp
         again._process_jobs()
         fired += 1
     assert 5 * 22 <= recorder.calls["probe"] - before["probe"] <= 5 * 27
+    again.shutdown()
+
+
+def test_jobs_run_against_their_schedulers_runtime_which_is_never_stored(store, clock) -> None:
+    config = ScheduleConfig()
+    nobody = manual(store, config)  # no runtime: the plan can be looked at, jobs do nothing
+    nobody.start()
+    plan(nobody, sites(2), config, now=T0)
+    clock.now = min(j.next_run_time for j in nobody.get_jobs())
+    nobody._process_jobs()  # runs the due jobs without a runtime: no error, nothing done
+    nobody.shutdown()
+    recorder = Recorder()
+    again = manual(store, config, runtime=recorder)
+    again.start()
+    clock.now = min(j.next_run_time for j in again.get_jobs())
+    again._process_jobs()
+    assert sum(recorder.calls.values()) >= 1
+    assert all(job.kwargs == {} for job in again.get_jobs())  # the stored jobs hold no runtime
     again.shutdown()
 
 
@@ -289,7 +311,7 @@ def test_scheduler_process_stops_cleanly_on_sigterm(tmp_path) -> None:
         with EmbeddedStore(folder) as opened:
             with pytest.raises(SchedulerLocked, match="pid"):
                 SchedulerLock(opened).acquire()  # a second scheduler refuses, saying why
-            assert opened.count(sched.JOBS) == 4
+            assert opened.count(JOBS) == 4
         child.terminate()
         out, err = child.communicate(timeout=30)
     finally:
@@ -299,7 +321,7 @@ def test_scheduler_process_stops_cleanly_on_sigterm(tmp_path) -> None:
     assert b"clean exit" in out
     with EmbeddedStore(folder) as opened:
         assert opened.get(LOCKS, sched.LOCK_ID) is None  # released on the way out
-        assert opened.count(sched.JOBS) == 4  # the plan stays for the next start
+        assert opened.count(JOBS) == 4  # the plan stays for the next start
 
 
 def test_store_jobstore_roundtrip(store) -> None:
@@ -315,7 +337,7 @@ def test_store_jobstore_roundtrip(store) -> None:
     s.remove_job("probe:4400000000")
     assert jobstore.lookup_job("probe:4400000000") is None
     s.remove_all_jobs()
-    assert store.count(sched.JOBS) == 0
+    assert store.count(JOBS) == 0
     s.shutdown()
 
 
@@ -327,7 +349,7 @@ def test_mongodb_store_uses_the_mongodb_job_store() -> None:
     store = open_store("mongomock://localhost/xunjian_sched_test")
     try:
         config = ScheduleConfig()
-        jobstore = sched.make_jobstore(store)
+        jobstore = make_jobstore(store)
         assert isinstance(jobstore, MongoDBJobStore)
         s = build_scheduler(store, config, jobstore=jobstore, scheduler_class=ManualScheduler)
         s.start(paused=True)

@@ -22,10 +22,13 @@ Plan (APScheduler 3, Asia/Shanghai):
 * ``queue-sweep`` — with ``queue`` only, every ``queue_sweep_seconds`` (600): sites whose job
   the broker lost are enqueued again (``Runtime.requeue_lost``; docs/QUEUE.md).
 
-Persistence: jobs live in the chosen store — APScheduler's MongoDBJobStore on the MongoDB store,
-``StoreJobStore`` (a small JobStore over our own Store, collection ``scheduler_jobs``) on the
-embedded store. On restart the existing plan is kept (jobs are only added for new sites, removed
-for sites gone from the registry, replaced when the configuration changed).
+Persistence: jobs live in the chosen store (``storage/jobstore.py``) — APScheduler's
+MongoDBJobStore on the MongoDB store, ``StoreJobStore`` (a small JobStore over our own Store,
+collection ``scheduler_jobs``) on the embedded store. On restart the existing plan is kept (jobs
+are only added for new sites, removed for sites gone from the registry, replaced when the
+configuration changed). A stored job is a function of this module and a site code; the live side
+(``Runtime``: the store, the prober thread, the crawl children) is handed to it by the
+scheduler's executors (``RuntimeExecutor``), so it is the scheduler's, never a process global.
 
 Misfires, chosen deliberately: every job coalesces (after downtime a job runs at most once, never
 a storm of missed runs). A probe missed by more than half its interval is dropped
@@ -42,11 +45,10 @@ than ``lock_stale_seconds`` (a killed scheduler) is taken over, atomically.
 from __future__ import annotations
 
 import asyncio
-import base64
+import copy
 import hashlib
 import logging
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -59,19 +61,20 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
-from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
+from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
-from xunjian.storage.errors import DuplicateIdError, NotFoundError
+from xunjian.alerts.warnings import evaluate_and_notify, load_channels
+from xunjian.probes.probe import ProbeConfig, Prober
+from xunjian.storage import open_store
+from xunjian.storage.jobstore import make_jobstore
 from xunjian.storage.locks import LockHeld, NamedLock
 
 log = logging.getLogger("xunjian.scheduler")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-JOBS = "scheduler_jobs"
 LOCKS = "scheduler_lock"
 CRAWLS = "crawls"
 SUMMARIES = "summaries"
@@ -114,118 +117,6 @@ def stagger(code: str, period_seconds: float) -> float:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
-
-
-# -- a JobStore over our Store --------------------------------------------------------------------
-
-class StoreJobStore(BaseJobStore):
-    """APScheduler jobs in a Store collection: {"id", "next_run_time": epoch|None, "job_state"}."""
-
-    def __init__(self, store: Any, collection: str = JOBS, pickle_protocol: int = 5) -> None:
-        super().__init__()
-        self.store = store
-        self.collection = collection
-        self.pickle_protocol = pickle_protocol
-
-    def start(self, scheduler: Any, alias: str) -> None:
-        """Load the id → next run time index once: the scheduler lock makes us the only writer,
-        so due jobs are found without reading every job's state at each wake-up."""
-        super().start(scheduler, alias)
-        self._index = {r["id"]: r["next_run_time"] for r in self._rows()}
-
-    _index: dict[str, float | None] | None = None
-
-    def _rows(self) -> list[dict]:
-        return self.store.find(self.collection)
-
-    def _restore(self, row: dict) -> Job | None:
-        try:
-            state = pickle.loads(base64.b64decode(row["job_state"]))
-            job = Job.__new__(Job)
-            job.__setstate__(state)
-            job._scheduler = self._scheduler
-            job._jobstore_alias = self._alias
-            return job
-        except Exception:  # noqa: BLE001 - a job whose function vanished: drop it, say so
-            self._logger.exception("Unable to restore job %r -- removing it", row.get("id"))
-            self.store.delete(self.collection, id=row["id"])
-            if self._index is not None:
-                self._index.pop(row["id"], None)
-            return None
-
-    def _restore_all(self, rows: list[dict]) -> list[Job]:
-        rows.sort(key=lambda r: (r["next_run_time"] is None, r["next_run_time"] or 0, r["id"]))
-        return [job for job in map(self._restore, rows) if job is not None]
-
-    def _doc(self, job: Job) -> dict:
-        state = base64.b64encode(pickle.dumps(job.__getstate__(), self.pickle_protocol))
-        return {"next_run_time": datetime_to_utc_timestamp(job.next_run_time),
-                "job_state": state.decode("ascii")}
-
-    def lookup_job(self, job_id: str) -> Job | None:
-        row = self.store.get(self.collection, job_id)
-        return self._restore(row) if row else None
-
-    def _times(self) -> dict[str, float | None]:
-        if self._index is not None:
-            return self._index
-        return {r["id"]: r["next_run_time"] for r in self._rows()}
-
-    def get_due_jobs(self, now: datetime) -> list[Job]:
-        stamp = datetime_to_utc_timestamp(now)
-        due_ids = [i for i, t in self._times().items() if t is not None and t <= stamp]
-        rows = [row for row in (self.store.get(self.collection, i) for i in due_ids) if row]
-        return self._restore_all(rows)
-
-    def get_next_run_time(self) -> datetime | None:
-        times = [t for t in self._times().values() if t is not None]
-        return utc_timestamp_to_datetime(min(times)) if times else None
-
-    def get_all_jobs(self) -> list[Job]:
-        jobs = self._restore_all(self._rows())
-        self._fix_paused_jobs_sorting(jobs)
-        return jobs
-
-    def add_job(self, job: Job) -> None:
-        doc = self._doc(job)
-        try:
-            self.store.insert(self.collection, {"id": job.id, **doc})
-        except DuplicateIdError:
-            raise ConflictingIdError(job.id) from None
-        if self._index is not None:
-            self._index[job.id] = doc["next_run_time"]
-
-    def update_job(self, job: Job) -> None:
-        doc = self._doc(job)
-        try:
-            self.store.update(self.collection, job.id, doc)
-        except NotFoundError:
-            raise JobLookupError(job.id) from None
-        if self._index is not None:
-            self._index[job.id] = doc["next_run_time"]
-
-    def remove_job(self, job_id: str) -> None:
-        if self._index is not None:
-            self._index.pop(job_id, None)
-        if not self.store.delete(self.collection, id=job_id):
-            raise JobLookupError(job_id)
-
-    def remove_all_jobs(self) -> None:
-        for row in self._rows():
-            self.store.delete(self.collection, id=row["id"])
-        if self._index is not None:
-            self._index.clear()
-
-
-def make_jobstore(store: Any) -> BaseJobStore:
-    """MongoDB job store on the MongoDB store; our own StoreJobStore on the embedded one."""
-    client = getattr(store, "_client", None)
-    db_name = getattr(store, "db_name", None)
-    if client is not None and db_name:
-        from apscheduler.jobstores.mongodb import MongoDBJobStore
-
-        return MongoDBJobStore(database=db_name, collection=JOBS, client=client)
-    return StoreJobStore(store)
 
 
 # -- the single-scheduler lock --------------------------------------------------------------------
@@ -274,8 +165,6 @@ class Runtime:
 
     # -- probes
     def start_prober(self) -> None:
-        from xunjian.probes.probe import ProbeConfig, Prober
-
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="prober", daemon=True)
         self._thread.start()
@@ -327,7 +216,7 @@ class Runtime:
         if self.stopping.is_set():
             return "skipped"
         if self.config.queue:  # workers run it; a site already on the queue keeps its one job
-            from xunjian.workqueue.jobs import enqueue_sites
+            from xunjian.workqueue.jobs import enqueue_sites  # dramatiq: only with --queue
 
             result = enqueue_sites(self.config.queue, [code])
             status = "skipped" if result.already else "enqueued"
@@ -437,6 +326,7 @@ class Runtime:
         (status ``enqueued``, saying so) and logged. Jobs keep their ``--as-of``."""
         if not self.config.queue or self.stopping.is_set():
             return []
+        # dramatiq and its Redis broker: only with --queue
         from xunjian.workqueue.jobs import QueueError, enqueue_sites, queue_status
 
         try:
@@ -484,43 +374,75 @@ def _signal(child: subprocess.Popen, sig: int) -> None:
         pass
 
 
-#: The runtime the persisted jobs call into (jobs are stored by reference: "scheduler:run_probe").
-RUNTIME: Runtime | None = None
+# -- the jobs: stored by reference, run against the scheduler's Runtime ---------------------------
+
+def run_probe(code: str, runtime: Runtime | None = None) -> None:
+    if runtime is not None:
+        runtime.probe(code)
 
 
-def run_probe(code: str) -> None:
-    if RUNTIME is not None:
-        RUNTIME.probe(code)
+def run_inspection(code: str, runtime: Runtime | None = None) -> None:
+    if runtime is not None:
+        runtime.inspect(code)
 
 
-def run_inspection(code: str) -> None:
-    if RUNTIME is not None:
-        RUNTIME.inspect(code)
+def run_summary(runtime: Runtime | None = None) -> None:
+    if runtime is not None:
+        runtime.summary()
 
 
-def run_summary() -> None:
-    if RUNTIME is not None:
-        RUNTIME.summary()
+def run_heartbeat(runtime: Runtime | None = None) -> None:
+    if runtime is not None:
+        runtime.heartbeat()
 
 
-def run_heartbeat() -> None:
-    if RUNTIME is not None:
-        RUNTIME.heartbeat()
+def run_queue_sweep(runtime: Runtime | None = None) -> None:
+    if runtime is not None:
+        runtime.requeue_lost()
 
 
-def run_queue_sweep() -> None:
-    if RUNTIME is not None:
-        RUNTIME.requeue_lost()
+class RuntimeExecutor:
+    """An executor (mixed into one of APScheduler's) that runs every job against one Runtime.
+
+    A stored job names only its function (``xunjian.scheduler:run_probe``) and the site code, so
+    a restarted scheduler finds it; the runtime is handed to the function here, as its
+    ``runtime`` argument, on a copy of the job (the stored job never holds it). So the runtime
+    is the scheduler's, not the process's: without one (``runtime=None``) a job does nothing."""
+
+    def __init__(self, runtime: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.runtime = runtime
+
+    def _do_submit_job(self, job: Job, run_times: list) -> None:
+        super()._do_submit_job(bound_job(job, self.runtime), run_times)
+
+
+class RuntimeThreadPool(RuntimeExecutor, ThreadPoolExecutor):
+    """APScheduler's thread pool, running the jobs against one Runtime."""
+
+
+def bound_job(job: Job, runtime: Any) -> Job:
+    """A copy of ``job`` whose function gets ``runtime`` (``job`` itself as it is without one)."""
+    if runtime is None:
+        return job
+    bound = copy.copy(job)  # through Job.__getstate__/__setstate__: the same id, trigger, args
+    bound._scheduler, bound._jobstore_alias = job._scheduler, job._jobstore_alias
+    bound.kwargs = {**job.kwargs, "runtime": runtime}
+    return bound
 
 
 # -- the plan ------------------------------------------------------------------------------------
 
 def build_scheduler(store: Any, config: ScheduleConfig, jobstore: BaseJobStore | None = None,
-                    executors: dict | None = None, scheduler_class=BackgroundScheduler):
+                    executors: dict | None = None, scheduler_class=BackgroundScheduler,
+                    runtime: Runtime | None = None):
+    """The scheduler over ``store``'s jobs; its jobs run against ``runtime`` (none: they do
+    nothing, e.g. to look at or change the plan)."""
+    crawls = max(1, config.crawl_concurrency)
     return scheduler_class(
         jobstores={"default": jobstore or make_jobstore(store)},
-        executors=executors or {"default": ThreadPoolExecutor(8),
-                                "crawls": ThreadPoolExecutor(max(1, config.crawl_concurrency))},
+        executors=executors or {"default": RuntimeThreadPool(runtime, 8),
+                                "crawls": RuntimeThreadPool(runtime, crawls)},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=SHANGHAI,
     )
@@ -596,10 +518,6 @@ def plan(scheduler: BackgroundScheduler, sites: list[dict], config: ScheduleConf
 def run_forever(store_url: str, config: ScheduleConfig | None = None,
                 ready=None) -> None:
     """Run until SIGTERM/SIGINT; raises SchedulerLocked if another scheduler holds the store."""
-    global RUNTIME
-    from xunjian.alerts.warnings import evaluate_and_notify, load_channels
-    from xunjian.storage import open_store
-
     config = config or ScheduleConfig()
     store = open_store(store_url)
     lock = SchedulerLock(store, config.lock_stale_seconds)
@@ -611,8 +529,7 @@ def run_forever(store_url: str, config: ScheduleConfig | None = None,
     channels = load_channels()
     runtime = Runtime(store, store_url, config, lock,
                       notifier=lambda code: evaluate_and_notify(store, channels, [code]))
-    RUNTIME = runtime
-    scheduler = build_scheduler(store, config)
+    scheduler = build_scheduler(store, config, runtime=runtime)
     stop = runtime.stopping
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -635,7 +552,6 @@ def run_forever(store_url: str, config: ScheduleConfig | None = None,
         if scheduler.running:
             scheduler.shutdown(wait=True)
         runtime.stop_prober()
-        RUNTIME = None
         lock.release()
         store.close()
         for sig, handler in previous.items():
