@@ -3,7 +3,7 @@ the review app, early warnings) gets it from — derived facts, probes and revie
 
 from __future__ import annotations
 
-from xunjian.inspection.run import InspectionError
+from xunjian.inspection.shared import InspectionError
 from xunjian.inspectors.evidence import blank_screenshots, mark_blank_screenshots
 from xunjian.inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
 from xunjian.inspectors.freshness import freshness_findings

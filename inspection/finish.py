@@ -4,31 +4,29 @@ inspection/run.py; scoring a stored inspection is inspection/card.py.)
 The crawl runs in its own process (Twisted's reactor cannot be restarted, and Chromium's memory
 goes away with the process). The finishing — link checks, browser re-checks of walled links,
 evidence screenshots, guide downloads, findings — runs on the stored pages at the end of that
-same process (``finish_crawl``, called when the spider closes), in the crawl's own Chromium: one
-browser per inspection. The same stored facts always give the same findings and, with the same
+same process (inspection/extension.py ``FinishInspection``, a Scrapy extension on
+``spider_closed`` listed in xunjian/settings.py), in the crawl's own Chromium: one browser per
+inspection. The same stored facts always give the same findings and, with the same
 ``--as-of``, the same score card. An inspection whose crawl did not finish it (a crawl run by
 other means) is finished here, in a browser of its own.
 """
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import sys
-from pathlib import Path
 
 from xunjian.base.errors import plain_error
 from xunjian.browser import Renderer
 from xunjian.browser.netpolicy import AddressPolicy
 from xunjian.inspection.card import freshness_for, service_for
-from xunjian.inspection.run import Progress, now_iso
 from xunjian.inspection.serious_run import serious_candidates
+from xunjian.inspection.shared import Progress, now_iso
 from xunjian.inspectors.homepage import homepage_gaps, homepage_state, without_gaps
 from xunjian.inspectors.links import link_findings
 from xunjian.inspectors.unresponsive import merge, unresponsive_findings
-from xunjian.storage import StoreError
 from xunjian.urlcheck import CheckConfig, LinkChecker, classify_html
 from xunjian.urlcheck.crawled import crawled_results
+from xunjian.urlcheck.download import check_downloads
 from xunjian.urlcheck.urls import normalise
 from xunjian.urlcheck.verdict import page_usability, promised_file
 
@@ -186,63 +184,6 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     return fields
 
 
-#: Why a crawl ended when it must not be finished: stopped (SIGTERM/Ctrl-C) or its store failed.
-UNFINISHED_REASONS = ("shutdown", "store_failed")
-
-
-async def finish_crawl(spider, reason: str) -> None:
-    """Finish the spider's inspection at the end of its crawl, in the crawl's own browser.
-
-    Called when the site spider closes (``xunjian inspect``'s crawl and the auditor's
-    ``scrapy crawl site`` alike). A finishing that fails says so in the failure file, which
-    fails the inspection; the crawl's progress file shows the link and browser stages."""
-    if reason in UNFINISHED_REASONS:
-        return
-    crawler = spider.crawler
-    settings = crawler.settings
-    handler = getattr(crawler, "_xunjian_browser_handler", None)
-    browser = None
-    if handler is not None:
-        try:
-            browser = await handler.shared_browser()
-        except Exception as exc:  # noqa: BLE001 - the finishing launches its own instead
-            spider.logger.warning("the crawl's browser is not usable for the finishing (%s); "
-                                  "launching one", exc)
-    progress_path = settings.get("XUNJIAN_PROGRESS_FILE") or ""
-    seen: dict = {"crawl": store_count(spider.store, spider.inspection_id)}
-
-    def progress(stage: str, done: int, total) -> None:
-        seen[stage] = [done, total]
-        if progress_path:
-            try:
-                Path(progress_path).write_text(json.dumps(seen), "utf-8")
-            except OSError:
-                pass  # only a progress bar
-
-    try:
-        await finish_inspection(spider.store, spider.inspection_id, progress, browser)
-    except StoreError as exc:
-        _crawl_failed(settings, f"the store failed, the inspection is not scored: {exc}")
-    except Exception as exc:  # a fault of the tool: logged with its traceback, then failed
-        spider.logger.exception("finishing the inspection failed")
-        _crawl_failed(settings, f"finishing the inspection failed: {type(exc).__name__}: {exc}")
-
-
-def store_count(store, inspection_id: str) -> int | None:
-    try:
-        return store.count_pages(inspection_id)
-    except StoreError:
-        return None
-
-
-def _crawl_failed(settings, message: str) -> None:
-    path = settings.get("XUNJIAN_FAILURE_FILE")
-    if path:
-        with Path(path).open("a", encoding="utf-8") as out:
-            out.write(message[:2000] + "\n")
-    print(f"xunjian crawl: {message}", file=sys.stderr, flush=True)
-
-
 #: Download links checked per inspection (each read at most MAX_DOWNLOAD_BYTES).
 MAX_DOWNLOADS = int(os.environ.get("XUNJIAN_MAX_DOWNLOADS", "100"))
 MAX_DOWNLOAD_BYTES = int(os.environ.get("XUNJIAN_MAX_DOWNLOAD_BYTES", str(2 * 1024 * 1024)))
@@ -292,8 +233,6 @@ async def check_guide_downloads(store, inspection_id: str,
     ``links``: the inspection's link results. A download the link check found broken or blocked
     takes that verdict (not fetched again); a download found to be an HTML page instead of the
     promised file turns the link result of the same URL broken too: one verdict per URL."""
-    from xunjian.urlcheck.download import check_downloads
-
     guides = store.find("guide_pages", inspection=inspection_id)
     wanted: dict[str, str] = {}
     for guide in guides:

@@ -2,8 +2,9 @@
 heartbeat, the crawl subprocess and its progress, how the inspection ended, the exit status.
 
 The crawl runs in its own process (Twisted's reactor cannot be restarted, and Chromium's memory
-goes away with the process) and finishes the inspection itself (xunjian/inspection.py
-``finish_crawl``). This process only waits, shows progress and records the end, so this module
+goes away with the process), where the finishing stage (inspection/extension.py
+``FinishInspection``, a Scrapy extension on ``spider_closed``) finishes the inspection in the
+crawl's browser. This process only waits, shows progress and records the end, so this module
 imports nothing heavy: what waits beside the crawl and its Chromium for the whole inspection
 stays small (the score card's modules are imported once the crawl is over).
 """
@@ -19,7 +20,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from xunjian.browser import find_browser
@@ -31,13 +31,8 @@ from xunjian.inspection.runcontrol import (
     Terminated,
     sigterm_as_interrupt,
 )
+from xunjian.inspection.shared import InspectionError, Progress, now_iso
 from xunjian.storage import StoreError
-
-#: Called as progress(stage, done, total) — total None while unknown.
-Progress = Callable[[str, int, "int | None"], None]
-
-class InspectionError(RuntimeError):
-    """An inspection could not run; the message says why and what to do."""
 
 
 class InspectionFailed(InspectionError):
@@ -52,12 +47,6 @@ EXIT_FAILED = 4
 EXIT_BUSY = 5
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT); SIGTERM gives 143
 EXIT_TERMINATED = 143
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 
 
 # -- the crawl (a subprocess) -------------------------------------------------------------------
@@ -186,7 +175,9 @@ def _inspect(store, store_url: str, code: str, inspection_id: str,
         if log is not None:
             store.update_inspection(inspection_id, crawl_log=str(log))
         if (store.get_inspection(inspection_id) or {}).get("status") != "done":
-            # the crawl did not finish the inspection itself (a stand-in crawl, an old spider)
+            # the crawl did not finish the inspection itself (a stand-in crawl, an old spider).
+            # Imported here, not at the top: the finishing's modules (link checker, browser,
+            # inspectors) must not sit in this process beside the crawl (see above).
             from xunjian.inspection.finish import finish_inspection
 
             asyncio.run(finish_inspection(store, inspection_id, progress))

@@ -11,7 +11,8 @@
   like Ctrl-C: the crawl subprocess is stopped and the inspection is marked ``interrupted``.
 * **The crawl dies with its parent**: when ``xunjian inspect`` (or a queue worker) is killed
   outright (SIGKILL, the OOM killer), its crawl gets SIGTERM and stops like Ctrl-C, instead of
-  crawling on as an orphan with its Chromium (``die_with_parent``).
+  crawling on as an orphan with its Chromium (``xunjian.base.process.die_with_parent``, which
+  the crawl calls itself).
 """
 
 from __future__ import annotations
@@ -76,23 +77,6 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def die_with_parent(parent_pid: str | int | None) -> None:
-    """Ask Linux to send this process SIGTERM when the process ``parent_pid`` that started it
-    dies (prctl PR_SET_PDEATHSIG). If that parent is already gone, SIGTERM now. Elsewhere than
-    Linux, or without a parent pid, nothing."""
-    if not parent_pid or not os.sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != int(parent_pid):  # it died before the request was made
-        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class Heartbeat:

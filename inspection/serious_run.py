@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import time
 
+from xunjian.browser import CONTEXT_OPTIONS, launch_options
+from xunjian.browser.netpolicy import AddressPolicy, PolicyProxy
 from xunjian.inspectors.dates import page_date
 from xunjian.inspectors.serious import page_unit, serious_findings
 from xunjian.spiders.serious_facts import marked_screenshot
@@ -98,9 +100,6 @@ async def _picture(store, todo: list[dict], context) -> int:
 
 async def _guarded(store, todo: list[dict]) -> tuple[dict, object]:
     """Context options sending every request through the site's address policy (its proxy)."""
-    from xunjian.browser import CONTEXT_OPTIONS
-    from xunjian.browser.netpolicy import AddressPolicy, PolicyProxy
-
     site = store.get_site(todo[0].get("site")) if todo[0].get("site") else None
     proxy = await PolicyProxy(AddressPolicy.for_site(store, site) if site
                               else AddressPolicy()).start()
@@ -122,10 +121,8 @@ async def _in_browser(store, todo: list[dict], browser) -> int:
 
 
 async def _with_own_browser(store, todo: list[dict]) -> int:
-    try:
+    try:  # Playwright is optional here: without it the candidates keep the crawl's screenshots
         from playwright.async_api import async_playwright
-
-        from xunjian.browser import launch_options
     except ImportError:
         return 0
     options, proxy = await _guarded(store, todo)

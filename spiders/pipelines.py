@@ -1,5 +1,11 @@
 """Persistence of what the spider hands over: pages go to the store, bodies to blobs.
 
+The spider writes nothing itself: besides its pages and facts (``page``, ``column_page``,
+``guide_page``, ``system_page``, ``letter``, ``item_date``), what it learns about the inspection
+and the site's columns comes as items too — ``inspection_facts`` (fields of the inspection, e.g.
+``freshness``), ``discovered_column`` (a column proposed from the homepage, upserted among the
+site's columns) and ``column_dropped`` (a discovered column of an address the site has left).
+
 A write that fails for good (after the store's own bounded retries) ends the crawl: the error is
 written to the failure file ``xunjian inspect`` gave the crawl (``XUNJIAN_FAILURE_FILE``), to
 standard error and, if the store still takes it, to the inspection; ``xunjian inspect`` then
@@ -34,6 +40,11 @@ def report_store_failure(crawler, store, inspection_id: str | None, exc: BaseExc
         crawler._xunjian_closing = True
         asyncio.get_event_loop().create_task(engine.close_spider_async(reason="store_failed"))
 
+#: Items that are no page: fields of the inspection, a column found, a column left behind.
+INSPECTION_FACTS = "inspection_facts"
+DISCOVERED_COLUMN = "discovered_column"
+COLUMN_DROPPED = "column_dropped"
+
 #: Item types stored like column pages (HTML and screenshot as blobs) → their collection.
 BLOB_COLLECTIONS = {"guide_page": "guide_pages", "system_page": "system_pages"}
 
@@ -65,6 +76,17 @@ class StorePipeline:
             raise
 
     def _store_item(self, item):
+        if item.get("type") == INSPECTION_FACTS:
+            self.store.update_inspection(item["inspection"], **item["facts"])
+            return item
+        if item.get("type") == DISCOVERED_COLUMN:
+            column = item["column"]
+            self.store.upsert("columns", {"site": column["site"], "url": column["url"],
+                                          "source": "discovered"}, column)
+            return item
+        if item.get("type") == COLUMN_DROPPED:
+            self.store.delete("columns", id=item["id"])
+            return item
         if item.get("type") == "column_page":
             return self._column_page(item)
         if item.get("type") in BLOB_COLLECTIONS:

@@ -8,6 +8,7 @@ One small hook in spiders/site.py calls ``hidden_links`` before the page is clos
 
 from __future__ import annotations
 
+from xunjian.browser.deadline import close_page, step, step_timeout
 from xunjian.inspectors.html import parse_html
 
 #: Per link, why a visitor cannot see it: the link or an ancestor is display:none,
@@ -134,8 +135,6 @@ async def marked_screenshot(context, url: str, needle: str, timeout_ms: int = 15
                             ) -> bytes | None:
     """A window-sized PNG of ``url`` scrolled to ``needle`` and framed in red, or None when the
     page does not open or does not show the text (hidden text, text in an iframe)."""
-    from xunjian.browser.deadline import close_page, step, step_timeout
-
     try:  # every step within its deadline: a page whose script hangs gives no picture
         page = await step(None, context.new_page(), "打开新页面")
     except Exception:  # noqa: BLE001

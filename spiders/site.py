@@ -1,9 +1,13 @@
 """The site spider: render the homepage in Chromium, walk internal pages, hand every page over.
 
-It fetches and extracts; it stores nothing itself (``spiders.pipelines.StorePipeline`` does) and
-judges nothing (``inspectors/`` do). Run it through ``xunjian inspect SITE`` or, from the
-repository root, ``scrapy crawl site -a site=SITE`` (which also finishes the inspection: link
-checks, findings, score card).
+It fetches and extracts; it stores nothing itself — every page, column list and fact it finds
+is an item ``spiders.pipelines.StorePipeline`` stores (the columns it discovers or drops too) —
+and judges nothing (``inspectors/`` do). It reads the store only for the site and its columns.
+The inspection it crawls for is the finishing stage's (inspection/extension.py
+``FinishInspection``, a Scrapy extension on ``spider_closed``): that stage creates the record
+when none is given, stores the crawl's facts (``crawl_stats``) and finishes the inspection (link
+checks, findings) in the crawl's browser. Run it through ``xunjian inspect SITE`` or ``scrapy
+crawl site -a site=SITE`` (the auditor's whole inspection with its score card).
 
 Settings (``-s NAME=VALUE`` or environment via xunjian/settings.py):
 ``XUNJIAN_MAX_PAGES`` (5000), ``XUNJIAN_MAX_DEPTH`` (5: the census platform's depth; the
@@ -55,13 +59,21 @@ from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 from twisted.python.failure import Failure
 
+from xunjian.base.errors import plain_error
+from xunjian.base.process import die_with_parent
 from xunjian.browser.deadline import PageUnresponsive, close_page, step
 from xunjian.browser.netpolicy import AddressPolicy
 from xunjian.browser.render import frame_documents, screenshot, settle
 from xunjian.inspectors.content import MAX_ARTICLE_LINKS, article_date, column_content
 from xunjian.inspectors.discovery import propose_columns
 from xunjian.inspectors.guide import guide_facts
-from xunjian.inspectors.interaction import CONSULTATION, EXCLUDED_NAMES, INTERVIEW, SURVEY, letter_facts
+from xunjian.inspectors.interaction import (
+    CONSULTATION,
+    EXCLUDED_NAMES,
+    INTERVIEW,
+    SURVEY,
+    letter_facts,
+)
 from xunjian.inspectors.links import is_splash
 from xunjian.inspectors.lists import (
     extract_items,
@@ -82,13 +94,16 @@ from xunjian.spiders.links import (
     site_origins,
     visible_text_length,
 )
-from xunjian.spiders.pipelines import report_store_failure
+from xunjian.spiders.pipelines import (
+    COLUMN_DROPPED,
+    DISCOVERED_COLUMN,
+    INSPECTION_FACTS,
+    report_store_failure,
+)
 from xunjian.spiders.render_need import DEFAULT_MAX_RENDERED, RenderNeed
 from xunjian.spiders.serious_facts import hidden_links, page_facts
 from xunjian.storage import StoreError, open_store
 from xunjian.urlcheck import decode_body
-from xunjian.base.errors import plain_error
-from xunjian.inspection.runcontrol import die_with_parent
 
 FOLLOW_TAGS = {"a", "area", "iframe", "frame"}
 FRAME_TAGS = {"iframe", "frame"}
@@ -209,9 +224,12 @@ class SiteSpider(scrapy.Spider):
         if not site:
             raise ValueError("usage: scrapy crawl site -a site=SITE_CODE")
         self.site_code = site
-        self.inspection_id = inspection
-        # Run standalone (`scrapy crawl site -a site=X`) the spider finishes the inspection itself;
-        # `xunjian inspect` passes an inspection id and finishes it in its own process.
+        # given by `xunjian inspect` and the auditor's crawl; else the finishing stage
+        # (inspection/extension.py) creates the record when the spider opens
+        self.inspection_id = inspection or None
+        # Whether the crawl's finishing stage (inspection/extension.py) finishes the inspection
+        # at its end: "yes" from `xunjian inspect` and the auditor's `scrapy crawl site`; "auto"
+        # is "yes" for a spider run without an inspection id, "no" with one.
         self.finish_mode = finish if finish != "auto" else ("no" if inspection else "yes")
         self.item_dates_asked = set()
         self.columns_asked: set[str] = set()
@@ -262,11 +280,6 @@ class SiteSpider(scrapy.Spider):
             self.logger.error("unknown site %s: import the registry first", self.site_code)
             return
         self.site = site
-        if not self.inspection_id:
-            self.inspection_id = self.store.create_inspection(
-                {"site": self.site_code, "started_at": now_iso(), "status": "running",
-                 "as_of": None, "checks": {}}
-            )
         # The site is its homepage's origin plus its registered columns' (not its online systems:
         # another system, rendered and judged on its own, nor discovered columns: found on these
         # origins, or on an address the site has left); links elsewhere are checked, not walked.
@@ -281,12 +294,17 @@ class SiteSpider(scrapy.Spider):
         self.frontier.admit(home, 0)
         yield self._request(home, depth=0, referrer=None, render=True, is_home=True)
         if self.freshness:
+            yield {"type": INSPECTION_FACTS, "inspection": self.inspection_id,
+                   "facts": {"freshness": True}}
             try:
-                self.store.update_inspection(self.inspection_id, freshness=True)
-                self.known_columns = self._current_columns()
+                columns = self.store.columns(self.site_code)
             except StoreError as exc:
                 report_store_failure(self.crawler, None, self.inspection_id, exc)
                 return
+            self.known_columns, left = self._current_columns(columns)
+            for column in left:  # dropped from the store by the pipeline
+                yield {"type": COLUMN_DROPPED, "inspection": self.inspection_id,
+                       "site": self.site_code, "id": column["id"], "url": column.get("url")}
             for column in self.known_columns:
                 url = (column.get("url") or "").strip()
                 if url.startswith(("http://", "https://")) and normalize(url) not in \
@@ -297,18 +315,17 @@ class SiteSpider(scrapy.Spider):
                     else:
                         yield self._column_request(column, normalize(url))
 
-    def _current_columns(self) -> list[dict]:
+    def _current_columns(self, columns: list[dict]) -> tuple[list[dict], list[dict]]:
         """The site's columns, less the discovered ones of an address it has left: proposed from
         another 首页网址 (a new one, or a new port, imported since) and on none of its origins now.
-        Those are dropped from the store; the homepage as it is now proposes columns again."""
-        columns = self.store.columns(self.site_code)
+        Returns (columns, those left): the left ones are to be dropped from the store; the
+        homepage as it is now proposes columns again."""
         home = self.site["url"]
         left = left_behind(columns, home, self.origins)
         for column in left:
             self.logger.info("discovered column %s is not on the site's address %s any more; "
                              "dropped, to be discovered again", column.get("url"), home)
-            self.store.delete("columns", id=column["id"])
-        return [c for c in columns if c not in left]
+        return [c for c in columns if c not in left], left
 
     def _column_request(self, column: dict, url: str) -> scrapy.Request:
         keep = {k: column.get(k) for k in ("type", "name", "url", "category", "source")}
@@ -386,8 +403,8 @@ class SiteSpider(scrapy.Spider):
         yield item
         if response.meta["is_home"] and self.freshness:
             self.home_splash = is_splash(self.site, item)
-            for request in self._discover(links):
-                yield request
+            for out in self._discover(links):
+                yield out
             for request in self._guide_requests(
                     {"type": GUIDE_TYPE, "name": "首页办事指南", "url": final_url,
                      "category": "办事服务类", "source": "homepage"}, home_guides(links)):
@@ -884,7 +901,8 @@ class SiteSpider(scrapy.Spider):
                                  meta={"requested": item["url"], "column_url": list_url})
 
     def _discover(self, home_links: list[dict]):
-        """Columns of types the registry does not list, proposed from the homepage's links."""
+        """Columns of types the registry does not list, proposed from the homepage's links: each
+        an item for the store (the site's columns, ``source: "discovered"``), then its render."""
         for n, column in enumerate(propose_columns(home_links, self.known_columns)):
             url = normalize(column["url"])
             if url in self.columns_asked:
@@ -893,12 +911,8 @@ class SiteSpider(scrapy.Spider):
             doc = {**column, "site": self.site_code, "position": 1000 + n,
                    "discovered_at": now_iso(), "inspection": self.inspection_id,
                    "home": self.site["url"]}  # the 首页网址 it was found from
-            try:
-                self.store.upsert("columns", {"site": self.site_code, "url": column["url"],
-                                              "source": "discovered"}, doc)
-            except StoreError as exc:
-                report_store_failure(self.crawler, None, self.inspection_id, exc)
-                return
+            yield {"type": DISCOVERED_COLUMN, "inspection": self.inspection_id,
+                   "site": self.site_code, "column": doc}
             yield self._column_request(doc, url)
 
     async def column_failed(self, failure):
@@ -1007,19 +1021,13 @@ class SiteSpider(scrapy.Spider):
                            "failed": len(self.render_failed)},
                 "frames": self.frames_walked}
 
-    async def closed(self, reason):
-        # pages seen, pages left by the budget and why (spiders.frontier.crawl_cut reads them)
+    def crawl_stats(self, reason: str) -> dict:
+        """What the crawl saw and left, for the inspection's ``crawl`` (stored by the finishing
+        stage when the spider closes): pages seen, pages left by the budget and why
+        (spiders.frontier.crawl_cut reads them), pages rendered for their navigation."""
         stats = {"crawl_reason": reason, **self.frontier.stats(), **self._render_stats()}
         if reason == "finished" and (stats["pages_left"] or self.render_left
                                      or self.render_failed):
             # something the crawl saw was left unwalked: not "finished" (crawl_cut says what)
             stats.update(crawl_reason="partial", closed_reason=reason)
-        if getattr(self, "inspection_id", None):
-            try:
-                self.store.update_inspection(self.inspection_id, crawl=stats)
-            except StoreError as exc:
-                report_store_failure(self.crawler, None, self.inspection_id, exc)
-        if self.finish_mode == "yes" and getattr(self, "site", None):
-            from xunjian.inspection.finish import finish_crawl  # in this crawl's browser
-
-            await finish_crawl(self, reason)
+        return stats

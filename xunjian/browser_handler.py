@@ -3,8 +3,9 @@
 Scrapy builds one download handler per URL scheme, and each scrapy-playwright handler launches
 its own browser when the crawl starts: two Chromiums (start-up time, memory) for one crawl, one
 of them usually idle. This handler is built once per crawl and serves both schemes; the
-inspection's finishing (browser re-checks, evidence screenshots: xunjian/inspection.py) runs at
-the end of the crawl in the same process and borrows its browser (``shared_browser``).
+inspection's finishing (browser re-checks, evidence screenshots: inspection/extension.py, the
+crawl's finishing stage) runs at the end of the crawl in the same process and borrows its browser
+(``shared_browser``).
 
 A long crawl also recycles its browser context every ``XUNJIAN_CONTEXT_PAGES`` pages (200): the
 context's pages, caches and scripts' leftovers go with it, so memory stays flat with pages. The
@@ -22,6 +23,9 @@ import logging
 import os
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from xunjian.browser.deadline import CLOSE_TIMEOUT, PageUnresponsive, abandon, step_timeout
+from xunjian.browser.netpolicy import PolicyProxy
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +79,6 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         # every context (the startup one too, made before the spider knows its site) sends its
         # requests through one proxy judging them by the crawling spider's policy
         if self._proxy is None:
-            from xunjian.browser.netpolicy import PolicyProxy
-
             crawler = self._crawler_ref
             self._proxy = await PolicyProxy(
                 lambda: getattr(getattr(crawler, "spider", None), "address_policy", None)).start()
@@ -91,8 +93,6 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         while the request waits for a free page): reading a page whose script never yields
         waits for ever otherwise. Past it the page is abandoned and the request fails with
         ``PageUnresponsive`` (its errback stores 页面脚本无响应)."""
-        from xunjian.browser.deadline import PageUnresponsive, abandon, step_timeout
-
         nav = (self.config.navigation_timeout_ms or 30000) / 1000
         seconds = nav + step_timeout()
         try:
@@ -169,8 +169,6 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
 
     @staticmethod
     async def _close_context(context) -> None:
-        from xunjian.browser.deadline import CLOSE_TIMEOUT
-
         try:  # bounded: a stuck renderer must not hold the crawl's end either
             await asyncio.wait_for(context.close(), 3 * CLOSE_TIMEOUT)
         except Exception:  # noqa: BLE001 - closed already (browser gone, crawl ending), or stuck

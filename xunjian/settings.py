@@ -106,6 +106,9 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {"xunjian.spiders.blank.BlankScreenshotPipeline": 290,  # marks blank screenshots
                   "xunjian.spiders.pipelines.StorePipeline": 300}
+# The finishing stage (inspection/extension.py): the site spider's inspection record, its crawl
+# facts and, once the spider closes (after the pipelines above), the finishing in its browser.
+EXTENSIONS = {"xunjian.inspection.extension.FinishInspection": 500}
 # The spider counts clicks itself (spiders/frontier.py: a list's next pages are as deep as the
 # list); Scrapy's depth middleware would overwrite that count with parent + 1.
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}

@@ -17,6 +17,11 @@ from pathlib import Path
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from xunjian.base.safetext import markup
+from xunjian.inspection import run
+from xunjian.inspection.card import card_for
+from xunjian.storage import StoreError, open_store
+
 
 class Command(ScrapyCrawl):
     def short_desc(self) -> str:
@@ -29,13 +34,11 @@ class Command(ScrapyCrawl):
         self.exitcode = self.audit(dict(opts.spargs))
 
     def audit(self, spargs: dict) -> int:
+        # The CLI's terminal (click, rich) only for the auditor's run, imported here: Scrapy
+        # imports this command module in every crawl, xunjian inspect's crawl subprocesses too.
         import click
 
-        from xunjian.base.safetext import markup
         from xunjian.cli import _emit, err, parse_as_of, resolve_store_url
-        from xunjian.inspection import run
-        from xunjian.inspection.card import card_for
-        from xunjian.storage import StoreError, open_store
 
         code = spargs.pop("site", None)
         if not code:
@@ -80,9 +83,8 @@ class Command(ScrapyCrawl):
 
     def _crawl_here(self, spargs: dict, store, store_url: str, code: str, inspection_id: str,
                     progress=None) -> Path | None:
-        """The crawl of ``run_inspection``, run in this process; it finishes the inspection."""
-        from xunjian.inspection.run import InspectionFailed
-
+        """The crawl of ``run_inspection``, run in this process; its finishing stage
+        (inspection/extension.py) finishes the inspection in the crawl's browser."""
         failure = Path(tempfile.mkdtemp(prefix="xunjian-crawl-")) / "failed"
         crawler = self._create_crawler("site")
         crawler.settings.set("XUNJIAN_STORE", store_url, priority="cmdline")
@@ -91,10 +93,10 @@ class Command(ScrapyCrawl):
                                    finish="yes")
         self.crawler_process.start()
         if failure.exists():
-            raise InspectionFailed(f"the crawl stopped: "
-                                   f"{failure.read_text('utf-8', 'replace').strip()}")
+            raise run.InspectionFailed(f"the crawl stopped: "
+                                       f"{failure.read_text('utf-8', 'replace').strip()}")
         if self.crawler_process.bootstrap_failed:
-            raise InspectionFailed("the crawl did not start (see the log above)")
+            raise run.InspectionFailed("the crawl did not start (see the log above)")
         reason = crawler.stats.get_value("finish_reason")
         if reason == "shutdown":
             raise KeyboardInterrupt("the crawl was stopped")
