@@ -37,6 +37,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from xunjian.inspection.card import card_for
 from xunjian.reports.census import CensusCache
 from xunjian.reports.text import score_text, verdict_text
 from xunjian.reports.xlsx import card_workbook
@@ -385,7 +386,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         wanted = request.args.get("inspection")
         if wanted or store.latest_inspection(code):
             inspection = inspection_of(code, wanted)
-            card = data.card_of(store, inspection)
+            card = card_for(store, inspection["id"])
         return render_template("site.html", site=site_doc, card=card, inspection=inspection,
                                inspections=inspections, kinds=data.MANUAL_KINDS,
                                fired={v["id"]: v for v in (card or {}).get("vetoes", [])},
@@ -394,7 +395,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
     @app.get("/site/<code>/card.json")
     def card_json(code):
         site_or_404(code)
-        card = data.card_of(store, inspection_of(code, request.args.get("inspection")))
+        card = card_for(store, inspection_of(code, request.args.get("inspection"))["id"])
         body = json.dumps(card, ensure_ascii=False, indent=2)
         return Response(body, mimetype="application/json", headers={
             "Content-Disposition": f"attachment; filename=card-{code}-{card['as_of']}.json"})
@@ -402,7 +403,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
     @app.get("/site/<code>/card.xlsx")
     def card_xlsx(code):
         site_or_404(code)
-        card = data.card_of(store, inspection_of(code, request.args.get("inspection")))
+        card = card_for(store, inspection_of(code, request.args.get("inspection"))["id"])
         return Response(card_workbook(card), mimetype=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), headers={
             "Content-Disposition": f"attachment; filename=card-{code}-{card['as_of']}.xlsx"})
@@ -502,7 +503,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         if not FINDING_RE.match(fid):
             abort(404)
         inspection = inspection_of(code, request.args.get("inspection"))
-        card = data.card_of(store, inspection)
+        card = card_for(store, inspection["id"])
         item = data.find_in_card(card, fid)
         if item is None:
             abort(404)
@@ -516,7 +517,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         if not FINDING_RE.match(fid):
             abort(404)
         inspection = inspection_of(code, request.form.get("inspection"))
-        card = data.card_of(store, inspection)
+        card = card_for(store, inspection["id"])
         item = data.find_in_card(card, fid)
         if item is None:
             abort(404)
@@ -549,7 +550,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         i = min(i, len(items) - 1)
         code, fid = items[i]
         inspection = store.latest_inspection(code)
-        card = data.card_of(store, inspection)
+        card = card_for(store, inspection["id"])
         item = data.find_in_card(card, fid)
         if item is None:  # changed since the summary was computed
             return redirect(url_for("queue", region=region or None, site=only or None,
