@@ -12,6 +12,7 @@
 Facts are read at the current time from the latest finished inspection (no re-crawl: dates are
 resolved against "now"). When the freshness code is missing or its facts are not what this
 module expects, each check answers None (unknown) and the warning is left as it is.
+``CHECKS`` are registered by alerts/warnings.py, which imports this module (never the reverse).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from xunjian.alerts import warnings
+from xunjian.inspection.card import freshness_for
+from xunjian.scoring.card import latest_reviews
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +51,8 @@ _cache: dict[tuple, dict | None] = {}
 
 def _read_facts(store: Any, site: dict, inspection: dict, now: datetime) -> dict | None:
     try:
-        from xunjian.inspection.card import freshness_for
-
         findings, _, facts = freshness_for(store, inspection, site, now.isoformat())
-    except Exception:  # noqa: BLE001 - the freshness code changed or is absent: unknown
+    except Exception:  # noqa: BLE001 - the freshness code changed: unknown
         log.debug("no freshness facts for %s", site["code"], exc_info=True)
         return None
     fresh = (facts or {}).get("freshness")
@@ -71,8 +71,6 @@ def _undated_reviews(store: Any, site: dict, findings: list[dict]) -> dict[str, 
     if not undated:
         return {}
     try:
-        from xunjian.scoring.card import latest_reviews
-
         verdicts = latest_reviews(store.reviews(site["code"]))
     except Exception:  # noqa: BLE001 - unreadable reviews: none confirmed
         log.debug("no reviews for %s", site["code"], exc_info=True)
@@ -138,7 +136,7 @@ def homepage_not_updated_check(store: Any, site: dict, now: datetime):
             {"newest": day.isoformat(), "days": age, "inspection": facts.get("inspection")})
 
 
-def register() -> None:
-    warnings.register_check("homepage_not_updated", homepage_not_updated_check)
-    warnings.register_check("blank_columns", blank_columns_check)
-    warnings.register_check("stale_columns", stale_columns_check)
+#: The checks of this module, by warning kind (alerts/warnings.py registers them).
+CHECKS = {"homepage_not_updated": homepage_not_updated_check,
+          "blank_columns": blank_columns_check,
+          "stale_columns": stale_columns_check}

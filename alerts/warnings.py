@@ -5,7 +5,7 @@ Checks implemented here, from probes:
 * ``probe_failure_rate`` — more than 3 % of the probes in the last 7 days failed;
 * ``consecutive_failures`` — the last two probes both failed.
 
-and from the latest inspection's freshness facts (probes/freshness_warnings.py): homepage not
+and from the latest inspection's freshness facts (alerts/freshness.py): homepage not
 updated for 10 days, more than 2 blank columns, more than 6 stale columns. More checks plug in
 with ``register_check``: a check is ``check(store, site, now) -> (active, detail, evidence) |
 None`` (None = unknown, leave as is).
@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+from xunjian.alerts import freshness
 from xunjian.storage.errors import DuplicateIdError
 
 log = logging.getLogger(__name__)
@@ -87,12 +88,7 @@ def consecutive_failures_check(store: Any, site: dict, now: datetime):
 
 register_check("probe_failure_rate", failure_rate_check)
 register_check("consecutive_failures", consecutive_failures_check)
-
-
-def _register_freshness() -> None:
-    from xunjian.alerts import freshness as freshness_warnings
-
-    freshness_warnings.register()
+CHECKS.update(freshness.CHECKS)  # homepage not updated, blank and stale columns
 
 
 # -- channels -------------------------------------------------------------------------------------
@@ -241,6 +237,3 @@ def list_warnings(store: Any, site_code: str | None = None,
         where["cleared_at"] = None
     rows = store.find(WARNINGS, **where)
     return sorted(rows, key=lambda r: (r["site"], r["raised_at"]))
-
-
-_register_freshness()

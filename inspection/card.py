@@ -1,10 +1,20 @@
 """Score a stored inspection: the one place every reader of a score card (the CLI, reports,
-the review app, early warnings) gets it from — derived facts, probes and reviews → card."""
+the review app, early warnings) gets it from — stored facts, probes and reviews → card.
+
+``card_for(store, inspection_id, as_of=None)`` is the one name. Scoring is a pure function of
+what the inspection stored, the rules and ``as_of``: the findings the finishing stage stored
+(links, pages whose script never yields, serious-error candidates — what needed the crawl's
+results or its browser) are read as they are; freshness, service and interaction findings are
+derived here, from the stored column pages, item dates, guides, downloads, systems and letters,
+for whatever ``--as-of`` is asked (``derive``: the one place those inspectors run on a stored
+inspection). Every store read of the card is here; the inspectors and probe scoring it calls
+are pure.
+"""
 
 from __future__ import annotations
 
 from xunjian.inspection.shared import InspectionError
-from xunjian.inspectors.evidence import blank_screenshots, mark_blank_screenshots
+from xunjian.inspectors.evidence import mark_blank_screenshots
 from xunjian.inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
 from xunjian.inspectors.freshness import freshness_findings
 from xunjian.inspectors.homepage import homepage_gaps, homepage_state
@@ -12,9 +22,15 @@ from xunjian.inspectors.interaction import INDICATORS as INTERACTION_INDICATORS
 from xunjian.inspectors.interaction import interaction_checks, interaction_findings
 from xunjian.inspectors.service import INDICATORS as SERVICE_INDICATORS
 from xunjian.inspectors.service import guide_columns, service_checks, service_findings
-from xunjian.probes import load_probes, probe_findings
+from xunjian.probes.probe import load_probes
+from xunjian.probes.scoring import probe_findings
 from xunjian.scoring import score_card
 from xunjian.spiders.frontier import crawl_cut
+
+#: Indicators derived at scoring time from stored facts (``derive``), never read from the
+#: stored findings (an inspection stored before they were derived here may still hold some).
+DERIVED_INDICATORS = frozenset(FRESHNESS_INDICATORS) | set(SERVICE_INDICATORS) | set(
+    INTERACTION_INDICATORS)
 
 
 def freshness_for(store, inspection: dict, site: dict, as_of,
@@ -69,11 +85,33 @@ def service_for(store, inspection: dict, site: dict, as_of) -> tuple[list, dict,
     return findings, checks, facts
 
 
+def derive(store, inspection: dict, site: dict, as_of,
+           pages: list[dict] | None = None) -> tuple[list, dict, dict]:
+    """Freshness, service and interaction findings, checks and facts of a stored inspection at
+    ``as_of``: the one place they are derived (nothing when the crawl did not collect their
+    facts: no checks then). ``pages``: the inspection's pages when the caller holds them."""
+    findings, checks, facts = freshness_for(store, inspection, site, as_of, pages)
+    served, served_checks, served_facts = service_for(store, inspection, site, as_of)
+    return findings + served, {**checks, **served_checks}, {**facts, **served_facts}
+
+
+#: Stored collections whose documents carry ``screenshot`` (a blob hash) and ``screenshot_blank``.
+SCREENSHOT_COLLECTIONS = ("column_pages", "guide_pages", "system_pages")
+
+
+def blank_screenshots(store, inspection_id: str) -> set[str]:
+    """Hashes of the inspection's screenshots that were found blank when they were taken."""
+    return {doc["screenshot"] for name in SCREENSHOT_COLLECTIONS
+            for doc in store.find(name, inspection=inspection_id, screenshot_blank=True)
+            if doc.get("screenshot")}
+
+
 PROBE_INDICATORS = ("availability.homepage", "veto.unreachable")
 
 
 def card_for(store, inspection_id: str, as_of=None) -> dict:
-    """Score card of a stored inspection: pure scoring over stored findings and reviews."""
+    """Score card of a stored inspection at ``as_of`` (default: the inspection's own), with the
+    findings reviewers added (review app) — the card every reader shows."""
     inspection = store.get_inspection(inspection_id)
     if inspection is None:
         raise InspectionError(f"no inspection {inspection_id!r}")
@@ -81,19 +119,13 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     as_of = as_of or inspection.get("as_of") or inspection.get("started_at")
     # machine findings, plus what reviewers recorded that machines cannot judge (review app)
     manual = store.find("manual_findings", inspection=inspection_id)
-    findings = store.findings(inspection_id)  # the reviewers' findings join after re-derivation
+    findings = store.findings(inspection_id)  # the reviewers' findings join after derivation
     checked = dict(inspection.get("checks") or {})
-    extra, checks, facts = freshness_for(store, inspection, site, as_of)
+    derived, checks, facts = derive(store, inspection, site, as_of)
     if checks:
-        findings = [f for f in findings if f.get("indicator") not in FRESHNESS_INDICATORS]
-        findings += extra
+        findings = [f for f in findings if f.get("indicator") not in DERIVED_INDICATORS]
+        findings += derived
         checked.update(checks)
-    served, served_checks, served_facts = service_for(store, inspection, site, as_of)
-    if served_checks:
-        derived = set(SERVICE_INDICATORS) | set(INTERACTION_INDICATORS)
-        findings = [f for f in findings if f.get("indicator") not in derived] + served
-        checked.update(served_checks)
-        facts = {**(facts or {}), **served_facts}
     # availability of the homepage: the probes of the 7 days before as-of, not the crawl
     probe_found, probe_checks, probe_facts = probe_findings(
         load_probes(store, site["code"], as_of), site, as_of)

@@ -18,7 +18,7 @@ import os
 from xunjian.base.errors import plain_error
 from xunjian.browser import Renderer
 from xunjian.browser.netpolicy import AddressPolicy
-from xunjian.inspection.card import freshness_for, service_for
+from xunjian.inspection.card import derive
 from xunjian.inspection.serious_run import serious_candidates
 from xunjian.inspection.shared import Progress, now_iso
 from xunjian.inspectors.homepage import homepage_gaps, homepage_state, without_gaps
@@ -155,15 +155,16 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
         home))
     for finding in findings:
         finding["inspection"] = inspection_id
-    # Freshness findings at the inspection's own as-of are stored too, so reviewers see them;
-    # card_for re-derives them from the stored facts for whatever --as-of it is asked for.
-    as_of = inspection.get("as_of") or inspection.get("started_at")
-    fresh, _, _ = freshness_for(store, inspection, site, as_of, pages)
-    served, _, _ = service_for(store, inspection, site, as_of)
+    # Stored: the findings that need the link results or a browser (links, scripts that never
+    # yield, serious-error candidates). Freshness, service and interaction findings are not: the
+    # card derives them from the stored facts for whatever --as-of it is asked for (card.py).
     serious = await serious_candidates(store, inspection_id, site, pages, browser=browser)
-    fresh = fresh + served + serious
-    findings, fresh = without_gaps(findings, gaps), without_gaps(fresh, gaps)
-    store.replace_findings(inspection_id, findings + fresh)
+    findings = without_gaps(findings + serious, gaps)
+    store.replace_findings(inspection_id, findings)
+    # the count the inspection list shows reviewers: the stored findings and those the card
+    # derives at the inspection's own as-of (counted here, stored nowhere)
+    as_of = inspection.get("as_of") or inspection.get("started_at")
+    derived = without_gaps(derive(store, inspection, site, as_of, pages)[0], gaps)
 
     home_ok = bool(home) and not home.get("error") and (home.get("status") or 0) < 400
     outcomes: dict[str, int] = {}
@@ -177,7 +178,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
                  "error": home.get("error") if home else "homepage was not fetched"},
         "homepage": homepage,
         "stats": {"pages": len(pages), "links": len(urls), "outcomes": outcomes,
-                  "findings": len(findings) + len(fresh),
+                  "findings": len(findings) + len(derived),
                   "columns": store.count("column_pages", inspection=inspection_id)},
     }
     store.update_inspection(inspection_id, **fields)

@@ -5,21 +5,13 @@ was taken — on the stored page, column page, guide page or system page. Link f
 mark from their page; the findings built later at scoring time (freshness, interaction, service)
 only carry the screenshot's hash, so the mark is applied to them here, by hash, whichever
 inspector made them: a reviewer must know that the picture is empty before judging by it.
+Pure: the hashes of the blank pictures are read from the store by the card
+(inspection/card.py ``blank_screenshots``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-# stored collections whose documents carry ``screenshot`` (a blob hash) and ``screenshot_blank``
-SCREENSHOT_COLLECTIONS = ("column_pages", "guide_pages", "system_pages")
-
-
-def blank_screenshots(store, inspection_id: str) -> set[str]:
-    """Hashes of the inspection's screenshots that were found blank when they were taken."""
-    return {doc["screenshot"] for name in SCREENSHOT_COLLECTIONS
-            for doc in store.find(name, inspection=inspection_id, screenshot_blank=True)
-            if doc.get("screenshot")}
 
 
 def mark_blank_screenshots(findings: Iterable[dict], blank: set[str]) -> list[dict]:

@@ -32,12 +32,21 @@ from aiohttp.abc import AbstractResolver
 
 from xunjian.browser.blank import is_blank
 from xunjian.browser.netpolicy import AddressPolicy, connector
+from xunjian.probes.scoring import window_probes
+from xunjian.scoring.time import as_of_instant
 from xunjian.urlcheck.checker import error_reason
 from xunjian.urlcheck.result import CheckConfig
 
 log = logging.getLogger(__name__)
 
 PROBES = "probes"
+
+
+def load_probes(store: Any, site_code: str, as_of: Any) -> list[dict]:
+    """The site's stored probes in the 7 days before as-of, oldest first (what a score card and
+    a site report read; ``probes.scoring`` judges them)."""
+    return sorted(window_probes(store.find(PROBES, site=site_code), as_of),
+                  key=lambda p: as_of_instant(p["time"]))
 
 
 @dataclass

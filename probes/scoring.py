@@ -1,7 +1,8 @@
 """From stored probes to the findings of ``availability.homepage`` and ``veto.unreachable``.
 
-Pure: the inspection reads the probes of the 7 days before as-of (``load_probes``) and
-``probe_findings`` turns them into findings, checked flags and the figures behind them.
+Pure: the card reads the probes of the 7 days before as-of from the store (``load_probes`` in
+probes/probe.py, beside the prober that stores them) and ``probe_findings`` turns them into
+findings, checked flags and the figures behind them.
 
 * failure ratio = failed probes / probes in the window (exact fractions, no float rounding);
 * ``veto.unreachable`` fires at ≥ the table's failure_ratio (5 %);
@@ -27,7 +28,6 @@ from xunjian.inspectors import finding_id
 from xunjian.scoring import load_rules
 from xunjian.scoring.time import as_of_instant, within
 
-PROBES = "probes"
 POINTS_RULE = "per_percent"
 VETO_RULE = "probe_failures"
 HOMEPAGE = "availability.homepage"
@@ -54,12 +54,6 @@ def window_probes(probes: list[dict], as_of: Any) -> list[dict]:
         except (TypeError, ValueError):
             continue
     return kept
-
-
-def load_probes(store: Any, site_code: str, as_of: Any) -> list[dict]:
-    """The site's stored probes in the 7 days before as-of, oldest first."""
-    return sorted(window_probes(store.find(PROBES, site=site_code), as_of),
-                  key=lambda p: as_of_instant(p["time"]))
 
 
 def probe_findings(

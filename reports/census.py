@@ -2,7 +2,7 @@
 
 Each registered site counts once, from the score card of its latest finished inspection at or
 before ``as_of`` (scored at that inspection's own 监测时间点, reviewer-added findings included:
-the card the review app shows, ``review.data.card_of``). A site
+the card the review app shows, ``inspection.card.card_for``). A site
 with no such inspection is listed as 未检查 and counted nowhere else — never as 合格. A site whose
 card is 未评分 (nothing of it could be checked: DESIGN.md "No verdict without evidence") counts as
 inspected and as 未评分 — neither 合格 nor 不合格, and not in 合格率's denominator (合格 + 不合格).
@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
+from xunjian.inspection.card import card_for
 from xunjian.scoring import load_rules
 from xunjian.scoring.time import as_of_date
 
@@ -94,8 +95,6 @@ def _row(name: str, cards: list[dict]) -> dict:
 
 def latest_cards(store, as_of: str | None = None) -> tuple[dict[str, dict], list[dict]]:
     """(site code → card of its latest finished inspection at or before as_of, all sites)."""
-    from xunjian.review.data import card_of
-
     limit = as_of_date(as_of) if as_of else None
     best: dict[str, tuple] = {}
     for inspection in store.find("inspections", status="done"):
@@ -110,7 +109,7 @@ def latest_cards(store, as_of: str | None = None) -> tuple[dict[str, dict], list
     cards = {}
     for site in sites:
         if site["code"] in best:
-            cards[site["code"]] = card_of(store, best[site["code"]][1])
+            cards[site["code"]] = card_for(store, best[site["code"]][1]["id"])
     return cards, sites
 
 

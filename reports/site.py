@@ -21,7 +21,8 @@ from collections import Counter
 from datetime import timedelta
 
 from xunjian.base.safetext import clean_all
-from xunjian.probes import load_probes
+from xunjian.inspection.card import card_for
+from xunjian.probes.probe import load_probes
 from xunjian.scoring import load_rules
 from xunjian.scoring.time import as_of_date, as_of_instant, window_start
 
@@ -78,19 +79,11 @@ def _inspection_date(inspection: dict):
     return as_of_date(inspection.get("as_of") or inspection.get("started_at"))
 
 
-def report_card(store, inspection: dict, as_of: str | None = None) -> dict:
-    """The card the review app shows for an inspection (reviewer-added findings included),
-    scored at ``as_of`` when one is given, else at the inspection's own."""
-    from xunjian.inspection.card import card_for
-
-    return card_for(store, inspection["id"], as_of)
-
-
 def site_report(store, code: str, inspection_id: str | None = None, as_of: str | None = None,
                 blob_link=None) -> dict:
     """Everything the per-site report shows, as plain data (see the module doc)."""
     inspection = pick_inspection(store, code, inspection_id, as_of)
-    card = report_card(store, inspection, as_of)
+    card = card_for(store, inspection["id"], as_of)
     rules = load_rules(card.get("rules", "census-2015"))
     shots = Shots(store)
     link = blob_link or (lambda blob: _blob_location(store, blob))

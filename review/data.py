@@ -7,6 +7,7 @@ import hashlib
 import threading
 from typing import Any
 
+from xunjian.inspection.card import card_for
 from xunjian.reports.text import verdict_text
 from xunjian.scoring import as_of_instant, load_rules
 from xunjian.scoring.card import evidence_digest
@@ -34,15 +35,6 @@ def rules():
 
 def manual_findings(store, inspection_id: str) -> list[dict]:
     return store.find(MANUAL, inspection=inspection_id)
-
-
-def card_of(store, inspection: dict) -> dict:
-    """The score card of a stored inspection: ``card_for``, the one place that knows how an
-    inspection is scored (stored findings, what it derives at scoring time, and the findings
-    reviewers added)."""
-    from xunjian.inspection.card import card_for
-
-    return card_for(store, inspection["id"])
 
 
 class Summaries:
@@ -94,7 +86,7 @@ class Summaries:
             hit = self._cache.get(code)
         if hit and list(hit[0]) == key:
             return {"site": site, "inspection": inspection, **hit[1]}
-        card = card_of(self.store, inspection)
+        card = card_for(self.store, inspection["id"])
         summary = {"verdict": card["verdict"], "score": card["score"], "final": card["final"],
                    "verdict_text": verdict_text(card),
                    "as_of": card["as_of"], "total_deduction": card["total_deduction"],
@@ -214,7 +206,7 @@ def queue(summaries: Summaries, region: str = "", site: str = "",
             continue
         kinds = summary.get("pending_indicators")
         if indicator and kinds is None and summary.get("inspection"):  # summary stored earlier
-            card = card_of(summaries.store, summary["inspection"])
+            card = card_for(summaries.store, summary["inspection"]["id"])
             kinds = {f["id"]: f["indicator"] for f in card["findings"]}
         items.extend((summary["site"]["code"], fid) for fid in summary["pending"]
                      if not indicator or (kinds or {}).get(fid) == indicator)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from xunjian.alerts import warnings  # noqa: F401 - loads the freshness warnings as the app does
-from xunjian.storage import EmbeddedStore
+from xunjian.alerts import freshness as fw
 from xunjian.inspection.card import freshness_for
+from xunjian.storage import EmbeddedStore
 
 SITE = {"code": "4127250020", "name": "某某县发展和改革委员会", "url": "http://www.xx.gov.cn/",
         "region": "某某省某某县", "type": "其他"}
@@ -36,8 +36,6 @@ def column(name: str, status: str) -> dict:
 
 
 def test_undated_columns_count_for_stale_columns_once_confirmed(tmp_path):
-    from xunjian.alerts import freshness as fw
-
     with EmbeddedStore(tmp_path / "store") as store:
         store.upsert_site(SITE)
         inspection = store.create_inspection({"site": SITE["code"], "as_of": None,

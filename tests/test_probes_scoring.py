@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xunjian.probes.scoring import HOMEPAGE, UNREACHABLE, load_probes, probe_findings
+from xunjian.probes.probe import load_probes
+from xunjian.probes.scoring import HOMEPAGE, UNREACHABLE, probe_findings
 from xunjian.scoring import load_rules, score_card
 from xunjian.storage import EmbeddedStore
 
@@ -149,8 +150,8 @@ def test_window_edges(tmp_path) -> None:
 
 def test_the_card_for_wiring(tmp_path) -> None:
     """What card_for does with probes: stored probes → findings, checks and facts on the card."""
-    from xunjian.probes import load_probes as load
     from xunjian.probes import probe_findings as find
+    from xunjian.probes.probe import load_probes as load
     from xunjian.scoring import validate_card
 
     with EmbeddedStore(tmp_path / "s") as store:

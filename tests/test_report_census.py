@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.support.census_sites import census_sites
+from xunjian.inspection.card import card_for
 from xunjian.reports.census import census_report, classify
-from xunjian.review.data import card_of
 from xunjian.storage import open_store
 
 AS_OF = "2026-11-20"
@@ -48,7 +48,7 @@ def census(tmp_path_factory):
                 if i["status"] == "done" and i["as_of"] <= AS_OF]
         if done:
             latest = max(done, key=lambda i: (i["as_of"], i["started_at"]))
-            cards[code] = card_of(store, latest)
+            cards[code] = card_for(store, latest["id"])
     sites = {s["code"]: s for s in store.list_sites()}
     yield {"store": store, "folder": folder, "cards": cards, "sites": sites, "codes": codes}
     store.close()

@@ -23,8 +23,9 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from xunjian.inspection.card import card_for
 from xunjian.reports.site import build_site_report, site_report
-from xunjian.review.data import add_manual_finding, card_of
+from xunjian.review.data import add_manual_finding
 from xunjian.review.sample import tiny_png
 from xunjian.storage import open_store
 
@@ -63,7 +64,7 @@ def built(tmp_path_factory, demo_store_copy):
     inspection = store.latest_inspection(CODE)
     add_manual_finding(store, inspection, "basic_info", site["url"] + "xxgk/jgzn/",
                        "领导信息页仍为已调任的副市长", "alice", shot)
-    card = card_of(store, inspection)
+    card = card_for(store, inspection["id"])
     out = {fmt: build_site_report(store, CODE, fmt) for fmt in ("html", "docx", "xlsx")}
     pdf = tmp / "report.pdf"
     run = xunjian("report", "site", CODE, "--format", "pdf", "--output", str(pdf),

@@ -415,11 +415,3 @@ def test_serve_command_starts_the_app(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-
-
-def test_the_card_is_card_for_when_nothing_was_added(store):
-    from xunjian.review.data import card_of
-    from xunjian.inspection.card import card_for
-
-    inspection = store.latest_inspection(CODE)
-    assert card_of(store, inspection) == card_for(store, inspection["id"])

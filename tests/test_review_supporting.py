@@ -5,11 +5,12 @@ finding — a reviewer must see what to reject to lift it."""
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
+from xunjian.inspection import card as cards
 from xunjian.inspectors.freshness import freshness_findings
-from xunjian.review import data
 from xunjian.review.app import create_app
 from xunjian.review.sample import seed, site_code
 from xunjian.review.users import add_user
@@ -19,11 +20,20 @@ from tests.test_columns_evidence import AS_OF, CHECKED, HOME, SITE, column_pages
 from tests.test_review_app import PASSWORD, sign_in
 
 
+def serve_card(monkeypatch, card: dict) -> None:
+    """Every reader of ``card_for`` (the review app's pages and its site list among them) gets
+    ``card``, wherever it imported the one name from."""
+    real = cards.card_for
+    for module in list(sys.modules.values()):
+        if getattr(module, "card_for", None) is real:
+            monkeypatch.setattr(module, "card_for", lambda store, inspection_id, as_of=None: card)
+
+
 @pytest.fixture()
 def client(tmp_path, monkeypatch):
     findings, _ = freshness_findings(SITE, [HOME], column_pages(), [], AS_OF)
     card = score_card(SITE, findings, [], CHECKED, AS_OF)
-    monkeypatch.setattr(data, "card_of", lambda store, inspection: card)
+    serve_card(monkeypatch, card)
     with EmbeddedStore(tmp_path / "store") as store:
         seed(store, sites=1, findings_per_site=1)
         add_user(store, "alice", "reviewer", PASSWORD)

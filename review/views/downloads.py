@@ -13,7 +13,8 @@ from xunjian.reports.render import MIME, ReportError, html_to_pdf
 from xunjian.reports.site import FORMATS, build_site_report
 from xunjian.reports.xlsx import card_workbook
 
-from .. import data
+from xunjian.inspection.card import card_for
+
 from ..shared import inspection_of, site_or_404, state
 
 bp = Blueprint("downloads", __name__)
@@ -22,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _card(code: str) -> dict:
     site_or_404(code)
-    return data.card_of(state().store, inspection_of(code, request.args.get("inspection")))
+    return card_for(state().store, inspection_of(code, request.args.get("inspection"))["id"])
 
 
 @bp.get("/site/<code>/card.json")

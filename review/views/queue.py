@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from xunjian.inspection.card import card_for
+
 from .. import data
 from ..shared import CODE_RE, state
 
@@ -30,7 +32,7 @@ def queue():
     i = min(i, len(items) - 1)
     code, fid = items[i]
     inspection = st.store.latest_inspection(code)
-    card = data.card_of(st.store, inspection)
+    card = card_for(st.store, inspection["id"])
     item = data.find_in_card(card, fid)
     if item is None:  # changed since the summary was computed
         return redirect(url_for("queue.queue", region=region or None, site=only or None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from xunjian.inspection.card import card_for
+
 from .. import data
 from ..shared import FINDING_RE, MAX_REASON, inspection_of, site_or_404, state
 
@@ -45,7 +47,7 @@ def site(code):
     wanted = request.args.get("inspection")
     if wanted or store.latest_inspection(code):
         inspection = inspection_of(code, wanted)
-        card = data.card_of(store, inspection)
+        card = card_for(store, inspection["id"])
     return render_template("site.html", site=site_doc, card=card, inspection=inspection,
                            inspections=inspections, kinds=data.MANUAL_KINDS,
                            fired={v["id"]: v for v in (card or {}).get("vetoes", [])},
@@ -59,7 +61,7 @@ def finding(code, fid):
     if not FINDING_RE.match(fid):
         abort(404)
     inspection = inspection_of(code, request.args.get("inspection"))
-    card = data.card_of(store, inspection)
+    card = card_for(store, inspection["id"])
     item = data.find_in_card(card, fid)
     if item is None:
         abort(404)
@@ -75,7 +77,7 @@ def verdict(code, fid):
     if not FINDING_RE.match(fid):
         abort(404)
     inspection = inspection_of(code, request.form.get("inspection"))
-    card = data.card_of(store, inspection)
+    card = card_for(store, inspection["id"])
     item = data.find_in_card(card, fid)
     if item is None:
         abort(404)
