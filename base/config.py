@@ -206,8 +206,8 @@ def _parse(spec: dataclasses.Field, value: Any) -> Any:
         shown = "***" if spec.metadata["secret"] else repr(str(value))
         default = ("1" if spec.default else "0") if kind is bool else \
             f"{spec.default:g}" if kind is float else f"{spec.default}"
-        raise SettingError(f"{env_name(spec.name)}={shown} is not {_WANTS[kind]} "
-                           f"({spec.metadata['meaning']}; default {default})") from None
+        raise SettingError(f"{env_name(spec.name)}={shown} is not {_WANTS[kind]}: "
+                           f"{spec.metadata['meaning']}, default {default}") from None
 
 
 #: Every setting at its default.

@@ -37,6 +37,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from xunjian.base.config import current
 from xunjian.reports.census import CensusCache
 from xunjian.reports.text import score_text, verdict_text
 from xunjian.reports.xlsx import card_workbook
@@ -150,9 +151,9 @@ def session_secret(store) -> str:
             store.delete(CONFIG, id="secret")
     except Exception:  # noqa: BLE001 - only tidying: it is never read again either way
         pass
-    env = os.environ.get("XUNJIAN_REVIEW_SECRET")
-    if env:
-        return env
+    configured = current().review_secret
+    if configured:
+        return configured
     path = _secret_path(store)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ judges nothing (``inspectors/`` do). Run it through ``xunjian inspect SITE`` or,
 repository root, ``scrapy crawl site -a site=SITE`` (which also finishes the inspection: link
 checks, findings, score card).
 
-Settings (``-s NAME=VALUE`` or environment via xunjian/settings.py):
+Settings (``-s NAME=VALUE`` over the environment, base/config.py):
 ``XUNJIAN_MAX_PAGES`` (5000), ``XUNJIAN_MAX_DEPTH`` (5: the census platform's depth; the
 next pages of a list are as deep as the list) — enough for a whole county or department site;
 what still cuts a crawl is stored on the inspection (``crawl``) and shown on the card, see
@@ -55,6 +55,7 @@ from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 from twisted.python.failure import Failure
 
+from xunjian.base.config import Config
 from xunjian.browser.deadline import PageUnresponsive, close_page, step
 from xunjian.browser.netpolicy import AddressPolicy
 from xunjian.browser.render import frame_documents, screenshot, settle
@@ -72,7 +73,7 @@ from xunjian.inspectors.lists import (
     undated_links,
 )
 from xunjian.inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
-from xunjian.spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
+from xunjian.spiders.frontier import Frontier
 from xunjian.spiders.links import (
     extract_links,
     kind_of,
@@ -83,7 +84,7 @@ from xunjian.spiders.links import (
     visible_text_length,
 )
 from xunjian.spiders.pipelines import report_store_failure
-from xunjian.spiders.render_need import DEFAULT_MAX_RENDERED, RenderNeed
+from xunjian.spiders.render_need import RenderNeed
 from xunjian.spiders.serious_facts import hidden_links, page_facts
 from xunjian.storage import StoreError, open_store
 from xunjian.urlcheck import decode_body
@@ -233,25 +234,22 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        die_with_parent(settings.get("XUNJIAN_PARENT_PID"))  # no orphan crawl (its Chromium)
-        spider.store_url = settings.get("XUNJIAN_STORE") or None
+        settings = Config.from_scrapy(crawler.settings)  # -s XUNJIAN_X wins over the environment
+        die_with_parent(settings.parent_pid)  # no orphan crawl (its Chromium)
+        spider.store_url = settings.store
         spider.store = open_store(spider.store_url)
-        spider.frontier = Frontier(
-            max_pages=settings.getint("XUNJIAN_MAX_PAGES", DEFAULT_MAX_PAGES),
-            max_depth=settings.getint("XUNJIAN_MAX_DEPTH", DEFAULT_MAX_DEPTH),
-        )
-        spider.render_depth = settings.getint("XUNJIAN_RENDER_DEPTH", 0)
-        spider.max_rendered = settings.getint("XUNJIAN_MAX_RENDERED", DEFAULT_MAX_RENDERED)
+        spider.frontier = Frontier(max_pages=settings.max_pages, max_depth=settings.max_depth)
+        spider.render_depth = settings.render_depth
+        spider.max_rendered = settings.max_rendered
         crawler.signals.connect(spider._release_parked, signal=signals.spider_idle)
-        spider.link_timeout = settings.getfloat("XUNJIAN_LINK_TIMEOUT", 15.0)
-        spider.freshness = settings.getbool("XUNJIAN_FRESHNESS", True)
-        spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
-        spider.max_guides = settings.getint("XUNJIAN_MAX_GUIDES", 50)
-        spider.max_letters = settings.getint("XUNJIAN_MAX_LETTERS", 30)
-        spider.max_list_pages = settings.getint("XUNJIAN_MAX_LIST_PAGES", 20)
-        spider.home_retries = settings.getint("XUNJIAN_HOME_RETRIES", 2)
-        spider.home_retry_pause = settings.getfloat("XUNJIAN_HOME_RETRY_PAUSE", 5.0)
+        spider.link_timeout = settings.link_timeout
+        spider.freshness = settings.freshness
+        spider.item_pages = settings.item_pages
+        spider.max_guides = settings.max_guides
+        spider.max_letters = settings.max_letters
+        spider.max_list_pages = settings.max_list_pages
+        spider.home_retries = settings.home_retries
+        spider.home_retry_pause = settings.home_retry_pause
         return spider
 
     # -- start -------------------------------------------------------------------------------
