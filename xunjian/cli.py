@@ -263,9 +263,7 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
     except StoreError as exc:
         err.print(f"[red]Error: the store failed: {markup(exc)}[/]", highlight=False)
         sys.exit(run.EXIT_FAILED)
-    from xunjian.inspection.finish import (
-        card_for,  # the score card's modules: once the crawl is over
-    )
+    from xunjian.inspection.card import card_for  # the score card's modules: once the crawl is over
 
     card = card_for(store, inspection_id, as_of)
     _emit(card, json_path, store)
