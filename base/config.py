@@ -172,6 +172,16 @@ def describe() -> list[tuple[str, str, Any, str]]:
             for s in dataclasses.fields(Config)]
 
 
+def markdown_table() -> str:
+    """The README's settings table (tests/test_settings.py checks the README holds it)."""
+    rows = ["| variable | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for name, kind, default, meaning in describe():
+        shown = ("1" if default else "0") if kind == "bool" else \
+            f"{default:g}" if kind == "float" else f"{default}"
+        rows.append(f"| `{name}` | {kind} | {f'`{shown}`' if shown else '(none)'} | {meaning} |")
+    return "\n".join(rows)
+
+
 def _type(spec: dataclasses.Field) -> type:
     return {"int": int, "float": float, "bool": bool, "str": str}[str(spec.type)]
 
@@ -245,3 +255,7 @@ def prefer(name: str, value: str) -> None:
     variable = env_name(name)
     if not os.environ.get(variable):
         os.environ[variable] = value
+
+
+if __name__ == "__main__":  # python -m xunjian.base.config: the README's table
+    print(markdown_table())
