@@ -14,7 +14,7 @@ A warning is one document in ``warnings`` while its condition holds: raised once
 configured channel once (a failed send is retried at the next evaluation), and closed
 (``cleared_at``) when the condition clears; a later recurrence is a new warning, sent again.
 
-Channels come from the environment: ``XUNJIAN_WEBHOOK_URL`` (JSON POST), and SMTP with
+Channels come from the settings (base/config.py): ``XUNJIAN_WEBHOOK_URL`` (JSON POST), and SMTP with
 ``XUNJIAN_SMTP_HOST`` [``XUNJIAN_SMTP_PORT``=25, ``XUNJIAN_SMTP_FROM``, ``XUNJIAN_SMTP_TO``
 (comma-separated), ``XUNJIAN_SMTP_USER``/``XUNJIAN_SMTP_PASSWORD``, ``XUNJIAN_SMTP_STARTTLS``=1].
 """
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import smtplib
 import threading
 import urllib.request
@@ -34,6 +33,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from xunjian.alerts import freshness
+from xunjian.base.config import DEFAULTS, Config, current
 from xunjian.storage.errors import DuplicateIdError
 
 log = logging.getLogger(__name__)
@@ -115,8 +115,8 @@ class Webhook:
 class Email:
     host: str
     recipients: list[str]
-    port: int = 25
-    sender: str = "xunjian@localhost"
+    port: int = DEFAULTS.smtp_port
+    sender: str = DEFAULTS.smtp_from
     username: str | None = None
     password: str | None = None
     starttls: bool = False
@@ -140,17 +140,18 @@ class Email:
 
 
 def load_channels(env: dict[str, str] | None = None) -> list[Any]:
-    env = dict(os.environ if env is None else env)
+    """The channels the settings name (``env``: settings as environment variables; default
+    this process's settings)."""
+    settings = current() if env is None else Config.from_env(env)
     channels: list[Any] = []
-    if env.get("XUNJIAN_WEBHOOK_URL"):
-        channels.append(Webhook(env["XUNJIAN_WEBHOOK_URL"]))
-    if env.get("XUNJIAN_SMTP_HOST"):
+    if settings.webhook_url:
+        channels.append(Webhook(settings.webhook_url))
+    if settings.smtp_host:
         channels.append(Email(
-            host=env["XUNJIAN_SMTP_HOST"], port=int(env.get("XUNJIAN_SMTP_PORT", "25")),
-            sender=env.get("XUNJIAN_SMTP_FROM", "xunjian@localhost"),
-            recipients=[r.strip() for r in env.get("XUNJIAN_SMTP_TO", "").split(",") if r.strip()],
-            username=env.get("XUNJIAN_SMTP_USER"), password=env.get("XUNJIAN_SMTP_PASSWORD"),
-            starttls=env.get("XUNJIAN_SMTP_STARTTLS", "") in ("1", "true", "yes")))
+            host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+            recipients=[r.strip() for r in settings.smtp_to.split(",") if r.strip()],
+            username=settings.smtp_user or None, password=settings.smtp_password or None,
+            starttls=settings.smtp_starttls))
     return channels
 
 

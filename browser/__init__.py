@@ -21,9 +21,12 @@ import os
 import shutil
 from pathlib import Path
 
+from xunjian.base import config
+
 from .render import Rendered, Renderer
 
-__all__ = ["BrowserNotFound", "Rendered", "Renderer", "find_browser", "launch_options"]
+__all__ = ["BrowserNotFound", "Rendered", "Renderer", "context_options", "find_browser",
+           "launch_options"]
 
 #: Flags for a headless Chromium on a locked-down machine: no sandbox (we may run as root), no
 #: GPU, and none of the background traffic to Google that a closed network refuses.
@@ -97,7 +100,7 @@ def _bundled_chromium() -> Path | None:
 
 def find_browser() -> str:
     """Return the executable to launch, or PLAYWRIGHT_BUNDLED; raise BrowserNotFound."""
-    configured = os.environ.get("XUNJIAN_BROWSER")
+    configured = config.current().browser
     if configured:
         path = shutil.which(configured) or configured
         if not Path(path).is_file():
@@ -125,17 +128,13 @@ def launch_options(executable: str | None = None) -> dict:
     return options
 
 
-#: What a government-site visitor's browser looks like; some walls refuse headless user agents.
-USER_AGENT = os.environ.get(
-    "XUNJIAN_USER_AGENT",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0 Safari/537.36 xunjian/0.1",
-)
-
-#: Browser context used for every page: a Chinese desktop visitor.
-CONTEXT_OPTIONS = {
-    "viewport": {"width": 1366, "height": 900},
-    "locale": "zh-CN",
-    "timezone_id": "Asia/Shanghai",
-    "user_agent": USER_AGENT,
-}
+def context_options() -> dict:
+    """Browser context used for every page: a Chinese desktop visitor, whose user agent
+    (``XUNJIAN_USER_AGENT``) is what a government-site visitor's browser looks like (some walls
+    refuse headless user agents)."""
+    return {
+        "viewport": {"width": 1366, "height": 900},
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "user_agent": config.current().user_agent,
+    }

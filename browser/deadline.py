@@ -4,7 +4,7 @@ A page whose script never yields (``while(true){}`` after load, an endless ``ale
 blocks its renderer's main thread: ``evaluate``, ``content()``, ``title()`` and screenshots
 then wait for ever — Playwright's own timeouts cover navigations and actions, not those. Every
 step the inspection takes on a page goes through ``step`` here: past ``XUNJIAN_STEP_TIMEOUT``
-seconds (xunjian/settings.py) the page is abandoned (``abandon``: closed without its
+seconds (base/config.py) the page is abandoned (``abandon``: closed without its
 ``beforeunload``, else its whole context) and ``PageUnresponsive`` says which step of which
 page hung. Callers store that as the page's error (``页面脚本无响应``) and go on.
 
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+
+from xunjian.base import config
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +30,8 @@ CLOSE_TIMEOUT = 10.0
 
 
 def step_timeout() -> float:
-    """Seconds one browser step may take (``XUNJIAN_STEP_TIMEOUT``, default in xunjian/settings)."""
-    try:
-        from xunjian.settings import XUNJIAN_STEP_TIMEOUT
-    except Exception:  # noqa: BLE001 - settings not importable (no browser found): the env
-        return float(os.environ.get("XUNJIAN_STEP_TIMEOUT") or 30)
-    return XUNJIAN_STEP_TIMEOUT
+    """Seconds one browser step may take (``XUNJIAN_STEP_TIMEOUT``, base/config.py)."""
+    return config.current().step_timeout
 
 
 class PageUnresponsive(Exception):

@@ -29,12 +29,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import os
 import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from xunjian.base import config
 
 #: What a refused address is called in findings and page errors.
 INTRANET_REASON = "intranet"
@@ -43,10 +44,6 @@ METADATA_ADDRESSES = frozenset({ipaddress.ip_address("169.254.169.254"),
                                 ipaddress.ip_address("fd00:ec2::254")})
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
-
-#: Networks an operator allows beyond the site's own addresses (``XUNJIAN_ALLOW_NETWORKS``,
-#: read through xunjian/settings.py): none.
-ALLOW_NETWORKS_DEFAULT = ""
 
 
 class AddressRefused(Exception):
@@ -125,13 +122,14 @@ class AddressPolicy:
     """The addresses one site's inspection may connect to (see the module's docstring).
 
     ``origins``: the site's registered URLs (首页网址, registered columns); their hosts are
-    resolved once, here. ``allow``: networks the operator allows (default: the environment's
-    ``XUNJIAN_ALLOW_NETWORKS``). ``refused`` keeps what was refused, to be recorded."""
+    resolved once, here. ``allow``: networks the operator allows (default: the settings'
+    ``XUNJIAN_ALLOW_NETWORKS``, base/config.py). ``refused`` keeps what was refused, to be
+    recorded."""
 
     def __init__(self, origins: Iterable[str] = (), allow: str | None = None,
                  resolve=_resolve_now):
         if allow is None:
-            allow = os.environ.get("XUNJIAN_ALLOW_NETWORKS", ALLOW_NETWORKS_DEFAULT)
+            allow = config.current().allow_networks
         self.networks = parse_networks(allow)
         self._own: set | None = None  # resolved once, when an internal address needs it
         self._resolver = resolve

@@ -7,17 +7,18 @@ and the same way of letting a page settle, for the few pages the inspection open
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass, field
+
+from xunjian.base import config
 
 from .blank import is_blank
 from .deadline import CLOSE_TIMEOUT, PageUnresponsive, close_page, step, step_timeout
 
 #: Tallest screenshot kept (CSS pixels); endless pages are cut here rather than eat memory.
 MAX_SCREENSHOT_HEIGHT = 12000
-#: How long a blank capture waits for the page to draw something before the one retry (ms).
-#: Anti-bot challenge pages (安全狗, 知道创宇 …) often paint only after a script's timer.
-PAINT_RETRY_MS = int(os.environ.get("XUNJIAN_PAINT_RETRY_MS", "5000"))
+#: How long a blank capture waits for the page to draw something before the one retry is
+#: ``XUNJIAN_PAINT_RETRY_MS``: anti-bot challenge pages (安全狗, 知道创宇 …) often paint only
+#: after a script's timer.
 PAINT_SETTLE_MS = 300  # after the first change of the page, before looking again
 
 _NEXT_FRAMES = """() => new Promise(done => requestAnimationFrame(
@@ -95,7 +96,7 @@ async def capture(page, retry_ms: int | None = None, paint_ms: int = 3000,
     challenge page drawing itself, or its script reloading the page — and is taken once more.
     The flag says whether the picture kept is still blank, so evidence can say so.
     """
-    retry_ms = PAINT_RETRY_MS if retry_ms is None else retry_ms
+    retry_ms = config.current().paint_retry_ms if retry_ms is None else retry_ms
     await painted(page, paint_ms)
     shot = await _full_page(page, shot_ms)
     if shot is None or not is_blank(shot):
@@ -173,9 +174,9 @@ class Renderer:
         self._proxy = None
 
     async def __aenter__(self) -> Renderer:
-        from . import CONTEXT_OPTIONS, launch_options
+        from . import context_options, launch_options
 
-        options = dict(CONTEXT_OPTIONS)
+        options = context_options()
         if self.policy is not None:
             from .netpolicy import PolicyProxy
 
@@ -276,7 +277,8 @@ class Renderer:
                 result.error = str(refused)
                 return result
         if self.take_screenshot:
-            retry = None if ends is None else int(left(0.4, PAINT_RETRY_MS / 1000) * 1000)
+            retry = None if ends is None \
+                else int(left(0.4, config.current().paint_retry_ms / 1000) * 1000)
             paint = 3000 if ends is None else int(left(0.15, 3) * 1000)
             shot_ms = 30000 if ends is None else int(left(0.9, 30) * 1000)
             try:

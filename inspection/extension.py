@@ -22,6 +22,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
+from xunjian.base.config import Config
 from xunjian.inspection.finish import finish_inspection
 from xunjian.inspection.shared import now_iso
 from xunjian.spiders.pipelines import report_store_failure
@@ -51,7 +52,7 @@ class FinishInspection:
         if not isinstance(spider, SiteSpider):
             return  # another spider: no inspection of it
         try:
-            self.store = open_store(self.crawler.settings.get("XUNJIAN_STORE") or None)
+            self.store = open_store(Config.from_scrapy(self.crawler.settings).store)
             if not spider.inspection_id:  # run by hand without one (xunjian inspect gives one)
                 if self.store.get_site(spider.site_code) is None:
                     return  # the spider says the site is unknown, and crawls nothing
@@ -91,7 +92,7 @@ class FinishInspection:
             except Exception as exc:  # noqa: BLE001 - the finishing launches its own instead
                 spider.logger.warning("the crawl's browser is not usable for the finishing "
                                       "(%s); launching one", exc)
-        progress_path = settings.get("XUNJIAN_PROGRESS_FILE") or ""
+        progress_path = Config.from_scrapy(settings).progress_file
         seen: dict = {"crawl": store_count(self.store, spider.inspection_id)}
 
         def progress(stage: str, done: int, total) -> None:
@@ -120,7 +121,7 @@ def store_count(store, inspection_id: str) -> int | None:
 
 
 def _crawl_failed(settings, message: str) -> None:
-    path = settings.get("XUNJIAN_FAILURE_FILE")
+    path = Config.from_scrapy(settings).failure_file
     if path:
         with Path(path).open("a", encoding="utf-8") as out:
             out.write(message[:2000] + "\n")

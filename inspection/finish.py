@@ -13,8 +13,8 @@ other means) is finished here, in a browser of its own.
 from __future__ import annotations
 
 import asyncio
-import os
 
+from xunjian.base.config import Config, current
 from xunjian.base.errors import plain_error
 from xunjian.browser import Renderer
 from xunjian.browser.netpolicy import AddressPolicy
@@ -30,9 +30,8 @@ from xunjian.urlcheck.download import check_downloads
 from xunjian.urlcheck.urls import normalise
 from xunjian.urlcheck.verdict import page_usability, promised_file
 
-#: The browser re-opens at most this many wall-blocked links and referring pages per inspection.
-MAX_BROWSER_RECHECKS = int(os.environ.get("XUNJIAN_MAX_RECHECKS", "30"))
-MAX_EVIDENCE_SHOTS = int(os.environ.get("XUNJIAN_MAX_EVIDENCE_SHOTS", "40"))
+#: The browser re-opens at most XUNJIAN_MAX_RECHECKS wall-blocked links and
+#: XUNJIAN_MAX_EVIDENCE_SHOTS referring pages per inspection (base/config.py).
 #: Chromium pages open at once in the browser phase (never more than XUNJIAN_PER_HOST): two, as
 #: in the crawl; four cost ~25-35 MB more at the inspection's peak (bench/README) for ~2 s.
 BROWSER_PHASE_PAGES = 2
@@ -40,12 +39,12 @@ BROWSER_PHASE_PAGES = 2
 EVIDENCE_SETTLE_MS = 3000
 
 
-def link_check_config() -> CheckConfig:
-    return CheckConfig(
-        timeout=float(os.environ.get("XUNJIAN_LINK_TIMEOUT", "15")),
-        per_host=int(os.environ.get("XUNJIAN_PER_HOST", "4")),
-        host_delay=float(os.environ.get("XUNJIAN_HOST_DELAY", "0")),
-    )
+def link_check_config(settings: Config | None = None) -> CheckConfig:
+    """The link checker's configuration from ``settings`` (default: this process's, which in
+    the crawl are its crawler's: ``-s XUNJIAN_LINK_TIMEOUT=5`` reaches the link checks too)."""
+    settings = settings or current()
+    return CheckConfig(timeout=settings.link_timeout, per_host=settings.per_host,
+                       host_delay=settings.host_delay)
 
 
 # -- after the crawl ----------------------------------------------------------------------------
@@ -69,10 +68,12 @@ def browser_verdict(result: dict, rendered) -> dict:
 
 async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
                          progress: Progress | None, browser=None, policy=None) -> None:
-    blocked = [u for u, r in results.items() if r["outcome"] == "blocked"][:MAX_BROWSER_RECHECKS]
+    settings = current()
+    blocked = [u for u, r in results.items()
+               if r["outcome"] == "blocked"][:settings.max_rechecks]
     bad = {u for u, r in results.items() if r["outcome"] in ("broken", "blocked")}
     need_shot = [p for p in pages if not p.get("screenshot")
-                 and any(x["url"] in bad for x in p.get("links", []))][:MAX_EVIDENCE_SHOTS]
+                 and any(x["url"] in bad for x in p.get("links", []))][:settings.max_evidence_shots]
     if not blocked and not need_shot:
         return
     total, done = len(blocked) + len(need_shot), 0
@@ -185,9 +186,8 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     return fields
 
 
-#: Download links checked per inspection (each read at most MAX_DOWNLOAD_BYTES).
-MAX_DOWNLOADS = int(os.environ.get("XUNJIAN_MAX_DOWNLOADS", "100"))
-MAX_DOWNLOAD_BYTES = int(os.environ.get("XUNJIAN_MAX_DOWNLOAD_BYTES", str(2 * 1024 * 1024)))
+#: Download links checked per inspection: XUNJIAN_MAX_DOWNLOADS, each read at most
+#: XUNJIAN_MAX_DOWNLOAD_BYTES (base/config.py).
 
 
 def _by_key(results: dict[str, dict]) -> dict[str, str]:
@@ -239,7 +239,7 @@ async def check_guide_downloads(store, inspection_id: str,
     for guide in guides:
         for link in guide.get("downloads") or []:
             wanted.setdefault(link["url"], guide["url"])
-    urls = list(wanted)[:MAX_DOWNLOADS]
+    urls = list(wanted)[:current().max_downloads]
     if not urls:
         return []
     links = links or {}
@@ -261,7 +261,8 @@ async def check_guide_downloads(store, inspection_id: str,
         inspection = store.get_inspection(inspection_id) or {}
         site = store.get_site(inspection.get("site")) if inspection.get("site") else None
         policy = AddressPolicy.for_site(store, site) if site else None  # no site: unjudged
-    results = await check_downloads(todo, link_check_config(), max_bytes=MAX_DOWNLOAD_BYTES,
+    results = await check_downloads(todo, link_check_config(),
+                                    max_bytes=current().max_download_bytes,
                                     policy=policy) if todo else {}
     results.update(known)
     for url in todo:

@@ -17,12 +17,11 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-DEFAULT_KEEP = 50
-DEFAULT_MAX_MB = 200
+from xunjian.base.config import current
 
 
 def log_folder(store_url: str) -> Path:
-    configured = os.environ.get("XUNJIAN_LOG_DIR")
+    configured = current().log_dir
     if configured:
         return Path(configured).expanduser()
     if "://" not in store_url:
@@ -32,13 +31,6 @@ def log_folder(store_url: str) -> Path:
         return Path(unquote(parts.path)) / "logs"
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "xunjian" / "logs"
-
-
-def _int_env(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
 
 
 def prune(folder: Path, keep: int, max_bytes: int) -> list[Path]:
@@ -68,6 +60,7 @@ def crawl_log_path(store_url: str, inspection_id: str) -> Path:
     the new one)."""
     folder = log_folder(store_url)
     folder.mkdir(parents=True, exist_ok=True)
-    keep = _int_env("XUNJIAN_LOG_KEEP", DEFAULT_KEEP)
-    prune(folder, keep - 1, _int_env("XUNJIAN_LOG_MAX_MB", DEFAULT_MAX_MB) * 1024 * 1024)
+    settings = current()
+    keep, max_mb = max(1, settings.log_keep), max(1, settings.log_max_mb)
+    prune(folder, keep - 1, max_mb * 1024 * 1024)
     return folder / f"crawl-{inspection_id}.log"

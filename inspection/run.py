@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from xunjian.base.config import current
 from xunjian.browser import find_browser
 from xunjian.inspection.logs import crawl_log_path
 from xunjian.inspection.runcontrol import (
@@ -64,7 +65,7 @@ def run_crawl(store, store_url: str, code: str, inspection_id: str,
                XUNJIAN_PARENT_PID=str(os.getpid()))
     cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={code}",
            "-a", f"inspection={inspection_id}", "-a", "finish=yes", "-s", f"LOG_FILE={log}",
-           "-s", f"LOG_LEVEL={os.environ.get('XUNJIAN_LOG_LEVEL', 'INFO')}"]
+           "-s", f"LOG_LEVEL={current().log_level}"]
     # stderr to a file, not a pipe: a crawl that writes more than a pipe holds must not stall
     with tempfile.TemporaryFile() as errors:
         # the installed xunjian (no checkout needed): SCRAPY_SETTINGS_MODULE names the project

@@ -18,13 +18,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from xunjian.base.config import current
 from xunjian.storage import StoreError
 from xunjian.storage.base import stale_seconds
 from xunjian.storage.locks import LockHeld, NamedLock
@@ -35,7 +35,7 @@ LOCKS = "inspection_locks"
 
 
 def heartbeat_seconds() -> float:
-    return float(os.environ.get("XUNJIAN_HEARTBEAT_SECONDS", "30"))
+    return current().heartbeat_seconds
 
 
 class SiteBusy(LockHeld):

@@ -5,18 +5,15 @@ the inspection's others and wait for a reviewer (``needs_review``)."""
 
 from __future__ import annotations
 
-import os
 import time
 
-from xunjian.browser import CONTEXT_OPTIONS, launch_options
+from xunjian.base import config
+from xunjian.browser import context_options, launch_options
 from xunjian.browser.netpolicy import AddressPolicy, PolicyProxy
 from xunjian.inspectors.dates import page_date
 from xunjian.inspectors.serious import page_unit, serious_findings
 from xunjian.spiders.serious_facts import marked_screenshot
 from xunjian.storage import StoreError
-
-#: Pages opened again after the crawl to picture their candidates with the match framed.
-MAX_MARKED_PAGES = int(os.environ.get("XUNJIAN_SERIOUS_SHOTS", "20"))
 
 
 def _date_of(html: str, url: str | None):
@@ -68,13 +65,13 @@ async def serious_candidates(store, inspection_id: str, site: dict, pages: list[
 
 
 async def picture_candidates(store, findings: list[dict], context=None, browser=None) -> int:
-    """Screenshots with the match framed, for the candidates of at most MAX_MARKED_PAGES pages
-    (one picture per candidate; the page's own screenshot stays when the match cannot be shown:
-    hidden text, an iframe, a hidden link). Returns how many pictures were taken."""
+    """Screenshots with the match framed, for the candidates of at most XUNJIAN_SERIOUS_SHOTS
+    pages (one picture per candidate; the page's own screenshot stays when the match cannot be
+    shown: hidden text, an iframe, a hidden link). Returns how many pictures were taken."""
     todo = [f for f in findings if f["kind"] != "hidden_link"
             and f["evidence"].get("where") in ("text", "title", "alt")
             and not f["evidence"].get("hidden_text")]
-    urls = list(dict.fromkeys(f["url"] for f in todo))[:MAX_MARKED_PAGES]
+    urls = list(dict.fromkeys(f["url"] for f in todo))[:config.current().serious_shots]
     todo = [f for f in todo if f["url"] in urls]
     if not todo:
         return 0
@@ -103,7 +100,7 @@ async def _guarded(store, todo: list[dict]) -> tuple[dict, object]:
     site = store.get_site(todo[0].get("site")) if todo[0].get("site") else None
     proxy = await PolicyProxy(AddressPolicy.for_site(store, site) if site
                               else AddressPolicy()).start()
-    return {**CONTEXT_OPTIONS, **proxy.context_options()}, proxy
+    return {**context_options(), **proxy.context_options()}, proxy
 
 
 async def _in_browser(store, todo: list[dict], browser) -> int:

@@ -23,6 +23,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
+from xunjian.base.config import current
+
 from . import data
 from .users import get_user, session_version
 
@@ -120,9 +122,9 @@ def session_secret(store) -> str:
             store.delete(CONFIG, id="secret")
     except Exception:  # noqa: BLE001 - only tidying: it is never read again either way
         pass
-    env = os.environ.get("XUNJIAN_REVIEW_SECRET")
-    if env:
-        return env
+    configured = current().review_secret
+    if configured:
+        return configured
     path = _secret_path(store)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

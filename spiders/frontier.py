@@ -31,12 +31,14 @@ import re
 from collections import Counter, defaultdict
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from xunjian.base.config import DEFAULTS
+
 #: Default budget. 5 clicks is the census platform's depth. 5,000 pages covers a county or
 #: department site whole (typically 300 – 3,000 pages); a page held in memory during the crawl is
 #: only its URL (the frontier) and after it its link list (~20 kB), so 5,000 pages stay well under
 #: the 1.5 GB budget, and plain-HTTP pages come at 20 – 60 a second on one host (a few minutes).
-DEFAULT_MAX_PAGES = 5000
-DEFAULT_MAX_DEPTH = 5
+DEFAULT_MAX_PAGES = DEFAULTS.max_pages  # XUNJIAN_MAX_PAGES (base/config.py)
+DEFAULT_MAX_DEPTH = DEFAULTS.max_depth  # XUNJIAN_MAX_DEPTH
 
 #: Refusal reasons that are the budget running out (the crawl is then partial), the rest are traps.
 BUDGET_REASONS = ("max_pages", "max_depth")

@@ -18,13 +18,14 @@ import asyncio
 import sys
 from pathlib import Path
 
+from xunjian.base.config import Config
 from xunjian.storage import StoreError, open_store
 
 
 def report_store_failure(crawler, store, inspection_id: str | None, exc: BaseException) -> None:
     """Say a store write failed (failure file, stderr, the inspection if possible); stop."""
     message = f"store write failed: {type(exc).__name__}: {exc}"[:2000]
-    path = crawler.settings.get("XUNJIAN_FAILURE_FILE") if crawler else None
+    path = Config.from_scrapy(crawler.settings).failure_file if crawler else None
     if path:
         with Path(path).open("a", encoding="utf-8") as out:
             out.write(message + "\n")
@@ -59,7 +60,7 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("XUNJIAN_STORE") or None, crawler)
+        return cls(Config.from_scrapy(crawler.settings).store, crawler)
 
     def open_spider(self, spider=None):
         self.store = open_store(self.store_url)

@@ -26,11 +26,13 @@ import re
 import statistics
 from collections import defaultdict
 
+from xunjian.base.config import DEFAULTS
 from xunjian.spiders.frontier import pattern
 
-#: Pages rendered per inspection for their navigation (besides the homepage), the one default of
-#: ``XUNJIAN_MAX_RENDERED``: a county site's column lists drawn by script fit in it many times.
-DEFAULT_MAX_RENDERED = 100
+#: Pages rendered per inspection for their navigation (besides the homepage), the default of
+#: ``XUNJIAN_MAX_RENDERED`` (base/config.py): a county site's column lists drawn by script fit in
+#: it many times.
+DEFAULT_MAX_RENDERED = DEFAULTS.max_rendered
 
 REASONS = ("fetches_list", "inline_data", "empty_list", "few_links", "column")
 

@@ -9,7 +9,7 @@ when none is given, stores the crawl's facts (``crawl_stats``) and finishes the 
 checks, findings) in the crawl's browser. Run it through ``xunjian inspect SITE`` or ``scrapy
 crawl site -a site=SITE`` (the auditor's whole inspection with its score card).
 
-Settings (``-s NAME=VALUE`` or environment via xunjian/settings.py):
+Settings (``-s NAME=VALUE`` over the environment, base/config.py):
 ``XUNJIAN_MAX_PAGES`` (5000), ``XUNJIAN_MAX_DEPTH`` (5: the census platform's depth; the
 next pages of a list are as deep as the list) — enough for a whole county or department site;
 what still cuts a crawl is stored on the inspection (``crawl``) and shown on the card, see
@@ -59,6 +59,7 @@ from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
 from twisted.python.failure import Failure
 
+from xunjian.base.config import Config
 from xunjian.base.errors import plain_error
 from xunjian.base.process import die_with_parent
 from xunjian.browser.deadline import PageUnresponsive, close_page, step
@@ -84,7 +85,7 @@ from xunjian.inspectors.lists import (
     undated_links,
 )
 from xunjian.inspectors.service import GUIDE_TYPE, SYSTEM_TYPE, system_verdict
-from xunjian.spiders.frontier import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, Frontier
+from xunjian.spiders.frontier import Frontier
 from xunjian.spiders.links import (
     extract_links,
     kind_of,
@@ -100,7 +101,7 @@ from xunjian.spiders.pipelines import (
     INSPECTION_FACTS,
     report_store_failure,
 )
-from xunjian.spiders.render_need import DEFAULT_MAX_RENDERED, RenderNeed
+from xunjian.spiders.render_need import RenderNeed
 from xunjian.spiders.serious_facts import hidden_links, page_facts
 from xunjian.storage import StoreError, open_store
 from xunjian.urlcheck import decode_body
@@ -251,25 +252,22 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        die_with_parent(settings.get("XUNJIAN_PARENT_PID"))  # no orphan crawl (its Chromium)
-        spider.store_url = settings.get("XUNJIAN_STORE") or None
+        settings = Config.from_scrapy(crawler.settings)  # -s XUNJIAN_X wins over the environment
+        die_with_parent(settings.parent_pid)  # no orphan crawl (its Chromium)
+        spider.store_url = settings.store
         spider.store = open_store(spider.store_url)
-        spider.frontier = Frontier(
-            max_pages=settings.getint("XUNJIAN_MAX_PAGES", DEFAULT_MAX_PAGES),
-            max_depth=settings.getint("XUNJIAN_MAX_DEPTH", DEFAULT_MAX_DEPTH),
-        )
-        spider.render_depth = settings.getint("XUNJIAN_RENDER_DEPTH", 0)
-        spider.max_rendered = settings.getint("XUNJIAN_MAX_RENDERED", DEFAULT_MAX_RENDERED)
+        spider.frontier = Frontier(max_pages=settings.max_pages, max_depth=settings.max_depth)
+        spider.render_depth = settings.render_depth
+        spider.max_rendered = settings.max_rendered
         crawler.signals.connect(spider._release_parked, signal=signals.spider_idle)
-        spider.link_timeout = settings.getfloat("XUNJIAN_LINK_TIMEOUT", 15.0)
-        spider.freshness = settings.getbool("XUNJIAN_FRESHNESS", True)
-        spider.item_pages = settings.getint("XUNJIAN_ITEM_PAGES", 5)
-        spider.max_guides = settings.getint("XUNJIAN_MAX_GUIDES", 50)
-        spider.max_letters = settings.getint("XUNJIAN_MAX_LETTERS", 30)
-        spider.max_list_pages = settings.getint("XUNJIAN_MAX_LIST_PAGES", 20)
-        spider.home_retries = settings.getint("XUNJIAN_HOME_RETRIES", 2)
-        spider.home_retry_pause = settings.getfloat("XUNJIAN_HOME_RETRY_PAUSE", 5.0)
+        spider.link_timeout = settings.link_timeout
+        spider.freshness = settings.freshness
+        spider.item_pages = settings.item_pages
+        spider.max_guides = settings.max_guides
+        spider.max_letters = settings.max_letters
+        spider.max_list_pages = settings.max_list_pages
+        spider.home_retries = settings.home_retries
+        spider.home_retry_pause = settings.home_retry_pause
         return spider
 
     # -- start -------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 import re
 import threading
 import time
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from xunjian.base import config
 from xunjian.storage.errors import (
     DuplicateIdError,
     InvalidDocumentError,
@@ -76,9 +76,8 @@ def retry_policy() -> tuple[int, float]:
     ``XUNJIAN_STORE_RETRY_PAUSE`` (default 1 s) and doubling each time, at most 10 s a pause: a
     MongoDB (or a locked SQLite file, a full disk) that comes back within about 25 s loses nothing.
     """
-    retries = int(os.environ.get("XUNJIAN_STORE_RETRIES", "5"))
-    pause = float(os.environ.get("XUNJIAN_STORE_RETRY_PAUSE", "1"))
-    return max(0, retries), max(0.0, pause)
+    settings = config.current()
+    return max(0, settings.store_retries), max(0.0, settings.store_retry_pause)
 
 
 _RETRY = threading.local()  # per thread: inside a retried operation, and which attempt
@@ -687,7 +686,7 @@ class Store(ABC):
 def stale_seconds() -> float:
     """A ``running`` inspection without a heartbeat for this long has lost its process
     (``XUNJIAN_STALE_SECONDS``, default 180; the heartbeat is written every 30 s)."""
-    return float(os.environ.get("XUNJIAN_STALE_SECONDS", "180"))
+    return config.current().stale_seconds
 
 
 def presented_inspection(doc: Doc, now: datetime | None = None) -> Doc:

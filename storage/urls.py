@@ -8,12 +8,11 @@ import threading
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from xunjian.base import config
 from xunjian.storage.base import Store
 from xunjian.storage.embedded import EmbeddedStore
 from xunjian.storage.errors import StoreError, StoreUnavailableError, StoreURLError
 
-ENV_VAR = "XUNJIAN_STORE"
-DEFAULT_STORE = "./xunjian-data"
 DEFAULT_DB = "xunjian"
 SERVER_SELECTION_TIMEOUT_MS = 5000
 ACCEPTED = "a folder path, file:///abs/path, mongodb://, mongodb+srv:// or mongomock://"
@@ -40,7 +39,7 @@ def open_store(url: str | os.PathLike[str] | None = None) -> Store:
     A plain path or file:/// URL opens the embedded store; mongodb:// and mongodb+srv:// open
     MongoDB; mongomock:// opens an in-process fake shared by everyone in this process.
     """
-    target = os.fspath(url) if url is not None else os.environ.get(ENV_VAR) or DEFAULT_STORE
+    target = os.fspath(url) if url is not None else config.current().store
     if not target.strip():
         raise StoreURLError(f"empty store URL; use {ACCEPTED}")
     if "://" not in target:

@@ -78,13 +78,13 @@ class _Quiet(SimpleHTTPRequestHandler):
 async def _render(base: str, names: list[str]) -> dict[str, tuple[str, str, int]]:
     from playwright.async_api import async_playwright
 
-    from xunjian.browser import CONTEXT_OPTIONS, launch_options
+    from xunjian.browser import context_options, launch_options
 
     out = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(**launch_options())
         try:
-            context = await browser.new_context(**CONTEXT_OPTIONS)
+            context = await browser.new_context(**context_options())
             page = await context.new_page()
             for name in names:
                 response = await page.goto(base + name, wait_until="load", timeout=20000)

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from xunjian.base.config import DEFAULTS
+
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/124.0 Safari/537.36 xunjian/0.1 (government website inspection)"
@@ -16,12 +18,12 @@ OUTCOMES = ("ok", "broken", "blocked", "excluded", "unsupported")
 
 @dataclass
 class CheckConfig:
-    timeout: float = 15.0  # deadline of one HTTP request (headers + bounded body)
+    timeout: float = DEFAULTS.link_timeout  # deadline of one HTTP request (headers + bounded body)
     connect_timeout: float = 10.0  # TCP (and TLS) connect
     max_redirects: int = 10
-    per_host: int = 4  # concurrent requests per host:port (politeness)
+    per_host: int = DEFAULTS.per_host  # concurrent requests per host:port (politeness)
     total: int = 64  # concurrent requests overall
-    host_delay: float = 0.0  # minimum seconds between request starts to one host
+    host_delay: float = DEFAULTS.host_delay  # minimum seconds between request starts to one host
     max_body: int = 512 * 1024  # bytes read from an HTML body for soft-404 detection
     user_agent: str = DEFAULT_USER_AGENT
     retries: int = 0  # extra attempts after timeout / reset / connect errors

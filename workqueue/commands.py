@@ -7,14 +7,15 @@ import sys
 
 import click
 
+from xunjian.base.config import current
 from xunjian.base.safetext import clean, json_text
 
 QUEUE_HELP = "The Redis queue, e.g. redis://127.0.0.1:6379/0 (or $XUNJIAN_QUEUE)."
 
 
 def queue_option():
-    return click.option("--queue", "queue_url", envvar="XUNJIAN_QUEUE", required=True,
-                        metavar="URL", help=QUEUE_HELP)
+    return click.option("--queue", "queue_url", default=lambda: current().queue or None,
+                        required=True, metavar="URL", help=QUEUE_HELP)
 
 
 def _fail(exc: Exception):

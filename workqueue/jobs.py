@@ -17,7 +17,6 @@ by the scheduler's sweep (``scheduler.Runtime.requeue_lost``, every 10 minutes) 
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +27,8 @@ from urllib.parse import urlsplit
 import dramatiq
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.middleware import CurrentMessage, Middleware
+
+from xunjian.base.config import DEFAULTS, current
 
 QUEUE = "inspections"
 NAMESPACE = "xunjian-dramatiq"
@@ -45,43 +46,39 @@ class QueueError(RuntimeError):
     """The queue cannot be used as asked; the message says why and what to do."""
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
 @dataclass
 class QueueSettings:
-    """Tunables, each from an environment variable (docs/QUEUE.md explains the defaults)."""
+    """Tunables, each an ``XUNJIAN_QUEUE_*`` setting (base/config.py; docs/QUEUE.md explains
+    the defaults)."""
 
     #: A worker silent this long (ms) is dead: its unacknowledged jobs go back on the queue.
-    heartbeat_ms: int = 60_000
+    heartbeat_ms: int = DEFAULTS.queue_heartbeat_ms
     #: Out of a million broker commands, how many also requeue the jobs of dead workers.
-    maintenance_chance: int = 20_000
+    maintenance_chance: int = DEFAULTS.queue_maintenance
     #: A failed inspection is retried this many times, then shown as failed with the reason.
-    retries: int = 2
+    retries: int = DEFAULTS.queue_retries
     #: Backoff before a retry (doubling from min to max, ms).
-    min_backoff_ms: int = 60_000
-    max_backoff_ms: int = 3_600_000
+    min_backoff_ms: int = DEFAULTS.queue_backoff_ms
+    max_backoff_ms: int = DEFAULTS.queue_max_backoff_ms
     #: A site busy with another inspection is tried again at most this many times.
-    busy_retries: int = 50
+    busy_retries: int = DEFAULTS.queue_busy_retries
     #: One inspection may take this long (s) before its child process is killed.
-    job_timeout: float = 6 * 3600.0
+    job_timeout: float = DEFAULTS.queue_job_timeout
     #: The command a job runs (tests, benchmarks): {code} {store} {as_of} are filled in.
-    command: str | None = None
+    command: str | None = DEFAULTS.queue_command or None
 
     @classmethod
     def from_env(cls) -> QueueSettings:
+        settings = current()
         return cls(
-            heartbeat_ms=_env_int("XUNJIAN_QUEUE_HEARTBEAT_MS", cls.heartbeat_ms),
-            maintenance_chance=min(MAINTENANCE_SCALE, _env_int("XUNJIAN_QUEUE_MAINTENANCE",
-                                                               cls.maintenance_chance)),
-            retries=_env_int("XUNJIAN_QUEUE_RETRIES", cls.retries),
-            min_backoff_ms=_env_int("XUNJIAN_QUEUE_BACKOFF_MS", cls.min_backoff_ms),
-            max_backoff_ms=_env_int("XUNJIAN_QUEUE_MAX_BACKOFF_MS", cls.max_backoff_ms),
-            busy_retries=_env_int("XUNJIAN_QUEUE_BUSY_RETRIES", cls.busy_retries),
-            job_timeout=float(os.environ.get("XUNJIAN_QUEUE_JOB_TIMEOUT") or cls.job_timeout),
-            command=os.environ.get("XUNJIAN_QUEUE_COMMAND") or None,
+            heartbeat_ms=settings.queue_heartbeat_ms,
+            maintenance_chance=min(MAINTENANCE_SCALE, settings.queue_maintenance),
+            retries=settings.queue_retries,
+            min_backoff_ms=settings.queue_backoff_ms,
+            max_backoff_ms=settings.queue_max_backoff_ms,
+            busy_retries=settings.queue_busy_retries,
+            job_timeout=settings.queue_job_timeout,
+            command=settings.queue_command or None,
         )
 
 

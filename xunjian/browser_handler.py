@@ -24,13 +24,12 @@ import os
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from xunjian.base.config import Config
 from xunjian.browser.deadline import CLOSE_TIMEOUT, PageUnresponsive, abandon, step_timeout
 from xunjian.browser.netpolicy import PolicyProxy
 
 logger = logging.getLogger(__name__)
 
-#: Pages one browser context serves before a fresh one takes over.
-CONTEXT_PAGES = int(os.environ.get("XUNJIAN_CONTEXT_PAGES", "200"))
 #: Playwright's driver (node) passes every page's screenshot through; with a 1 MB young
 #: generation it collects them early instead of growing to ~130 MB (bench/README).
 NODE_DRIVER_OPTIONS = "--max-semi-space-size=1"
@@ -47,7 +46,8 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             os.environ["NODE_OPTIONS"] = f"{node} {NODE_DRIVER_OPTIONS}".strip()
         super().__init__(crawler)
         self._crawler_ref = crawler
-        self.context_pages = crawler.settings.getint("XUNJIAN_CONTEXT_PAGES", CONTEXT_PAGES)
+        # pages one browser context serves before a fresh one takes over
+        self.context_pages = Config.from_scrapy(crawler.settings).context_pages
         self._generation: dict[str, int] = {}  # settings name → current generation
         self._served: dict[str, int] = {}  # context (generation) name → pages opened
         self._open: dict[str, set[int]] = {}  # context name → ids of its open pages

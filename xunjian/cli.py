@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.text import Text
 
+from xunjian.base.config import SettingError, current, prefer
 from xunjian.base.safetext import clean, json_text, markup
 from xunjian.storage import StoreError, open_store
 
@@ -25,7 +26,7 @@ STAGES = {"crawl": "抓取页面 crawl", "links": "检查链接 links", "browser
 
 def resolve_store_url(url: str | None) -> str:
     """The store URL, with an embedded store's folder made absolute (subprocesses share it)."""
-    url = url or os.environ.get("XUNJIAN_STORE") or "xunjian-data"
+    url = url or current().store
     if "://" not in url:
         return str(Path(url).expanduser().resolve())
     return url
@@ -144,7 +145,7 @@ class Commands(click.Group):
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--store", "store_url", envvar="XUNJIAN_STORE", metavar="URL", help=STORE_HELP)
+@click.option("--store", "store_url", metavar="URL", help=STORE_HELP)  # else XUNJIAN_STORE
 @click.version_option(package_name="xunjian", prog_name="xunjian",
                       message="%(prog)s %(version)s", help="Show the version and exit.")
 @click.pass_context
@@ -154,6 +155,10 @@ def main(ctx, store_url):
     Messages are English sentences with the census's own Chinese terms (网站标识码, 首页网址,
     单项否决 …). Every command that uses a store also takes --store after its name.
     """
+    try:
+        current()  # every XUNJIAN_* setting, checked before any command: a bad one is one line
+    except SettingError as exc:
+        raise click.ClickException(str(exc)) from None
     ctx.obj = StoreContext(store_url)
 
 
@@ -394,7 +399,7 @@ def demo(obj: StoreContext, json_path):
     from xunjian.demo.server import DemoServer
 
     check_output(json_path)
-    os.environ.setdefault("XUNJIAN_LINK_TIMEOUT", "5")  # the demo's slow link takes 8 s
+    prefer("link_timeout", "5")  # the demo's slow link takes 8 s
     with DemoServer(slow_seconds=8) as server:
         console.print(f"demo site: {server.url}  (store: {obj.url})", soft_wrap=True)
         folder = Path(tempfile.mkdtemp(prefix="xunjian-demo-"))

@@ -7,6 +7,7 @@ import time
 
 import click
 
+from xunjian.base.config import current
 from xunjian.base.safetext import clean
 
 
@@ -95,7 +96,7 @@ def warnings_command(obj, site_code, show_all, check):
               type=click.IntRange(min=1), help="Inspections running at once.")
 @click.option("--screenshots/--no-screenshots", default=True, show_default=True,
               help="Screenshot homepages whose probe failed (when a Chromium is available).")
-@click.option("--queue", "queue_url", envvar="XUNJIAN_QUEUE", metavar="URL",
+@click.option("--queue", "queue_url", default=lambda: current().queue or None, metavar="URL",
               help="Enqueue inspections on this Redis queue for `xunjian worker`s instead of "
                    "running them here (probes stay here).")
 @click.pass_obj

@@ -1,14 +1,53 @@
 """Scrapy settings of the xunjian project (``scrapy.cfg`` points here).
 
-Every knob an operator may turn is read from the environment as well, so ``xunjian inspect``
-and ``scrapy crawl site`` behave the same.
+The ``XUNJIAN_*`` settings are base/config.py's: the environment, with ``-s XUNJIAN_X=…`` over it,
+so ``xunjian inspect`` and ``scrapy crawl site`` behave the same. The add-on ``CrawlSettings``
+below makes a crawler's ``XUNJIAN_*`` settings the whole crawl process's (the finishing's link
+checks, the browser's deadlines, the store's retries …) and sets the Scrapy settings that follow
+from them, so ``-s XUNJIAN_PER_HOST=2`` reaches Scrapy's own concurrency as the environment does.
 """
 
-import os
+import sys
 
-from xunjian.browser import CONTEXT_OPTIONS, USER_AGENT, launch_options  # noqa: F401 (USER_AGENT is a setting)
-from xunjian.browser.netpolicy import ALLOW_NETWORKS_DEFAULT
-from xunjian.spiders.render_need import DEFAULT_MAX_RENDERED
+from xunjian.base.config import Config, SettingError, current, install
+from xunjian.browser import context_options, launch_options
+
+try:
+    _settings = current()
+except SettingError as exc:  # one line for the operator, not a traceback
+    sys.exit(f"Error: {exc}")
+
+
+class CrawlSettings:
+    """Scrapy add-on (``ADDONS``): the crawler's ``XUNJIAN_*`` settings (``-s`` over the
+    environment) become this process's (base/config.py ``install``) and give the Scrapy
+    settings that follow from them. Runs once the spider's and the command line's settings are
+    in, before the engine, the download handlers and the finishing start."""
+
+    def update_settings(self, settings) -> None:
+        crawl = Config.from_scrapy(settings)
+        install(crawl)
+        derived = {
+            # one context at a time serves the crawl; every XUNJIAN_CONTEXT_PAGES pages a fresh
+            # one takes over and the old one closes with its last page (xunjian/browser_handler.py),
+            # so memory stays flat on long crawls. No cap on contexts: a draining one must never
+            # block its successor.
+            "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.browser_pages,
+            "PLAYWRIGHT_CONTEXTS": {"inspect": context_options()},
+            "USER_AGENT": crawl.user_agent,
+            # seconds a page may take to load (Chromium navigation and plain downloads alike); a
+            # rendered page's download gets its navigation timeout plus XUNJIAN_STEP_TIMEOUT
+            # (browser/deadline.py)
+            "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(crawl.nav_timeout * 1000),
+            "DOWNLOAD_TIMEOUT": max(1, int(crawl.nav_timeout)),
+            "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host,
+            "DOWNLOAD_DELAY": crawl.host_delay,
+        }
+        for name, value in derived.items():
+            settings.set(name, value, priority="addon")  # a -s of the Scrapy name still wins
+
+
+ADDONS = {"xunjian.settings.CrawlSettings": 0}
 
 BOT_NAME = "xunjian"
 SPIDER_MODULES = ["xunjian.spiders"]
@@ -21,48 +60,7 @@ DOWNLOAD_HANDLERS = {
     "https": "xunjian.browser_handler.SharedPlaywrightHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
-PLAYWRIGHT_LAUNCH_OPTIONS = launch_options() if os.environ.get("XUNJIAN_NO_BROWSER") != "1" else {}
-PLAYWRIGHT_CONTEXTS = {"inspect": dict(CONTEXT_OPTIONS)}
-# One context at a time serves the crawl; every XUNJIAN_CONTEXT_PAGES pages a fresh one takes
-# over and the old one closes with its last page (xunjian/browser_handler.py), so memory stays
-# flat on long crawls. No cap on contexts: a draining one must never block its successor.
-XUNJIAN_CONTEXT_PAGES = int(os.environ.get("XUNJIAN_CONTEXT_PAGES", "200"))
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("XUNJIAN_BROWSER_PAGES", "2"))
-# Seconds a page may take to load (Chromium navigation and plain downloads alike).
-XUNJIAN_NAV_TIMEOUT = float(os.environ.get("XUNJIAN_NAV_TIMEOUT", "30"))
-PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = int(XUNJIAN_NAV_TIMEOUT * 1000)
-# Seconds any one browser step on a loaded page (reading it, its title, a screenshot, closing
-# it) may take: past it the page's script is taken to hang, the page is abandoned and stored as
-# 页面脚本无响应 (browser/deadline.py). A rendered page's download gets its navigation timeout
-# plus this.
-XUNJIAN_STEP_TIMEOUT = float(os.environ.get("XUNJIAN_STEP_TIMEOUT", "30"))
-
-XUNJIAN_STORE = os.environ.get("XUNJIAN_STORE", "")
-# Crawl budget: the whole site (see spiders/frontier.py for why 5,000 pages and 5 clicks).
-XUNJIAN_MAX_PAGES = int(os.environ.get("XUNJIAN_MAX_PAGES", "5000"))
-XUNJIAN_MAX_DEPTH = int(os.environ.get("XUNJIAN_MAX_DEPTH", "5"))
-XUNJIAN_RENDER_DEPTH = int(os.environ.get("XUNJIAN_RENDER_DEPTH", "0"))
-# Pages below the homepage rendered in Chromium because their plain HTML does not show their
-# whole navigation (lists drawn by script; spiders/render_need.py); what the bound leaves is reported.
-XUNJIAN_MAX_RENDERED = int(os.environ.get("XUNJIAN_MAX_RENDERED", str(DEFAULT_MAX_RENDERED)))
-# Column pages and list dates (the freshness indicators); 0 turns it off for link-only runs.
-XUNJIAN_FRESHNESS = os.environ.get("XUNJIAN_FRESHNESS", "1") == "1"
-XUNJIAN_ITEM_PAGES = int(os.environ.get("XUNJIAN_ITEM_PAGES", "5"))  # undated items opened per list
-# Service and interaction: guides opened per site, letters opened per consultation column.
-XUNJIAN_MAX_GUIDES = int(os.environ.get("XUNJIAN_MAX_GUIDES", "50"))
-XUNJIAN_MAX_LETTERS = int(os.environ.get("XUNJIAN_MAX_LETTERS", "30"))
-# Pages of one guide/letter/survey/interview list read (those lists are read whole); the rest is
-# reported on the column page as ``pages_unread``.
-XUNJIAN_MAX_LIST_PAGES = int(os.environ.get("XUNJIAN_MAX_LIST_PAGES", "20"))
-# An unreachable homepage is tried again this many times, this many seconds apart.
-XUNJIAN_HOME_RETRIES = int(os.environ.get("XUNJIAN_HOME_RETRIES", "2"))
-XUNJIAN_HOME_RETRY_PAUSE = float(os.environ.get("XUNJIAN_HOME_RETRY_PAUSE", "5"))
-# Where the crawl reports a store write that failed for good (set by xunjian inspect).
-XUNJIAN_FAILURE_FILE = os.environ.get("XUNJIAN_FAILURE_FILE", "")
-# Where the crawl writes the finishing's progress (link checks, browser) for xunjian inspect.
-XUNJIAN_PROGRESS_FILE = os.environ.get("XUNJIAN_PROGRESS_FILE", "")
-# The process that started the crawl (xunjian inspect): if it dies, the crawl stops too.
-XUNJIAN_PARENT_PID = os.environ.get("XUNJIAN_PARENT_PID", "")
+PLAYWRIGHT_LAUNCH_OPTIONS = launch_options() if not _settings.no_browser else {}
 # `scrapy crawl site -a site=CODE` (the auditor's re-run) is a whole inspection with its card.
 COMMANDS_MODULE = "xunjian.scrapy_commands"
 
@@ -70,9 +68,7 @@ COMMANDS_MODULE = "xunjian.scrapy_commands"
 # Inspections are official oversight of public sites; robots.txt does not apply, politeness does.
 ROBOTSTXT_OBEY = False
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = int(os.environ.get("XUNJIAN_PER_HOST", "4"))
-DOWNLOAD_DELAY = float(os.environ.get("XUNJIAN_HOST_DELAY", "0"))
-DOWNLOAD_TIMEOUT = max(1, int(XUNJIAN_NAV_TIMEOUT))
+# CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY and DOWNLOAD_TIMEOUT: CrawlSettings above
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 1
@@ -85,11 +81,9 @@ RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 DOWNLOADER_MIDDLEWARES = {"xunjian.browser_handler.ReleaseRetriedPages": 560,
                           "xunjian.browser.netpolicy.ScrapyAddressGuard": 650}
 # Internal networks (beyond the site's own registered addresses) the inspection may fetch:
-# ``10.0.0.0/8,192.168.1.0/24``; browser/netpolicy.py reads it from the environment.
-XUNJIAN_ALLOW_NETWORKS = os.environ.get("XUNJIAN_ALLOW_NETWORKS", ALLOW_NETWORKS_DEFAULT)
+# XUNJIAN_ALLOW_NETWORKS (browser/netpolicy.py).
 # A timeout is not tried again: the page waited XUNJIAN_LINK_TIMEOUT (plain pages) or
 # XUNJIAN_NAV_TIMEOUT already, and its link is broken either way (the link check does not retry).
-XUNJIAN_LINK_TIMEOUT = float(os.environ.get("XUNJIAN_LINK_TIMEOUT", "15"))
 RETRY_EXCEPTIONS = [
     "scrapy.exceptions.CannotResolveHostError",
     "scrapy.exceptions.DownloadConnectionRefusedError",
@@ -113,4 +107,4 @@ EXTENSIONS = {"xunjian.inspection.extension.FinishInspection": 500}
 # list); Scrapy's depth middleware would overwrite that count with parent + 1.
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = os.environ.get("XUNJIAN_LOG_LEVEL", "INFO")
+LOG_LEVEL = _settings.log_level

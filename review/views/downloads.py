@@ -8,12 +8,11 @@ import re
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from xunjian.inspection.card import card_for
 from xunjian.reports.census import GROUPINGS, census_html, census_xlsx
 from xunjian.reports.render import MIME, ReportError, html_to_pdf
 from xunjian.reports.site import FORMATS, build_site_report
 from xunjian.reports.xlsx import card_workbook
-
-from xunjian.inspection.card import card_for
 
 from ..shared import inspection_of, site_or_404, state
 

@@ -11,12 +11,14 @@ spider, and the site spider under ``xunjian inspect``, runs as Scrapy's ``crawl`
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from xunjian.base.config import Config, SettingError, install
 from xunjian.base.safetext import markup
 from xunjian.inspection import run
 from xunjian.inspection.card import card_for
@@ -28,6 +30,12 @@ class Command(ScrapyCrawl):
         return "Run a spider; `crawl site -a site=CODE` inspects the site and prints its card"
 
     def run(self, args: list[str], opts) -> None:
+        try:  # a bad -s XUNJIAN_X is one line, before anything starts
+            install(Config.from_scrapy(self.settings))
+        except SettingError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
         if len(args) != 1 or args[0] != "site" or "inspection" in opts.spargs:
             super().run(args, opts)
             return
@@ -47,7 +55,7 @@ class Command(ScrapyCrawl):
             as_of = parse_as_of(spargs.pop("as_of", None))
         except click.BadParameter as exc:
             raise UsageError(str(exc)) from None
-        store_url = resolve_store_url(self.settings.get("XUNJIAN_STORE") or None)
+        store_url = resolve_store_url(Config.from_scrapy(self.settings).store)
         try:
             store = open_store(store_url)
             if store.get_site(code) is None:
