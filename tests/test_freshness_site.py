@@ -151,8 +151,6 @@ def test_rescoring_another_as_of_needs_no_recrawl(inspected):
 
 def test_discovered_columns_can_be_exported_in_the_census_layout(inspected):
     out = xunjian("registry", "discovered", CODE, "--csv", "-", store=inspected["store_dir"])
-    if out.returncode != 0 and "No such command" in out.stderr:
-        pytest.skip("`registry discovered` is not registered in xunjian/cli.py yet")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert lines[0].lstrip("\ufeff") == "网站标识码,内容类别,栏目类型,栏目(系统)名称,栏目(系统)地址"

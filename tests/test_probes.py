@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -79,14 +80,26 @@ def test_no_retries(site: LocalSite, store) -> None:
     assert site.hits[("GET", "/slow")] == 1
 
 
-def test_per_host_politeness(site: LocalSite, store) -> None:
+def test_per_host_politeness(site: LocalSite, store, monkeypatch) -> None:
+    """One host: each probe starts host_delay after the one before. Timed where the prober
+    starts its requests (a loaded machine delays them, never brings them forward), not where the
+    server happens to read them."""
     site.reset_counters()
-    config = ProbeConfig(timeout=2, host_delay=0.15, per_host=1, screenshots=False)
-    _probe(store, [{"code": str(n), "url": f"{site.base}/count/{n}"} for n in range(4)], config)
-    starts = sorted(site.starts)
-    assert len(starts) == 4
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.12  # one host: starts spaced by host_delay
+    started: list[float] = []
+    fetch = Prober.fetch
+
+    async def timed_fetch(self, url: str) -> dict:
+        started.append(time.monotonic())
+        return await fetch(self, url)
+
+    monkeypatch.setattr(Prober, "fetch", timed_fetch)
+    config = ProbeConfig(timeout=5, host_delay=0.3, per_host=1, screenshots=False)
+    docs = _probe(store, [{"code": str(n), "url": f"{site.base}/count/{n}"} for n in range(4)],
+                  config)
+    assert all(d["ok"] for d in docs) and len(started) == 4
+    assert sum(n for (_, path), n in site.hits.items() if path.startswith("/count/")) == 4
+    gaps = [b - a for a, b in zip(started, started[1:], strict=False)]
+    assert min(gaps) >= 0.3 - 0.01  # a slower machine only widens the gaps
 
 
 def test_failure_screenshot_does_not_block_probes(site: LocalSite, store) -> None:
