@@ -36,7 +36,7 @@ import re
 import lxml.html
 
 from xunjian.inspectors.dates import page_date
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 from xunjian.inspectors.lists import SIDE_MARK, _skip_node
 
 MIN_BODY = 150  # CJK characters of body text in the main block: an article

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 
 _SEP = r"\s*[-/.年]\s*"
 #: A full date: year, month, day (+ optional time). Digits must not continue on either side.

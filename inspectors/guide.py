@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 from xunjian.scoring.rules import load_rules
 
 CATEGORIES = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话",

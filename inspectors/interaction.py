@@ -30,7 +30,7 @@ from datetime import date
 
 from xunjian.inspectors import finding_id
 from xunjian.inspectors.dates import date_in_text, resolve
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 from xunjian.scoring.rules import Rules, load_rules
 from xunjian.scoring.time import as_of_date
 from xunjian.urlcheck.verdict import stored_usability

@@ -26,7 +26,7 @@ from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from xunjian.inspectors.dates import date_in_text
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 
 #: Elements that never hold column items.
 SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "select",

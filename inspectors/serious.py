@@ -41,7 +41,7 @@ import ahocorasick  # pyahocorasick: one pass over a sentence finds every listed
 import lxml.etree
 
 from xunjian.inspectors import finding_id
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 from xunjian.scoring.rules import RULES_DIR as SCORING_RULES
 
 INDICATOR = "veto.serious_error"

@@ -28,7 +28,7 @@ import re
 from functools import cache
 
 from xunjian.inspectors import finding_id
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 from xunjian.scoring.rules import load_rules
 from xunjian.urlcheck.verdict import stored_usability
 from xunjian.base.errors import plain_reason

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 
 ATTACHMENT_EXTS = {
     "doc", "docx", "xls", "xlsx", "ppt", "pptx", "pdf", "zip", "rar", "7z", "gz", "tar",

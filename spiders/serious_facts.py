@@ -9,7 +9,7 @@ One small hook in spiders/site.py calls ``hidden_links`` before the page is clos
 from __future__ import annotations
 
 from xunjian.browser.deadline import close_page, step, step_timeout
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 
 #: Per link, why a visitor cannot see it: the link or an ancestor is display:none,
 #: visibility:hidden, opacity 0, a zero-height/width box that clips, off the page, a

@@ -29,7 +29,7 @@ import pytest
 from xunjian.inspectors.dates import htmldate_date, page_date
 from xunjian.inspectors.freshness import freshness_findings
 from xunjian.inspectors.guide import guide_elements
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 from xunjian.inspectors.lists import list_items
 from xunjian.inspectors.serious import page_unit, serious_findings
 from xunjian.spiders.links import extract_links, page_title, visible_text_length

@@ -14,7 +14,7 @@ from functools import lru_cache
 import ahocorasick
 from lxml import etree
 
-from xunjian.inspectors.html import parse_html
+from xunjian.base.html import parse_html
 
 # ---------------------------------------------------------------------------------------------
 # decoding

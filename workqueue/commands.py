@@ -67,7 +67,7 @@ def enqueue(obj, site_codes, all_sites, queue_url, as_of):
     """Put one inspection per site on the queue; a site already waiting or running keeps its
     one job."""
     from xunjian.workqueue.jobs import QueueError, check_topology, enqueue_sites
-    from xunjian.cli import parse_as_of
+    from xunjian.base.asof import parse_as_of
 
     if bool(site_codes) == all_sites:
         raise click.UsageError("give SITE_CODE… or --all (not both)")

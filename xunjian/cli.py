@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from rich.text import Text
 
 from xunjian.base.config import SettingError, current, prefer
 from xunjian.base.safetext import clean, json_text, markup
+from xunjian.base.asof import parse_as_of, today  # noqa: F401 - today: for callers
 from xunjian.storage import StoreError, open_store
 
 console = Console()
@@ -30,20 +30,6 @@ def resolve_store_url(url: str | None) -> str:
     if "://" not in url:
         return str(Path(url).expanduser().resolve())
     return url
-
-
-def today() -> str:
-    return datetime.now(SHANGHAI).date().isoformat()
-
-
-def parse_as_of(value: str | None) -> str:
-    if value is None:
-        return today()
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-20",
-                                 param_hint="--as-of") from None
 
 
 def check_output(path: str | None) -> None:
