@@ -29,8 +29,9 @@ import pytest
 from cli_run import ROOT, census_forms
 
 from xunjian.demo.server import DemoServer
-from xunjian.storage import open_store
+from xunjian.inspection.card import card_for
 from xunjian.inspection.runcontrol import SiteLock
+from xunjian.storage import open_store
 
 SITE = Path(__file__).parent / "sites" / "stuck"
 CODE = "9999000240"
@@ -108,8 +109,10 @@ def test_stuck_column_pages_are_findings_and_the_inspection_ends(tmp_path) -> No
                 if p["url"] == base + "/col/col2861/index.html"]
     assert ordinary and not ordinary[0].get("error"), ordinary
     assert len(ordinary[0]["items"]) == 3 and ordinary[0].get("screenshot")
-    # the online system that hangs is judged on its own indicator, with the same reason
-    system = [f for f in store.findings(inspection["id"]) if f.get("url") == base + SYSTEM]
+    # the online system that hangs is judged on its own indicator, with the same reason — on
+    # the card: service findings are derived from the stored facts when a card is scored
+    card = card_for(store, inspection["id"])
+    system = [f for f in card["findings"] if f.get("url") == base + SYSTEM]
     assert [(f["indicator"], f["kind"]) for f in system] == \
         [("service.online_systems", "system_unreachable")], system
     assert "页面脚本无响应" in system[0]["detail"]
