@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xunjian.base import config
 
 from .blank import is_blank
+from .launch import context_options, launch_options
 from .deadline import CLOSE_TIMEOUT, PageUnresponsive, close_page, step, step_timeout
 
 #: Tallest screenshot kept (CSS pixels); endless pages are cut here rather than eat memory.
@@ -174,8 +175,6 @@ class Renderer:
         self._proxy = None
 
     async def __aenter__(self) -> Renderer:
-        from . import context_options, launch_options
-
         options = context_options()
         if self.policy is not None:
             from .netpolicy import PolicyProxy

@@ -19,7 +19,7 @@ def test_no_feature_switches_that_would_replace_playwrights() -> None:
 def test_the_headless_shell_is_chosen_over_full_chromium(tmp_path, monkeypatch) -> None:
     """Where both are installed, inspections run the headless shell (~160 MB less per inspection,
     bench/README "Memory"); XUNJIAN_BROWSER still wins over both."""
-    from xunjian import browser
+    from xunjian.browser import launch as browser
     full, shell, mine = (tmp_path / name for name in ("chromium", "chromium-headless-shell",
                                                        "my-chrome"))
     for path in (full, shell, mine):

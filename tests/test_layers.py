@@ -122,8 +122,5 @@ def test_no_modules_import_each_other_in_a_loop():
     for v in graph:
         if v not in index:
             visit(v)
-    # Left, knowingly: browser/render.py imports the launch options of browser/__init__.py inside
-    # a function (browser/__init__.py re-exports Renderer). Moving the launch options into a
-    # module of their own closes it; any other loop fails here.
-    assert loops == [["browser/__init__.py", "browser/render.py"]], \
+    assert loops == [], \
         "modules that import each other in a loop: " + repr(loops)
