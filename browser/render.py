@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from xunjian.base import config
 
 from .blank import is_blank
-from .launch import context_options, launch_options
 from .deadline import CLOSE_TIMEOUT, PageUnresponsive, close_page, step, step_timeout
+from .launch import context_options, launch_options
+from .netpolicy import PolicyProxy, net_error
 
 #: Tallest screenshot kept (CSS pixels); endless pages are cut here rather than eat memory.
 MAX_SCREENSHOT_HEIGHT = 12000
@@ -177,8 +178,6 @@ class Renderer:
     async def __aenter__(self) -> Renderer:
         options = context_options()
         if self.policy is not None:
-            from .netpolicy import PolicyProxy
-
             self._proxy = await PolicyProxy(self.policy).start()
             options.update(self._proxy.context_options())
         if self._shared is not None:
@@ -248,7 +247,6 @@ class Renderer:
             if response is not None:
                 result.status = response.status
                 if self.policy is not None:
-                    from .netpolicy import net_error
 
                     failed = net_error(await step(page, response.all_headers(), "读取响应"), url)
                     if failed:  # its proxy could not connect: as the browser would say

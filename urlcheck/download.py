@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from xunjian.browser.netpolicy import connector
+
 from .checker import error_reason
 from .content import decode_body, judge_page
 from .result import DEFAULT_USER_AGENT, CheckConfig
@@ -126,8 +128,6 @@ async def check_downloads(urls: list[str], config: CheckConfig | None = None,
                           concurrency: int = 4, policy=None) -> dict[str, dict]:
     """url → download result (``ok``, ``reason``, ``http_status``, ``content_type``, ``size``).
     ``policy``: the site's address policy (browser/netpolicy.py), judged on every redirect."""
-    from xunjian.browser.netpolicy import connector
-
     config = config or CheckConfig()
     timeout = aiohttp.ClientTimeout(total=config.timeout, connect=config.connect_timeout)
     slots = asyncio.Semaphore(concurrency)
