@@ -137,3 +137,44 @@ def test_the_readme_table_is_base_configs():
     for name, *_ in config.describe():
         assert f"`{name}`" in readme, name
     assert DEFAULTS.link_timeout == 15
+
+
+def _reads_of_the_settings() -> dict[str, list[str]]:
+    """field → the places outside base/config.py that read it (``….field`` on a settings object:
+    ``config.current().field``, ``cfg.field``, ``settings.field`` …)."""
+    fields = set(Config.__dataclass_fields__)
+    reads: dict[str, list[str]] = {name: [] for name in fields}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path == ROOT / "base" / "config.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr in fields:
+                    reads[node.attr].append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                      and node.func.id == "getattr" and len(node.args) > 2):
+                    name = node.args[1]
+                    assert not (isinstance(name, ast.Constant) and name.value in fields), \
+                        f"{path.relative_to(ROOT)}:{node.lineno}: a default of its own for " \
+                        f"setting {name.value!r} (getattr with a fallback)"
+    return reads
+
+
+def test_every_setting_has_a_reader_and_no_reader_a_default_of_its_own():
+    """A setting nobody reads is a lie in the README's table; a reader with its own fallback
+    (``config.current().link_timeout or 15``) is a second default that drifts from the first."""
+    reads = _reads_of_the_settings()
+    unread = sorted(config.env_name(name) for name, places in reads.items() if not places)
+    assert not unread, f"settings that nothing reads: {unread}"
+    second = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+                    first = node.values[0]
+                    if (isinstance(first, ast.Attribute) and isinstance(first.value, ast.Call)
+                            and getattr(first.value.func, "attr", "") == "current"
+                            and isinstance(node.values[-1], ast.Constant)
+                            and node.values[-1].value not in (None, "", 0)):
+                        second.append(f"{path.relative_to(ROOT)}:{node.lineno} {first.attr}")
+    assert not second, f"settings given a second default where they are read: {second}"
