@@ -52,7 +52,8 @@ INTERPRETATION = re.compile(r"解读")
 POLICY_TYPE = "政策文件"
 #: Link words of a 解读 page pointing at its document.
 DOC_LINK = re.compile(r"原文|政策文件|文件全文|相关文件|相关政策|文件链接|^《.{2,80}》$|"
-                      r"^关于.{2,80}的(?:通知|意见|办法|决定|规定|方案|批复|公告|细则|规划)")
+                      r"关于.{2,80}的(?:通知|意见|办法|决定|规定|方案|批复|公告|细则|规划|措施)$|"
+                      r"[〔\[［]\d{4}[〕\]］]\s*\d+\s*号")
 #: Link words of a policy document pointing at its 解读.
 BACK_LINK = re.compile(r"解读|图解")
 #: Host labels that name nothing.
@@ -63,9 +64,15 @@ PLACE = re.compile(rf"[\u4e00-\u9fff]{{2,10}}?{REGION_SUFFIX}")
 NAME_TAIL = re.compile(r"(?:门户网站|门户网|政府网站|政府网|网站|门户|官网|官方网站)$")
 
 
+#: Pages of the national platforms a site serves through its own proxy (the conac certificate,
+#: the 找错 form): not the site's own pages, never judged for its footer.
+PLATFORM_PAGE = re.compile(r"/sitename\?method=show|/exposure/|jiucuo|zhaocuo|zfwzzc", re.I)
+
+
 def page_ok(page: dict) -> bool:
     return bool(page.get("design")) and not page.get("error") and \
-        (page.get("status") or 0) < 400 and not page.get("frame_of")
+        (page.get("status") or 0) < 400 and not page.get("frame_of") and \
+        not PLATFORM_PAGE.search(_url(page))
 
 
 def footer_judged(page: dict) -> bool:
