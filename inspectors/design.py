@@ -272,3 +272,24 @@ def page_design(html: str | None, url: str) -> dict | None:
     return {"marks": footer_marks(text, starts, cut, url, _CONAC_ANYWHERE.search(html)),
             "footer": footer, "tags": page_tags(doc), "report_errors": entry,
             "header": header(text, starts)}
+
+
+def with_frames(facts: dict | None, frames: list[tuple[str, str]]) -> dict | None:
+    """A page's facts with what its frames show (a frameset homepage's footer is a frame): a
+    footer item or the 找错 entry the page itself lacks is taken from the first frame showing
+    it (``frame``: that frame's URL)."""
+    if facts is None or not frames:
+        return facts
+    wanted = [i for i in MARK_ITEMS if i not in facts["marks"]]
+    if not wanted and facts["report_errors"]:
+        return facts
+    for frame_url, frame_html in frames:
+        found = page_design(frame_html, frame_url)
+        if found is None:
+            continue
+        for item in [i for i in wanted if i in found["marks"]]:
+            facts["marks"][item] = {**found["marks"][item], "frame": frame_url}
+            wanted.remove(item)
+        if not facts["report_errors"] and found["report_errors"]:
+            facts["report_errors"] = {**found["report_errors"], "frame": frame_url}
+    return facts

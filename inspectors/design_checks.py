@@ -250,19 +250,22 @@ def spellings(word: str, limit: int = 32) -> set[str]:
 
 
 def name_words(site: dict) -> list[str]:
-    """The words a site's domain may be named after: its places (清河县, 清河) and the unit
-    after them (教育局, 教育)."""
+    """The words a site's domain may be named after: its own place (清河县, 清河) and the unit
+    after it (教育局, 教育)."""
     name = NAME_TAIL.sub("", site.get("name") or "")
     words: list[str] = []
-    for text in (site.get("region") or "", name):
-        for place in PLACE.findall(text):
-            words += [place, re.sub(rf"{REGION_SUFFIX}$", "", place)]
+    # the region's own place (河北省清河县 → 清河县: not the province above it), the name's places
+    for place in PLACE.findall(site.get("region") or "")[-1:] + PLACE.findall(name):
+        words += [place, re.sub(rf"{REGION_SUFFIX}$", "", place)]
     unit = name
     for place in PLACE.findall(name):
         unit = unit.replace(place, "")
     unit = re.sub(r"^人民政府|^政府", "", unit)
     if len(unit) >= 2:
-        words += [unit, re.sub(r"(?:局|委员会|委|办公室|办|厅|部|署|中心)$", "", unit)]
+        short = re.sub(r"(?:局|委员会|委|办公室|办|厅|部|署|中心)$", "", unit)
+        words += [unit, short]
+        if words[:2] and len(words) > 2:  # qhjy: the place and the unit together
+            words.append(f"{words[1]}{short}")
     return [w for w in dict.fromkeys(words) if len(w) >= 2]
 
 

@@ -71,7 +71,7 @@ from xunjian.browser.deadline import PageUnresponsive, close_page, step
 from xunjian.browser.netpolicy import AddressPolicy
 from xunjian.browser.render import frame_documents, screenshot, settle
 from xunjian.inspectors.content import MAX_ARTICLE_LINKS, article_date, column_content
-from xunjian.inspectors.design import page_design
+from xunjian.inspectors.design import page_design, with_frames
 from xunjian.inspectors.discovery import propose_columns
 from xunjian.inspectors.guide import guide_facts
 from xunjian.inspectors.interaction import (
@@ -398,7 +398,7 @@ class SiteSpider(scrapy.Spider):
         item["frames"] = [u for u, _ in frames]
         item["encoding"] = "rendered"
         if response.status < 400:  # 2019 功能设计: footer marks, meta tags, 找错 entry, header
-            item["design"] = page_design(html, final_url)
+            item["design"] = with_frames(page_design(html, final_url), frames)
         item.update(page_facts(response.meta, frames))  # for veto.serious_error candidates
         if self.freshness:
             item["items"] = page_items(html, final_url, frames)
@@ -695,7 +695,8 @@ class SiteSpider(scrapy.Spider):
             "content_chars": content.get("content_chars", 0),
             "placeholder": content.get("placeholder"),
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
-            "design": page_design(html, final_url) if response.status < 400 else None,
+            "design": with_frames(page_design(html, final_url), frames)
+            if response.status < 400 else None,
             **_refused(response), "fetched_at": now_iso(),
         }
         if response.status >= 400:

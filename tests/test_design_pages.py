@@ -126,3 +126,20 @@ def test_real_government_pages():
     assert marks(cmse)["主办单位"] == ("text", "中国载人航天工程办公室")
     assert set(cmse["marks"]) == {"ICP备案编号", "主办单位", "联系方式"}
     assert cmse["report_errors"] is None and cmse["tags"] == {}
+
+
+def test_a_frameset_homepage_shows_its_footer_through_a_frame():
+    from xunjian.inspectors.design import with_frames
+
+    frameset = ('<html><head><meta charset="gb2312"><title>测试县人民政府</title></head>'
+                '<frameset rows="150,*,110" frameborder="0"><frame src="/top.html">'
+                '<frame src="/main.html"><frame src="/foot.html"></frameset></html>')
+    facts = page_design(frameset, "http://www.ceshi.gov.cn/")
+    assert facts["marks"] == {} and facts["report_errors"] is None
+    foot = read("proxy_conac.html")
+    merged = with_frames(facts, [("http://www.ceshi.gov.cn/top.html", "<html><body>测试县"
+                                  "</body></html>"), ("http://www.ceshi.gov.cn/foot.html", foot)])
+    assert set(merged["marks"]) == set(MARK_ITEMS)
+    assert merged["marks"]["主办单位"] == {"how": "text", "text": "测试区人民政府办公室",
+                                       "frame": "http://www.ceshi.gov.cn/foot.html"}
+    assert merged["report_errors"]["frame"] == "http://www.ceshi.gov.cn/foot.html"
