@@ -48,12 +48,14 @@ _HEADER_CLASS = re.compile(r"(?:^|[\s_-])(?:head|header|top|banner|logo|masthead
                            re.I)
 _WS = re.compile(r"[\s\u3000\xa0]+")
 
-_CONAC_LINK = re.compile(r"/sitename\?method=show&id=|conac\.cn", re.I)
+_CONAC_LINK = re.compile(r"/sitename\?method=show&id=", re.I)
+_CONAC_DOMAIN = re.compile(r"^(?:https?:)?//(?:[\w-]+\.)*conac\.cn(?:[/:?#]|$)", re.I)
 _CONAC_IMAGE = re.compile(r"(?:conac[^\"']*|/)red\.png|dzjg\w*\.(?:png|gif|jpg)", re.I)
 _CONAC_SCRIPT = re.compile(r"conac\.cn/js/|/conac/.*\.js", re.I)
-_REPORT_HREF = re.compile(r"jiucuo|zhaocuo|zfwzzc|exposure/", re.I)
+_REPORT_HREF = re.compile(r"jiucuo|zhaocuo|zfwzzc|zfwzgl\.www\.gov\.cn|exposure/.*site_?code",
+                          re.I)
 _REPORT_TEXT = re.compile(r"找错")
-_REPORT_ANYWHERE = re.compile(r"找错|jiucuo|zhaocuo|zfwzzc|exposure/", re.I)
+_REPORT_ANYWHERE = re.compile(r"找错|jiucuo|zhaocuo|zfwzzc|zfwzgl|exposure/", re.I)
 _CONAC_ANYWHERE = re.compile(r"conac|sitename\?method|red\.png|党政机关|dzjg", re.I)
 _SITE_CODE = re.compile(r"(?:网站)?标识码\s*[:：]?\s*((?:[A-Za-z]{2}\d{8})|\d{10})(?![0-9])")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -133,8 +135,10 @@ def _conac(starts, cut: int, url: str) -> dict | None:
     found = None
     for offset, _, el in starts:
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "a" and _CONAC_LINK.search(el.get("href") or ""):
-            return {"how": "link", "text": urljoin(url, el.get("href").strip())}
+        href = (el.get("href") or "").strip() if tag == "a" else ""
+        if _CONAC_LINK.search(href) or (_CONAC_DOMAIN.search(href) and (
+                offset >= cut or el.find(".//img") is not None)):  # not a 友情链接 to 中央编办
+            return {"how": "link", "text": urljoin(url, href)}
         if tag == "img":
             words = f"{el.get('alt') or ''} {el.get('title') or ''}"
             if "党政机关" in words:

@@ -66,7 +66,8 @@ NAME_TAIL = re.compile(r"(?:门户网站|门户网|政府网站|政府网|网站
 
 #: Pages of the national platforms a site serves through its own proxy (the conac certificate,
 #: the 找错 form): not the site's own pages, never judged for its footer.
-PLATFORM_PAGE = re.compile(r"/sitename\?method=show|/exposure/|jiucuo|zhaocuo|zfwzzc", re.I)
+PLATFORM_PAGE = re.compile(r"/sitename\?method=show|/exposure/.*site_?code|jiucuo|zhaocuo|zfwzzc",
+                           re.I)
 
 
 def page_ok(page: dict) -> bool:

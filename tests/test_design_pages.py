@@ -143,3 +143,11 @@ def test_a_frameset_homepage_shows_its_footer_through_a_frame():
     assert merged["marks"]["主办单位"] == {"how": "text", "text": "测试区人民政府办公室",
                                        "frame": "http://www.ceshi.gov.cn/foot.html"}
     assert merged["report_errors"]["frame"] == "http://www.ceshi.gov.cn/foot.html"
+
+
+def test_a_friendly_link_to_conac_or_an_exposure_column_is_no_mark():
+    html = ('<html><body><div class="top"><a href="http://www.conac.cn/">中央编办</a>'
+            '<a href="/zwgk/exposure/index.html">曝光台</a></div>' + "<p>正文内容。</p>" * 200 +
+            '<div class="footer">主办：测试县人民政府</div></body></html>')
+    facts = page_design(html, "http://www.ceshi.gov.cn/")
+    assert set(facts["marks"]) == {"主办单位"} and facts["report_errors"] is None
