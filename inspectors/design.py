@@ -26,7 +26,8 @@ import lxml.etree
 from xunjian.base.html import parse_html
 
 #: The six items the footer must carry (design.marks), in the table's order.
-MARK_ITEMS = ("党政机关网站标识", "网站标识码", "ICP备案编号", "公安机关备案标识", "主办单位", "联系方式")
+MARK_ITEMS = ("党政机关网站标识", "网站标识码", "ICP备案编号", "公安机关备案标识", "主办单位",
+              "联系方式")
 #: The 政府网站网页标签 (meta names, canonical spelling).
 TAG_NAMES = ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType",
              "ArticleTitle", "PubDate", "ContentSource")
@@ -239,7 +240,8 @@ def report_entry(starts, url: str) -> dict | None:
 
 def header(text: str, spans) -> dict:
     """What the top of the page shows: the text of its header element (or its first
-    ``HEAD_CHARS`` characters, at most 30% of its text) and the alt/title of the images there (a logo's name)."""
+    ``HEAD_CHARS`` characters, at most 30% of its text) and the alt/title of the images there
+    (a logo's name)."""
     end = min(HEAD_CHARS, int(len(text) * 0.3))
     for start, stop, el in spans:
         if start > HEAD_CHARS:

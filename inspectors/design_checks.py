@@ -28,7 +28,8 @@ from xunjian.inspectors.design import MARK_ITEMS
 
 #: What was looked for, per footer item (a reviewer's words).
 LOOKED_FOR = {
-    "党政机关网站标识": "党政机关网站标识（链接 …/sitename?method=show&id=…、red.png 图片或“党政机关”替代文字）",
+    "党政机关网站标识": "党政机关网站标识（链接 …/sitename?method=show&id=…、red.png 图片"
+                        "或“党政机关”替代文字）",
     "网站标识码": "“网站标识码”及10位标识码",
     "ICP备案编号": "ICP备案编号（如 京ICP备05070218号）",
     "公安机关备案标识": "公安机关备案标识（如 京公网安备 11010202000001号）",
@@ -59,7 +60,8 @@ BACK_LINK = re.compile(r"解读|图解")
 #: Host labels that name nothing.
 GENERIC_LABELS = {"www", "gov", "cn", "com", "net", "org", "zw", "zwgk", "xxgk", "portal", "web",
                   "site", "m", "wap"}
-REGION_SUFFIX = r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|省|市|州|盟|县|区|旗|镇|乡|街道)"
+REGION_SUFFIX = (r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区"
+                 r"|省|市|州|盟|县|区|旗|镇|乡|街道)")
 PLACE = re.compile(rf"[\u4e00-\u9fff]{{2,10}}?{REGION_SUFFIX}")
 NAME_TAIL = re.compile(r"(?:门户网站|门户网|政府网站|政府网|网站|门户|官网|官方网站)$")
 
@@ -90,7 +92,8 @@ def _finding(code: str, indicator: str, kind: str, rule: str, url: str, detail: 
              evidence: dict, key: str, needs_review: bool = False, units: int = 1) -> dict:
     finding = {"id": finding_id(code, indicator, kind, key), "site": code,
                "indicator": indicator, "kind": kind, "rule": rule, "url": url, "page": url,
-               "detail": detail, "needs_review": needs_review, "evidence": evidence}
+               "detail": detail, "needs_review": needs_review,
+               "evidence": {"url": url, **evidence}}
     if units != 1:
         finding["units"] = units
     return finding
@@ -156,7 +159,8 @@ def report_errors_findings(site: dict, home: dict, pages: list[dict]) -> tuple[l
     if not entry:
         return [_finding(code, "design.report_errors", "no_entry", "no_entry", _url(home),
                          "首页未设置“我为政府网站找错”入口",
-                         {"looked_for": "“我为政府网站找错”链接、图片替代文字、_jiucuo_ 脚本或找错平台路径",
+                         {"looked_for": "“我为政府网站找错”链接、图片替代文字、"
+                                        "_jiucuo_ 脚本或找错平台路径",
                           "screenshot": home.get("screenshot")}, key="no_entry")], facts
     judged = [p for p in pages if footer_judged(p) and p is not home]
     lacking = [p for p in judged if not p["design"].get("report_errors")]
@@ -373,12 +377,14 @@ def interpretation_findings(site: dict, interpretations: list[dict], by_url: dic
             findings.append(_finding(
                 code, "publish.interpretation_links", "missing_link", "missing_link", url,
                 f"政策解读“{page.get('title') or url}”未链接其政策文件",
-                {"direction": "解读→文件", "looked_for": "指向政策文件的链接（原文、政策文件、《…》）",
+                {"direction": "解读→文件",
+                 "looked_for": "指向政策文件的链接（原文、政策文件、《…》）",
                  "screenshot": shot}, key=f"{url}|解读→文件"))
         if row["to_interpretation"] is False:
             findings.append(_finding(
                 code, "publish.interpretation_links", "missing_link", "missing_link",
-                row["document"], f"政策文件 {row['document']} 未链接其解读“{page.get('title') or url}”",
+                row["document"],
+                f"政策文件 {row['document']} 未链接其解读“{page.get('title') or url}”",
                 {"direction": "文件→解读", "interpretation": url,
                  "looked_for": "指向解读的链接（相关解读、政策解读、图解）",
                  "screenshot": target.get("screenshot")}, key=f"{url}|文件→解读"))

@@ -215,9 +215,9 @@ DOC3 = "/zcwj/2026/wj3.html"
 def test_interpretation_links_both_ways_on_three_sampled_pages(tmp_path):
     pages = [
         page("/", html_of("county_home_gbk.html"), home=True),
-        page(JD[0], interpretation("《清河县优化营商环境若干措施》政策解读",
-                                   f'<p>政策原文：<a href="{DOC1}">清河县人民政府关于印发优化营商环境若干'
-                                   f'措施的通知</a></p>')),  # the document links back
+        page(JD[0], interpretation("《清河县优化营商环境若干措施》政策解读",  # linked back
+                                   f'<p>政策原文：<a href="{DOC1}">清河县人民政府关于印发'
+                                   f'优化营商环境若干措施的通知</a></p>')),
         page(JD[1], interpretation("图解：2026年清河县政府工作报告", "<p>（图片）</p>")),  # no link
         page(JD[2], interpretation("一图读懂冬季供暖保障方案",
                                    f'<a href="{DOC3}">《清河县冬季供暖保障方案》</a>')),

@@ -55,7 +55,8 @@ def test_literal_hosts_have_no_domain():
 
 def test_the_name_in_the_header_text_or_a_logo_alt():
     assert prominent(COUNTY, {"text": "", "alts": ["清河县人民政府"]}) == "清河县人民政府"
-    assert prominent(COUNTY, {"text": "清河县人民政府门户网站 首页", "alts": []}) == "清河县人民政府门户网站"
+    shown = {"text": "清河县人民政府门户网站 首页", "alts": []}
+    assert prominent(COUNTY, shown) == "清河县人民政府门户网站"
     assert prominent(COUNTY, {"text": "首页 政务公开", "alts": ["logo"]}) is None
 
 

@@ -41,8 +41,9 @@ def test_gbk_table_footer_of_a_county_portal_carries_all_six_marks():
         "联系方式": ("text", "电话：0319-8161234"),
     }
     assert facts["footer"]["from"] == "tail" and not facts["footer"]["scripted"]
-    assert facts["tags"] == {"SiteName": "清河县人民政府门户网站", "SiteDomain": "www.qinghe.gov.cn",
-                             "SiteIDCode": "1305340001"}  # ColumnName is empty: not carried
+    # ColumnName is empty: not carried
+    assert facts["tags"] == {"SiteName": "清河县人民政府门户网站",
+                             "SiteDomain": "www.qinghe.gov.cn", "SiteIDCode": "1305340001"}
     assert facts["report_errors"] == {"how": "script", "text": "_jiucuo_",
                                       "url": "http://www.qinghe.gov.cn/exposure/jiucuo.js"}
     assert facts["header"]["alts"] == ["清河县人民政府"]  # the logo's name
