@@ -37,6 +37,11 @@ elements, download links, mentioned forms, screenshot); each registered 在线(�
 rendered and stored as a ``system_page`` item with its verdict; the letters of a consultation
 column's list are fetched over plain HTTP and stored as ``letter`` items (question/reply dates).
 
+功能设计 facts of the 2019 checklist (inspectors/design.py): every HTML page that opened, crawl
+page or column page, carries ``design`` — its footer marks, meta tags, 找错 entry and header —
+read from the HTML the crawl has anyway (a plain page rendered for its navigation is read again
+from its rendered HTML, where a footer a script fills shows).
+
 Freshness facts (see inspectors/freshness.py): every registered column page is rendered in
 Chromium (JS lists, iframes included) and stored as a ``column_page`` item with its list items
 (title, URL, raw date) — a page with no list item is read as an undated list (``undated_list``:
@@ -66,6 +71,7 @@ from xunjian.browser.deadline import PageUnresponsive, close_page, step
 from xunjian.browser.netpolicy import AddressPolicy
 from xunjian.browser.render import frame_documents, screenshot, settle
 from xunjian.inspectors.content import MAX_ARTICLE_LINKS, article_date, column_content
+from xunjian.inspectors.design import page_design, with_frames
 from xunjian.inspectors.discovery import propose_columns
 from xunjian.inspectors.guide import guide_facts
 from xunjian.inspectors.interaction import (
@@ -391,6 +397,8 @@ class SiteSpider(scrapy.Spider):
         item = self._item(response, final_url, title, html, links, rendered=True, shot=shot)
         item["frames"] = [u for u, _ in frames]
         item["encoding"] = "rendered"
+        if response.status < 400:  # 2019 功能设计: footer marks, meta tags, 找错 entry, header
+            item["design"] = with_frames(page_design(html, final_url), frames)
         item.update(page_facts(response.meta, frames))  # for veto.serious_error candidates
         if self.freshness:
             item["items"] = page_items(html, final_url, frames)
@@ -421,6 +429,8 @@ class SiteSpider(scrapy.Spider):
                           rendered=False, shot=None)
         item["content_type"] = content_type
         item["fetch"] = fetch_facts(response.meta, len(response.body))
+        if html and response.status < 400:
+            item["design"] = page_design(html, response.url)
         if self.freshness and html and response.meta.get("depth", 0) <= 1:  # splash: 2nd level
             item["items"] = page_items(html, response.url, [])
         if response.meta.get("frame_of"):
@@ -471,6 +481,8 @@ class SiteSpider(scrapy.Spider):
                if x["url"] not in known]
         item["links"] = item["links"] + new
         item["render"]["links_added"] = len(new)
+        if item.get("design") is not None:  # a footer a script fills shows now
+            item["design"] = page_design(html, final_url or item["url"])
         yield item
         yield from self._follow_from(new, item["depth"], item["url"], item["status"])
 
@@ -683,6 +695,8 @@ class SiteSpider(scrapy.Spider):
             "content_chars": content.get("content_chars", 0),
             "placeholder": content.get("placeholder"),
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
+            "design": with_frames(page_design(html, final_url), frames)
+            if response.status < 400 else None,
             **_refused(response), "fetched_at": now_iso(),
         }
         if response.status >= 400:
