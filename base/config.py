@@ -83,6 +83,10 @@ class Config:
     log_dir: str = _setting("", "folder of crawl logs (default: beside the store)")
     log_keep: int = _setting(50, "crawl logs kept")
     log_max_mb: int = _setting(200, "megabytes of crawl logs kept")
+    # -- scoring
+    rules: str = _setting("census-2015", "the table score cards are scored by: census-2015 "
+                                         "(国办发〔2015〕15号) or checklist-2019 (国办秘函〔2019〕19号); "
+                                         "--rules wins")
     # -- the browser
     browser: str = _setting("", "Chromium/Chrome executable (default: a system Chromium, else "
                                 "Playwright's)")

@@ -80,10 +80,11 @@ def _inspection_date(inspection: dict):
 
 
 def site_report(store, code: str, inspection_id: str | None = None, as_of: str | None = None,
-                blob_link=None) -> dict:
-    """Everything the per-site report shows, as plain data (see the module doc)."""
+                blob_link=None, rules: str | None = None) -> dict:
+    """Everything the per-site report shows, as plain data (see the module doc); ``rules``:
+    the table the card is scored by (default the XUNJIAN_RULES setting)."""
     inspection = pick_inspection(store, code, inspection_id, as_of)
-    card = card_for(store, inspection["id"], as_of)
+    card = card_for(store, inspection["id"], as_of, rules=rules)
     rules = load_rules(card.get("rules", "census-2015"))
     shots = Shots(store)
     link = blob_link or (lambda blob: _blob_location(store, blob))
@@ -306,13 +307,15 @@ def site_html(report: dict) -> str:
 
 
 def build_site_report(store, code: str, fmt: str, inspection_id: str | None = None,
-                      as_of: str | None = None, blob_link=None) -> bytes:
-    """The report of one site as bytes in ``fmt`` (html, pdf, docx, xlsx)."""
+                      as_of: str | None = None, blob_link=None,
+                      rules: str | None = None) -> bytes:
+    """The report of one site as bytes in ``fmt`` (html, pdf, docx, xlsx), scored by
+    ``rules`` (census-2015 or checklist-2019; default the XUNJIAN_RULES setting)."""
     if fmt not in FORMATS:
         raise ReportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     # the site's own text (link texts, titles) is data: controls that a format cannot hold
     # (XML 1.0 in DOCX and XLSX) or a reader would act on are dropped, never a failed report
-    report = clean_all(site_report(store, code, inspection_id, as_of, blob_link))
+    report = clean_all(site_report(store, code, inspection_id, as_of, blob_link, rules))
     if fmt == "html":
         return site_html(report).encode("utf-8")
     if fmt == "pdf":

@@ -72,6 +72,21 @@ KNOWN_IDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] =
     "checklist-2019": (VETOES_2019, INDICATORS_2019, BONUSES_2019),
 }
 
+#: The tables a score card can be scored by (``--rules``, ``XUNJIAN_RULES``), with their titles.
+RULE_SETS: dict[str, str] = {
+    "census-2015": "全国政府网站普查评分表（国办发〔2015〕15号）",
+    "checklist-2019": "政府网站与政务新媒体检查指标（国办秘函〔2019〕19号）",
+}
+
+
+def score_rules(name: str | None) -> Rules:
+    """The rules of a score-card table by name (``--rules``); RulesError in one line naming the
+    tables there are."""
+    if name not in RULE_SETS:
+        raise RulesError(f"unknown rules {name!r} (choose one of {', '.join(RULE_SETS)})")
+    return load_rules(name)
+
+
 #: How a card's score is computed: census-2015 "threshold" (total deduction > threshold →
 #: 不合格); checklist-2019 "capped" (100 − deductions each capped, < fail_below → 不合格, bonus).
 SCORING_MODES = ("threshold", "capped")
@@ -151,7 +166,8 @@ class Rules:
     bonus_max: float = 0.0
     bonus_site_types: tuple[str, ...] = ()  # registry 网站类型 that may get the bonus
     bonuses: tuple[Indicator, ...] = ()
-    groups: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # 一级指标 → points
+    #: 一级指标 → points
+    groups: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     #: the 4/3 rule: {"group": "办事服务", "base": 75.0} (empty: none)
     without_services: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: 栏目类型 of this table → {"types": (registry types…), "names": (name fragments…)}

@@ -193,7 +193,8 @@ def test_any_veto_fails_without_a_score():
     assert result["bonus_points"] == 0 and "单项否决" in result["bonus_note"]
 
 
-BONUS = [finding("b1", "bonus.realtime", "answered_1d"), finding("b2", "bonus.realtime", "smart_qa"),
+BONUS = [finding("b1", "bonus.realtime", "answered_1d"),
+         finding("b2", "bonus.realtime", "smart_qa"),
          finding("b3", "bonus.realtime", "smart_qa"),  # 7 → capped 5
          finding("b4", "bonus.data_release", "updated_3m")]  # 2
 
