@@ -167,6 +167,7 @@ def _column_finding(code: str, s: dict, rules) -> dict | None:
         rule = "stale" if counted or status == "blank" else None
     if rule is None:
         return None
+    name, newest = s["name"] or s["url"], s.get("newest")
     detail = _column_detail(s)
     if s.get("placeholder"):
         detail += f"（页面仅显示「{s['placeholder']}」）"
