@@ -7,9 +7,10 @@ import hashlib
 import threading
 from typing import Any
 
-from xunjian.inspection.card import card_for
+from xunjian.inspection.card import card_for, card_rules
 from xunjian.reports.text import verdict_text
 from xunjian.scoring import as_of_instant, load_rules
+from xunjian.scoring.rules import RULE_SETS
 from xunjian.scoring.card import evidence_digest
 from xunjian.storage.base import INSPECTIONS, REVIEWS, new_id, utc_now
 
@@ -29,8 +30,19 @@ _EPOCH = "1970-01-01T00:00:00+00:00"
 REVIEW_LABELS = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
 
 
-def rules():
-    return load_rules()
+def rules(name: str | None = None):
+    """The table a card is scored by (default: the XUNJIAN_RULES setting)."""
+    return card_rules(name)
+
+
+def _entry(indicator: str):
+    """The indicator of this id in the app's table, else in any other table (2019 ids)."""
+    for name in dict.fromkeys([rules().name, *RULE_SETS]):
+        try:
+            return load_rules(name).indicator(indicator)
+        except ValueError:
+            continue
+    return None
 
 
 def manual_findings(store, inspection_id: str) -> list[dict]:
@@ -214,19 +226,13 @@ def queue(summaries: Summaries, region: str = "", site: str = "",
 
 
 def rule_text(indicator: str, rule: str) -> str:
-    try:
-        entry = rules().indicator(indicator)
-    except ValueError:
-        return ""
-    return entry.reasons.get(rule, "")
+    entry = _entry(indicator)
+    return "" if entry is None else entry.reasons.get(rule, "")
 
 
 def indicator_name(indicator: str) -> str:
-    try:
-        entry = rules().indicator(indicator)
-    except ValueError:
-        return indicator
-    return f"{entry.group} · {entry.name}"
+    entry = _entry(indicator)
+    return indicator if entry is None else f"{entry.group} · {entry.name}"
 
 
 def any_value(value: Any) -> str:

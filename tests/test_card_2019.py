@@ -231,3 +231,18 @@ def test_demo_under_both_tables_from_one_crawl(demo_inspection):
     run = xunjian("report", "card", DEMO_CODE, "--json", "-", store=store,
                   env={"XUNJIAN_RULES": "checklist-2019"})
     assert json.loads(run.stdout)["rules"] == "checklist-2019"
+
+
+def test_census_statistics_under_the_2019_table(tmp_path):
+    from xunjian.reports.census import census_report
+
+    news = column("工作动态", "县内要闻", "xnyw/")
+    store, inspection = stored(tmp_path, [news], [column_page(news, items("2026-11-19"))],
+                               items("2026-11-19"))
+    stats = census_report(store, rules="checklist-2019")
+    assert stats["rules"] == "checklist-2019" and "国办秘函〔2019〕19号" in stats["rules_title"]
+    assert stats["causes"][-1]["name"] == "得分低于60分"
+    assert [c["id"] for c in stats["causes"][:-1]] == list(RULES.veto_ids)
+    assert stats["overall"]["inspected"] == 1
+    census = census_report(store, rules="census-2015")
+    assert census["rules"] == "census-2015" and census["causes"][-1]["name"] == "扣分超过40分"

@@ -1,0 +1,62 @@
+"""The review app shows which table a card was scored by and shows a site under either one
+(``?rules=checklist-2019``): its groups, its bonus part and the same inspection's findings."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from xunjian.review.app import create_app
+from xunjian.review.sample import seed, site_code
+from xunjian.review.users import add_user
+from xunjian.storage import EmbeddedStore
+
+PASSWORD = "correct-horse-9"
+CODE = site_code(1)
+TITLE_2019 = "政府网站与政务新媒体检查指标（国办秘函〔2019〕19号）"
+
+
+@pytest.fixture()
+def reviewer(tmp_path):
+    with EmbeddedStore(tmp_path / "store") as store:
+        seed(store, sites=2, findings_per_site=3)
+        add_user(store, "alice", "reviewer", PASSWORD)
+        app = create_app(store, secret_key="test-secret")
+        app.config["TESTING"] = True
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        resp = client.post("/login", data={"name": "alice", "password": PASSWORD,
+                                           "csrf_token": csrf})
+        assert resp.status_code == 302
+        yield client
+
+
+def test_site_page_names_its_table_and_offers_the_other(reviewer):
+    html = reviewer.get(f"/site/{CODE}").get_data(as_text=True)
+    assert "评分依据：<strong>全国政府网站普查评分表</strong>（census-2015）" in html
+    assert "rules=checklist-2019" in html and TITLE_2019 in html
+    assert "加分指标" not in html
+
+
+def test_site_page_under_checklist_2019(reviewer):
+    html = reviewer.get(f"/site/{CODE}?rules=checklist-2019").get_data(as_text=True)
+    assert "（checklist-2019）" in html
+    for group in ("发布解读", "办事服务", "互动交流", "功能设计", "加分指标"):
+        assert group in html, group
+    assert "design.ipv6" in html and "bonus.innovation" in html
+    assert "（分值 8）" in html  # service.guide's cap
+    card = json.loads(reviewer.get(f"/site/{CODE}/card.json?rules=checklist-2019").get_data())
+    assert card["rules"] == "checklist-2019" and len(card["bonus"]) == 10
+    # an unknown table is the app's own
+    card = json.loads(reviewer.get(f"/site/{CODE}/card.json?rules=nope").get_data())
+    assert card["rules"] == "census-2015"
+
+
+def test_statistics_under_either_table(reviewer):
+    html = reviewer.get("/statistics?rules=checklist-2019").get_data(as_text=True)
+    assert f"评分依据：{TITLE_2019.replace('）', '，政府网站部分）')}" in html
+    html = reviewer.get("/statistics").get_data(as_text=True)
+    assert "评分依据：全国政府网站普查评分表" in html
