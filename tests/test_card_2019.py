@@ -246,3 +246,36 @@ def test_census_statistics_under_the_2019_table(tmp_path):
     assert stats["overall"]["inspected"] == 1
     census = census_report(store, rules="census-2015")
     assert census["rules"] == "census-2015" and census["causes"][-1]["name"] == "扣分超过40分"
+
+
+def test_a_department_without_public_services_from_the_registry(tmp_path):
+    """附件3 with our 公共服务 column: 不提供 → the 4/3 rule (办事服务 not applicable)."""
+    from xunjian.registry.parse import parse_files
+
+    form = tmp_path / "附件3.csv"
+    form.write_text("网站标识码,部门/地区,网站名称,网站类型,首页网址,网站主管单位,公共服务\n"
+                    "3607300102,江西省赣州市于都县,于都县档案馆,其他,http://www.yddag.gov.cn/,"
+                    "于都县档案馆,不提供\n"
+                    "3607300103,江西省赣州市于都县,于都县统计局,其他,http://tjj.yudu.gov.cn/,"
+                    "于都县统计局,\n", encoding="gbk")
+    result = parse_files(form)
+    assert [s.get("public_services") for s in result.sites] == [False, None]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(form.read_text("gbk").replace("不提供", "偶尔"), encoding="gbk")
+    assert any("公共服务" in str(e) and "must be 提供 or 不提供" in str(e)
+               for e in parse_files(bad).errors)
+    site = dict(result.sites[0])
+    news = column("工作动态", "工作动态", "gzdt/")
+    store, inspection = stored(tmp_path, [news], [column_page(news, items("2026-11-19"))],
+                               items("2026-11-19"))
+    store.upsert_site({**store.get_site(SITE["code"]), "type": "其他",
+                       "public_services": site["public_services"]})
+    card = card_for(store, inspection, rules="checklist-2019")
+    validate_card(card)
+    assert card["services_applicable"] is False
+    assert not {e.id for e in RULES.indicators if e.group == "办事服务"} & set(card["unchecked"])
+    # deductions: publish.overview/functions/leaders/policies/interpretations no_column
+    # 2+2+2+5+5 = 16, design.links 0 → (75 − 16) × 4/3 = 78.67
+    assert card["total_deduction"] == 16.0
+    assert card["deduction_score"] == 78.67 and card["score"] == 78.67
+    assert card["bonus_note"].startswith("加分项仅适用于门户网站")
