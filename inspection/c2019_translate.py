@@ -216,6 +216,10 @@ def _no_columns(ctx: Context, statuses: list[dict], home: dict, out: Derived) ->
             out.reasons[entry.id] = (f"{unreachable_reason(home)}：未登记{kind}栏目，"
                                      "只能从首页导航发现")
             continue
+        if kind in registered:  # registered, yet its page was not stored: nothing to judge
+            out.checked[entry.id] = False
+            out.reasons[entry.id] = f"登记了{kind}栏目，但本次检查没有保存其栏目页"
+            continue
         out.checked[entry.id] = True
         found.append({
             "id": finding_id(code, entry.id, "no_column", url), "site": code,
