@@ -25,7 +25,14 @@ provisional (``final`` false).
 
 Verdict (DESIGN.md "No verdict without evidence"): any counting veto → 不合格 (score null); else,
 when nothing but the rules' ``probes_only`` indicators was checked — nothing of the site was
-read — 未评分 (score null); else 不合格 above the threshold, 合格 otherwise. ``unchecked_vetoes``
+read — 未评分 (score null); else, by the rules' ``scoring``: "threshold" (census-2015) 不合格 above
+the threshold, 合格 otherwise; "capped" (checklist-2019) each indicator's points at most its
+``cap``, deduction part = full score − their total (a department without public services: 办事服务
+not applicable, (base − total) × full / base, the 4/3 rule), 不合格 below ``fail_below``; a
+portal whose deduction part is above ``bonus_above`` adds the bonus part (``bonus`` — every bonus
+id, a separate list — at most ``bonus_max``); ``bonus_note`` says why no bonus was added. A
+capped card also has ``deduction_score``, ``groups``, ``veto_status`` (every veto id) and
+``services_applicable``. ``unchecked_vetoes``
 lists the vetoes that were not checked: a 合格 with any of them is 合格（暂定）, provisional on them.
 
 Reviews carry over to later inspections through the stable finding id. A review may also carry
@@ -152,7 +159,12 @@ def score_card(
         "findings": [f for _, f, _, _ in priced],
         "facts": copy.deepcopy(dict(facts or {})),
     }
-    if capped:
+    if capped:  # every veto id on the card too, checked or not, fired or not
+        card["veto_status"] = [{"id": e.id, "name": e.name,
+                                "checked": bool(checked.get(e.id, False)),
+                                "fired": any(v["id"] == e.id for v in vetoes),
+                                **({"applicable": False} if e.id in exempt else {})}
+                               for e in rules.vetoes]
         card.update(_groups(rules, deductions, exempt, services))
         card.update(extra)
     why = {k: str(v) for k, v in (unchecked_reasons or {}).items() if k in unchecked}

@@ -175,8 +175,9 @@ def test_unreachable_homepage_and_what_nobody_derives(tmp_path):
     assert why["design.compatibility"].startswith("兼容性未检查：本巡检只运行Chromium")
     assert why["veto.unreachable"] == "监测1周内没有首页访问探测记录，无法评价首页可用性"
     assert why["design.ipv6"] == NOT_IMPLEMENTED  # another area's deriver, not yet here
-    assert set(RULES.ids) == {d["id"] for d in card["deductions"] + card["bonus"]} | {
-        v for v in RULES.veto_ids}
+    assert [d["id"] for d in card["veto_status"] + card["deductions"] + card["bonus"]] == list(
+        RULES.ids)
+    assert {v["id"]: v["checked"] for v in card["veto_status"]}["veto.not_updated"] is False
     assert set(card["unchecked"]) >= {"design.ipv6", "veto.serious_error", "interaction.login"}
     assert card["verdict"] in ("合格", "未评分") and card["provisional"]
 
@@ -210,6 +211,7 @@ def test_demo_under_both_tables_from_one_crawl(demo_inspection):
     old, new = cards["census-2015"], cards["checklist-2019"]
     assert old == demo_inspection["card"]  # the default table: the inspect card, unchanged
     assert new["inspection"] == old["inspection"] and new["rules"] == "checklist-2019"
+    assert [v["id"] for v in new["veto_status"]] == list(RULES.veto_ids)
     assert [d["id"] for d in new["deductions"]] == list(RULES.indicator_ids)
     assert [d["id"] for d in new["bonus"]] == list(RULES.bonus_ids)
     # where the tables differ: the same broken links cost 1 each on the 2015 homepage, 0.2 in

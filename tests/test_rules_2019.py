@@ -239,6 +239,8 @@ def test_department_without_public_services_is_scored_four_thirds():
     result = card(found, site=site)
     assert result["services_applicable"] is False
     assert result["vetoes"] == []
+    assert result["veto_status"][-1] == {"id": "veto.service_impractical", "name": "服务不实用",
+                                         "checked": True, "fired": False, "applicable": False}
     assert entry(result, "service.guide") == {
         "id": "service.guide", "name": "办事指南", "checked": True, "points": 0.0,
         "findings": ["g"], "group": "办事服务", "cap": 8.0, "applicable": False}
@@ -260,6 +262,7 @@ def test_department_without_public_services_is_scored_four_thirds():
 
 def test_every_id_is_on_the_card_and_unchecked_ones_are_provisional():
     result = card([], checked={"veto.unreachable": True, "publish.news": True})
+    assert [d["id"] for d in result["veto_status"]] == list(RULES.veto_ids)
     assert [d["id"] for d in result["deductions"]] == list(RULES.indicator_ids)
     assert [d["id"] for d in result["bonus"]] == list(RULES.bonus_ids)
     assert result["provisional"] and "design.ipv6" in result["unchecked"]
