@@ -11,6 +11,8 @@ import pytest
 from cli_run import xunjian
 from click.testing import CliRunner
 from conftest import DEMO_CODE
+from test_freshness_site import CODE as FRESHNESS_CODE
+from test_freshness_site import inspected  # noqa: F401 - the fixture site's one crawl
 
 from xunjian.inspection.card import NOT_IMPLEMENTED, card_for
 from xunjian.inspectors import finding_id
@@ -281,3 +283,33 @@ def test_a_department_without_public_services_from_the_registry(tmp_path):
     assert card["total_deduction"] == 16.0
     assert card["deduction_score"] == 78.67 and card["score"] == 78.67
     assert card["bonus_note"].startswith("加分项仅适用于门户网站")
+
+
+@pytest.mark.browser
+def test_fixture_site_under_2019_kinds_and_windows(inspected):
+    """tests/sites/freshness (GBK lists, iframes, JS lists, a blank and a 404 column), crawled
+    once: its 2019 card from the same stored facts. 乡镇动态 (36 days) is a stale 动态要闻 column,
+    公示公告 (registered 通知公告) a blank one: 其他栏目 2; 人事信息 (undated) and 统计数据 (404)
+    wait for a reviewer; the table's 政策解读, 概况, 机构职能 and 领导信息 are nowhere."""
+    run = xunjian("report", "card", FRESHNESS_CODE, "--rules", "checklist-2019", "--json", "-",
+                  store=inspected["store_dir"])
+    assert run.returncode == 0, run.stderr
+    card = json.loads(run.stdout)
+    validate_card(card)
+    kinds = {c["name"]: (c["type"], c["status"]) for c in card["facts"]["freshness"]["columns"]}
+    assert kinds["部门动态"] == ("动态要闻", "fresh") and kinds["乡镇动态"] == ("动态要闻", "stale")
+    assert kinds["公示公告"] == ("通知公告", "blank") and kinds["人事信息"] == ("其他", "undated")
+    assert kinds["政策文件"] == ("政策文件", "fresh")  # [05-21]: exactly 183 days
+    points = {d["id"]: d["points"] for d in card["deductions"]}
+    assert {k: points[k] for k in points if k.startswith("publish.")} == {
+        "publish.overview": 2.0, "publish.functions": 2.0, "publish.leaders": 2.0,
+        "publish.news": 5.0, "publish.policies": 0.0, "publish.interpretations": 5.0,
+        "publish.interpretation_ratio": 0.0, "publish.interpretation_links": 0.0,
+        "publish.other_columns": 2.0}
+    waiting = sorted(f["evidence"]["column_name"] for f in card["findings"]
+                     if f["indicator"] == "publish.other_columns" and f["needs_review"])
+    assert waiting == ["人事信息", "统计数据"]
+    assert card["vetoes"] == [] and "veto.not_updated" not in card["unchecked"]
+    # the 2015 card of the same crawl prices the same columns by its own table
+    assert [d["points"] for d in inspected["card"]["deductions"]
+            if d["id"] == "updates.basic_info"] == [7.0]
