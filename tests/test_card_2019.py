@@ -54,7 +54,7 @@ def link(n, on_home):
             "evidence": {"status": 404, "anchor": f"附件{n}", "screenshot": None}}
 
 
-def stored(tmp_path, columns, pages, home_rows, links=(), home_ok=True):
+def stored(tmp_path, columns, pages, home_rows, links=(), home_ok=True, nav=()):
     store = open_store(str(tmp_path / "store"))
     store.upsert_site(SITE)
     store.replace_columns(SITE["code"], columns)
@@ -66,11 +66,16 @@ def stored(tmp_path, columns, pages, home_rows, links=(), home_ok=True):
                      "at": "2026-11-20T09:00:00+08:00", "screenshot": None, "attempts": []}})
     store.add_page({"inspection": inspection, "url": BASE, "is_home": True, "depth": 0,
                     "status": 200 if home_ok else None, "error": None if home_ok else "reset",
-                    "items": home_rows, "links": []})
+                    "items": home_rows, "links": nav})
     for page in pages:
         store.insert("column_pages", dict(page, inspection=inspection))
     store.replace_findings(inspection, [dict(f, inspection=inspection) for f in links])
     return store, inspection
+
+
+def nav_link(text, path):
+    """A homepage navigation link as the spider stores it."""
+    return {"url": BASE + path, "text": text, "kind": "page", "external": False, "tag": "a"}
 
 
 def deduction(card, ident):
@@ -314,3 +319,23 @@ def test_fixture_site_under_2019_kinds_and_windows(inspected):
     # the 2015 card of the same crawl prices the same columns by its own table
     assert [d["points"] for d in inspected["card"]["deductions"]
             if d["id"] == "updates.basic_info"] == [7.0]
+
+
+def test_a_navigation_link_of_a_kind_nobody_inspected_is_no_deduction(tmp_path):
+    """The registry lists 政策文件 only; the homepage's nav also links 政策解读 and 走进于都 — the
+    crawl did not open them (discovery proposes 2015 types), so they are unchecked, not
+    未开设; a long item title that happens to say 解读 is no navigation."""
+    policy = column("政策文件", "政策文件", "zcwj/")
+    nav = [nav_link("政策解读", "zcjd/"), nav_link("走进于都", "zjyd/"),
+           nav_link("《于都县优化营商环境若干措施》政策解读", "art/9.html")]
+    store, inspection = stored(tmp_path, [policy], [column_page(policy, items("2026-11-19"))],
+                               items("2026-11-19"), nav=nav)
+    card = card_for(store, inspection, rules="checklist-2019")
+    why = card["unchecked_reasons"]
+    assert why["publish.interpretations"] == (
+        f"首页导航有「政策解读」（{BASE}zcjd/），但该栏目未登记，本次检查未打开其栏目页，"
+        "需登记后复查或人工检查")
+    assert why["publish.overview"].startswith("首页导航有「走进于都」")
+    rules = {f["indicator"]: f["rule"] for f in card["findings"]}
+    assert rules == {"publish.news": "no_column", "publish.functions": "no_column",
+                     "publish.leaders": "no_column"}
