@@ -67,6 +67,8 @@ def derive(ctx: Context) -> Derived:
     out = _probes(ctx)
     home = _homepage(ctx)
     out = out.merge(_columns(ctx, home)).merge(_stored(ctx, home))
+    if home.get("reachable") is False:  # the card and the reports say so, with its screenshot
+        out.facts["homepage"] = home
     out.reasons.update(REVIEWER_ONLY)
     out.checked.update(dict.fromkeys(REVIEWER_ONLY, False))
     for entry in ctx.rules.bonuses:

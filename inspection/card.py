@@ -114,6 +114,10 @@ def blank_screenshots(store, inspection_id: str) -> set[str]:
 PROBE_INDICATORS = ("availability.homepage", "veto.unreachable")
 
 
+#: What a card's facts say of the crawl (pages walked and left, its budget).
+CRAWL_FACTS = ("pages_seen", "pages_left", "pages_refused", "budget_cut", "max_pages",
+               "max_depth", "crawl_reason", "render", "frames")
+
 #: The reason on a 2019 card of an id no deriver reported (its check is not written yet).
 NOT_IMPLEMENTED = "本项检查尚未实现，需人工检查"
 
@@ -156,7 +160,11 @@ def card_2019(store, inspection: dict, site: dict, as_of, rules: Rules) -> dict:
     checked = {i: bool(got.checked.get(i)) for i in rules.ids}
     reasons = {i: got.reasons.get(i) or ("未能检查" if i in got.checked else NOT_IMPLEMENTED)
                for i in rules.ids if not checked[i]}
-    cut = crawl_cut(inspection.get("crawl") or {})
+    crawl = inspection.get("crawl") or {}
+    cut = crawl_cut(crawl)
+    facts = dict(got.facts)
+    if crawl:  # what the crawl walked and left, as on the census-2015 card
+        facts["crawl"] = {k: crawl.get(k) for k in CRAWL_FACTS} | {"partial_reason": cut}
     return score_card(
         site=site,
         findings=findings + manual,
@@ -165,7 +173,7 @@ def card_2019(store, inspection: dict, site: dict, as_of, rules: Rules) -> dict:
         as_of=as_of,
         rules=rules,
         inspection=inspection_id,
-        facts=got.facts or None,
+        facts=facts or None,
         unchecked_reasons=reasons,
         partial={"design.links": cut} if cut and checked.get("design.links") else None,
     )
@@ -209,9 +217,7 @@ def _card_2015(store, inspection: dict, site: dict, as_of) -> dict:
     crawl = inspection.get("crawl") or {}
     cut = crawl_cut(crawl)
     if crawl:
-        facts["crawl"] = {k: crawl.get(k) for k in ("pages_seen", "pages_left", "pages_refused",
-                                                    "budget_cut", "max_pages", "max_depth",
-                                                    "crawl_reason", "render", "frames")}
+        facts["crawl"] = {k: crawl.get(k) for k in CRAWL_FACTS}
         facts["crawl"]["partial_reason"] = cut
     # one place on the card says why each indicator is unchecked: the homepage's gaps first (the
     # cause), then the service/interaction sentences (details stay in facts.unchecked_reasons)

@@ -60,3 +60,16 @@ def test_statistics_under_either_table(reviewer):
     assert f"评分依据：{TITLE_2019.replace('）', '，政府网站部分）')}" in html
     html = reviewer.get("/statistics").get_data(as_text=True)
     assert "评分依据：全国政府网站普查评分表" in html
+
+
+def test_card_workbook_under_checklist_2019(reviewer):
+    import io
+
+    from openpyxl import load_workbook
+
+    resp = reviewer.get(f"/site/{CODE}/card.xlsx?rules=checklist-2019")
+    rows = list(load_workbook(io.BytesIO(resp.get_data()))["评分表"].iter_rows(values_only=True))
+    assert rows[0][0] == "政府网站与政务新媒体检查指标（国办秘函〔2019〕19号，政府网站部分）"
+    names = [r[1] for r in rows]
+    assert names.index("合计") < names.index("数据发布") < names.index("加分") < names.index("得分")
+    assert [r[0] for r in rows].count("加分项") == 10
