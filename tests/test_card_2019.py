@@ -339,3 +339,49 @@ def test_a_navigation_link_of_a_kind_nobody_inspected_is_no_deduction(tmp_path):
     rules = {f["indicator"]: f["rule"] for f in card["findings"]}
     assert rules == {"publish.news": "no_column", "publish.functions": "no_column",
                      "publish.leaders": "no_column"}
+
+
+def probes(store, failed: int, total: int = 140) -> None:
+    """``total`` homepage probes over the week before as-of (20 a day), ``failed`` of them
+    timing out at 15 s, as probes/ stores them."""
+    for n in range(total):
+        when = f"2026-11-{14 + n // 20:02d}T{(n % 20):02d}:30:00+08:00"
+        bad = n < failed
+        store.insert("probes", {"site": SITE["code"], "url": BASE, "time": when, "ok": not bad,
+                                "status": None if bad else 200, "elapsed_ms": 15000 if bad
+                                else 420, "error": "Timeout 15000ms exceeded" if bad else None})
+
+
+def test_probes_decide_the_veto_alone_in_2019(tmp_path):
+    """6 of 140 probes failed (4.3 %): census-2015 deducts 4 × 5 for 首页可用性, the 2019 table has
+    no such deduction; 7 (5 %) fire 站点无法访问 under both."""
+    news = column("工作动态", "县内要闻", "xnyw/")
+    store, inspection = stored(tmp_path, [news], [column_page(news, items("2026-11-19"))],
+                               items("2026-11-19"))
+    probes(store, failed=6)
+    new = card_for(store, inspection, rules="checklist-2019")
+    old = card_for(store, inspection, rules="census-2015")
+    assert [d["points"] for d in old["deductions"] if d["id"] == "availability.homepage"] == [
+        20.0]
+    assert not [f for f in new["findings"] if f["indicator"] == "veto.unreachable"]
+    assert "veto.unreachable" not in new["unchecked"] and new["vetoes"] == []
+    probes(store, failed=1, total=1)  # one more failure: 7 of 141 (4.96 %) is below 5 %
+    assert card_for(store, inspection, rules="checklist-2019")["vetoes"] == []
+    store.delete("probes", site=SITE["code"])
+    probes(store, failed=7)
+    new = card_for(store, inspection, rules="checklist-2019")
+    assert [v["id"] for v in new["vetoes"]] == ["veto.unreachable"]
+    assert new["verdict"] == "不合格" and new["score"] is None
+    assert new["facts"]["probes"]["failure_percent"] == 5.0
+
+
+def test_a_crawl_cut_by_its_budget_leaves_design_links_partial(tmp_path):
+    store, inspection = stored(tmp_path, [], [], items("2026-11-19"), [link(1, True)])
+    store.update_inspection(inspection, crawl={"pages_seen": 500, "pages_left": 37,
+                                               "max_pages": 500, "budget_cut": {"max_pages": 37}})
+    card = card_for(store, inspection, rules="checklist-2019")
+    validate_card(card)
+    links = deduction(card, "design.links")
+    assert (links["points"], links["partial"]) == (0.2, True)
+    assert links["partial_reason"] == "页面数达到上限 500，37 个页面未打开"
+    assert card["provisional"] and card["facts"]["crawl"]["pages_left"] == 37
