@@ -157,7 +157,9 @@ def card_2019(store, inspection: dict, site: dict, as_of, rules: Rules) -> dict:
               if f.get("indicator") in ids
               and f.get("rule") in rules.indicator(f["indicator"]).rules]
     findings = mark_blank_screenshots(got.findings, blank_screenshots(store, inspection_id))
-    checked = {i: bool(got.checked.get(i)) for i in rules.ids}
+    # what a reviewer recorded for an id no machine judges is that id checked (by a person)
+    by_hand = {f["indicator"] for f in manual}
+    checked = {i: bool(got.checked.get(i)) or i in by_hand for i in rules.ids}
     reasons = {i: got.reasons.get(i) or ("未能检查" if i in got.checked else NOT_IMPLEMENTED)
                for i in rules.ids if not checked[i]}
     crawl = inspection.get("crawl") or {}
@@ -183,7 +185,10 @@ def _card_2015(store, inspection: dict, site: dict, as_of) -> dict:
     """The census-2015 card (see card_for)."""
     inspection_id = inspection["id"]
     # machine findings, plus what reviewers recorded that machines cannot judge (review app)
-    manual = store.find("manual_findings", inspection=inspection_id)
+    # (those recorded for the other table's ids — checklist-2019's — are not this card's)
+    census = score_rules("census-2015")
+    manual = [f for f in store.find("manual_findings", inspection=inspection_id)
+              if f.get("indicator") in census.ids]
     findings = store.findings(inspection_id)  # the reviewers' findings join after derivation
     checked = dict(inspection.get("checks") or {})
     derived, checks, facts = derive(store, inspection, site, as_of)

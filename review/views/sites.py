@@ -51,11 +51,11 @@ def site(code):
     if wanted or store.latest_inspection(code):
         inspection = inspection_of(code, wanted)
         card = card_for(store, inspection["id"], rules=asked)
+    table = data.rules(card["rules"] if card else asked)
     return render_template("site.html", site=site_doc, card=card, inspection=inspection,
-                           inspections=inspections, kinds=data.MANUAL_KINDS,
+                           inspections=inspections, kinds=data.manual_kinds(table),
                            fired={v["id"]: v for v in (card or {}).get("vetoes", [])},
-                           rules=data.rules(card["rules"] if card else asked),
-                           rule_sets=RULE_SETS, score_parts=score_parts)
+                           rules=table, rule_sets=RULE_SETS, score_parts=score_parts)
 
 
 @bp.get("/site/<code>/finding/<fid>")
