@@ -34,9 +34,11 @@ _WANTS = {int: "a whole number", float: "a number", bool: "1 or 0 (true/false, y
           str: "text"}
 
 
-def _setting(default: Any, meaning: str, *, secret: bool = False) -> Any:
+def _setting(default: Any, meaning: str, *, secret: bool = False,
+             choices: tuple[str, ...] = ()) -> Any:
     return dataclasses.field(default=default, repr=not secret,
-                             metadata={"meaning": meaning, "secret": secret})
+                             metadata={"meaning": meaning, "secret": secret,
+                                       "choices": choices})
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ class Config:
     log_dir: str = _setting("", "folder of crawl logs (default: beside the store)")
     log_keep: int = _setting(50, "crawl logs kept")
     log_max_mb: int = _setting(200, "megabytes of crawl logs kept")
+    # -- scoring
+    rules: str = _setting("census-2015", "the table score cards are scored by: census-2015 "
+                                         "(国办发〔2015〕15号) or checklist-2019 (国办秘函〔2019〕19号); "
+                                         "--rules wins",
+                          choices=("census-2015", "checklist-2019"))
     # -- the browser
     browser: str = _setting("", "Chromium/Chrome executable (default: a system Chromium, else "
                                 "Playwright's)")
@@ -204,6 +211,11 @@ def _parse(spec: dataclasses.Field, value: Any) -> Any:
             and (kind is float or float(value).is_integer()):
         return kind(value)
     text = str(value).strip()
+    choices = spec.metadata.get("choices") or ()
+    if choices and text not in choices:
+        raise SettingError(f"{env_name(spec.name)}={str(value)!r} is not one of "
+                           f"{', '.join(choices)}: {spec.metadata['meaning']}, "
+                           f"default {spec.default}")
     try:
         if kind is bool:
             if text.lower() in _TRUE:

@@ -1,7 +1,9 @@
 """Score a stored inspection: the one place every reader of a score card (the CLI, reports,
 the review app, early warnings) gets it from — stored facts, probes and reviews → card.
 
-``card_for(store, inspection_id, as_of=None)`` is the one name. Scoring is a pure function of
+``card_for(store, inspection_id, as_of=None, rules=None)`` is the one name (``rules``:
+census-2015 or checklist-2019; under checklist-2019 the card is the findings of the derivers of
+``inspection/checks2019.py``, read from the same stored inspection). Scoring is a pure function of
 what the inspection stored, the rules and ``as_of``: the findings the finishing stage stored
 (links, pages whose script never yields, serious-error candidates — what needed the crawl's
 results or its browser) are read as they are; freshness, service and interaction findings are
@@ -13,6 +15,8 @@ are pure.
 
 from __future__ import annotations
 
+from xunjian.base import config
+from xunjian.inspection.checks2019 import Context, derive_all
 from xunjian.inspection.shared import InspectionError
 from xunjian.inspectors.evidence import mark_blank_screenshots
 from xunjian.inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
@@ -24,7 +28,8 @@ from xunjian.inspectors.service import INDICATORS as SERVICE_INDICATORS
 from xunjian.inspectors.service import guide_columns, service_checks, service_findings
 from xunjian.probes.probe import load_probes
 from xunjian.probes.scoring import probe_findings
-from xunjian.scoring import score_card
+from xunjian.scoring import Rules, score_card
+from xunjian.scoring.rules import score_rules
 from xunjian.spiders.frontier import crawl_cut
 
 #: Indicators derived at scoring time from stored facts (``derive``), never read from the
@@ -109,16 +114,81 @@ def blank_screenshots(store, inspection_id: str) -> set[str]:
 PROBE_INDICATORS = ("availability.homepage", "veto.unreachable")
 
 
-def card_for(store, inspection_id: str, as_of=None) -> dict:
+#: What a card's facts say of the crawl (pages walked and left, its budget).
+CRAWL_FACTS = ("pages_seen", "pages_left", "pages_refused", "budget_cut", "max_pages",
+               "max_depth", "crawl_reason", "render", "frames")
+
+#: The reason on a 2019 card of an id no deriver reported (its check is not written yet).
+NOT_IMPLEMENTED = "本项检查尚未实现，需人工检查"
+
+
+def card_rules(rules=None) -> Rules:
+    """The rules a card is scored by: a Rules, a name (``--rules``), or None for the
+    ``XUNJIAN_RULES`` setting (default census-2015). RulesError names the tables there are."""
+    if isinstance(rules, Rules):
+        return rules
+    return score_rules(rules or config.current().rules)
+
+
+def card_for(store, inspection_id: str, as_of=None, rules=None) -> dict:
     """Score card of a stored inspection at ``as_of`` (default: the inspection's own), with the
-    findings reviewers added (review app) — the card every reader shows."""
+    findings reviewers added (review app) — the card every reader shows. ``rules``: the table
+    (``census-2015`` or ``checklist-2019``, a name or Rules; default the XUNJIAN_RULES setting):
+    one crawl scores under either."""
+    rules = card_rules(rules)
     inspection = store.get_inspection(inspection_id)
     if inspection is None:
         raise InspectionError(f"no inspection {inspection_id!r}")
     site = store.get_site(inspection["site"])
     as_of = as_of or inspection.get("as_of") or inspection.get("started_at")
+    if rules.name != "census-2015":
+        return card_2019(store, inspection, site, as_of, rules)
+    return _card_2015(store, inspection, site, as_of)
+
+
+def card_2019(store, inspection: dict, site: dict, as_of, rules: Rules) -> dict:
+    """The card under checklist-2019: the findings of every deriver (inspection/checks2019.py)
+    plus what reviewers recorded for the table's ids. An id no deriver reported is unchecked
+    with NOT_IMPLEMENTED — never a silent 0."""
+    inspection_id = inspection["id"]
+    got = derive_all(Context(store, inspection, site, as_of, rules))
+    ids = set(rules.ids)
+    manual = [f for f in store.find("manual_findings", inspection=inspection_id)
+              if f.get("indicator") in ids
+              and f.get("rule") in rules.indicator(f["indicator"]).rules]
+    findings = mark_blank_screenshots(got.findings, blank_screenshots(store, inspection_id))
+    # what a reviewer recorded for an id no machine judges is that id checked (by a person)
+    by_hand = {f["indicator"] for f in manual}
+    checked = {i: bool(got.checked.get(i)) or i in by_hand for i in rules.ids}
+    reasons = {i: got.reasons.get(i) or ("未能检查" if i in got.checked else NOT_IMPLEMENTED)
+               for i in rules.ids if not checked[i]}
+    crawl = inspection.get("crawl") or {}
+    cut = crawl_cut(crawl)
+    facts = dict(got.facts)
+    if crawl:  # what the crawl walked and left, as on the census-2015 card
+        facts["crawl"] = {k: crawl.get(k) for k in CRAWL_FACTS} | {"partial_reason": cut}
+    return score_card(
+        site=site,
+        findings=findings + manual,
+        reviews=store.reviews(site["code"]),
+        checked=checked,
+        as_of=as_of,
+        rules=rules,
+        inspection=inspection_id,
+        facts=facts or None,
+        unchecked_reasons=reasons,
+        partial={"design.links": cut} if cut and checked.get("design.links") else None,
+    )
+
+
+def _card_2015(store, inspection: dict, site: dict, as_of) -> dict:
+    """The census-2015 card (see card_for)."""
+    inspection_id = inspection["id"]
     # machine findings, plus what reviewers recorded that machines cannot judge (review app)
-    manual = store.find("manual_findings", inspection=inspection_id)
+    # (those recorded for the other table's ids — checklist-2019's — are not this card's)
+    census = score_rules("census-2015")
+    manual = [f for f in store.find("manual_findings", inspection=inspection_id)
+              if f.get("indicator") in census.ids]
     findings = store.findings(inspection_id)  # the reviewers' findings join after derivation
     checked = dict(inspection.get("checks") or {})
     derived, checks, facts = derive(store, inspection, site, as_of)
@@ -152,9 +222,7 @@ def card_for(store, inspection_id: str, as_of=None) -> dict:
     crawl = inspection.get("crawl") or {}
     cut = crawl_cut(crawl)
     if crawl:
-        facts["crawl"] = {k: crawl.get(k) for k in ("pages_seen", "pages_left", "pages_refused",
-                                                    "budget_cut", "max_pages", "max_depth",
-                                                    "crawl_reason", "render", "frames")}
+        facts["crawl"] = {k: crawl.get(k) for k in CRAWL_FACTS}
         facts["crawl"]["partial_reason"] = cut
     # one place on the card says why each indicator is unchecked: the homepage's gaps first (the
     # cause), then the service/interaction sentences (details stay in facts.unchecked_reasons)

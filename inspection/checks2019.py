@@ -63,6 +63,7 @@ class Derived:
 
 #: The deriver modules, each with ``derive(ctx: Context) -> Derived``; one line per area.
 DERIVERS: tuple[str, ...] = (
+    "xunjian.inspection.c2019_translate",  # what the 2015 crawl already stores, 2019's way
     "xunjian.inspection.c2019_design",  # design.marks/page_tags/report_errors/domain, 解读关联
 )
 

@@ -174,7 +174,6 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
     day = as_of_date(as_of)
     code = site["code"]
     statuses = column_statuses(column_pages, item_dates, as_of, rules)
-    counted = [s for s in statuses if s["category"] in COUNTED_CATEGORIES]
     findings: list[dict] = []
 
     basic = rules.indicator("updates.basic_info")
@@ -188,11 +187,7 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
         findings.append(finding)
 
     veto = rules.indicator("veto.columns_stale")
-    a_types = set(veto.params.get("a_column_types", ["工作动态", "通知公告", "政策文件"]))
-    # an undated column counts as not updated only once a reviewer confirms its finding
-    not_updated = [s for s in counted if s["status"] in ("stale", "blank", "undated")]
-    groups = {"a": [s for s in not_updated if s["type"] in a_types], "b": not_updated,
-              "c": [s for s in statuses if s["status"] == "blank"]}  # 空白栏目: any category
+    groups = stale_groups(statuses, veto)
     for rule in ("a", "b", "c"):
         if len(groups[rule]) >= int(veto.thresholds[rule]):
             names = "、".join(s["name"] or s["url"] for s in groups[rule])
@@ -213,28 +208,10 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
                              "screenshot": groups[rule][0]["screenshot"]},
             })
 
-    items, splash = homepage_items(site, pages)
-    home = next((p for p in pages if p.get("is_home")), None)
     homepage = rules.indicator("updates.homepage")
     window = int(homepage.window_days or 14)
-    dated = []
-    newest = None  # the newest homepage date at all, for the 10-day early warning
-    page_dates = {d["url"]: d.get("date") for d in item_dates if d.get("date")}
-    for item in items:
-        found = item.get("date") or page_dates.get(item["url"])  # undated: its page's date
-        when = resolve(found, day)
-        if when is not None and when <= day and (newest is None or when > newest):
-            newest = when
-        if when is not None and 0 <= (day - when).days <= window:
-            dated.append({"title": item["title"], "url": item["url"], "date": when.isoformat(),
-                          "date_text": found.get("text"),
-                          "date_from": "list" if item.get("date") else "page"})
-    dated.sort(key=lambda x: x["date"], reverse=True)
+    home, dated, evidence = homepage_updates(site, pages, item_dates, day, window)
     home_url = (home or {}).get("url") or site.get("url")
-    evidence = {"count": len(dated), "window_days": window, "items": dated[:50],
-                "newest": newest.isoformat() if newest else None,
-                "homepage_items": len(items), "splash": splash,
-                "screenshot": (home or {}).get("screenshot")}
     few = int(homepage.thresholds.get("few_items", 10))
     if home is not None and len(dated) < few:
         findings.append({
@@ -256,6 +233,44 @@ def freshness_findings(site: dict, pages: list[dict], column_pages: list[dict],
     facts = {"as_of": day.isoformat(), "columns": statuses,
              "homepage": {k: v for k, v in evidence.items() if k != "items"}}
     return findings, facts
+
+
+def stale_groups(statuses: list[dict], veto) -> dict[str, list[dict]]:
+    """The columns of veto.columns_stale's (a) / (b) / (c), by ``veto.params.a_column_types``:
+    (a) not updated among those types, (b) not updated among the counted columns, (c) blank in
+    any category. An undated column counts as not updated only once a reviewer confirms its
+    finding (the card weighs the supporting findings)."""
+    a_types = set(veto.params.get("a_column_types", ["工作动态", "通知公告", "政策文件"]))
+    counted = [s for s in statuses if s["category"] in COUNTED_CATEGORIES]
+    not_updated = [s for s in counted if s["status"] in ("stale", "blank", "undated")]
+    return {"a": [s for s in not_updated if s["type"] in a_types], "b": not_updated,
+            "c": [s for s in statuses if s["status"] == "blank"]}  # 空白栏目: any category
+
+
+def homepage_updates(site: dict, pages: list[dict], item_dates: list[dict], day: date,
+                     window: int) -> tuple[dict | None, list[dict], dict]:
+    """(homepage, its items dated in the ``window`` days up to ``day`` (newest first), the
+    evidence of a homepage finding). A splash homepage: the items of its second-level pages."""
+    items, splash = homepage_items(site, pages)
+    home = next((p for p in pages if p.get("is_home")), None)
+    dated = []
+    newest = None  # the newest homepage date at all, for the 10-day early warning
+    page_dates = {d["url"]: d.get("date") for d in item_dates if d.get("date")}
+    for item in items:
+        found = item.get("date") or page_dates.get(item["url"])  # undated: its page's date
+        when = resolve(found, day)
+        if when is not None and when <= day and (newest is None or when > newest):
+            newest = when
+        if when is not None and 0 <= (day - when).days <= window:
+            dated.append({"title": item["title"], "url": item["url"], "date": when.isoformat(),
+                          "date_text": found.get("text"),
+                          "date_from": "list" if item.get("date") else "page"})
+    dated.sort(key=lambda x: x["date"], reverse=True)
+    evidence = {"count": len(dated), "window_days": window, "items": dated[:50],
+                "newest": newest.isoformat() if newest else None,
+                "homepage_items": len(items), "splash": splash,
+                "screenshot": (home or {}).get("screenshot")}
+    return home, dated, evidence
 
 
 def _column_rule(s: dict, basic) -> str | None:

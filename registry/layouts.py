@@ -10,12 +10,15 @@ from typing import Literal
 
 Kind = Literal["sites", "columns"]
 
-# 附件3 政府网站基本信息表 (首页类型 is our addition: 普通 / 导航页).
+# 附件3 政府网站基本信息表 (首页类型 is our addition: 普通 / 导航页; so is 公共服务: 提供 / 不提供,
+# whether a department site offers public services — checklist-2019's 4/3 rule).
 SITE_HEADERS = (
     "网站标识码", "部门/地区", "网站名称", "网站类型", "ICP备案编号", "首页网址", "网站主管单位",
     "办公地址", "负责人姓名", "负责人职务", "负责人办公电话", "负责人手机", "负责人电子邮箱",
-    "联系人姓名", "联系人办公电话", "联系人手机", "联系人电子邮箱", "首页类型",
+    "联系人姓名", "联系人办公电话", "联系人手机", "联系人电子邮箱", "首页类型", "公共服务",
 )  # fmt: skip
+#: 公共服务 values → whether the site offers public services (blank: not stated).
+PUBLIC_SERVICES = {"提供": True, "是": True, "有": True, "不提供": False, "否": False, "无": False}
 SITE_REQUIRED = ("网站标识码", "网站名称", "首页网址")
 
 # 附件4 政府网站栏目(系统)基本信息表.

@@ -27,6 +27,7 @@ from xunjian.registry.layouts import (
     CATEGORY_OF_TYPE,
     COLUMN_TYPES,
     HOMEPAGE_TYPES,
+    PUBLIC_SERVICES,
     SITE_TYPES,
     Header,
     detect,
@@ -190,6 +191,9 @@ class _Parser:
         homepage = f.choice(row.get("首页类型")) or "普通"
         if homepage not in HOMEPAGE_TYPES:
             row.error("首页类型", f"must be 普通 or 导航页, not {f.clean(row.get('首页类型'))!r}")
+        services = f.choice(row.get("公共服务"))
+        if services and services not in PUBLIC_SERVICES:
+            row.error("公共服务", f"must be 提供 or 不提供, not {f.clean(row.get('公共服务'))!r}")
         people: dict[str, dict[str, str]] = {}
         for person, mapping in _PERSON_FIELDS.items():
             people[person] = {key: f.optional(row.get(header)) for key, header in mapping.items()}
@@ -211,6 +215,8 @@ class _Parser:
             **people,
             "splash": HOMEPAGE_TYPES[homepage],
             "imported_from": row.origin,
+            # stated only when the form has it (checklist-2019's 4/3 rule reads it)
+            **({"public_services": PUBLIC_SERVICES[services]} if services else {}),
         }
 
     # ---- 附件4 政府网站栏目(系统)基本信息表 ---------------------------------------------

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from xunjian.inspection.card import card_for
+from xunjian.inspection.card import card_for, card_rules
 from xunjian.scoring import load_rules
 from xunjian.scoring.time import as_of_date
 
@@ -93,8 +93,10 @@ def _row(name: str, cards: list[dict]) -> dict:
             "provisional": sum(bool(c["provisional"]) for c in cards)}
 
 
-def latest_cards(store, as_of: str | None = None) -> tuple[dict[str, dict], list[dict]]:
-    """(site code → card of its latest finished inspection at or before as_of, all sites)."""
+def latest_cards(store, as_of: str | None = None,
+                 rules: str | None = None) -> tuple[dict[str, dict], list[dict]]:
+    """(site code → card of its latest finished inspection at or before as_of, all sites),
+    scored by ``rules`` (default the XUNJIAN_RULES setting)."""
     limit = as_of_date(as_of) if as_of else None
     best: dict[str, tuple] = {}
     for inspection in store.find("inspections", status="done"):
@@ -109,14 +111,15 @@ def latest_cards(store, as_of: str | None = None) -> tuple[dict[str, dict], list
     cards = {}
     for site in sites:
         if site["code"] in best:
-            cards[site["code"]] = card_for(store, best[site["code"]][1]["id"])
+            cards[site["code"]] = card_for(store, best[site["code"]][1]["id"], rules=rules)
     return cards, sites
 
 
 def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = None,
-                 by: tuple[str, ...] = DEFAULT_GROUPINGS) -> dict:
-    """The notice's numbers from the sites and their latest cards (pure)."""
-    rules = load_rules()
+                 by: tuple[str, ...] = DEFAULT_GROUPINGS, rules: str | None = None) -> dict:
+    """The notice's numbers from the sites and their latest cards (pure), under the table the
+    cards were scored by (``rules``; default the cards' own, else census-2015)."""
+    rules = load_rules(rules or next((c["rules"] for c in cards.values()), "census-2015"))
     unknown = [b for b in by if b not in GROUPINGS]
     if unknown:
         raise ReportError(f"unknown grouping {unknown[0]!r} (one of {', '.join(GROUPINGS)})")
@@ -172,7 +175,7 @@ def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = 
         causes.append({"id": entry.id, "name": f"单项否决：{entry.name}", "count": n,
                        "share": _rate(n, len(failed))})
     by_points = sum(not cards[s["code"]]["vetoes"] for s in failed)
-    causes.append({"id": "points", "name": f"扣分超过{rules.threshold:g}分", "count": by_points,
+    causes.append({"id": "points", "name": _points_cause(rules), "count": by_points,
                    "share": _rate(by_points, len(failed))})
 
     problems: Counter = Counter()
@@ -190,7 +193,7 @@ def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = 
         card = cards[s["code"]]
         reasons = [f"{rules.indicator(v['id']).name}：{v['reason']}" for v in card["vetoes"]]
         if not card["vetoes"] and card["verdict"] == "不合格":
-            reasons.append(f"扣分合计 {card['total_deduction']:g} 分，超过{rules.threshold:g}分")
+            reasons.append(_points_reason(card, rules))
         return {"code": s["code"], "name": s.get("name") or "", "region": s.get("region") or "",
                 "level": info[s["code"]]["level"], "type": s.get("type") or "",
                 "owner": s.get("owner") or "", "as_of": card["as_of"],
@@ -211,8 +214,21 @@ def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = 
         "unscored_sites": [listing(s) for s in inspected
                            if cards[s["code"]]["verdict"] == "未评分"],
         "provisional": [listing(s) for s in inspected if cards[s["code"]]["provisional"]],
-        "rules_title": rules.title,
+        "rules_title": rules.title, "rules": rules.name, "rules_source": rules.source,
     }
+
+
+def _points_cause(rules) -> str:
+    """Why a card without a veto failed, as a cause of the statistics."""
+    if rules.scoring == "capped":
+        return f"得分低于{rules.fail_below:g}分"
+    return f"扣分超过{rules.threshold:g}分"
+
+
+def _points_reason(card: dict, rules) -> str:
+    if rules.scoring == "capped":
+        return f"得分 {card['score']:g} 分，低于{rules.fail_below:g}分"
+    return f"扣分合计 {card['total_deduction']:g} 分，超过{rules.threshold:g}分"
 
 
 def _province_order(name: str) -> tuple:
@@ -220,9 +236,13 @@ def _province_order(name: str) -> tuple:
     return (0 if name == "国务院部门" else 1, codes.get(name, "99"), name)
 
 
-def census_report(store, as_of: str | None = None, by: tuple[str, ...] = DEFAULT_GROUPINGS) -> dict:
-    cards, sites = latest_cards(store, as_of)
-    return census_stats(sites, cards, as_of, by)
+def census_report(store, as_of: str | None = None, by: tuple[str, ...] = DEFAULT_GROUPINGS,
+                  rules: str | None = None) -> dict:
+    """The statistics with every site's card scored by ``rules`` (census-2015 or
+    checklist-2019; default the XUNJIAN_RULES setting)."""
+    rules = card_rules(rules).name
+    cards, sites = latest_cards(store, as_of, rules)
+    return census_stats(sites, cards, as_of, by, rules)
 
 
 # -- formats --------------------------------------------------------------------------------------
@@ -337,10 +357,10 @@ def census_xlsx(stats: dict) -> bytes:
 
 
 def build_census_report(store, fmt: str, as_of: str | None = None,
-                        by: tuple[str, ...] = DEFAULT_GROUPINGS) -> bytes:
+                        by: tuple[str, ...] = DEFAULT_GROUPINGS, rules: str | None = None) -> bytes:
     if fmt not in FORMATS:
         raise ReportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    stats = census_report(store, as_of, by)
+    stats = census_report(store, as_of, by, rules)
     if fmt == "html":
         return census_html(stats).encode("utf-8")
     if fmt == "pdf":
@@ -361,10 +381,13 @@ class CensusCache:
         self._key = None
         self._stats = None
 
-    def stats(self, as_of: str | None = None, by: tuple[str, ...] = DEFAULT_GROUPINGS) -> dict:
-        key = (as_of, tuple(by), self.store.count("inspections"), self.store.count("reviews"),
-               self.store.count("manual_findings"), self.store.count("sites"))
+    def stats(self, as_of: str | None = None, by: tuple[str, ...] = DEFAULT_GROUPINGS,
+              rules: str | None = None) -> dict:
+        rules = card_rules(rules).name
+        key = (as_of, tuple(by), rules, self.store.count("inspections"),
+               self.store.count("reviews"), self.store.count("manual_findings"),
+               self.store.count("sites"))
         if key != self._key:
-            self._stats = census_report(self.store, as_of, by)
+            self._stats = census_report(self.store, as_of, by, rules)
             self._key = key
         return self._stats

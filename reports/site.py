@@ -31,7 +31,7 @@ from .render import MIME, ReportError, bar_png, bar_svg, data_uri, html_to_pdf, 
 from .shots import Shots
 from .site_docx import site_docx
 from .site_xlsx import site_xlsx
-from .text import REVIEW, unchecked_reasons, verdict_text
+from .text import REVIEW, score_parts, unchecked_reasons, verdict_text
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
 COLUMN_STATUS = {"fresh": "正常更新", "stale": "未更新", "blank": "空白栏目",
@@ -80,10 +80,11 @@ def _inspection_date(inspection: dict):
 
 
 def site_report(store, code: str, inspection_id: str | None = None, as_of: str | None = None,
-                blob_link=None) -> dict:
-    """Everything the per-site report shows, as plain data (see the module doc)."""
+                blob_link=None, rules: str | None = None) -> dict:
+    """Everything the per-site report shows, as plain data (see the module doc); ``rules``:
+    the table the card is scored by (default the XUNJIAN_RULES setting)."""
     inspection = pick_inspection(store, code, inspection_id, as_of)
-    card = card_for(store, inspection["id"], as_of)
+    card = card_for(store, inspection["id"], as_of, rules=rules)
     rules = load_rules(card.get("rules", "census-2015"))
     shots = Shots(store)
     link = blob_link or (lambda blob: _blob_location(store, blob))
@@ -120,6 +121,9 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
         "columns": columns, "homepage_updates": fresh.get("homepage") or {},
         **sections, "manual": manual,
         "crawl": facts.get("crawl") or {}, "shots": shots, "rules_title": rules.title,
+        "rules": rules.name,
+        # checklist-2019: the deduction part, the bonus or why none, the groups ("" otherwise)
+        "score_note": "；".join(score_parts(card)) if "bonus" in card else "",
     }
 
 
@@ -165,11 +169,23 @@ def _overview(card: dict, rules, unchecked: dict, by_id: dict) -> list[dict]:
                          "text": entry.text, **_deduction_result(item, unchecked, by_id),
                          "veto": False, "points": item["points"] if item["checked"] else None,
                          "fired": bool(item["checked"] and item["points"])})
+    for item in card.get("bonus") or []:  # checklist-2019's 加分项, after the deductions
+        entry = rules.indicator(item["id"])
+        row = _deduction_result(item, unchecked, by_id)
+        if item["checked"]:
+            row["mark"] = f"加 {item['points']:g} 分" if card.get("bonus_applied") else "不加分"
+        overview.append({"id": item["id"], "group": entry.group, "name": entry.name,
+                         "text": entry.text, **row, "veto": False, "bonus": True,
+                         "points": item["points"] if item["checked"] else None,
+                         "fired": False})
     return overview
 
 
 def _deduction_result(item: dict, unchecked: dict, by_id: dict) -> dict:
     """{"result", "mark"} of one deduction indicator's row in 总体情况."""
+    if item.get("applicable") is False:
+        return {"result": "未提供公共服务的部门网站，办事服务指标不参与评分（得分按 4/3 折算）",
+                "mark": "不适用"}
     if not item["checked"]:
         return {"result": f"未检查：{unchecked.get(item['id'], '')}", "mark": "未检查"}
     counted = [by_id[f] for f in item["findings"] if by_id.get(f, {}).get("counts")]
@@ -180,13 +196,15 @@ def _deduction_result(item: dict, unchecked: dict, by_id: dict) -> dict:
         result += f"；另有 {len(waiting)} 项待人工复核（确认后计分）"
     if item.get("partial"):
         result += f"；仅部分检查：{item.get('partial_reason')}"
+    if item.get("uncapped"):
+        result += f"；问题合计 {item['uncapped']:g} 分，按本项分值 {item['cap']:g} 分计"
     return {"result": result, "mark": f"扣 {item['points']:g} 分"}
 
 
 def _dead_links(findings: list[dict], shots: Shots, link) -> list[dict]:
     """链接可用性: the dead links, numbered as the census platform's reports number them."""
     dead = []
-    for f in [f for f in findings if f["indicator"] == "availability.links"]:
+    for f in [f for f in findings if f["indicator"] in ("availability.links", "design.links")]:
         ev = f.get("evidence") or {}
         page_title = ev.get("page_title") or ""
         fig = shots.ref(ev.get("screenshot"), f"入口页截图：{page_title} {f.get('page') or ''}")
@@ -306,13 +324,15 @@ def site_html(report: dict) -> str:
 
 
 def build_site_report(store, code: str, fmt: str, inspection_id: str | None = None,
-                      as_of: str | None = None, blob_link=None) -> bytes:
-    """The report of one site as bytes in ``fmt`` (html, pdf, docx, xlsx)."""
+                      as_of: str | None = None, blob_link=None,
+                      rules: str | None = None) -> bytes:
+    """The report of one site as bytes in ``fmt`` (html, pdf, docx, xlsx), scored by
+    ``rules`` (census-2015 or checklist-2019; default the XUNJIAN_RULES setting)."""
     if fmt not in FORMATS:
         raise ReportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     # the site's own text (link texts, titles) is data: controls that a format cannot hold
     # (XML 1.0 in DOCX and XLSX) or a reader would act on are dropped, never a failed report
-    report = clean_all(site_report(store, code, inspection_id, as_of, blob_link))
+    report = clean_all(site_report(store, code, inspection_id, as_of, blob_link, rules))
     if fmt == "html":
         return site_html(report).encode("utf-8")
     if fmt == "pdf":

@@ -82,6 +82,8 @@ def site_docx(r: dict) -> bytes:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     site = r["site"]
     score = r["score_text"] + f"（扣分合计 {points(r['total_deduction'])} 分）"
+    if r.get("score_note"):  # checklist-2019: deduction part, bonus, groups
+        score += f"\n{r['score_note']}"
     state = (f"暂定结论：{len(r['unchecked'])} 项指标未检查，{r['pending']} 项问题待人工复核"
              if r["provisional"] else "最终结论（全部指标已检查，问题均已复核）")
     table(doc, ["项目", "内容"], [

@@ -59,13 +59,16 @@ def site_xlsx(r: dict) -> bytes:
         ["监测时间段", f"{beijing(r['probes']['start'])} 至 {beijing(r['probes']['end'])}"],
         ["监测时间点", r["as_of"]], ["检查编号", r["inspection"]["id"]],
         ["检查结论", r["verdict_text"]], ["得分", score], ["扣分合计", r["total_deduction"]],
+        *([["依据", r["rules_title"]], ["得分说明", r["score_note"]]] if r.get("score_note")
+          else []),
         ["结论状态", "暂定" if r["provisional"] else "最终"],
         ["未检查的指标", "；".join(f"{u['name']}：{u['reason']}" for u in r["unchecked"])],
         ["待人工复核的问题", r["pending"]],
     ], widths=[18, 90], first=True)
     sheet(wb, "总体情况", ["一级指标", "二级指标", "描述", "监测结果", "单项否决/扣分"],
           [[o["group"], o["name"], o["text"], o["result"],
-            o["points"] if not o["veto"] and o.get("points") is not None else o["mark"]]
+            o["points"] if not o["veto"] and not o.get("bonus") and o.get("points") is not None
+            else o["mark"]]
            for o in r["overview"]] + [["", "扣分合计", "", "", r["total_deduction"]]],
           widths=[12, 16, 60, 40, 14])
     dead = sheet(wb, "不可用链接", ["错误编号", "链接名称", "链接地址", "探测时间", "错误类型",

@@ -59,6 +59,25 @@ def score_text(card: dict) -> str:
     return "—（未评分）" if card["verdict"] == "未评分" else "—（单项否决）"
 
 
+def score_parts(card: dict) -> list[str]:
+    """A capped card's (checklist-2019) score in words: the deduction part, the bonus or why
+    there is none, and the 4/3 rule when 办事服务 does not apply."""
+    parts = []
+    if card.get("deduction_score") is not None:
+        parts.append(f"扣分部分得分 {_points(card['deduction_score'])}")
+    if card.get("bonus_applied"):
+        parts.append(f"加分 {_points(card['bonus_points'])}")
+    elif card.get("bonus_note"):
+        parts.append(card["bonus_note"])
+    if card.get("services_applicable") is False:
+        parts.append("未提供公共服务的部门网站：办事服务指标不参与评分，得分 =（75 − 其余扣分）× 4/3")
+    for group in card.get("groups") or []:
+        if group["applicable"]:
+            parts.append(f"{group['name']}扣{_points(group['deducted'])}分（满分"
+                         f"{_points(group['points'])}）")
+    return parts
+
+
 def incomplete_notice(inspection: dict | None) -> str | None:
     """One sentence when the card's inspection did not finish (failed, interrupted, running)."""
     if not inspection or inspection.get("status") in (None, "done"):
@@ -190,6 +209,9 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
                   f"扣分合计 {_points(card['total_deduction'])}",
                   "provisional" if card.get("provisional") else "final",
                   f"inspection {card.get('inspection')}"])
+    if "bonus" in card:  # a capped table (checklist-2019): its name, score parts and bonus
+        lines.append(["rules", card["rules"], rules.title])
+        lines.append(["score", *score_parts(card)])
     crawl = (card.get("facts") or {}).get("crawl")
     if crawl:  # pages walked and left; a budget cut makes the links indicator partial
         refused = sorted((crawl.get("pages_refused") or {}).items())
@@ -217,6 +239,12 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
                       _points(item["points"]) if item["checked"] else "—",
                       f"{len(item['findings'])} findings",
                       f"partial: {item.get('partial_reason')}" if item.get("partial") else ""])
+    for item in card.get("bonus") or []:
+        entry = rules.indicator(item["id"])
+        lines.append(["bonus", item["id"], f"{entry.group}·{entry.name}",
+                      "checked" if item["checked"] else "unchecked",
+                      _points(item["points"]) if item["checked"] else "—",
+                      f"{len(item['findings'])} findings", ""])
     for indicator, reason in unchecked.items():
         lines.append(["unchecked", indicator, rules.indicator(indicator).name, reason])
     if card["findings"]:
@@ -259,6 +287,8 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
         pending = sum(f["review"] == "pending" for f in card["findings"])
         head.append(f"\n暂定结论 (provisional): {len(unchecked)} indicator(s) unchecked, "
                     f"{pending} finding(s) await 人工复核", style="yellow")
+    if "bonus" in card:
+        head.append(clean(f"\n依据 {rules.title}：" + "，".join(score_parts(card))))
     console.print(head)
     if home.get("reachable") is False and home.get("screenshot") and blob_location:
         console.print(f"首页截图 (what the browser showed): {blob_location(home['screenshot'])}",
@@ -295,13 +325,15 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     table = Table(title="扣分指标", show_lines=False)
     for col in ("指标", "检查", "扣分", "问题数"):
         table.add_column(col)
-    for item in card["deductions"]:
+    for item in card["deductions"] + (card.get("bonus") or []):
         entry = rules.indicator(item["id"])
+        points = _points(item["points"]) if item["checked"] else "—"
+        if entry.bonus and item["checked"]:
+            points = f"+{points}"
         table.add_row(f"{entry.group}·{entry.name} [dim]{item['id']}[/]",
                       ("[yellow]部分[/]" if item.get("partial") else "✓") if item["checked"]
-                      else "[yellow]未检查[/]",
-                      _points(item["points"]) if item["checked"] else "—",
-                      str(len(item["findings"])))
+                      else "[dim]不适用[/]" if item.get("applicable") is False
+                      else "[yellow]未检查[/]", points, str(len(item["findings"])))
     console.print(table)
 
     if unchecked:

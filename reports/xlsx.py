@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from xunjian.scoring import load_rules
 from xunjian.base.safetext import clean, clean_all
 
-from .text import verdict_text
+from .text import score_parts, verdict_text
 
 REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
 
@@ -78,6 +78,14 @@ def card_workbook(card: dict) -> bytes:
         ws.append([entry.group, entry.name, _cell_text(_problems(findings, item["findings"])),
                    points])
     ws.append(["", "合计", "", card["total_deduction"]])
+    if "bonus" in card:  # checklist-2019: the bonus part after the deductions
+        for item in card["bonus"]:
+            entry = rules.indicator(item["id"])
+            points = f"+{item['points']:g}" if item["checked"] else "未检查"
+            ws.append([entry.group, entry.name,
+                       _cell_text(_problems(findings, item["findings"])), points])
+        ws.append(["", "加分", _cell_text(card.get("bonus_note") or ""), card["bonus_points"]])
+        ws.append(["", "得分", _cell_text("；".join(score_parts(card))), score])
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
     ws["A1"].font = Font(bold=True, size=14)

@@ -102,7 +102,9 @@ def beijing_time(value):
 def helpers():
     return {"user": g.get("user"), "REVIEW": data.REVIEW_LABELS, "ROLE_NAMES": ROLE_NAMES,
             "indicator_name": data.indicator_name, "rule_text": data.rule_text,
-            "web_url": web_url, "verdict_text": verdict_text, "score_text": score_text}
+            "web_url": web_url, "verdict_text": verdict_text, "score_text": score_text,
+            # the table the app scores by (XUNJIAN_RULES); a page may ask for the other one
+            "default_rules": data.rules().name}
 
 
 def headers(resp: Response) -> Response:

@@ -7,9 +7,10 @@ import hashlib
 import threading
 from typing import Any
 
-from xunjian.inspection.card import card_for
+from xunjian.inspection.card import card_for, card_rules
 from xunjian.reports.text import verdict_text
 from xunjian.scoring import as_of_instant, load_rules
+from xunjian.scoring.rules import RULE_SETS
 from xunjian.scoring.card import evidence_digest
 from xunjian.storage.base import INSPECTIONS, REVIEWS, new_id, utc_now
 
@@ -24,13 +25,44 @@ MANUAL_KINDS: dict[str, tuple[str, str, str]] = {
     "prohibited": ("veto.serious_error", "prohibited", "反动、暴力、色情等内容"),
     "basic_info": ("updates.basic_info", "inaccuracy", "基本信息不准确"),
     "guide": ("service.guide", "inaccuracy", "办事指南要素内容不准确"),
+    # checklist-2019 (国办秘函〔2019〕19号): what only a reviewer judges there
+    "c2019_overview": ("publish.overview", "inaccuracy", "概况信息更新不及时或不准确"),
+    "c2019_functions": ("publish.functions", "inaccuracy", "机构职能信息不准确"),
+    "c2019_leaders": ("publish.leaders", "inaccuracy", "领导姓名、简历等信息缺失或不准确"),
+    "c2019_not_interpreted": ("publish.interpretation_ratio", "not_interpreted",
+                              "重大政策文件未进行解读"),
+    "c2019_register": ("service.online_apply", "cannot_register", "用户（含外地用户）无法注册"),
+    "c2019_apply": ("service.online_apply", "cannot_apply", "注册用户无法在线申请办理"),
+    "c2019_accuracy": ("service.accuracy", "inaccuracy", "办事指南联系电话等信息不准确"),
+    "c2019_login": ("interaction.login", "no_single_login", "互动交流类栏目未实现统一登录"),
+    "c2019_no_reply": ("interaction.replies", "no_reply", "模拟提问5个工作日内未答复"),
+    "c2019_perfunctory": ("interaction.replies", "perfunctory", "模拟提问的答复内容敷衍"),
+    "c2019_single_login": ("design.single_login", "no_single_login", "网站未实现一号登录"),
+    "c2019_browser": ("design.compatibility", "per_browser", "网站在某一主流浏览器中无法正常显示"),
 }
+
+
+def manual_kinds(table) -> dict[str, tuple[str, str, str]]:
+    """The reviewer-added finding types a card of this table (Rules) can hold."""
+    return {k: v for k, v in MANUAL_KINDS.items()
+            if v[0] in table.ids and v[1] in table.indicator(v[0]).rules}
 _EPOCH = "1970-01-01T00:00:00+00:00"
 REVIEW_LABELS = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
 
 
-def rules():
-    return load_rules()
+def rules(name: str | None = None):
+    """The table a card is scored by (default: the XUNJIAN_RULES setting)."""
+    return card_rules(name)
+
+
+def _entry(indicator: str):
+    """The indicator of this id in the app's table, else in any other table (2019 ids)."""
+    for name in dict.fromkeys([rules().name, *RULE_SETS]):
+        try:
+            return load_rules(name).indicator(indicator)
+        except ValueError:
+            continue
+    return None
 
 
 def manual_findings(store, inspection_id: str) -> list[dict]:
@@ -214,19 +246,13 @@ def queue(summaries: Summaries, region: str = "", site: str = "",
 
 
 def rule_text(indicator: str, rule: str) -> str:
-    try:
-        entry = rules().indicator(indicator)
-    except ValueError:
-        return ""
-    return entry.reasons.get(rule, "")
+    entry = _entry(indicator)
+    return "" if entry is None else entry.reasons.get(rule, "")
 
 
 def indicator_name(indicator: str) -> str:
-    try:
-        entry = rules().indicator(indicator)
-    except ValueError:
-        return indicator
-    return f"{entry.group} · {entry.name}"
+    entry = _entry(indicator)
+    return indicator if entry is None else f"{entry.group} · {entry.name}"
 
 
 def any_value(value: Any) -> str:

@@ -240,3 +240,12 @@ def inspection_of(code: str, inspection_id: str | None) -> dict:
     if inspection is None:
         abort(404)
     return inspection
+
+
+def rules_arg(source=None) -> str | None:
+    """The score-card table a page asks for (``?rules=checklist-2019``, or a form field), None
+    for the app's own (the XUNJIAN_RULES setting); an unknown name is the app's own too."""
+    from xunjian.scoring.rules import RULE_SETS
+
+    value = (request.args if source is None else source).get("rules")
+    return value if value in RULE_SETS else None

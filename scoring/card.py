@@ -25,7 +25,14 @@ provisional (``final`` false).
 
 Verdict (DESIGN.md "No verdict without evidence"): any counting veto → 不合格 (score null); else,
 when nothing but the rules' ``probes_only`` indicators was checked — nothing of the site was
-read — 未评分 (score null); else 不合格 above the threshold, 合格 otherwise. ``unchecked_vetoes``
+read — 未评分 (score null); else, by the rules' ``scoring``: "threshold" (census-2015) 不合格 above
+the threshold, 合格 otherwise; "capped" (checklist-2019) each indicator's points at most its
+``cap``, deduction part = full score − their total (a department without public services: 办事服务
+not applicable, (base − total) × full / base, the 4/3 rule), 不合格 below ``fail_below``; a
+portal whose deduction part is above ``bonus_above`` adds the bonus part (``bonus`` — every bonus
+id, a separate list — at most ``bonus_max``); ``bonus_note`` says why no bonus was added. A
+capped card also has ``deduction_score``, ``groups``, ``veto_status`` (every veto id) and
+``services_applicable``. ``unchecked_vetoes``
 lists the vetoes that were not checked: a 合格 with any of them is 合格（暂定）, provisional on them.
 
 Reviews carry over to later inspections through the stable finding id. A review may also carry
@@ -65,6 +72,7 @@ def score_card(
     facts: Mapping[str, Any] | None = None,
     unchecked_reasons: Mapping[str, str] | None = None,
     partial: Mapping[str, str] | None = None,
+    services: bool | None = None,
 ) -> dict[str, Any]:
     """Apply the rules to one site's findings and reviews; return the score card dict.
 
@@ -74,6 +82,8 @@ def score_card(
     the card lists the reasons of its unchecked indicators in ``unchecked_reasons``.
     ``partial`` maps indicator ids checked on part of their inputs only (a crawl cut by its
     budget) to the reason: the deduction says ``partial`` with it and the card is provisional.
+    ``services`` (checklist-2019's 4/3 rule): False when the site offers no public services
+    (办事服务 not applicable); None reads the site's ``public_services`` (see the rules file).
     Raises ValueError for malformed findings or reviews (unknown indicator or rule, duplicate id,
     missing review time…) and TypeError for wrongly typed fields (``needs_review`` not a bool).
     """
@@ -96,47 +106,39 @@ def score_card(
     priced.sort(key=lambda p: (order[p[0].id], str(p[1].get("url") or ""), p[1]["id"]))
     _weigh_supporting(priced, rules)
 
-    vetoes: list[dict[str, Any]] = []
-    for entry in rules.vetoes:
-        fired = [f for ind, f, _, _ in priced if ind is entry and f["counts"]]
-        if fired:
-            reasons = dict.fromkeys(entry.reasons[f["rule"]] for f in fired)
-            veto = {"id": entry.id, "name": entry.name, "reason": "；".join(reasons),
-                    "findings": [f["id"] for f in fired]}
-            supporting = [i for f in fired for i in f.get("supporting_standing", ())]
-            if supporting:  # e.g. the stale / blank column findings behind veto.columns_stale
-                veto["supporting"] = list(dict.fromkeys(supporting))
-            vetoes.append(veto)
+    capped = rules.scoring == "capped"
+    services = _services_applicable(site, rules, services)
+    exempt = _not_applicable(rules, services)  # the 4/3 rule: 办事服务 not applicable
+    vetoes = _vetoes(priced, rules, exempt)
+    deductions, total = _entries(rules.indicators, priced, checked, partial, exempt)
 
-    deductions: list[dict[str, Any]] = []
-    total = Decimal(0)
-    for entry in rules.indicators:
-        mine = [(f, pts) for ind, f, pts, _ in priced if ind is entry]
-        points = _cents(sum((pts for _, pts in mine), Decimal(0)))
-        total += points
-        deductions.append({"id": entry.id, "name": entry.name,
-                           "checked": bool(checked.get(entry.id, False)),
-                           "points": float(points), "findings": [f["id"] for f, _ in mine]})
-        if (partial or {}).get(entry.id):
-            deductions[-1].update(partial=True, partial_reason=str(partial[entry.id]))
-
-    unchecked = [entry.id for entry in rules.all if not checked.get(entry.id, False)]
+    unchecked = [entry.id for entry in rules.all if not checked.get(entry.id, False)
+                 and entry.id not in exempt and not entry.bonus]
     awaiting = [f["id"] for _, f, _, awaits in priced if awaits]
-    provisional = bool(unchecked or awaiting or any((partial or {}).values()))
-    threshold = Decimal(str(rules.threshold))
     score: float | None = None
     # DESIGN.md "No verdict without evidence": a veto fires from its (counting) findings; without
     # one, a card on which nothing but the probes was checked read nothing of the site: 未评分
-    unchecked_vetoes = [entry.id for entry in rules.vetoes if not checked.get(entry.id, False)]
+    unchecked_vetoes = [entry.id for entry in rules.vetoes if not checked.get(entry.id, False)
+                        and entry.id not in exempt]
     read = [entry.id for entry in rules.all
             if checked.get(entry.id, False) and entry.id not in rules.probes_only]
+    extra: dict[str, Any] = {}
     if vetoes:
         verdict = FAIL
     elif not read:
         verdict = NOT_SCORED
+    elif capped:
+        verdict, score, extra = _capped_verdict(site, rules, priced, checked, total, services)
+        # a bonus that applies and was not checked could still raise the score
+        unchecked += [e.id for e in rules.bonuses
+                      if extra["bonus_applied"] and not checked.get(e.id, False)]
     else:
-        verdict = FAIL if total > threshold else PASS
+        verdict = FAIL if total > Decimal(str(rules.threshold)) else PASS
         score = float(max(Decimal(0), _cents(Decimal(str(rules.full_score)) - total)))
+    if capped and "bonus" not in extra:  # no deduction part: no bonus either
+        extra.update(_bonus_part(site, rules, priced, checked, None, services),
+                     deduction_score=None)
+    provisional = bool(unchecked or awaiting or any((partial or {}).values()))
 
     card: dict[str, Any] = {
         "site": {"code": _site_code(site), "name": site.get("name"), "url": site.get("url")},
@@ -157,10 +159,139 @@ def score_card(
         "findings": [f for _, f, _, _ in priced],
         "facts": copy.deepcopy(dict(facts or {})),
     }
+    if capped:  # every veto id on the card too, checked or not, fired or not
+        card["veto_status"] = [{"id": e.id, "name": e.name,
+                                "checked": bool(checked.get(e.id, False)),
+                                "fired": any(v["id"] == e.id for v in vetoes),
+                                **({"applicable": False} if e.id in exempt else {})}
+                               for e in rules.vetoes]
+        card.update(_groups(rules, deductions, exempt, services))
+        card.update(extra)
     why = {k: str(v) for k, v in (unchecked_reasons or {}).items() if k in unchecked}
     if why:
         card["unchecked_reasons"] = why
     return card
+
+
+def _vetoes(priced: list, rules: Rules, exempt: frozenset[str]) -> list[dict[str, Any]]:
+    vetoes: list[dict[str, Any]] = []
+    for entry in rules.vetoes:
+        if entry.id in exempt:
+            continue
+        fired = [f for ind, f, _, _ in priced if ind is entry and f["counts"]]
+        if fired:
+            reasons = dict.fromkeys(entry.reasons[f["rule"]] for f in fired)
+            veto = {"id": entry.id, "name": entry.name, "reason": "；".join(reasons),
+                    "findings": [f["id"] for f in fired]}
+            supporting = [i for f in fired for i in f.get("supporting_standing", ())]
+            if supporting:  # e.g. the stale / blank column findings behind veto.columns_stale
+                veto["supporting"] = list(dict.fromkeys(supporting))
+            vetoes.append(veto)
+    return vetoes
+
+
+def _entries(entries: Iterable[Indicator], priced: list, checked: Mapping[str, bool],
+             partial: Mapping[str, str] | None, exempt: frozenset[str] = frozenset()
+             ) -> tuple[list[dict[str, Any]], Decimal]:
+    """One card entry per deduction (or bonus) indicator: points summed, capped at the
+    indicator's ``cap`` when it has one; and their total."""
+    out: list[dict[str, Any]] = []
+    total = Decimal(0)
+    for entry in entries:
+        mine = [(f, pts) for ind, f, pts, _ in priced if ind is entry]
+        points = _cents(sum((pts for _, pts in mine), Decimal(0)))
+        uncapped = points
+        if entry.cap is not None:
+            points = min(points, _cents(Decimal(str(entry.cap))))
+        if entry.id in exempt:
+            points = Decimal(0)
+        total += points
+        item = {"id": entry.id, "name": entry.name,
+                "checked": bool(checked.get(entry.id, False)),
+                "points": float(points), "findings": [f["id"] for f, _ in mine]}
+        if entry.cap is not None:
+            item.update(group=entry.group, cap=entry.cap)
+            if uncapped > points and entry.id not in exempt:
+                item["uncapped"] = float(uncapped)  # the findings add up to more than the cap
+        if entry.id in exempt:
+            item["applicable"] = False
+        out.append(item)
+        if (partial or {}).get(entry.id):
+            out[-1].update(partial=True, partial_reason=str(partial[entry.id]))
+    return out, total
+
+
+def _services_applicable(site: Mapping[str, Any], rules: Rules, services: bool | None) -> bool:
+    """Whether 办事服务 applies (the 4/3 rule): ``services`` when given; else not for a site the
+    registry says offers no public services (``public_services`` false) that is no portal."""
+    if not rules.without_services:
+        return True
+    if services is not None:
+        return bool(services)
+    return not (site.get("public_services") is False
+                and site.get("type") not in rules.bonus_site_types)
+
+
+def _not_applicable(rules: Rules, services: bool) -> frozenset[str]:
+    """Ids that do not apply: 办事服务 and 服务不实用 for a department without public services."""
+    if services or not rules.without_services:
+        return frozenset()
+    group = rules.without_services["group"]
+    return frozenset({e.id for e in rules.indicators if e.group == group}
+                     | {"veto.service_impractical"} & set(rules.veto_ids))
+
+
+def _capped_verdict(site: Mapping[str, Any], rules: Rules, priced: list,
+                    checked: Mapping[str, bool], total: Decimal, services: bool
+                    ) -> tuple[str, float, dict[str, Any]]:
+    """checklist-2019: deduction part = full − capped deductions (4/3 rule: (base − them) ×
+    full / base); below fail_below → 不合格; above bonus_above a portal adds the bonus part."""
+    full = Decimal(str(rules.full_score))
+    if services or not rules.without_services:
+        part = full - total
+    else:
+        base = Decimal(str(rules.without_services["base"]))
+        part = (base - total) * full / base
+    part = max(Decimal(0), _cents(part))
+    verdict = FAIL if part < Decimal(str(rules.fail_below)) else PASS
+    extra = _bonus_part(site, rules, priced, checked, part, services)
+    extra["deduction_score"] = float(part)
+    return verdict, float(part + Decimal(str(extra["bonus_points"]))), extra
+
+
+def _bonus_part(site: Mapping[str, Any], rules: Rules, priced: list,
+                checked: Mapping[str, bool], part: Decimal | None, services: bool
+                ) -> dict[str, Any]:
+    """The bonus list (every bonus id), what it adds and, when it adds nothing, why."""
+    bonus, total = _entries(rules.bonuses, priced, checked, None)
+    total = min(total, Decimal(str(rules.bonus_max)))
+    note = None
+    if site.get("type") not in rules.bonus_site_types:
+        note = f"加分项仅适用于{'、'.join(rules.bonus_site_types)}，本网站类型为" \
+               f"{site.get('type') or '未登记'}，不进行加分评分"
+    elif part is None:
+        note = "未进行扣分评分（单项否决或未评分），不进行加分评分"
+    elif part <= Decimal(str(rules.bonus_above)):
+        note = f"扣分部分得分{float(part):g}分，未高于{rules.bonus_above:g}分，不进行加分评分"
+    applied = note is None
+    return {"bonus": bonus, "bonus_applied": applied,
+            "bonus_points": float(_cents(total)) if applied else 0.0, "bonus_note": note,
+            "services_applicable": services}
+
+
+def _groups(rules: Rules, deductions: list[dict[str, Any]], exempt: frozenset[str],
+            services: bool) -> dict[str, Any]:
+    """Per 一级指标: its points, what its indicators deducted and whether it applies."""
+    groups = []
+    for name, points in rules.groups.items():
+        mine = [d for d in deductions if d.get("group") == name]
+        if not mine:
+            continue
+        groups.append({"name": name, "points": points,
+                       "deducted": float(_cents(sum((Decimal(str(d["points"])) for d in mine),
+                                                    Decimal(0)))),
+                       "applicable": not any(d["id"] in exempt for d in mine)})
+    return {"groups": groups}
 
 
 def latest_reviews(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:

@@ -26,7 +26,8 @@ def serve_card(monkeypatch, card: dict) -> None:
     real = cards.card_for
     for module in list(sys.modules.values()):
         if getattr(module, "card_for", None) is real:
-            monkeypatch.setattr(module, "card_for", lambda store, inspection_id, as_of=None: card)
+            monkeypatch.setattr(module, "card_for",
+                                lambda store, inspection_id, as_of=None, rules=None: card)
 
 
 @pytest.fixture()

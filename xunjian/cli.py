@@ -192,14 +192,39 @@ def _progress_display():
     return progress, update
 
 
+RULES_HELP = ("The table to score by: census-2015 (国办发〔2015〕15号) or checklist-2019 "
+              "(国办秘函〔2019〕19号); default the XUNJIAN_RULES setting (census-2015).")
+
+
+def rules_option(command):
+    """``--rules census-2015|checklist-2019``: which table the card is scored by."""
+    return click.option("--rules", "rules", metavar="NAME", callback=_check_rules,
+                        help=RULES_HELP)(command)
+
+
+def _check_rules(_ctx, _param, value):
+    """The rules name (the setting's when not given), one line when unknown."""
+    from xunjian.base import config
+    from xunjian.scoring.rules import RulesError, score_rules
+
+    name = value or config.current().rules
+    try:
+        score_rules(name)
+    except RulesError as exc:
+        where = "--rules" if value else "XUNJIAN_RULES"
+        raise click.ClickException(f"{where}: {exc}") from None
+    return name
+
+
 @main.command()
 @click.argument("site_code")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="监测时间点, the monitoring date (default: today in Asia/Shanghai).")
 @click.option("--json", "json_path", type=click.Path(), metavar="PATH",
               help="Write the score card as JSON ('-' for standard output).")
+@rules_option
 @click.pass_obj
-def inspect(obj: StoreContext, site_code, as_of, json_path):
+def inspect(obj: StoreContext, site_code, as_of, json_path, rules):
     """Re-run one site's full inspection, store everything, print the score card.
 
     \b
@@ -251,7 +276,7 @@ def inspect(obj: StoreContext, site_code, as_of, json_path):
         sys.exit(run.EXIT_FAILED)
     from xunjian.inspection.card import card_for  # the score card's modules: once the crawl is over
 
-    card = card_for(store, inspection_id, as_of)
+    card = card_for(store, inspection_id, as_of, rules=rules)
     _emit(card, json_path, store)
     status = run.exit_status(store.get_inspection(inspection_id))
     if status == run.EXIT_HOMEPAGE_UNREACHABLE:
@@ -295,8 +320,9 @@ def report():
               help="A stored inspection of this site (default: its latest finished one).")
 @click.option("--json", "json_path", type=click.Path(), metavar="PATH",
               help="Write the score card as JSON ('-' for standard output).")
+@rules_option
 @click.pass_obj
-def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
+def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path, rules):
     """Re-score a stored inspection, e.g. with another --as-of."""
     from xunjian.inspection.card import card_for
 
@@ -315,7 +341,7 @@ def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
     if inspection is None:
         raise click.ClickException(f"no finished inspection of site {site_code!r}; "
                                    f"run `xunjian inspect {site_code}` first")
-    card = card_for(store, inspection["id"], as_of)
+    card = card_for(store, inspection["id"], as_of, rules=rules)
     _emit(card, json_path, store)
 
 
@@ -328,8 +354,9 @@ def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path):
               required=True, help="Report format (the PDF is the HTML printed by Chromium).")
 @click.option("--output", "output", type=click.Path(), required=True,
               metavar="PATH", help="Where to write the report.")
+@rules_option
 @click.pass_obj
-def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output):
+def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output, rules):
     """The per-site inspection report (网站检查报告) from a stored inspection."""
     from xunjian.reports.render import ReportError
     from xunjian.reports.site import build_site_report
@@ -337,7 +364,7 @@ def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output)
     check_output(output)
     as_of = parse_as_of(as_of) if as_of else None
     try:
-        body = build_site_report(obj.store, site_code, fmt, inspection_id, as_of)
+        body = build_site_report(obj.store, site_code, fmt, inspection_id, as_of, rules=rules)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     write_output(output, body)
@@ -355,8 +382,9 @@ def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output)
               help="Report format.")
 @click.option("--output", "output", type=click.Path(), required=True,
               metavar="PATH", help="Where to write the report.")
+@rules_option
 @click.pass_obj
-def report_census(obj: StoreContext, as_of, by, fmt, output):
+def report_census(obj: StoreContext, as_of, by, fmt, output, rules):
     """Census statistics (通报): 合格率 overall and by group, causes, lists."""
     from xunjian.reports.census import DEFAULT_GROUPINGS, build_census_report
     from xunjian.reports.render import ReportError
@@ -364,7 +392,8 @@ def report_census(obj: StoreContext, as_of, by, fmt, output):
     check_output(output)
     as_of = parse_as_of(as_of) if as_of else None
     try:
-        body = build_census_report(obj.store, fmt, as_of, tuple(by) or DEFAULT_GROUPINGS)
+        body = build_census_report(obj.store, fmt, as_of, tuple(by) or DEFAULT_GROUPINGS,
+                                   rules=rules)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     write_output(output, body)

@@ -14,7 +14,9 @@ from xunjian.reports.render import MIME, ReportError, html_to_pdf
 from xunjian.reports.site import FORMATS, build_site_report
 from xunjian.reports.xlsx import card_workbook
 
-from ..shared import inspection_of, site_or_404, state
+from xunjian.scoring.rules import RULE_SETS
+
+from ..shared import inspection_of, rules_arg, site_or_404, state
 
 bp = Blueprint("downloads", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _card(code: str) -> dict:
     site_or_404(code)
-    return card_for(state().store, inspection_of(code, request.args.get("inspection"))["id"])
+    return card_for(state().store, inspection_of(code, request.args.get("inspection"))["id"],
+                    rules=rules_arg())
 
 
 @bp.get("/site/<code>/card.json")
@@ -49,7 +52,8 @@ def site_report(code, fmt):
     try:
         body = build_site_report(state().store, code, fmt, inspection["id"],
                                  blob_link=lambda b: url_for("manual.blob", blob_id=b,
-                                                             _external=True))
+                                                             _external=True),
+                                 rules=rules_arg())
     except ReportError as exc:
         return render_template("error.html", message=str(exc)), 500
     name = f"report-{code}-{inspection.get('as_of') or 'latest'}.{fmt}"
@@ -64,10 +68,10 @@ def statistics(fmt=None):
     if as_of and not re.match(r"^\d{4}-\d{2}-\d{2}$", as_of):
         as_of = None
     by = tuple(b for b in request.args.getlist("by") if b in GROUPINGS) or None
-    stats = state().census.stats(as_of, by or ("级别", "网站类型", "地区"))
+    stats = state().census.stats(as_of, by or ("级别", "网站类型", "地区"), rules=rules_arg())
     if fmt is None:
         return render_template("statistics.html", s=stats, as_of=as_of or "",
-                               groupings=GROUPINGS, by=by or ())
+                               groupings=GROUPINGS, by=by or (), rule_sets=RULE_SETS)
     if fmt not in ("xlsx", "pdf", "html"):
         abort(404)
     try:

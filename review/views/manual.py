@@ -12,6 +12,7 @@ from ..shared import (
     MAX_UPLOAD,
     image_type,
     inspection_of,
+    rules_arg,
     site_or_404,
     state,
     web_url,
@@ -59,13 +60,16 @@ def add_finding(code):
             errors.append("截图须为不超过 10 MB 的 PNG 或 JPEG 图片。")
         elif not errors:
             blob = store.put_blob(raw, kind_of)
+    table = {"rules": rules_arg(request.form)} if rules_arg(request.form) else {}
     if errors:
         for message in errors:
             flash(message)
-        return redirect(url_for("sites.site", code=code, inspection=inspection["id"]) + "#add")
+        return redirect(url_for("sites.site", code=code, inspection=inspection["id"], **table)
+                        + "#add")
     fid = data.add_manual_finding(store, inspection, kind, url, detail, g.user["name"], blob)
     flash("已添加人工发现的问题，得分已重新计算。")
-    return redirect(url_for("sites.finding", code=code, fid=fid, inspection=inspection["id"]))
+    return redirect(url_for("sites.finding", code=code, fid=fid, inspection=inspection["id"],
+                            **table))
 
 
 @bp.get("/blob/<blob_id>")

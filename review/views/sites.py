@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from xunjian.inspection.card import card_for
+from xunjian.reports.text import score_parts
+from xunjian.scoring.rules import RULE_SETS
 
 from .. import data
-from ..shared import FINDING_RE, MAX_REASON, inspection_of, site_or_404, state
+from ..shared import FINDING_RE, MAX_REASON, inspection_of, rules_arg, site_or_404, state
 
 bp = Blueprint("sites", __name__)
 PER_PAGE = 100
@@ -45,13 +47,15 @@ def site(code):
     inspection = None
     card = None
     wanted = request.args.get("inspection")
+    asked = rules_arg()  # ?rules=checklist-2019: the same inspection under the other table
     if wanted or store.latest_inspection(code):
         inspection = inspection_of(code, wanted)
-        card = card_for(store, inspection["id"])
+        card = card_for(store, inspection["id"], rules=asked)
+    table = data.rules(card["rules"] if card else asked)
     return render_template("site.html", site=site_doc, card=card, inspection=inspection,
-                           inspections=inspections, kinds=data.MANUAL_KINDS,
+                           inspections=inspections, kinds=data.manual_kinds(table),
                            fired={v["id"]: v for v in (card or {}).get("vetoes", [])},
-                           rules=data.rules())
+                           rules=table, rule_sets=RULE_SETS, score_parts=score_parts)
 
 
 @bp.get("/site/<code>/finding/<fid>")
@@ -61,7 +65,7 @@ def finding(code, fid):
     if not FINDING_RE.match(fid):
         abort(404)
     inspection = inspection_of(code, request.args.get("inspection"))
-    card = card_for(store, inspection["id"])
+    card = card_for(store, inspection["id"], rules=rules_arg())
     item = data.find_in_card(card, fid)
     if item is None:
         abort(404)
@@ -77,7 +81,7 @@ def verdict(code, fid):
     if not FINDING_RE.match(fid):
         abort(404)
     inspection = inspection_of(code, request.form.get("inspection"))
-    card = card_for(store, inspection["id"])
+    card = card_for(store, inspection["id"], rules=rules_arg(request.form))
     item = data.find_in_card(card, fid)
     if item is None:
         abort(404)
@@ -90,4 +94,5 @@ def verdict(code, fid):
         args = {k: request.form.get(k, "") for k in ("region", "site", "i", "indicator")}
         return redirect(url_for("queue.queue", **{k: v for k, v in args.items() if v}))
     flash(f"已记录：{data.REVIEW_LABELS[choice]}。")
-    return redirect(url_for("sites.finding", code=code, fid=fid, inspection=inspection["id"]))
+    return redirect(url_for("sites.finding", code=code, fid=fid, inspection=inspection["id"],
+                            **({"rules": card["rules"]} if rules_arg(request.form) else {})))
