@@ -16,6 +16,7 @@ import pytest
 from xunjian.inspection import c2019_design
 from xunjian.inspection.checks2019 import DERIVERS, Context, derive_all
 from xunjian.inspectors.design import page_design
+from xunjian.scoring.rules import load_rules
 from xunjian.spiders.links import extract_links
 from xunjian.storage import open_store
 from xunjian.urlcheck import decode_body
@@ -74,7 +75,7 @@ def derive(tmp_path: Path, pages: list[dict], columns: list[dict] = (), site: di
         store.add_page({**doc, "inspection": "i1", "site": site["code"]})
     for doc in columns:
         store.insert("column_pages", {**doc, "inspection": "i1", "site": site["code"]})
-    ctx = Context(store=store, inspection={"id": "i1"}, site=site, as_of=None, rules=None)
+    ctx = Context(store=store, inspection={"id": "i1"}, site=site, as_of=None, rules=load_rules("checklist-2019"))
     return c2019_design.derive(ctx), ctx
 
 
@@ -246,3 +247,12 @@ def test_the_deriver_is_registered_and_runs_with_the_others(county):
     everything = derive_all(ctx)
     assert {f["indicator"] for f in everything.findings} >= {"design.marks", "design.page_tags",
                                                               "design.report_errors"}
+
+
+def test_the_prices_here_are_the_tables():
+    """The points this file charges are checklist-2019.toml's own (rule keys and caps)."""
+    rules = load_rules("checklist-2019")
+    for (indicator, rule), price in POINTS.items():
+        assert rules.indicator(indicator).rule_points(rule) == price, (indicator, rule)
+    for indicator, cap in CAPS.items():
+        assert rules.indicator(indicator).cap == cap, indicator
