@@ -76,6 +76,9 @@ async def _column(renderer, store, page: dict, seconds: float) -> tuple[dict | N
     """(the column's found or login result, every page tried)."""
     column = page.get("column") or {}
     url = page.get("final_url") or page.get("url") or column.get("url")
+    if page.get("status") is None and page.get("error"):  # the crawl could not open it: not again
+        return None, [{"url": url, "final_url": None, "status": None, "error": page["error"],
+                       "screenshot": page.get("screenshot")}]
     tried, rendered = await _look(renderer, store, url, seconds)
     pages, login = [tried], None
     if tried.get("found"):

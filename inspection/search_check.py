@@ -16,7 +16,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from xunjian.base.errors import plain_error
 from xunjian.browser.netpolicy import net_error
 from xunjian.browser.render import capture, settle
-from xunjian.inspectors.site_search import EMPTY, judge_results, pick_titles, search_entries
+from xunjian.inspectors.site_search import (EMPTY, grouped, judge_results, pick_titles,
+                                           search_entries)
 from xunjian.scoring.time import as_of_date
 
 #: Searches per inspection (the table: 4 titles).
@@ -160,6 +161,7 @@ async def _one_search(renderer, entry: dict, pick: dict, seconds: float, store) 
         if texts is not None:
             out.update(judge_results(None if out["error"] else out["status"], "\n".join(texts),
                                      pick["needle"], pick["query"], out["error"]))
+            out["grouped"] = grouped("\n".join(texts))
         shot, _ = await capture(page, retry_ms=0, paint_ms=int(seconds * 100),
                                 shot_ms=int(seconds * 300))
         if shot:

@@ -86,9 +86,18 @@ async def _site_checks(store, inspection_id: str, browser, policy,
     try:
         async with Renderer(concurrency=1, timeout=per, browser=browser,
                             policy=policy) as renderer:
-            home_items = next((p.get("items") or [] for p in pages if p.get("is_home")), [])
-            results["search"] = await _bounded("search", url, lambda: search_check(
-                store, inspection, url, home_items, renderer, per), 7 * per + 10)
+            home = next((p for p in pages if p.get("is_home")), None)
+            if home is None or home.get("error") or (home.get("status") or 0) >= 400 \
+                    or home.get("status") is None:
+                why = (home or {}).get("error") or (f"HTTP {home['status']}" if home and
+                                                    home.get("status") else "未抓取")
+                results["search"] = {"result": "unchecked", "url": url,
+                                     "detail": f"首页未能打开（{why}），无法检查站内搜索",
+                                     "evidence": {"home_error": why}}
+            else:
+                results["search"] = await _bounded("search", url, lambda: search_check(
+                    store, inspection, url, home.get("items") or [], renderer, per),
+                    7 * per + 10)
             results["submit"] = await _bounded("submit", url, lambda: submit_check(
                 store, inspection, site, renderer, per), 8 * per + 10)
     except Exception as exc:  # noqa: BLE001 - no browser: both checks say so

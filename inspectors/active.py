@@ -3,7 +3,8 @@ documents in (inspection/site_checks.py stores one per kind), findings, checks a
 
 * ``design.search`` — kind ``search``: ``no_search`` (no site search on the homepage), ``broken``
   (every search failed — HTTP errors, error pages, timeouts — or every results page was empty),
-  ``not_found`` (one per title of the site's own not on the first results page).
+  ``not_found`` (one per title of the site's own not on the first results page),
+  ``not_grouped`` (no results page shows its results by kind; awaits a reviewer).
 * ``design.ipv6`` — kind ``ipv6``: ``not_ready`` (no AAAA record, or no connection or answer
   over IPv6); an IPv4-literal host is unchecked with the reason.
 * ``interaction.submit`` — kind ``submit``: ``cannot_submit`` (a consultation column whose message
@@ -69,7 +70,21 @@ def _search(site: dict, check: dict) -> list[dict]:
              "error": q.get("error"), "screenshot": q.get("screenshot"),
              "item_url": q.get("item_url")},
             key=f"{home}|{q['title']}", review=failed))
-    return out
+    return out + _not_grouped(site, home, queries)
+
+
+def _not_grouped(site: dict, home: str, queries: list[dict]) -> list[dict]:
+    """Results pages that list results but none grouped by kind (全部/信息公开/办事服务 tabs): a
+    machine's reading of the page's words, so it awaits a reviewer."""
+    listed = [q for q in queries if q.get("state") == "found"]
+    if not listed or any(q.get("grouped") for q in listed):
+        return []
+    first = listed[0]
+    return [_finding(site, SEARCH, "not_grouped", first.get("results_url") or home, home,
+                     "站内搜索结果未按信息类别（信息公开、办事服务、互动交流等）分类展示，需人工确认",
+                     {"results_url": first.get("results_url"), "query": first.get("query"),
+                      "screenshot": first.get("screenshot")}, key=f"{home}|not_grouped",
+                     review=True)]
 
 
 def _ipv6(site: dict, check: dict) -> list[dict]:

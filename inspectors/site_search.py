@@ -47,6 +47,9 @@ ERROR_PAGE = re.compile(r"Internal Server Error|HTTP Status [45]\d\d|服务器�
                         r"服务异常|检索服务(?:异常|不可用)|服务不可用|Service Unavailable|Bad Gateway|"
                         r"页面不存在|404 Not Found|访问出错|出错了|Exception Report|"
                         r"java\.lang\.|Traceback", re.I)
+#: Category tabs or facets of a results page grouped by kind (信息公开, 办事服务, 互动交流 …).
+GROUPS = re.compile(r"信息公开|政务公开|政策文件|办事服务|政务服务|互动交流|新闻动态|政策解读|"
+                    r"按栏目|栏目分类|分类|文件类型|网页|文档|图片|视频")
 #: Characters of a title compared with the results page (its first ~20: results cut titles).
 NEEDLE_CHARS = 20
 _SPACE = re.compile(r"\s+")
@@ -252,6 +255,13 @@ def _without_echo(text: str, query: str, wanted: str) -> str:
         text = re.sub(r"(?:搜索|检索|关键词|关键字|检索词|搜索词)\s*[:：]?\s*" + re.escape(phrase),
                       " ", text)
     return text
+
+
+def grouped(text: str) -> bool:
+    """Whether a results page groups its results by kind: at least two category words beside
+    a 全部 tab (搜索结果分类展示)."""
+    flat = _SPACE.sub("", text or "")
+    return "全部" in flat and len(set(GROUPS.findall(flat))) >= 2
 
 
 def judge_results(status: int | None, text: str, wanted: str, query: str = "",

@@ -7,7 +7,8 @@ script, Tomcat error pages), one variant per test:
 ``search``:
 * ``was5``   — a GET form ``/was5/web/search`` (``searchword`` prefilled with 请输入关键字,
   ``onsubmit`` check, ``target=_blank``, an ``<input type=image>`` button); results list every
-  title containing the words, first words highlighted in ``<font color=red>``;
+  title containing the words, first words highlighted in ``<font color=red>``, under
+  全部 | 信息公开 | 办事服务 | 互动交流 tabs;
 * ``none``   — a box outside any form, ``<a onclick>`` calling ``window.open`` on
   ``/jsearch/search.html?q=``; the results page says 没有找到与“…”相关的结果;
 * ``error``  — a GET form to ``/search/index.jsp`` that answers 500 (a Tomcat page);
@@ -273,7 +274,9 @@ class ActiveSite(ThreadingHTTPServer):
                 f'<tr><td class="searchresulttitle"><a href="{u}" target="_blank">'
                 f'<font color="red">{t[:4]}</font>{t[4:]}</a></td></tr>'
                 f'<tr><td style="color:green">{u} {d}</td></tr>' for u, t, d in hits)
-            return 200, _frame("检索结果", f'<table {_STYLE}><tr><td>检索词：<input '
+            tabs = ('<div class="fl"><a class="on">全部</a> | <a>信息公开</a> | <a>办事服务</a>'
+                    ' | <a>互动交流</a></div>')
+            return 200, _frame("检索结果", f'{tabs}<table {_STYLE}><tr><td>检索词：<input '
                                f'name="searchword" value="{words}"> 共找到 '
                                f'{len(hits)} 条记录</td></tr>{rows}</table>'), True
         if mode == "none" and path == "/jsearch/search.html":
