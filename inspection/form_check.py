@@ -41,6 +41,7 @@ def _judge(rendered) -> dict:
         if framed["found"]:
             return {**framed, "frame": frame_url}
         seen["login"] = seen["login"] or framed["login"]
+        seen["password"] = seen["password"] or framed["password"]
     return {**seen, "frame": None}
 
 
@@ -83,7 +84,7 @@ async def _column(renderer, store, page: dict, seconds: float) -> tuple[dict | N
     pages, login = [tried], None
     if tried.get("found"):
         return _found(column, tried, pages, "found"), pages
-    if tried.get("login"):
+    if tried.get("password"):  # the column itself is a login wall (登录 in its header is not)
         login = tried
     if not _opened(rendered):
         return None, pages

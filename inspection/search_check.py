@@ -11,9 +11,11 @@ Only the first results page is read; no result is followed. At most four searche
 from __future__ import annotations
 
 import asyncio
+import re
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from xunjian.base.errors import plain_error
+from xunjian.browser.deadline import close_page
 from xunjian.browser.netpolicy import net_error
 from xunjian.browser.render import capture, settle
 from xunjian.inspectors.site_search import (EMPTY, grouped, judge_results, pick_titles,
@@ -63,20 +65,32 @@ async def _find_entry(renderer, home: str, seconds: float) -> tuple[dict | None,
         await settle(page, budget_ms=int(min(seconds / 3, 5) * 1000))
         looked.append(page.url)
         entries = search_entries(await page.content(), page.url)
-        for entry in entries:
-            if entry["kind"] != "link":
-                return {**entry, "page": page.url}, looked, opened
+        box = await _visible_box(page, entries)
+        if box is not None:
+            return {**box, "page": page.url}, looked, opened
         for link in [e for e in entries if e["kind"] == "link"][:SEARCH_LINKS]:
             status, error = await _open(page, link["url"], seconds)
             if error or status is None or status >= 400:
                 continue
             await settle(page, budget_ms=int(min(seconds / 3, 5) * 1000))
             looked.append(page.url)
-            boxes = [e for e in search_entries(await page.content(), page.url)
-                     if e["kind"] != "link"]
-            if boxes:
-                return {**boxes[0], "page": page.url, "via": link["url"]}, looked, opened
+            box = await _visible_box(page, search_entries(await page.content(), page.url))
+            if box is not None:
+                return {**box, "page": page.url, "via": link["url"]}, looked, opened
     return None, looked, opened
+
+
+async def _visible_box(page, entries: list[dict]) -> dict | None:
+    """The first search box a visitor sees (a page may carry a hidden one for phones), else
+    the first box at all."""
+    boxes = [e for e in entries if e["kind"] != "link"]
+    for box in boxes:
+        try:
+            if await page.locator(box["selector"]).first.is_visible(timeout=1000):
+                return box
+        except Exception:  # noqa: BLE001 - a selector the page does not resolve: the next
+            continue
+    return boxes[0] if boxes else None
 
 
 def _direct_url(entry: dict, query: str) -> str | None:
@@ -118,54 +132,82 @@ async def _left(page, before: str, seconds: float) -> bool:
         return False
 
 
+async def _texts(page) -> list[str]:
+    """The visible text of the page and of its frames."""
+    texts = [await page.evaluate(_TEXT)]
+    for frame in page.frames[1:]:
+        try:
+            texts.append(await frame.evaluate(_TEXT))
+        except Exception:  # noqa: BLE001 - a detached frame
+            continue
+    return texts
+
+
+def _watch(page, navigations: list) -> None:
+    """Record the main document's answers of ``page`` (its status is the results' status)."""
+    page.on("response", lambda r: navigations.append(r)
+            if r.request.is_navigation_request() and r.frame == page.main_frame else None)
+
+
+async def _results(page, popups: list, entry: dict, pick: dict, seconds: float):
+    """Submit one search; (the page showing the results, its texts, the needle's count on the
+    search page before: results drawn into the same page must add to it)."""
+    before_url = page.url.split("#", 1)[0]
+    before = re.sub(r"\s+", "", "".join(await _texts(page))).count(pick["needle"])
+    await _submit(page, entry, pick["query"], seconds)
+    target = popups[-1] if popups else page  # a window the page opened despite _SAME_WINDOW
+    try:
+        await target.wait_for_load_state("domcontentloaded", timeout=seconds * 200)
+    except Exception:  # noqa: BLE001 - judged as it is
+        pass
+    await settle(target, budget_ms=int(seconds * 200))
+    try:
+        await target.wait_for_function(_RESULTS_SHOWN, arg=[pick["needle"], EMPTY.pattern],
+                                       timeout=seconds * 200)
+    except Exception:  # noqa: BLE001 - neither shows: judged as it is
+        pass
+    same = target is page and page.url.split("#", 1)[0] == before_url
+    return target, await _texts(target), before if same else 0
+
+
 async def _one_search(renderer, entry: dict, pick: dict, seconds: float, store) -> dict:
     """Search one title; its results page judged and pictured."""
     out = {**pick, "results_url": None, "status": None, "error": None, "state": "error",
-           "empty": False, "error_page": False, "screenshot": None}
+           "empty": False, "error_page": False, "grouped": False, "screenshot": None}
     async with renderer.page() as page:
         navigations: list = []
-        page.on("response", lambda r: navigations.append(r)
-                if r.request.is_navigation_request() and r.frame == page.main_frame else None)
+        popups: list = []
+        _watch(page, navigations)
+        page.on("popup", lambda p: (popups.append(p), _watch(p, navigations)))
         status, error = await _open(page, entry["page"], seconds * 0.4)
         if error or status is None or status >= 400:
             out["error"] = error or f"搜索页面打开失败（HTTP {status}）"
             return out
+        target, texts, before = page, None, 0
         try:
-            await _submit(page, entry, pick["query"], seconds)
-            await settle(page, budget_ms=int(seconds * 200))
-            try:
-                await page.wait_for_function(_RESULTS_SHOWN, arg=[pick["needle"], EMPTY.pattern],
-                                             timeout=seconds * 200)
-            except Exception:  # noqa: BLE001 - neither shows: judged as it is
-                pass
-            texts = [await page.evaluate(_TEXT)]
-            for frame in page.frames[1:]:
-                try:
-                    texts.append(await frame.evaluate(_TEXT))
-                except Exception:  # noqa: BLE001 - a detached frame
-                    continue
+            target, texts, before = await _results(page, popups, entry, pick, seconds)
         except Exception as exc:  # noqa: BLE001 - a failed search is the finding
             out["error"] = plain_error(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-            texts = None
         last = navigations[-1] if navigations else None
-        out["results_url"] = page.url
+        out["results_url"] = target.url
         out["status"] = last.status if last is not None else status
-        if page.url.startswith("chrome-error:"):  # the results page did not open
-            out["results_url"] = last.url if last is not None else None
-            out["status"] = None
-            out["error"] = out["error"] or "打不开：检索结果页面未能打开"
+        if target.url.startswith("chrome-error:"):  # the results page did not open
+            out.update(results_url=last.url if last is not None else None, status=None,
+                       error=out["error"] or "打不开：检索结果页面未能打开")
             texts = None
-        elif last is not None and net_error(await last.all_headers(), page.url):
-            out["error"] = plain_error(net_error(await last.all_headers(), page.url))
-        out["state"] = "error"
+        elif last is not None and net_error(await last.all_headers(), target.url):
+            out["error"] = plain_error(net_error(await last.all_headers(), target.url))
         if texts is not None:
-            out.update(judge_results(None if out["error"] else out["status"], "\n".join(texts),
-                                     pick["needle"], pick["query"], out["error"]))
-            out["grouped"] = grouped("\n".join(texts))
-        shot, _ = await capture(page, retry_ms=0, paint_ms=int(seconds * 100),
+            text = "\n".join(texts)
+            out.update(judge_results(None if out["error"] else out["status"], text,
+                                     pick["needle"], pick["query"], out["error"], before))
+            out["grouped"] = grouped(text)
+        shot, _ = await capture(target, retry_ms=0, paint_ms=int(seconds * 100),
                                 shot_ms=int(seconds * 300))
         if shot:
             out["screenshot"] = store.put_blob(shot, "image/png")
+        for popup in popups:
+            await close_page(popup)
     return out
 
 

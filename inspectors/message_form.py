@@ -1,10 +1,12 @@
 """信息提交 (checklist-2019 ``interaction.submit``), the pure part: does a page offer a form that
 accepts a message, is it behind a login, and which links lead to one (我要写信, 我要留言 …).
 
-* ``message_form(html)`` — ``{"found", "login", "fields", "submit"}``: a form (or a page) with
+* ``message_form(html)`` — ``{"found", "login", "password", "fields", "submit"}``: a form (or a
+  page) with
   a message field — a ``textarea``, or an input named like the content (``content``, ``nr``,
   ``liuyan``, ``message``…) — and a control that submits it (提交, 发送, 递交, 确定 or a submit
-  button); ``login`` when the page asks for a password (a login wall) instead.
+  button); ``login`` when the page asks for a password or to log in (a login wall) instead,
+  ``password`` when it has a password field.
 * ``write_links(html, url)`` — the page's links to its message form, best first: their text
   (我要写信 before 写信/留言/咨询), or a URL in the ``onclick`` of a button.
 
@@ -58,7 +60,7 @@ def _message_fields(scope) -> list:
 def message_form(html: str | None) -> dict:
     """Whether ``html`` offers a form that accepts a message (see the module's docstring)."""
     doc = parse_html(html or "")
-    none = {"found": False, "login": False, "fields": [], "submit": None}
+    none = {"found": False, "login": False, "password": False, "fields": [], "submit": None}
     if doc is None:
         return none
     for bad in doc.xpath("//script|//style|//noscript"):
@@ -70,14 +72,14 @@ def message_form(html: str | None) -> dict:
         if fields and controls:
             control = controls[0]
             label = _SPACE.sub("", control.text_content() or "") or control.get("value") or ""
-            return {"found": True, "login": False,
+            return {"found": True, "login": False, "password": False,
                     "fields": [f.get("name") or f.get("id") or f.tag for f in fields],
                     "submit": label.strip() or control.tag}
     password = bool(doc.xpath("//input[@type='password']"))
     text = _SPACE.sub("", doc.text_content() or "")
     login = password or bool(LOGIN_WORDS.search(text) and doc.xpath(
         "//form|//a[contains(@href,'login') or contains(@href,'sso')]"))
-    return {**none, "login": login}
+    return {**none, "login": login, "password": password}
 
 
 def _link_url(el, base_url: str) -> str | None:

@@ -265,16 +265,18 @@ def grouped(text: str) -> bool:
 
 
 def judge_results(status: int | None, text: str, wanted: str, query: str = "",
-                  error: str | None = None) -> dict:
+                  error: str | None = None, before: int = 0) -> dict:
     """``{"state": "found" | "not_found" | "error", "empty", "error_page"}`` of one results page.
-    ``text``: its visible text (frames included); ``wanted``: the needle."""
+    ``text``: its visible text (frames included); ``wanted``: the needle; ``before``: how often
+    the needle showed on the search page before the search, when the results were drawn into
+    that same page (a homepage lists its newest titles: only more of them are results)."""
     flat = _SPACE.sub("", text or "")
     if error or status is None:
         return {"state": "error", "empty": False, "error_page": False}
     if status >= 400:
         return {"state": "error", "empty": False, "error_page": True}
     hay = _SPACE.sub("", _without_echo(_SPACE.sub(" ", text or ""), query, wanted))
-    found = bool(wanted) and _SPACE.sub("", wanted) in hay
+    found = bool(wanted) and hay.count(_SPACE.sub("", wanted)) > before
     empty = not flat or bool(EMPTY.search(flat))
     if found and not empty:
         return {"state": "found", "empty": False, "error_page": False}

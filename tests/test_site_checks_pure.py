@@ -125,7 +125,11 @@ def test_a_form_without_a_form_element_submitted_by_script():
 def test_a_login_wall_and_a_list_without_form():
     login = """<form action="/sso/login" method="post"><h3>统一身份认证平台</h3><input name="account">
     <input type="password" name="password"><button>登 录</button></form>"""
-    assert message_form(login) == {"found": False, "login": True, "fields": [], "submit": None}
+    assert message_form(login) == {"found": False, "login": True, "password": True, "fields": [],
+                                   "submit": None}
+    header = """<div class="top"><a href="/sso/login">登录</a> | <a href="/reg">注册</a></div>
+    <table><tr><td><a href="/x/1.html">关于小区停车问题的咨询</a></td></tr></table>"""
+    assert message_form(header)["password"] is False
     listing = """<form action="/search" method="get"><input name="keyword"><input type="submit"
     value="搜索"></form><table><tr><td><a href="/x/1.html">关于小区停车问题的咨询</a></td></tr></table>"""
     assert message_form(listing)["found"] is False
@@ -171,3 +175,11 @@ def test_results_grouped_by_kind():
 
     assert grouped("全部(12) 信息公开(8) 办事服务(3) 互动交流(1)\n1. 关于…")
     assert not grouped("共找到 12 条结果\n1. 关于…\n2. 关于…")
+
+
+def test_titles_a_homepage_lists_are_no_results_of_a_search_drawn_into_it():
+    title = "全县冬季安全生产工作会议召开"
+    page = "首页 工作动态 全县冬季安全生产工作会议召开 2026-11-18 通知公告 …"
+    assert judge_results(200, page, needle(title), title, before=1)["state"] == "not_found"
+    drawn = page + " 搜索结果：全县冬季安全生产工作会议召开 2026-11-18"
+    assert judge_results(200, drawn, needle(title), title, before=1)["state"] == "found"
