@@ -104,6 +104,14 @@ async def _column(renderer, store, page: dict, seconds: float) -> tuple[dict | N
 async def submit_check(store, inspection: dict, site: dict, renderer, seconds: float) -> dict:
     """The ``submit`` check of one inspection (see the module's docstring)."""
     columns = consultation_columns(store.find("column_pages", inspection=inspection["id"]))
+    known = {(p.get("column") or {}).get("url") for p in columns}
+    try:  # registered ones the crawl did not read (XUNJIAN_FRESHNESS=0): opened here
+        registered = store.columns(site["code"])
+    except Exception:  # noqa: BLE001 - the column pages alone
+        registered = []
+    columns += consultation_columns([{"column": c, "url": c.get("url")}
+                                     for c in registered if c.get("url") not in known
+                                     and c.get("source") != "discovered"])
     if not columns:
         return {"result": "no_column", "url": site.get("url"),
                 "detail": "网站未发现政务咨询类栏目（领导信箱、咨询留言等），无法检查信息提交功能",

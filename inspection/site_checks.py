@@ -24,6 +24,7 @@ from xunjian.browser.netpolicy import AddressPolicy
 from xunjian.inspection.form_check import submit_check
 from xunjian.inspection.search_check import search_check
 from xunjian.inspection.shared import now_iso
+from xunjian.inspectors.lists import extract_items
 from xunjian.storage.errors import StoreError
 from xunjian.urlcheck.ipv6 import ipv6_check
 
@@ -38,6 +39,15 @@ def home_url(site: dict, pages: list[dict]) -> str:
     if home and not home.get("error") and home.get("final_url"):
         return home["final_url"]
     return site.get("url") or ""
+
+
+def _home_items(store, home: dict) -> list[dict]:
+    """The homepage's dated list items read from its stored HTML (a crawl that read no lists,
+    ``XUNJIAN_FRESHNESS=0``, stored none)."""
+    blob = store.get_blob(home["html"]) if home.get("html") else None
+    if not blob:
+        return []
+    return extract_items(blob.decode("utf-8", "replace"), home.get("final_url") or home["url"])
 
 
 async def _bounded(kind: str, url: str, make, seconds: float) -> dict:
@@ -95,9 +105,9 @@ async def _site_checks(store, inspection_id: str, browser, policy,
                                      "detail": f"首页未能打开（{why}），无法检查站内搜索",
                                      "evidence": {"home_error": why}}
             else:
+                items = home.get("items") or _home_items(store, home)
                 results["search"] = await _bounded("search", url, lambda: search_check(
-                    store, inspection, url, home.get("items") or [], renderer, per),
-                    7 * per + 10)
+                    store, inspection, url, items, renderer, per), 7 * per + 10)
             results["submit"] = await _bounded("submit", url, lambda: submit_check(
                 store, inspection, site, renderer, per), 8 * per + 10)
     except Exception as exc:  # noqa: BLE001 - no browser: both checks say so

@@ -38,7 +38,7 @@ def mine(derived, indicator: str) -> list[dict]:
     return [f for f in derived.findings if f["indicator"] == indicator]
 
 
-def inspect(tmp, variant: Variant, host: str = "127.0.0.1") -> dict:
+def inspect(tmp, variant: Variant, host: str = "127.0.0.1", **settings: str) -> dict:
     with ActiveSite(variant, host=host) as site:
         site_row, columns = registry_rows(site, CODE)
         files = census_forms(tmp / "reg", site_row, columns)
@@ -46,7 +46,7 @@ def inspect(tmp, variant: Variant, host: str = "127.0.0.1") -> dict:
         imported = xunjian("registry", "import", *map(str, files), store=store_dir)
         assert imported.returncode == 0, imported.stdout + imported.stderr
         env = {"XUNJIAN_LINK_TIMEOUT": "2", "XUNJIAN_MAX_PAGES": "60",
-               "XUNJIAN_SEARCH_TIMEOUT": "15"}
+               "XUNJIAN_SEARCH_TIMEOUT": "15", **settings}
         run = xunjian("inspect", CODE, "--as-of", "2026-11-20", "--json",
                       str(tmp / "card.json"), store=store_dir, env=env)
         assert run.returncode == 0, run.stdout + run.stderr
@@ -339,3 +339,16 @@ def test_ipv6_findings_from_stored_checks():
                                     "detail": "检查出错：TimeoutError", "evidence": {}}])
     assert error["checked"]["design.search"] is False
     assert "TimeoutError" in error["reasons"]["design.search"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_crawl_that_reads_no_lists_still_checks_search_and_form(tmp_path):
+    """XUNJIAN_FRESHNESS=0: no column pages stored; the titles come from the homepage's own
+    lists and the registered 县长信箱 is opened here."""
+    seen = inspect(tmp_path, Variant("was5", "form"), XUNJIAN_FRESHNESS="0")
+    queries = seen["checks"]["search"]["evidence"]["queries"]
+    assert seen["checks"]["search"]["result"] == "ok" and len(queries) == 4
+    assert queries[0]["title"] == NEWEST[0]
+    assert seen["checks"]["submit"]["result"] == "found"
+    assert [h for h in seen["hits"] if h[0] == "POST"] == []
