@@ -30,6 +30,8 @@ from xunjian.urlcheck.ipv6 import ipv6_check
 
 COLLECTION = "site_checks"
 KINDS = ("ipv6", "search", "submit")
+#: Seconds a whole check may take beyond its searches' and pages' own timeouts.
+SLACK = 10.0
 
 
 def home_url(site: dict, pages: list[dict]) -> str:
@@ -92,7 +94,7 @@ async def _site_checks(store, inspection_id: str, browser, policy,
     url = home_url(site, pages)
     per = settings.search_timeout
     results = {"ipv6": await _bounded("ipv6", url, lambda: ipv6_check(url, policy),
-                                      3 * settings.link_timeout + 5)}
+                                      3 * settings.link_timeout + SLACK)}
     try:
         async with Renderer(concurrency=1, timeout=per, browser=browser,
                             policy=policy) as renderer:
@@ -107,9 +109,9 @@ async def _site_checks(store, inspection_id: str, browser, policy,
             else:
                 items = home.get("items") or _home_items(store, home)
                 results["search"] = await _bounded("search", url, lambda: search_check(
-                    store, inspection, url, items, renderer, per), 7 * per + 10)
+                    store, inspection, url, items, renderer, per), 7 * per + SLACK)
             results["submit"] = await _bounded("submit", url, lambda: submit_check(
-                store, inspection, site, renderer, per), 8 * per + 10)
+                store, inspection, site, renderer, per), 8 * per + SLACK)
     except Exception as exc:  # noqa: BLE001 - no browser: both checks say so
         error = plain_error(f"{type(exc).__name__}: {exc}") or type(exc).__name__
         for kind in ("search", "submit"):

@@ -352,3 +352,53 @@ def test_a_crawl_that_reads_no_lists_still_checks_search_and_form(tmp_path):
     assert queries[0]["title"] == NEWEST[0]
     assert seen["checks"]["submit"]["result"] == "found"
     assert [h for h in seen["hits"] if h[0] == "POST"] == []
+
+
+class _NoBrowser:
+    """A renderer whose pages are never needed (the checks themselves are replaced)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        return None
+
+
+def test_a_failing_check_is_stored_as_an_error_and_the_indicator_unchecked(tmp_path,
+                                                                        monkeypatch):
+    from xunjian.inspection import site_checks as module
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the page crashed")
+
+    async def hangs(*args, **kwargs):
+        await asyncio.sleep(60)
+
+    monkeypatch.setattr(module, "Renderer", _NoBrowser)
+    monkeypatch.setattr(module, "search_check", broken)
+    monkeypatch.setattr(module, "submit_check", hangs)
+    monkeypatch.setenv("XUNJIAN_SEARCH_TIMEOUT", "0.1")
+    monkeypatch.setattr(module, "SLACK", 0.5)
+    with open_store(str(tmp_path / "store")) as store:
+        site = {"code": CODE, "name": "某某县人民政府门户网站", "url": "http://127.0.0.1:9/"}
+        store.upsert_site(site)
+        inspection_id = store.create_inspection({"site": CODE, "as_of": "2026-11-20"})
+        store.add_page({"inspection": inspection_id, "site": CODE, "url": site["url"],
+                        "final_url": site["url"], "is_home": True, "status": 200,
+                        "error": None, "items": []})
+        docs = asyncio.run(module.site_checks(store, inspection_id))
+        assert {d["kind"]: d["result"] for d in docs} == \
+            {"ipv6": "unchecked", "search": "error", "submit": "error"}
+        stored = store.find("site_checks", inspection=inspection_id)
+        assert len(stored) == 3
+        ctx = Context(store, store.get_inspection(inspection_id), store.get_site(CODE),
+                      "2026-11-20", None)
+        derived = derive(ctx)
+    assert derived.findings == []
+    assert derived.checked == {"design.search": False, "design.ipv6": False,
+                               "interaction.submit": False}
+    assert "the page crashed" in derived.reasons["design.search"]
+    assert "超时" in derived.reasons["interaction.submit"]
