@@ -184,6 +184,8 @@ async def _one_search(renderer, entry: dict, pick: dict, seconds: float, store) 
             out["error"] = error or f"搜索页面打开失败（HTTP {status}）"
             return out
         target, texts, before = page, None, 0
+        policy = renderer.policy
+        mark = len(policy.refused) if policy is not None else 0
         try:
             target, texts, before = await _results(page, popups, entry, pick, seconds)
         except Exception as exc:  # noqa: BLE001 - a failed search is the finding
@@ -197,6 +199,10 @@ async def _one_search(renderer, entry: dict, pick: dict, seconds: float, store) 
             texts = None
         elif last is not None and net_error(await last.all_headers(), target.url):
             out["error"] = plain_error(net_error(await last.all_headers(), target.url))
+        refused = policy.refused_after(mark) if policy is not None else None
+        if refused is not None:  # the search sends visitors to an intranet address: not opened
+            out.update(error=str(refused), results_url=refused.url, status=None)
+            texts = None
         if texts is not None:
             text = "\n".join(texts)
             out.update(judge_results(None if out["error"] else out["status"], text,

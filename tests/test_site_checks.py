@@ -402,3 +402,17 @@ def test_a_failing_check_is_stored_as_an_error_and_the_indicator_unchecked(tmp_p
                                "interaction.submit": False}
     assert "the page crashed" in derived.reasons["design.search"]
     assert "超时" in derived.reasons["interaction.submit"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_search_sent_to_an_intranet_address_is_not_followed(tmp_path):
+    seen = inspect(tmp_path, Variant("intranet", "form"))
+    search = seen["checks"]["search"]
+    assert search["result"] == "broken"
+    queries = search["evidence"]["queries"]
+    assert [q["state"] for q in queries] == ["error"] * 4
+    assert all("内网地址" in q["error"] and q["results_url"].startswith("http://10.255.0.9:8080/")
+               for q in queries)
+    found = mine(seen["derived"], "design.search")
+    assert [(f["rule"], f["needs_review"]) for f in found] == [("broken", True)]

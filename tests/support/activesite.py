@@ -14,6 +14,7 @@ script, Tomcat error pages), one variant per test:
 * ``error``  — a GET form to ``/search/index.jsp`` that answers 500 (a Tomcat page);
 * ``js``     — only a 站内搜索 link to ``/so.htm``, whose form reloads ``/so.htm?keyword=…`` and
   draws the results by script from ``/api/so?keyword=…`` (titles cut at 24 characters + …);
+* ``intranet`` — a GET form whose action is an intranet address (10.255.0.9), never fetched;
 * ``absent`` — no search at all.
 
 ``letters`` (the 县长信箱 column, ``/hdjl/xzxx/index.html``):
@@ -80,6 +81,10 @@ def _home_search(mode: str) -> str:
                 '<button type="submit">检索</button></form>')
     if mode == "js":
         return '<div class="top-links"><a href="/so.htm" target="_blank">站内搜索</a></div>'
+    if mode == "intranet":
+        return ('<form action="http://10.255.0.9:8080/search/search.do" method="get">'
+                '<input name="keyword" placeholder="请输入关键字"><input type="submit" value="搜索">'
+                '</form>')
     return '<div class="top-links"><a href="/">设为首页</a> <a href="/">加入收藏</a></div>'
 
 
