@@ -102,11 +102,19 @@ def _direct_url(entry: dict, query: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(fields), ""))
 
 
+class BoxUnusable(Exception):
+    """The search box found in the page's HTML could not be filled in the browser: the check's
+    reading of the page, not the site's search, is in doubt."""
+
+
 async def _submit(page, entry: dict, query: str, seconds: float) -> None:
     """Fill the box and submit it as a visitor would."""
     box = page.locator(entry["selector"]).first
-    await box.fill(query, timeout=seconds * 300)
-    await box.evaluate(_SAME_WINDOW)
+    try:
+        await box.fill(query, timeout=seconds * 300)
+        await box.evaluate(_SAME_WINDOW)
+    except Exception as exc:  # noqa: BLE001 - the box as the check read it could not be used
+        raise BoxUnusable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
     before = page.url
     await box.press("Enter", timeout=seconds * 200)
     if await _left(page, before, seconds * 0.2):
@@ -188,6 +196,8 @@ async def _one_search(renderer, entry: dict, pick: dict, seconds: float, store) 
         mark = len(policy.refused) if policy is not None else 0
         try:
             target, texts, before = await _results(page, popups, entry, pick, seconds)
+        except BoxUnusable as exc:
+            out.update(error=f"搜索框无法填写（{exc}）", unusable_box=True)
         except Exception as exc:  # noqa: BLE001 - a failed search is the finding
             out["error"] = plain_error(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
         last = navigations[-1] if navigations else None

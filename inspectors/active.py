@@ -2,7 +2,8 @@
 documents in (inspection/site_checks.py stores one per kind), findings, checks and reasons out.
 
 * ``design.search`` — kind ``search``: ``no_search`` (no site search on the homepage), ``broken``
-  (every search failed — HTTP errors, error pages, timeouts — or every results page was empty),
+  (every search failed — HTTP errors, error pages, timeouts, an intranet address — or every
+  results page was empty; a search box the browser could not fill awaits a reviewer),
   ``not_found`` (one per title of the site's own not on the first results page),
   ``not_grouped`` (no results page shows its results by kind; awaits a reviewer).
 * ``design.ipv6`` — kind ``ipv6``: ``not_ready`` (no AAAA record, or no connection or answer
@@ -45,8 +46,10 @@ def _search(site: dict, check: dict) -> list[dict]:
                                           "screenshot": evidence.get("screenshot")})]
     if result == "broken":
         statuses = [q.get("status") for q in queries]
-        hard = not queries or any((q.get("status") or 0) >= 400 or q.get("error_page")
-                                  or q.get("empty") for q in queries)
+        # the site's failure (HTTP errors, error pages, timeouts, empty results, an address
+        # the public cannot reach) counts at once; a box the check could not fill is its own
+        # reading in doubt: a reviewer looks
+        hard = not queries or not all(q.get("unusable_box") for q in queries)
         first = next((q for q in queries if q.get("screenshot")), {})
         return [_finding(site, SEARCH, "broken", first.get("results_url") or home, home,
                          check.get("detail") or "站内搜索不可用", {

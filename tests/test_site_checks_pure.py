@@ -161,12 +161,17 @@ def test_some_searches_failing_count_one_point_each_awaiting_review():
     assert len({f["id"] for f in found["findings"]}) == 2
 
 
-def test_a_search_broken_only_by_timeouts_awaits_review():
+def test_a_search_broken_by_timeouts_counts_but_an_unusable_box_awaits_review():
     site = {"code": "9999000001", "url": BASE}
-    queries = [{"title": f"标题{n}号文件", "state": "error", "status": None, "error": "超时"}
+    queries = [{"title": f"标题{n}号文件", "state": "error", "status": None, "error": "检索超时"}
                for n in range(4)]
-    found = active_findings(site, [{"kind": "search", "result": "broken", "url": BASE,
-                                    "detail": "站内搜索不可用", "evidence": {"queries": queries}}])
+    check = {"kind": "search", "result": "broken", "url": BASE, "detail": "站内搜索不可用",
+             "evidence": {"queries": queries}}
+    found = active_findings(site, [check])
+    assert [(f["rule"], f["needs_review"]) for f in found["findings"]] == [("broken", False)]
+    for q in queries:
+        q.update(error="搜索框无法填写（TimeoutError: …）", unusable_box=True)
+    found = active_findings(site, [check])
     assert [(f["rule"], f["needs_review"]) for f in found["findings"]] == [("broken", True)]
 
 
