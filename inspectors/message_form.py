@@ -71,7 +71,8 @@ def message_form(html: str | None) -> dict:
         controls = _submit_controls(scope)
         if fields and controls:
             control = controls[0]
-            label = _SPACE.sub("", control.text_content() or "") or control.get("value") or ""
+            label = _SPACE.sub("", control.text_content() or "") or control.get("value") or \
+                control.get("alt") or control.get("title") or ""
             return {"found": True, "login": False, "password": False,
                     "fields": [f.get("name") or f.get("id") or f.tag for f in fields],
                     "submit": label.strip() or control.tag}

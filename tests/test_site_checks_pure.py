@@ -188,3 +188,22 @@ def test_titles_a_homepage_lists_are_no_results_of_a_search_drawn_into_it():
     assert judge_results(200, page, needle(title), title, before=1)["state"] == "not_found"
     drawn = page + " 搜索结果：全县冬季安全生产工作会议召开 2026-11-18"
     assert judge_results(200, drawn, needle(title), title, before=1)["state"] == "found"
+
+
+def test_a_message_form_in_the_columns_iframe():
+    from xunjian.browser import Rendered
+    from xunjian.inspection.form_check import _judge
+
+    column = """<table><tr><td>当前位置：首页 &gt; 领导信箱</td></tr><tr><td><iframe
+    src="http://xinxiang.example.gov.cn/mailbox/write.jsp?dept=12" width="900" height="700"
+    frameborder="0"></iframe></td></tr></table>"""
+    framed = """<form id="mail" method="post" action="save.jsp"><table><tr><td>来信主题</td><td>
+    <input name="subject"></td></tr><tr><td>来信内容</td><td><textarea name="mailContent">
+    </textarea></td></tr><tr><td colspan="2"><img src="/images/tj.gif" alt="提交"
+    onclick="checkMail()"></td></tr></table></form>"""
+    seen = _judge(Rendered(url="http://www.example.gov.cn/ldxx/", html=column,
+                           frames=[("http://xinxiang.example.gov.cn/mailbox/write.jsp?dept=12",
+                                    framed)]))
+    assert seen["found"] is True
+    assert seen["frame"] == "http://xinxiang.example.gov.cn/mailbox/write.jsp?dept=12"
+    assert seen["fields"] == ["mailContent"] and seen["submit"] == "提交"
