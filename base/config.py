@@ -113,6 +113,8 @@ class Config:
     max_download_bytes: int = _setting(2 * 1024 * 1024, "bytes read of one download")
     serious_shots: int = _setting(20, "pages pictured again with a serious-error candidate "
                                       "framed")
+    search_timeout: float = _setting(20.0, "seconds one site search (submit and results page) may "
+                                           "take")
     # -- the queue
     queue: str = _setting("", "the Redis queue URL, e.g. redis://127.0.0.1:6379/0")
     queue_heartbeat_ms: int = _setting(60_000, "milliseconds a silent worker counts as alive")

@@ -7,6 +7,7 @@ and the same way of letting a page settle, for the few pages the inspection open
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 
 from xunjian.base import config
@@ -205,6 +206,17 @@ class Renderer:
             await self._pw.stop()
         if self._proxy is not None:
             await self._proxy.close()
+
+    @contextlib.asynccontextmanager
+    async def page(self):
+        """A page of the renderer's context for a caller that drives it (fills a search box,
+        presses Enter): bounded like ``render``'s own pages, closed on every path."""
+        async with self._slots:
+            page = await step(None, self._context.new_page(), "打开新页面")
+            try:
+                yield page
+            finally:
+                await close_page(page)
 
     async def render(self, url: str, budget: float | None = None,
                      settle_ms: int | None = None) -> Rendered:

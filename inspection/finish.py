@@ -21,6 +21,7 @@ from xunjian.browser.netpolicy import AddressPolicy
 from xunjian.inspection.card import derive
 from xunjian.inspection.serious_run import serious_candidates
 from xunjian.inspection.shared import Progress, now_iso
+from xunjian.inspection.site_checks import site_checks
 from xunjian.inspectors.homepage import homepage_gaps, homepage_state, without_gaps
 from xunjian.inspectors.links import link_findings
 from xunjian.inspectors.unresponsive import merge, unresponsive_findings
@@ -143,6 +144,8 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
         await share_page_verdicts(store, inspection_id, results, checker)
     await check_guide_downloads(store, inspection_id, results, policy=policy)
     await _browser_phase(store, results, pages, progress, browser, policy)
+    # the 2019 checklist's active checks (site search, IPv6, message form), on every inspection
+    await site_checks(store, inspection_id, browser=browser, policy=policy, pages=pages)
     store.add_link_results(inspection_id, list(results.values()))
 
     homepage = homepage_state(pages)
