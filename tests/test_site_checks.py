@@ -14,7 +14,9 @@ from cli_run import census_forms, xunjian
 from tests.support.activesite import NEWEST, ActiveSite, Variant, registry_rows
 from xunjian.browser.netpolicy import AddressPolicy
 from xunjian.inspection.c2019_active import derive
+from xunjian.inspection.card import card_for
 from xunjian.inspection.checks2019 import DERIVERS, Context
+from xunjian.scoring.rules import load_rules
 from xunjian.storage import open_store
 from xunjian.urlcheck.ipv6 import ipv6_check
 
@@ -31,7 +33,20 @@ def points(derived, indicator: str) -> float:
     """What the table deducts for ``indicator``: findings awaiting review count nothing yet."""
     total = sum(PRICES[(f["indicator"], f["rule"])] for f in derived.findings
                 if f["indicator"] == indicator and not f.get("needs_review"))
-    return min(CAPS[indicator], total)
+    expected = min(CAPS[indicator], total)
+    card = getattr(derived, "card19", None)
+    if card is not None:  # the 2019 card of the same inspection charges exactly this
+        charged = {d["id"]: d for d in card["deductions"]}[indicator]
+        assert charged["checked"] and charged["points"] == expected, charged
+    return expected
+
+
+def test_the_prices_here_are_the_tables():
+    rules = load_rules("checklist-2019")
+    for (indicator, rule), price in PRICES.items():
+        assert rules.indicator(indicator).rule_points(rule) == price, (indicator, rule)
+    for indicator, cap in CAPS.items():
+        assert rules.indicator(indicator).cap == cap, indicator
 
 
 def mine(derived, indicator: str) -> list[dict]:
@@ -54,8 +69,10 @@ def inspect(tmp, variant: Variant, host: str = "127.0.0.1", **settings: str) -> 
     with open_store(str(store_dir)) as store:
         inspection = store.latest_inspection(CODE)
         checks = {c["kind"]: c for c in store.find("site_checks", inspection=inspection["id"])}
-        ctx = Context(store, inspection, store.get_site(CODE), "2026-11-20", None)
+        ctx = Context(store, inspection, store.get_site(CODE), "2026-11-20",
+                      load_rules("checklist-2019"))
         derived = derive(ctx)
+        derived.card19 = card_for(store, inspection["id"], rules="checklist-2019")
         shots = {k: [store.get_blob(q["screenshot"])[:4] for q in c["evidence"].get("queries", [])
                      if q.get("screenshot")] for k, c in checks.items()}
         submit_shot = checks.get("submit", {}).get("evidence", {}).get("screenshot")
@@ -395,7 +412,7 @@ def test_a_failing_check_is_stored_as_an_error_and_the_indicator_unchecked(tmp_p
         stored = store.find("site_checks", inspection=inspection_id)
         assert len(stored) == 3
         ctx = Context(store, store.get_inspection(inspection_id), store.get_site(CODE),
-                      "2026-11-20", None)
+                      "2026-11-20", load_rules("checklist-2019"))
         derived = derive(ctx)
     assert derived.findings == []
     assert derived.checked == {"design.search": False, "design.ipv6": False,
