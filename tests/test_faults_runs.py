@@ -118,6 +118,7 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow  # a whole crawl stopped by a signal: ~18 s on a loaded machine
 def test_sigterm_stops_the_crawl_and_marks_the_inspection_interrupted(tmp_path) -> None:
     store_dir = tmp_path / "store"
     env = dict(os.environ, XUNJIAN_STORE=str(store_dir), XUNJIAN_NAV_TIMEOUT="120",

@@ -70,6 +70,7 @@ def states(queue: str) -> dict[str, str]:
     return {s["site"]: s["state"] for s in queue_status(queue)["sites"]}
 
 
+@pytest.mark.slow  # 10 jobs on 1, 2 and 4 workers: ~30 s together
 @pytest.mark.parametrize("n_workers", [1, 2, 4])
 def test_each_enqueued_inspection_runs_exactly_once(tmp_path, n_workers):
     sites = codes(12)
