@@ -1,0 +1,134 @@
+"""Attachments as government sites publish them, made here (tests and bench/privacy_bench.py):
+a PDF with a Chinese text layer written by hand (a CID font that is not embedded, the way
+scanned-and-OCRed or Word-exported PDFs often reference 宋体, with a ToUnicode map so a reader gets
+the text), a PDF without text (a scan), an encrypted PDF, DOCX with a table, XLSX with numbers
+stored as numbers and as text, and an old binary .doc."""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+
+def _to_unicode_cmap() -> bytes:
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+    highs = list(range(0x00, 0xD8)) + list(range(0xE0, 0x100))
+    for at in range(0, len(highs), 100):
+        chunk = highs[at:at + 100]
+        lines.append(f"{len(chunk)} beginbfrange")
+        lines += [f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in chunk]
+        lines.append("endbfrange")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode()
+
+
+def text_pdf(lines: list[str], compress: bool = True) -> bytes:
+    """A one-page PDF whose text layer holds ``lines`` (CIDs are the characters' code points)."""
+    content = ["BT", "/F1 11 Tf", "14 TL", "50 780 Td"]
+    for line in lines:
+        content.append(f"<{''.join(f'{ord(c):04X}' for c in line)}> Tj T*")
+    content.append("ET")
+    stream = "\n".join(content).encode()
+    cmap = _to_unicode_cmap()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        _stream(stream, compress),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H "
+        b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+        b"/FontDescriptor 8 0 R /DW 1000 >>",
+        _stream(cmap, compress),
+        b"<< /Type /FontDescriptor /FontName /SimSun /Flags 6 /FontBBox [0 -141 1000 859] "
+        b"/ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>",
+    ]
+    return _assemble(objects)
+
+
+def image_pdf() -> bytes:
+    """A 'scanned' page: one grey image, no text at all."""
+    pixels = zlib.compress(bytes([200]) * (64 * 64))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
+        _stream(b"q 500 0 0 700 40 60 cm /Im1 Do Q", False),
+        b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length " + str(len(pixels)).encode()
+        + b" >>\nstream\n" + pixels + b"\nendstream",
+    ]
+    return _assemble(objects)
+
+
+def encrypted_pdf(lines: list[str]) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf(lines))))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _stream(data: bytes, compress: bool) -> bytes:
+    if compress:
+        data = zlib.compress(data)
+        head = b"<< /Filter /FlateDecode /Length %d >>" % len(data)
+    else:
+        head = b"<< /Length %d >>" % len(data)
+    return head + b"\nstream\n" + data + b"\nendstream"
+
+
+def _assemble(objects: list[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def docx(paragraphs: list[str], rows: list[list[str]]) -> bytes:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if rows:
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def xlsx(rows: list[list[object]], sheet: str = "Sheet1") -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def old_doc() -> bytes:
+    """The first bytes of an OLE2 compound file (Word 97-2003): not read, counted."""
+    return bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504
