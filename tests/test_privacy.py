@@ -106,3 +106,18 @@ def test_attachment_finding_names_the_attachment():
     assert finding["evidence"]["in"] == "attachment"
     assert finding["evidence"]["attachment_url"] == "http://x/files/a.pdf"
     assert finding["detail"].startswith("附件含疑似个人信息：手机号1个（如137****1234）")
+
+
+def test_census_counts_sites_with_confirmed_leaks():
+    from xunjian.reports.census import privacy_stats
+
+    def card(*findings):
+        return {"findings": [{"indicator": i, "counts": c, "review": r} for i, c, r in findings]}
+
+    sites = [{"code": c} for c in ("a", "b", "c", "d")]
+    cards = {"a": card(("content.privacy", True, "confirmed")),
+             "b": card(("content.privacy", False, "pending")),
+             "c": card(("content.privacy", False, "rejected"), ("availability.links", True, "")),
+             "d": card()}
+    assert privacy_stats(sites, cards) == {"sites": 1, "share": 25.0, "codes": ["a"],
+                                           "pending_sites": 1}
