@@ -25,29 +25,32 @@ def _to_unicode_cmap() -> bytes:
     return "\n".join(lines).encode()
 
 
-def text_pdf(lines: list[str], compress: bool = True) -> bytes:
-    """A one-page PDF whose text layer holds ``lines`` (CIDs are the characters' code points)."""
-    content = ["BT", "/F1 11 Tf", "14 TL", "50 780 Td"]
-    for line in lines:
-        content.append(f"<{''.join(f'{ord(c):04X}' for c in line)}> Tj T*")
-    content.append("ET")
-    stream = "\n".join(content).encode()
-    cmap = _to_unicode_cmap()
+def text_pdf(lines: list[str], compress: bool = True, per_page: int = 50) -> bytes:
+    """A PDF whose text layer holds ``lines``, ``per_page`` lines a page (CIDs are the
+    characters' code points)."""
+    chunks = [lines[at:at + per_page] for at in range(0, len(lines), per_page)] or [[]]
+    count = len(chunks)
+    # objects: 1 catalog, 2 pages, 3 font, 4 cid font, 5 cmap, 6 descriptor, then page+content
+    kids = " ".join(f"{7 + 2 * i} 0 R" for i in range(count))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        _stream(stream, compress),
+        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
         b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H "
-        b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+        b"/DescendantFonts [4 0 R] /ToUnicode 5 0 R >>",
         b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun "
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-        b"/FontDescriptor 8 0 R /DW 1000 >>",
-        _stream(cmap, compress),
+        b"/FontDescriptor 6 0 R /DW 1000 >>",
+        _stream(_to_unicode_cmap(), compress),
         b"<< /Type /FontDescriptor /FontName /SimSun /Flags 6 /FontBBox [0 -141 1000 859] "
         b"/ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>",
     ]
+    for i, chunk in enumerate(chunks):
+        content = ["BT", "/F1 11 Tf", "14 TL", "50 780 Td"]
+        content += [f"<{''.join(f'{ord(c):04X}' for c in line)}> Tj T*" for line in chunk]
+        content.append("ET")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources "
+                       f"<< /Font << /F1 3 0 R >> >> /Contents {8 + 2 * i} 0 R >>".encode())
+        objects.append(_stream("\n".join(content).encode(), compress))
     return _assemble(objects)
 
 
