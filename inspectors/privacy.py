@@ -130,11 +130,11 @@ def find_personal(text: str, latest: date | None = None) -> list[tuple[str, str,
     order. ``latest``: the latest plausible birth date (default: the end of 2100 — pass the
     inspection's day)."""
     latest = latest or date(2100, 12, 31)
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1: a character of a number already judged
     found: list[tuple[str, str, int, int]] = []
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        return not any(taken[a:b])
 
     def scan(pattern: re.Pattern, data_type: str, valid, words: re.Pattern) -> None:
         for m in pattern.finditer(text):
@@ -142,7 +142,7 @@ def find_personal(text: str, latest: date | None = None) -> list[tuple[str, str,
             if not free(m.start(1), m.end(1)) or not valid(re.sub(r"[ \-]", "", raw)):
                 continue
             # a valid number, or a look-alike by its context: its digits are no other number
-            taken.append((m.start(1), m.end(1)))
+            taken[m.start(1):m.end(1)] = b"\1" * (m.end(1) - m.start(1))
             if not _refused(text, m.start(1), words):
                 found.append((data_type, raw, m.start(1), m.end(1)))
 

@@ -10,12 +10,22 @@ import io
 import zlib
 
 
-def _to_unicode_cmap() -> bytes:
+def _to_unicode_cmap(chars: set[str] | None = None) -> bytes:
+    """A ToUnicode map of the characters used (as a subset font's is), or of the whole BMP."""
     lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
              "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
              "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
              "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
-    highs = list(range(0x00, 0xD8)) + list(range(0xE0, 0x100))
+    if chars is not None:
+        codes = sorted(ord(c) for c in chars if ord(c) < 0x10000)
+        for at in range(0, len(codes), 100):
+            chunk = codes[at:at + 100]
+            lines.append(f"{len(chunk)} beginbfchar")
+            lines += [f"<{c:04X}> <{c:04X}>" for c in chunk]
+            lines.append("endbfchar")
+        highs = []
+    else:
+        highs = list(range(0x00, 0xD8)) + list(range(0xE0, 0x100))
     for at in range(0, len(highs), 100):
         chunk = highs[at:at + 100]
         lines.append(f"{len(chunk)} beginbfrange")
@@ -40,7 +50,7 @@ def text_pdf(lines: list[str], compress: bool = True, per_page: int = 50) -> byt
         b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun "
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
         b"/FontDescriptor 6 0 R /DW 1000 >>",
-        _stream(_to_unicode_cmap(), compress),
+        _stream(_to_unicode_cmap({c for line in lines for c in line}), compress),
         b"<< /Type /FontDescriptor /FontName /SimSun /Flags 6 /FontBBox [0 -141 1000 859] "
         b"/ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>",
     ]
