@@ -5,10 +5,11 @@
 Generates ``--files`` attachments (a third each: PDF with a Chinese text layer, DOCX with a table,
 XLSX), sized evenly from ~50 KiB up to ``--max-mib`` MiB, each holding a 公示 table of names,
 身份证号, mobiles and bank cards among look-alikes; serves them on 127.0.0.1 and runs what the
-finishing stage runs for them: fetch (urlcheck.download.fetch_files under the download budget),
-text (inspectors/attachment_text.py), personal data (inspectors/privacy.py) and the serious-error
-detector over the text. Reports seconds (fetch, read, detect) and the process's peak RSS above
-what it held before (the budget: 30 s and 100 MB for 200 attachments of up to 2 MiB).
+finishing stage runs for them (inspection/attachments.py ``content_findings`` on a stored
+inspection linking them): fetch under the download budget, text (inspectors/attachment_text.py),
+personal data (inspectors/privacy.py) and the serious-error detector over the text. Reports
+seconds, the process's peak RSS above what it held before (the budget: 30 s and 100 MB for 200
+attachments of up to 2 MiB), and how many were read and why the rest were not.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,11 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.support import attachments as make  # noqa: E402
-from xunjian.inspectors.attachment_text import attachment_text  # noqa: E402
-from xunjian.inspectors.privacy import id_check_digit, privacy_finding  # noqa: E402
-from xunjian.inspectors.serious import load_serious_rules, serious_findings  # noqa: E402
-from xunjian.urlcheck import CheckConfig  # noqa: E402
-from xunjian.urlcheck.download import fetch_files  # noqa: E402
+from xunjian.inspection.attachments import content_findings  # noqa: E402
+from xunjian.inspectors.privacy import id_check_digit  # noqa: E402
+from xunjian.storage import EmbeddedStore  # noqa: E402
 
 NAMES = "张王李赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦许何吕施"
 
@@ -73,13 +75,17 @@ def _render(kind: str, rows: list[list[str]]) -> bytes:
     return make.xlsx([["序号", "姓名", "身份证号", "手机", "备注", "电话", "说明"], *rows])
 
 
-def serve(files: dict[str, tuple[str, bytes]]):
+def serve(folder: Path):
+    """Serve the attachments of ``folder`` (read from disk per request: the measured process
+    never holds them all)."""
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, fmt, *args):
             pass
 
         def do_GET(self):
-            kind, body = files.get(self.path, ("", b""))
+            file = folder / self.path.rsplit("/", 1)[-1]
+            body = file.read_bytes() if self.path.startswith("/files/") and file.is_file() \
+                else b""
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(body)))
@@ -91,63 +97,80 @@ def serve(files: dict[str, tuple[str, bytes]]):
     return server
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmHWM") -> float:
+    """This process's peak (VmHWM) or current (VmRSS) resident memory in MB — from /proc, as
+    ru_maxrss of a forked child starts at its parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(files: dict[str, tuple[str, bytes]], max_bytes: int) -> dict:
-    server = serve(files)
+def run(cache: Path, folder: Path) -> dict:
+    """``inspection.attachments.content_findings`` on one stored inspection whose page links
+    every attachment: what the finishing stage runs for them."""
+    files = {f"/files/{f.name}": f.stat().st_size for f in sorted(cache.iterdir())}
+    server = serve(cache)
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    rules = load_serious_rules()
-    site = {"code": "9999000023", "url": base + "/"}
+    store = EmbeddedStore(folder / "store")
+    site = {"code": "9999000023", "name": "测试", "url": base + "/", "region": "测试省"}
+    store.upsert_site(site)
+    inspection = store.create_inspection({"site": site["code"], "status": "running",
+                                          "started_at": "2024-06-01T08:00:00+08:00"})
+    html = store.put_blob("<html><body>附件</body></html>".encode(), "text/html")
+    page = {"inspection": inspection, "url": base + "/", "status": 200, "html": html,
+            "depth": 0, "links": [{"url": base + p, "text": p} for p in files]}
+    store.add_page(page)
     gc.collect()
-    before = rss_mb()
+    before = rss_mb("VmRSS")
     started = time.perf_counter()
-    fetched = asyncio.run(fetch_files([base + p for p in files], CheckConfig(timeout=30),
-                                      max_bytes=max_bytes, concurrency=4))
-    fetch_s = time.perf_counter() - started
-    read_s = detect_s = 0.0
-    statuses: dict[str, int] = {}
-    found = numbers = 0
-    for url, got in fetched.items():
-        t0 = time.perf_counter()
-        text = attachment_text(got.pop("body"), url.rsplit(".", 1)[-1], got["truncated"])
-        t1 = time.perf_counter()
-        statuses[text.status] = statuses.get(text.status, 0) + 1
-        finding = privacy_finding(site, text.text, base + "/", where="attachment",
-                                  attachment_url=url)
-        serious_findings(site, [{"url": url, "title": "", "blocks": [(text.text, False)],
-                                 "alts": [], "frames": [], "hidden_links": [], "date": None}],
-                         rules)
-        detect_s += time.perf_counter() - t1
-        read_s += t1 - t0
-        if finding:
-            found += 1
-            numbers += finding["evidence"]["count"]
+    findings, _checks = asyncio.run(content_findings(store, inspection, site,
+                                                     store.pages(inspection)))
     total = time.perf_counter() - started
+    figures = store.get_inspection(inspection)["attachments"]
     server.shutdown()
-    return {"files": len(files), "bytes": sum(len(b) for _k, b in files.values()),
-            "fetch_s": round(fetch_s, 2), "read_s": round(read_s, 2),
-            "detect_s": round(detect_s, 2), "total_s": round(total, 2),
-            "rss_before_mb": round(before, 1), "rss_peak_added_mb": round(rss_mb() - before, 1),
-            "statuses": statuses, "findings": found, "numbers": numbers}
+    store.close()
+    return {"files": len(files), "mib": round(sum(files.values()) / 2**20, 1),
+            "total_s": round(total, 2), "rss_before_mb": round(before, 1),
+            "rss_peak_added_mb": round(rss_mb() - before, 1),
+            "statuses": figures["statuses"], "read": figures["read"],
+            "privacy_findings": sum(f["indicator"] == "content.privacy" for f in findings),
+            "numbers": sum(f["evidence"].get("count", 0) for f in findings
+                           if f["indicator"] == "content.privacy")}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--max-mib", type=float, default=2.0)
+    parser.add_argument("--cache", help="folder of generated attachments (made when missing)")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # the measuring subprocess
     args = parser.parse_args(argv)
-    max_bytes = int(args.max_mib * 1024 * 1024)
-    t0 = time.perf_counter()
-    files = make_files(args.files, max_bytes)
-    made = time.perf_counter() - t0
-    sizes = sorted(len(b) for _k, b in files.values())
-    print(f"generated {len(files)} attachments in {made:.1f} s: "
-          f"{sizes[0] // 1024}–{sizes[-1] // 1024} KiB, {sum(sizes) / 2**20:.1f} MiB in all")
-    # the files are held by the server (as on a real site, not by the inspection): the peak RSS
-    # that counts is what the reading adds above the process holding them
-    result = run(files, max_bytes)
+    if args.measure:
+        with tempfile.TemporaryDirectory() as folder:
+            result = run(Path(args.measure), Path(folder))
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    cache = Path(args.cache or tempfile.gettempdir()) / f"xunjian-privacy-{args.files}-" \
+        f"{args.max_mib:g}"
+    if not cache.is_dir():
+        t0 = time.perf_counter()
+        files = make_files(args.files, int(args.max_mib * 1024 * 1024))
+        cache.mkdir(parents=True)
+        for path, (_kind, body) in files.items():
+            (cache / path.rsplit("/", 1)[-1]).write_bytes(body)
+        print(f"generated {len(files)} attachments in {time.perf_counter() - t0:.1f} s")
+        del files
+    sizes = sorted(f.stat().st_size for f in cache.iterdir())
+    print(f"{len(sizes)} attachments in {cache}: {sizes[0] // 1024}–{sizes[-1] // 1024} KiB, "
+          f"{sum(sizes) / 2**20:.1f} MiB in all")
+    # measured in a fresh process: its peak RSS is the reading's, not the generation's
+    child = subprocess.run([sys.executable, __file__, "--measure", str(cache)],
+                           capture_output=True, text=True, check=True)
+    result = json.loads(child.stdout.strip().splitlines()[-1])
     for key, value in result.items():
         print(f"{key:>18}: {value}")
     within = result["total_s"] <= 30 and result["rss_peak_added_mb"] <= 100

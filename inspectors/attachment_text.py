@@ -5,8 +5,9 @@ holding ``word/document.xml`` or ``xl/workbook.xml``, an OLE2 compound file), no
 extension — government sites serve DOCX as ``.doc`` and ``.wps`` as often as not.
 
 Libraries: pypdf (pure Python, maintained by the py-pdf project; reads the text layer through the
-fonts' ToUnicode maps, and decrypts nothing without a password), python-docx (paragraphs and table
-cells, including cells of nested tables), openpyxl in read-only mode (cell values, row by row,
+fonts' ToUnicode maps, and decrypts nothing without a password), lxml streaming DOCX's word/document.xml
+(paragraphs and table cells; python-docx builds a whole object tree and takes seconds on a MiB of
+table), openpyxl in read-only mode (cell values, row by row,
 without loading styles). Old binary Word/Excel/WPS files (OLE2: .doc, .xls, .wps, .et) have no
 well-kept pure-Python text reader, so they are *counted* as ``unsupported``, never silently
 skipped; so are scanned PDFs (``no_text``: pages but no text layer — no OCR here), encrypted
@@ -29,7 +30,7 @@ STATUS_TEXT = {"ok": "已读取", "no_text": "无文字层（扫描件，未识�
                "too_large": "超过下载上限，未读完", "damaged": "文件损坏，无法解析",
                "empty": "文件为空"}
 #: Bounds of one file's reading (a huge workbook or report must not stall an inspection).
-MAX_PDF_PAGES = 300
+MAX_PDF_PAGES = 50  # pypdf reads ~10-20 text pages a second
 MAX_CELLS = 200_000
 MAX_CHARS = 2_000_000
 #: A PDF whose text layer holds fewer characters than this per page is a scan.
@@ -44,6 +45,7 @@ class AttachmentText:
     text: str = ""
     format: str = ""  # pdf | docx | xlsx | ole | text | unknown
     pages: int = 0
+    partial: bool = False  # stopped at MAX_PDF_PAGES, MAX_CELLS or MAX_CHARS
 
 
 def sniff(data: bytes) -> str:
@@ -89,7 +91,8 @@ def _guarded(read, data: bytes, kind: str) -> AttachmentText:
         text = read(data)
     except Exception:  # noqa: BLE001 - any parse failure of a site's file is "damaged"
         return AttachmentText("damaged", format=kind)
-    return AttachmentText("ok" if text.strip() else "no_text", text[:MAX_CHARS], kind)
+    return AttachmentText("ok" if text.strip() else "no_text", text[:MAX_CHARS], kind,
+                          partial=len(text) >= MAX_CHARS)
 
 
 def _pdf(data: bytes) -> AttachmentText:
@@ -115,32 +118,57 @@ def _pdf(data: bytes) -> AttachmentText:
     except Exception:  # noqa: BLE001 - a PDF that does not parse
         return AttachmentText("damaged", format="pdf")
     text = "\n".join(parts)[:MAX_CHARS]
-    if len(text.strip()) < MIN_CHARS_PER_PAGE * max(1, min(pages, MAX_PDF_PAGES)):
+    if len(text.strip()) < MIN_CHARS_PER_PAGE * max(1, len(parts)):
         return AttachmentText("no_text", text, "pdf", pages)
-    return AttachmentText("ok", text, "pdf", pages)
+    return AttachmentText("ok", text, "pdf", pages, partial=len(parts) < pages)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _docx(data: bytes) -> str:
-    import docx
+    """Paragraphs, a line each; a table row is a line of its cells joined by tabs (a label stays
+    on the line of its number). Read as a stream from word/document.xml: a MiB of table is a
+    fraction of a second and never a whole tree in memory."""
+    import lxml.etree
 
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-
-    def table_text(table) -> None:
-        for row in table.rows:
-            seen, cells = [], []
-            for cell in row.cells:
-                if any(cell._tc is s._tc for s in seen):
-                    continue  # a merged cell is listed once per grid column
-                seen.append(cell)
-                cells.append(cell.text.replace("\n", " "))
-                for inner in cell.tables:
-                    table_text(inner)
-            parts.append("\t".join(cells))  # a row is a line: its label stays before its number
-
-    for table in document.tables:
-        table_text(table)
-    return "\n".join(parts)
+    lines: list[str] = []
+    runs: list[str] = []
+    rows: list[list[str]] = []
+    cells: list[list[str]] = []
+    size = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("word/document.xml") as xml:
+        for event, el in lxml.etree.iterparse(xml, events=("start", "end"),
+                                              resolve_entities=False, no_network=True,
+                                              huge_tree=True):
+            tag = el.tag
+            if event == "start":
+                if tag == _W + "tr":
+                    rows.append([])
+                elif tag == _W + "tc":
+                    cells.append([])
+                continue
+            if tag == _W + "t":
+                runs.append(el.text or "")
+            elif tag in (_W + "tab", _W + "br"):
+                runs.append(" ")
+            elif tag == _W + "p":
+                para, runs = "".join(runs), []
+                (cells[-1] if cells else lines).append(para)
+                size += len(para)
+                el.clear()
+            elif tag == _W + "tc" and cells:
+                text = " ".join(x for x in cells.pop() if x)
+                if rows:
+                    rows[-1].append(text)
+                el.clear()
+            elif tag == _W + "tr" and rows:
+                row = rows.pop()
+                (cells[-1] if cells else lines).append("\t".join(row))
+                el.clear()
+            if size >= MAX_CHARS:
+                break
+    return "\n".join(lines)
 
 
 def _xlsx(data: bytes) -> str:
