@@ -12,6 +12,7 @@ inspection (``attachments``) and shown on the card's facts, never skipped silent
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -28,6 +29,8 @@ from xunjian.urlcheck.verdict import promised_file
 READ_EXTENSIONS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "txt", "csv"})
 #: pages of the same masked values listed on one finding
 MAX_PAGES = 10
+#: what every personal number holds somewhere in the raw HTML (11 digits, or 3-4-4 spaced)
+MAYBE_NUMBER = re.compile(r"\d{11}|\d{3}[ \-]\d{4}[ \-]\d{4}")
 #: attachments fetched at once, then read and let go (the bodies of one batch in memory)
 BATCH = 8
 #: seconds of attachment fetching and reading per site; what is left is counted ``over_time``
@@ -71,9 +74,11 @@ def _page_findings(store, site: dict, pages: list[dict], latest: date) -> tuple[
     for page in sorted(pages, key=lambda p: (p.get("depth") or 0, p.get("url") or "")):
         if page.get("error") or (page.get("status") or 0) >= 400 or not page.get("html"):
             continue
-        data = store.get_blob(page["html"]) or b""
+        html = (store.get_blob(page["html"]) or b"").decode("utf-8", "replace")
         read += 1
-        finding = privacy_finding(site, html_text(data.decode("utf-8", "replace")),
+        if not MAYBE_NUMBER.search(html):
+            continue  # no run of 11 digits anywhere: nothing to parse the page for
+        finding = privacy_finding(site, html_text(html),
                                   page.get("url") or "", title=page.get("title") or "",
                                   latest=latest)
         if finding:
