@@ -121,3 +121,27 @@ def test_census_counts_sites_with_confirmed_leaks():
              "d": card()}
     assert privacy_stats(sites, cards) == {"sites": 1, "share": 25.0, "codes": ["a"],
                                            "pending_sites": 1}
+
+
+def test_attachment_text_statuses():
+    from tests.support import attachments as make
+    from xunjian.inspectors.attachment_text import attachment_text
+
+    pdf = attachment_text(make.text_pdf(["申请人：陈某 身份证号：440306200111304561"]))
+    assert (pdf.status, pdf.format, pdf.text.strip()) == (
+        "ok", "pdf", "申请人：陈某 身份证号：440306200111304561")
+    assert attachment_text(make.image_pdf()).status == "no_text"
+    assert attachment_text(make.encrypted_pdf(["13700001234"])).status == "encrypted"
+    assert attachment_text(make.old_doc(), "doc").status == "unsupported"
+    assert attachment_text(b"%PDF-1.4 not really").status == "damaged"
+    assert attachment_text(make.text_pdf(["x" * 20]), truncated=True).status == "too_large"
+    assert attachment_text(b"").status == "empty"
+    # a DOCX served as .doc is read by its bytes; a table row stays one line
+    doc = attachment_text(make.docx(["名单"], [["订单号", "6217001234567890122"]]), "doc")
+    assert (doc.status, doc.format, doc.text) == ("ok", "docx", "名单\n订单号\t6217001234567890122")
+    assert found(doc.text) == []
+    sheet = attachment_text(make.xlsx([["手机", 13912345678], ["订单号", "6217001234567890122"]]))
+    assert sheet.text == "手机\t13912345678\n订单号\t6217001234567890122"
+    assert found(sheet.text) == [("手机号", "13912345678")]
+    long_pdf = attachment_text(make.text_pdf([f"第{n}行" for n in range(60 * 50)]))
+    assert long_pdf.pages == 60 and long_pdf.partial is True
