@@ -5,10 +5,10 @@ holding ``word/document.xml`` or ``xl/workbook.xml``, an OLE2 compound file), no
 extension — government sites serve DOCX as ``.doc`` and ``.wps`` as often as not.
 
 Libraries: pypdf (pure Python, maintained by the py-pdf project; reads the text layer through the
-fonts' ToUnicode maps, and decrypts nothing without a password), lxml streaming DOCX's word/document.xml
-(paragraphs and table cells; python-docx builds a whole object tree and takes seconds on a MiB of
-table), openpyxl in read-only mode (cell values, row by row,
-without loading styles). Old binary Word/Excel/WPS files (OLE2: .doc, .xls, .wps, .et) have no
+fonts' ToUnicode maps, and decrypts nothing without a password), lxml streaming DOCX's
+word/document.xml (paragraphs and table cells; python-docx builds a whole object tree and takes
+seconds on a MiB of table), openpyxl in read-only mode (cell values, row by row, without loading
+styles). Old binary Word/Excel/WPS files (OLE2: .doc, .xls, .wps, .et) have no
 well-kept pure-Python text reader, so they are *counted* as ``unsupported``, never silently
 skipped; so are scanned PDFs (``no_text``: pages but no text layer — no OCR here), encrypted
 files, a body cut at the download budget (``too_large``) and files that do not parse

@@ -120,8 +120,8 @@ def docx(paragraphs: list[str], rows: list[list[str]]) -> bytes:
     from xml.sax.saxutils import escape
 
     def para(text: str) -> str:
-        return f"<w:p><w:r><w:rPr><w:rFonts w:hint=\"eastAsia\"/></w:rPr><w:t xml:space=\"preserve\">" \
-               f"{escape(text)}</w:t></w:r></w:p>"
+        return ("<w:p><w:r><w:rPr><w:rFonts w:hint=\"eastAsia\"/></w:rPr>"
+                f"<w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r></w:p>")
 
     body = "".join(para(t) for t in paragraphs)
     if rows:
