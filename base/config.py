@@ -111,6 +111,8 @@ class Config:
     max_evidence_shots: int = _setting(40, "referring pages of bad links pictured per inspection")
     max_downloads: int = _setting(100, "guide download links checked per inspection")
     max_download_bytes: int = _setting(2 * 1024 * 1024, "bytes read of one download")
+    max_attachments: int = _setting(200, "attachments (PDF, DOCX, XLSX …) read per site for "
+                                         "personal data and serious errors")
     serious_shots: int = _setting(20, "pages pictured again with a serious-error candidate "
                                       "framed")
     search_timeout: float = _setting(20.0, "seconds one site search (submit and results page) may "

@@ -203,6 +203,8 @@ def _card_2015(store, inspection: dict, site: dict, as_of) -> dict:
     findings += probe_found
     checked.update(probe_checks)
     facts = {**(facts or {}), "probes": probe_facts}
+    if inspection.get("attachments"):  # attachments read, and why the others were not
+        facts["attachments"] = inspection["attachments"]
     # too few probes: the veto and the indicator are unchecked for the one same reason
     probe_why = {k: probe_facts["note"] for k, ok in probe_checks.items()
                  if not ok and probe_facts.get("note")}

@@ -18,6 +18,7 @@ from xunjian.base.config import Config, current
 from xunjian.base.errors import plain_error
 from xunjian.browser import Renderer
 from xunjian.browser.netpolicy import AddressPolicy
+from xunjian.inspection.attachments import content_findings
 from xunjian.inspection.card import derive
 from xunjian.inspection.serious_run import serious_candidates
 from xunjian.inspection.shared import Progress, now_iso
@@ -163,7 +164,10 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     # yield, serious-error candidates). Freshness, service and interaction findings are not: the
     # card derives them from the stored facts for whatever --as-of it is asked for (card.py).
     serious = await serious_candidates(store, inspection_id, site, pages, browser=browser)
-    findings = without_gaps(findings + serious, gaps)
+    # personal data on pages and in attachments; serious errors in attachments (attachments.py)
+    content, content_checks = await content_findings(store, inspection_id, site, pages, results,
+                                                     policy)
+    findings = without_gaps(findings + serious + content, gaps)
     store.replace_findings(inspection_id, findings)
     # the count the inspection list shows reviewers: the stored findings and those the card
     # derives at the inspection's own as-of (counted here, stored nowhere)
@@ -177,7 +181,7 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     fields = {
         "status": "done",
         "finished_at": now_iso(),
-        "checks": {"availability.links": home_ok},
+        "checks": {"availability.links": home_ok, **content_checks},
         "home": {"status": home.get("status") if home else None,
                  "error": home.get("error") if home else "homepage was not fetched"},
         "homepage": homepage,

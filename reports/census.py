@@ -189,6 +189,8 @@ def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = 
            for (ind, kind, rule), n in sorted(problems.items(), key=lambda x: (-x[1], x[0]))][
         :TOP_PROBLEMS]
 
+    privacy = privacy_stats(inspected, cards)
+
     def listing(s: dict) -> dict:
         card = cards[s["code"]]
         reasons = [f"{rules.indicator(v['id']).name}：{v['reason']}" for v in card["vetoes"]]
@@ -209,7 +211,7 @@ def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = 
                              "region": s.get("region") or "", "level": info[s["code"]]["level"]}
                             for s in never],
         "groups": groups, "causes": causes, "unqualified_total": len(failed),
-        "problems": top,
+        "problems": top, "privacy": privacy,
         "unqualified": [listing(s) for s in failed],
         "unscored_sites": [listing(s) for s in inspected
                            if cards[s["code"]]["verdict"] == "未评分"],
@@ -229,6 +231,20 @@ def _points_reason(card: dict, rules) -> str:
     if rules.scoring == "capped":
         return f"得分 {card['score']:g} 分，低于{rules.fail_below:g}分"
     return f"扣分合计 {card['total_deduction']:g} 分，超过{rules.threshold:g}分"
+
+
+def privacy_stats(inspected: list[dict], cards: dict[str, dict]) -> dict:
+    """个人信息泄露: sites with a leak a reviewer confirmed (content.privacy findings that count),
+    and sites whose candidates still await review."""
+    confirmed, pending = [], []
+    for s in inspected:
+        leaks = [f for f in cards[s["code"]]["findings"] if f["indicator"] == "content.privacy"]
+        if any(f.get("counts") for f in leaks):
+            confirmed.append(s["code"])
+        elif any(f.get("review") == "pending" for f in leaks):
+            pending.append(s["code"])
+    return {"sites": len(confirmed), "share": _rate(len(confirmed), len(inspected)),
+            "codes": confirmed, "pending_sites": len(pending)}
 
 
 def _province_order(name: str) -> tuple:

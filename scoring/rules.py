@@ -29,6 +29,7 @@ INDICATORS: tuple[str, ...] = (
     "service.guide",
     "service.attachments",
     "service.online_systems",
+    "content.privacy",  # 内容安全: personal data on pages and attachments (0 points here)
 )
 
 #: Veto (单项否决) ids, in the table's order.

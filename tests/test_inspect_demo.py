@@ -93,7 +93,7 @@ def test_points_follow_the_table_and_walls_wait_for_a_reviewer(inspected):
     checked = {d["id"] for d in card["deductions"] if d["checked"]}
     assert checked == {"availability.links", "updates.homepage", "updates.basic_info",
                        "interaction.consultation", "interaction.survey",
-                       "interaction.interview", "service.online_systems"}
+                       "interaction.interview", "service.online_systems", "content.privacy"}
     # no guide column and no guide on the homepage: the guide indicators examined nothing
     assert card["facts"]["unchecked_reasons"]["service.guide"]["reason"] == "no_guide_column"
     assert card["unchecked_reasons"]["service.guide"].startswith("未登记办事指南类栏目")

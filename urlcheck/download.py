@@ -139,3 +139,41 @@ async def check_downloads(urls: list[str], config: CheckConfig | None = None,
 
         results = await asyncio.gather(*(one(u) for u in dict.fromkeys(urls)))
     return {r["url"]: r for r in results}
+
+
+async def fetch_files(urls: list[str], config: CheckConfig | None = None,
+                      max_bytes: int = 2 * 1024 * 1024, concurrency: int = 4,
+                      policy=None) -> dict[str, dict]:
+    """url → {"url", "http_status", "content_type", "body" (at most ``max_bytes``), "truncated",
+    "error"}: attachments read for their text, under the site's address policy."""
+    config = config or CheckConfig()
+    timeout = aiohttp.ClientTimeout(total=config.timeout, connect=config.connect_timeout)
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(session: aiohttp.ClientSession, url: str) -> dict:
+        out = {"url": url, "http_status": None, "content_type": None, "body": b"",
+               "truncated": False, "error": None}
+        async with slots:
+            try:
+                async with session.get(url, allow_redirects=True) as resp:
+                    out["http_status"] = resp.status
+                    out["content_type"] = resp.headers.get("Content-Type")
+                    if resp.status >= 400:
+                        return out
+                    body = bytearray()
+                    async for chunk in resp.content.iter_chunked(64 * 1024):
+                        body += chunk[: max_bytes - len(body)]
+                        if len(body) >= max_bytes:
+                            out["truncated"] = True
+                            break
+                    out["body"] = bytes(body)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - every failure is an answer
+                out["error"] = error_reason(exc, config)[1]
+        return out
+
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector(policy),
+                                     headers={"User-Agent": DEFAULT_USER_AGENT}) as session:
+        results = await asyncio.gather(*(one(session, u) for u in dict.fromkeys(urls)))
+    return {r["url"]: r for r in results}
