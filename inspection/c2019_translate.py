@@ -288,11 +288,16 @@ def _stale_veto(ctx: Context, statuses: list[dict], ids: dict[int, str]) -> list
 
 def _stored(ctx: Context, home: dict) -> Derived:
     """The finishing stage's stored findings: broken links → design.links (same ids and
-    evidence), serious-error candidates as they are."""
+    evidence), serious-error candidates as they are, personal-data candidates as serious-error
+    candidates (rule privacy_leak)."""
     stored = ctx.store.findings(ctx.id)
     links = [dict(f, indicator="design.links") for f in stored
              if f.get("indicator") == "availability.links" and f.get("rule") in ("home", "other")]
     serious = [f for f in stored if f.get("indicator") == "veto.serious_error"]
+    # personal data (content.privacy, 0 points in 2015) is a serious-error candidate in 2019:
+    # the same finding (id, masked evidence), confirmed by a reviewer before the veto fires
+    serious += [dict(f, indicator="veto.serious_error", rule="privacy_leak", needs_review=True)
+                for f in stored if f.get("indicator") == "content.privacy"]
     links_ok = bool((ctx.inspection.get("checks") or {}).get("availability.links"))
     out = Derived(links + serious, {"design.links": links_ok, "veto.serious_error": False},
                   {"veto.serious_error": SERIOUS_REASON.format(n=len(serious))})

@@ -14,7 +14,7 @@ from conftest import DEMO_CODE
 from test_freshness_site import CODE as FRESHNESS_CODE
 from test_freshness_site import inspected  # noqa: F401 - the fixture site's one crawl
 
-from xunjian.inspection.card import NOT_IMPLEMENTED, card_for
+from xunjian.inspection.card import card_for
 from xunjian.inspectors import finding_id
 from xunjian.scoring import load_rules, validate_card
 from xunjian.storage import open_store
@@ -181,7 +181,7 @@ def test_unreachable_homepage_and_what_nobody_derives(tmp_path):
     assert deduction(card, "publish.news")["checked"] is True  # registered: opened on its own
     assert why["design.compatibility"].startswith("兼容性未检查：本巡检只运行Chromium")
     assert why["veto.unreachable"] == "监测1周内没有首页访问探测记录，无法评价首页可用性"
-    assert why["design.ipv6"] == NOT_IMPLEMENTED  # another area's deriver, not yet here
+    assert why["design.ipv6"] == "本次巡检未运行IPv6检查"  # no site_checks stored by this crawl
     assert [d["id"] for d in card["veto_status"] + card["deductions"] + card["bonus"]] == list(
         RULES.ids)
     assert {v["id"]: v["checked"] for v in card["veto_status"]}["veto.not_updated"] is False
@@ -385,3 +385,31 @@ def test_a_crawl_cut_by_its_budget_leaves_design_links_partial(tmp_path):
     assert (links["points"], links["partial"]) == (0.2, True)
     assert links["partial_reason"] == "页面数达到上限 500，37 个页面未打开"
     assert card["provisional"] and card["facts"]["crawl"]["pages_left"] == 37
+
+
+def test_personal_data_is_a_serious_error_candidate_under_2019(tmp_path):
+    """DESIGN.md "Content beyond the table": content.privacy costs nothing in census-2015 and is a
+    candidate for veto.serious_error in checklist-2019 — the veto fires once a reviewer confirms
+    the leak, and the finding keeps its id and its masked evidence."""
+    store, inspection = stored(tmp_path, [], [], items("2026-11-19", "2026-11-18"))
+    url = f"{BASE}xxgk/gsgg/202611/t20261101_1.html"
+    leak = {"id": finding_id(SITE["code"], "content.privacy", "privacy_leak", url),
+            "site": SITE["code"], "indicator": "content.privacy", "kind": "privacy_leak",
+            "rule": "leak", "url": url, "page": url, "needs_review": True,
+            "detail": "页面含疑似个人信息：身份证号 3 个",
+            "evidence": {"data_type": "身份证号", "masked": "110105********0017", "count": 3,
+                         "in": "page", "url": url}}
+    store.replace_findings(inspection, [dict(leak, inspection=inspection)])
+    census = card_for(store, inspection, rules="census-2015")
+    assert [d["points"] for d in census["deductions"] if d["id"] == "content.privacy"] == [0]
+    card = card_for(store, inspection, rules="checklist-2019")
+    candidate = next(f for f in card["findings"] if f["id"] == leak["id"])
+    assert (candidate["indicator"], candidate["rule"]) == ("veto.serious_error", "privacy_leak")
+    assert candidate["evidence"]["masked"] == "110105********0017"
+    assert "veto.serious_error" not in {v["id"] for v in card["vetoes"]}  # awaiting review
+    store.add_review({"finding": leak["id"], "site": SITE["code"], "verdict": "confirmed",
+                      "at": "2026-11-21T10:00:00+08:00", "reviewer": "王审核"})
+    card = card_for(store, inspection, rules="checklist-2019")
+    fired = {v["id"]: v for v in card["vetoes"]}
+    assert fired["veto.serious_error"]["findings"] == [leak["id"]]
+    assert "个人信息" in fired["veto.serious_error"]["reason"] and card["verdict"] == "不合格"

@@ -24,7 +24,7 @@ ALL_CHECKED = dict.fromkeys(RULES.ids, True)
 
 #: The split's ids → their rule keys (/work/notes/i21-spec.md): exactly these, no more.
 SPEC = {
-    "veto.serious_error": {"serious_typo", "fabricated", "prohibited"},
+    "veto.serious_error": {"serious_typo", "fabricated", "prohibited", "privacy_leak"},
     "veto.unreachable": {"probe_failures"},
     "veto.not_updated": {"no_homepage_updates"},
     "veto.columns_stale": {"a", "b", "c"},
