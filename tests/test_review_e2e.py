@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("playwright")
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
@@ -46,7 +47,11 @@ def browser():
 def server(tmp_path, browser):
     page = browser.new_page(viewport={"width": 900, "height": 500})
     page.set_content(EVIDENCE_HTML)
-    evidence = page.screenshot(full_page=True)
+    try:
+        evidence = page.screenshot(full_page=True)
+    except PlaywrightError:  # "Unable to capture screenshot": a frame not painted yet under load
+        page.wait_for_timeout(1000)
+        evidence = page.screenshot(full_page=True)
     page.close()
     store = EmbeddedStore(tmp_path / "store")
     seed(store, sites=2, findings_per_site=3, screenshot=evidence)
