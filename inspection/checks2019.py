@@ -63,6 +63,7 @@ class Derived:
 
 #: The deriver modules, each with ``derive(ctx: Context) -> Derived``; one line per area.
 DERIVERS: tuple[str, ...] = (
+    "xunjian.inspection.c2019_service",
 )
 
 
