@@ -213,8 +213,9 @@ def _statistics(ctx: Context, facts: _Facts) -> Derived:
                "links": [], "doc": p} for p in facts.column_pages if serve.opened(p)]
     found, unread = serve.statistics_candidates(metas)
     for page in found[:MAX_SERVICE_PAGES]:
-        page["newest"] = serve.newest_date(facts.text(page["doc"]),
-                                           page["doc"].get("items") or [], day)
+        doc = page["doc"]
+        page["newest"] = serve.newest_date(facts.html(doc), doc.get("final_url") or doc["url"],
+                                           doc.get("items") or [], day)
         page["screenshot"] = page["doc"].get("screenshot")
     findings, verdict = serve.statistics_findings(
         ctx.site, [{k: v for k, v in p.items() if k != "doc"} for p in found[:MAX_SERVICE_PAGES]],
@@ -252,6 +253,13 @@ def _interaction(ctx: Context, facts: _Facts) -> Derived:
         out.facts["channels"] = channels[:20]
     # interaction.published
     opened = [p for ps in columns.values() for p in ps if serve.opened(p)]
+    elsewhere = [c for c in out.facts.get("channels") or [] if c["from"] == "homepage"]
+    if not columns and elsewhere:
+        out.checked["interaction.published"] = False
+        out.reasons["interaction.published"] = (
+            f"咨询渠道「{elsewhere[0]['name']}」（{elsewhere[0]['url']}）未作为政务咨询类栏目读取，"
+            "无法判断留言公开情况")
+        return out
     if columns and not opened:
         out.checked["interaction.published"] = False
         out.reasons["interaction.published"] = "政务咨询类栏目未能打开，无法判断留言公开情况"

@@ -30,6 +30,7 @@ from datetime import date
 
 from xunjian.base.html import parse_html
 from xunjian.inspectors import finding_id
+from xunjian.inspectors.content import article_date
 from xunjian.inspectors.dates import full_dates, resolve
 from xunjian.inspectors.guide import (
     download_links,
@@ -202,14 +203,16 @@ def guide_findings(site: dict, sample: list[dict], readings: dict[str, dict],
         column = (g.get("column") or {}).get("name")
         reading = readings.get(url)
         if not opened(g) or reading is None or _no_content(reading, elements):
+            # sure when the page does not exist; a page that opened without one element the
+            # reader knows, or a wall, is shown to a reviewer (screenshot) before it counts
             failure = _failure(g) if not opened(g) else None
             why = (f"办事指南页面打不开（{failure['detail']}）" if failure
-                   else "页面未提供办事指南内容")
+                   else "页面未提供办事指南内容（需人工复核）")
             out.append(_finding(code, ind, "no_guide", "no_guide", url, g.get("referrer"),
                                 f"抽查事项「{name}」无办事指南：{why}",
                                 {"column": column, "status": g.get("status"),
                                  "error": g.get("error"), "screenshot": shot},
-                                needs_review=bool(failure) and not failure["strong"]))
+                                needs_review=not failure or not failure["strong"]))
             continue
         title = reading.get("title") or name
         missing = _missing(reading, elements)
@@ -257,16 +260,20 @@ def impractical_findings(site: dict, guides: list[dict], readings: dict[str, dic
         counted.append(g["url"])
         if len(gone) >= lacking:
             bad.append({"url": g["url"], "title": g.get("title"), "missing": gone,
-                        "screenshot": g.get("screenshot")})
+                        "screenshot": g.get("screenshot"),
+                        "unread": opened(g) and len(elements) - len(gone) <= 1})
     fires = len(bad) >= services or (counted and len(bad) == len(counted))
     if not fires:
         return []
+    # pages the reader found nothing on may be a layout it does not know: a reviewer looks first
+    unsure = sum(not b["unread"] for b in bad) < min(services, len(counted))
     return [_finding(code, ind, "guides_lacking", "guides_lacking", bad[0]["url"], None,
                      f"{len(bad)}个事项的办事指南缺失{lacking}类及以上重点要素"
-                     + ("（全部事项）" if len(counted) < services else ""),
+                     + ("（全部事项）" if len(counted) < services else "")
+                     + ("（部分页面未识别出任何要素，需人工复核）" if unsure else ""),
                      {"count": len(bad), "services": len(counted), "lacking": lacking,
                       "guides": bad[:20], "screenshot": bad[0]["screenshot"]},
-                     key=site.get("url"))]
+                     needs_review=unsure, key=site.get("url"))]
 
 
 # -- service.forms ----------------------------------------------------------------------------
@@ -342,12 +349,16 @@ def statistics_candidates(pages: list[dict]) -> tuple[list[dict], list[dict]]:
     return found, unread
 
 
-def newest_date(text: str, items: list[dict], day: date) -> date | None:
-    """The newest date on a statistics page up to as-of: its list items', else its text's."""
+def newest_date(html: str | None, url: str, items: list[dict], day: date) -> date | None:
+    """The newest date on a statistics page up to as-of: its list items', else the page's own
+    date (its byline, without the site's furniture: a 网站更新 footer is no date of it), else
+    the newest full date in its text."""
     dates = [resolve(x.get("date"), day) for x in items or []]
     dates = [d for d in dates if d and d <= day]
-    if not dates:
-        dates = [d for d in (resolve(x, day) for x in full_dates(text or "")) if d and d <= day]
+    if not dates and html:
+        own = resolve(article_date(html, url=url), day)
+        dates = [own] if own and own <= day else [
+            d for d in (resolve(x, day) for x in full_dates(_page_text(html))) if d and d <= day]
     return max(dates) if dates else None
 
 

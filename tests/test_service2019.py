@@ -359,3 +359,54 @@ def test_fewer_than_five_services_all_lacking_four_elements_is_impractical(tmp_p
     assert price(rules, got.findings)["service.guide"] == 8  # 3 × 3.5, capped
     assert got.checked["service.forms"] is True  # no guide names a form: nothing to get
     assert not [f for f in got.findings if f["indicator"] == "service.forms"]
+
+
+def test_the_spider_stores_the_fields_a_letter_shows():
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from xunjian.spiders.site import SiteSpider
+
+    spider = SiteSpider(site=SITE["code"])
+    url = f"{BASE}/hdjl/sjxx/202611/t20261103_1001.html"
+    item = {"title": "关于城区道路积水问题的反映", "url": url, "date": None}
+    request = Request(url, meta={"requested": url, "item": item,
+                                 "column_url": f"{BASE}/hdjl/sjxx/"})
+    response = HtmlResponse(url, body=(DATA / "letter_detail_full.html").read_bytes(),
+                            headers={"Content-Type": "text/html; charset=gb2312"},
+                            request=request)
+    (stored,) = list(spider.parse_letter(response))
+    assert stored["fields"] == dict.fromkeys(("留言时间", "答复时间", "答复单位", "答复内容"), True)
+    assert (stored["reply_unit"], stored["asked"]["date"]) == ("县住房和城乡建设局", "2026-11-03")
+
+
+def test_what_the_store_cannot_decide_is_unchecked_with_its_reason(tmp_path, rules):
+    """A service platform elsewhere, a 办件统计 link whose page was not read, a channel only
+    linked from the homepage, a guide page showing nothing the reader knows."""
+    with EmbeddedStore(tmp_path / "store") as store:
+        store.upsert_site(SITE)
+        inspection = store.create_inspection({"site": SITE["code"], "as_of": None,
+                                              "status": "done", "freshness": True})
+        store.add_page({"inspection": inspection, "url": SITE["url"], "is_home": True,
+                        "status": 200, "error": None, "title": SITE["name"], "links": [
+                            {"url": "https://zwfw.hnzwfw.gov.cn/", "text": "河南政务服务网",
+                             "external": True},
+                            {"url": "https://zwfw.hnzwfw.gov.cn/bjtj", "text": "办件统计",
+                             "external": True},
+                            {"url": f"{BASE}/szxx/", "text": "市长信箱", "external": False}]})
+        col = _column("办事指南类栏目", "办事指南", "/bszn/")
+        _guide(store, inspection, col, f"{BASE}/bszn/1.html",
+               "<html><body><img src='/zn/1.jpg' alt='办事指南'></body></html>")
+        _guide(store, inspection, col, f"{BASE}/bszn/2.html",
+               html("guide_table_full.html"))
+        got = _derive(store, inspection, rules)
+    assert {k: got.checked[k] for k in ("service.catalogue", "service.statistics",
+                                        "interaction.published", "veto.unresponsive")} == {
+        "service.catalogue": False, "service.statistics": False,
+        "interaction.published": False, "veto.unresponsive": True}
+    assert "河南政务服务网" in got.reasons["service.catalogue"]
+    assert "办件统计" in got.reasons["service.statistics"]
+    assert "市长信箱" in got.reasons["interaction.published"]
+    (no_guide,) = [f for f in got.findings if f["rule"] == "no_guide"]
+    assert (no_guide["url"], no_guide["needs_review"]) == (f"{BASE}/bszn/1.html", True)
+    assert price(rules, got.findings) == {}  # nothing counts before a reviewer looks
