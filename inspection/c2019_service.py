@@ -191,8 +191,8 @@ def _service_pages(facts: _Facts) -> list[dict]:
 
 def _catalogue(ctx: Context, facts: _Facts) -> Derived:
     if not facts.home_read:
-        return Derived(checked={"service.catalogue": False},
-                       reasons={"service.catalogue": "首页未能打开，无法判断办事事项是否分类集中展示"})
+        why = "首页未能打开，无法判断办事事项是否分类集中展示"
+        return Derived(checked={"service.catalogue": False}, reasons={"service.catalogue": why})
     findings, verdict = serve.catalogue_check(ctx.site, _service_pages(facts))
     derived = Derived(findings=findings, checked={"service.catalogue": verdict["checked"]},
                       facts={"service_catalogue": {k: v for k, v in verdict.items()
@@ -237,7 +237,8 @@ def _interaction(ctx: Context, facts: _Facts) -> Derived:
     # veto.unresponsive: a channel, then the letters of the year
     if not columns and not facts.home_read:
         out.checked["veto.unresponsive"] = False
-        out.reasons["veto.unresponsive"] = "首页未能打开，也无政务咨询类栏目，无法判断是否提供咨询渠道"
+        out.reasons["veto.unresponsive"] = ("首页未能打开，也无政务咨询类栏目，"
+                                            "无法判断是否提供咨询渠道")
     else:
         no_channel, channels = talk.channel_findings(site, columns, facts.home_links)
         late = talk.unanswered_findings(

@@ -66,7 +66,8 @@ REPLY_UNIT = re.compile(UNIT_LABEL + r"\s*[:：]?\s*([^\s:：]{2,40})")
 REPLY_CONTENT = re.compile(r"(?:回复|答复|办理|处理)(?:内容|意见|结果)\s*[:：]?\s*"
                            r"(?!\s*(?:暂无|无|待回复|未回复|办理中|处理中)(?:\s|$))(\S.{3,})")
 #: What a value after a field label must not be: the next label.
-_LABEL_WORD = re.compile(r"^(?:回复|答复|来信|留言|写信|办理|处理)(?:时间|日期|内容|意见|状态|结果)")
+_LABEL_WORD = re.compile(r"^(?:回复|答复|来信|留言|写信|办理|处理)"
+                         r"(?:时间|日期|内容|意见|状态|结果)")
 
 
 def _spaced_text(html: str) -> str:

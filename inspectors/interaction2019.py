@@ -1,5 +1,6 @@
-"""互动交流 under checklist-2019: 留言公开 (interaction.published) and 互动回应差 (veto.unresponsive).
-Pure: stored column pages (their list items and HTML), letters and the homepage's links in.
+"""互动交流 under checklist-2019: 留言公开 (interaction.published) and 互动回应差
+(veto.unresponsive). Pure: stored column pages (their list items and HTML), letters and the
+homepage's links in.
 
 * ``interaction.published`` — ``none_published``: no consultation column, or none lists a letter;
   of 5 letters sampled (``spread_sample`` over the columns, answered ones first) ``missing_field``
@@ -38,13 +39,15 @@ CHANNEL_LINK = re.compile(r"信箱|咨询|留言|写信|我要问|问政|民声|
 _HEADERS = (
     ("留言时间", re.compile(r"^(?:来信|留言|提问|写信|咨询|提交|发信|投递|诉求)(?:时间|日期)$")),
     ("答复时间", re.compile(r"^(?:回复|答复|回信|办结|反馈|处理)(?:时间|日期)$")),
-    ("答复单位", re.compile(r"^(?:回复|答复|办理|处理|承办|受理|办复|反馈)(?:单位|部门|机构|机关)$")),
+    ("答复单位", re.compile(r"^(?:回复|答复|办理|处理|承办|受理|办复|反馈)"
+                        r"(?:单位|部门|机构|机关)$")),
     ("答复内容", re.compile(r"^(?:回复|答复|办理|处理)(?:内容|意见|结果)$")),
 )
 _EMPTY_CELL = re.compile(r"^[\s\-—/／]*$|^(?:暂无|无|待回复|未回复|办理中|处理中|待处理)$")
 #: Handling statistics of the letters (办理情况统计).
-STATISTICS = re.compile(r"信件统计|来信统计|留言统计|办理情况统计|办理统计|来信总数|留言总数|信件总数|"
-                        r"受理总数|累计(?:收到|受理|来信|留言)|共(?:收到|受理)[^。]{0,12}(?:来信|留言|信件)|"
+STATISTICS = re.compile(r"信件统计|来信统计|留言统计|办理情况统计|办理统计|来信总数|留言总数|"
+                        r"信件总数|受理总数|累计(?:收到|受理|来信|留言)|"
+                        r"共(?:收到|受理)[^。]{0,12}(?:来信|留言|信件)|"
                         r"已办结\s*[:：]?\s*\d|办结率|回复率|答复率|已回复\s*[:：]?\s*\d")
 
 
@@ -120,7 +123,9 @@ def letter_sample(columns: dict[str, list[dict]], letters: list[dict], n: int = 
     """``n`` letters read from the columns, spread over them; answered ones first."""
     read = [x for x in letters if x.get("column_url") in columns and _read(x)]
     answered = [x for x in read if x.get("has_reply") or x.get("replied")]
-    group = (lambda x: x.get("column_url") or "")
+    def group(letter: dict) -> str:
+        return letter.get("column_url") or ""
+
     sample = spread_sample(answered, n, group)
     return sample + spread_sample([x for x in read if x not in answered], n - len(sample), group)
 
@@ -175,7 +180,8 @@ def published_findings(site: dict, columns: dict[str, list[dict]], letters: list
         when = newest.isoformat() if newest else None
         out.append(_finding(
             code, ind, "stale", "stale", first,
-            f"留言公开{window}天内无新留言" + (f"（最新留言{when}）" if when else "（留言日期无法确定）")
+            f"留言公开{window}天内无新留言"
+            + (f"（最新留言{when}）" if when else "（留言日期无法确定）")
             + ("（需人工复核）" if bound else ""),
             {"newest": when, "window_days": window, "screenshot": shots.get(first)},
             needs_review=bound))

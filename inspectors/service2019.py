@@ -1,10 +1,11 @@
-"""办事服务 under checklist-2019 (国办秘函〔2019〕19号): guides, forms, catalogue, statistics and the
-veto 服务不实用. Pure: stored facts (guide pages and their HTML, downloads, pages) in, findings out.
+"""办事服务 under checklist-2019 (国办秘函〔2019〕19号): guides, forms, catalogue, statistics and
+the veto 服务不实用. Pure: stored facts (guide pages and their HTML, downloads, pages) in,
+findings out.
 
-The guide reader is inspectors/guide.py's, given the 2019 table's 10 elements (``ELEMENTS_2019``):
-the census's 8 with their labels from the census rules file, plus 办理机构 and 收费标准, whose labels
-are data here (``MORE_SYNONYMS``; a rules file's ``service.guide`` params ``synonyms`` adds to
-them). The census card keeps reading its 8 and pricing them as before.
+The guide reader is inspectors/guide.py's, given the 2019 table's 10 elements
+(``ELEMENTS_2019``): the census's 8 with their labels from the census rules file, plus 办理机构 and
+收费标准, whose labels are data here (``MORE_SYNONYMS``; a rules file's ``service.guide`` params
+``synonyms`` adds to them). The census card keeps reading its 8 and pricing them as before.
 
 Findings (indicator / rule, as scoring/rules/checklist-2019.toml prices them):
 
@@ -34,13 +35,13 @@ from xunjian.inspectors.content import article_date
 from xunjian.inspectors.dates import full_dates, resolve
 from xunjian.inspectors.guide import (
     download_links,
-    form_words as census_form_words,
     form_mentions,
     inspect_guide,
     label_table,
     other_labels,
     synonyms,
 )
+from xunjian.inspectors.guide import form_words as census_form_words
 from xunjian.urlcheck.verdict import page_usability, stored_usability
 
 ELEMENTS_2019 = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理机构", "收费标准",
@@ -68,11 +69,12 @@ _ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+[�
 #: 2019 form words beyond the census's (示范文本 of a contract, 范本 of a filled form).
 MORE_FORM_WORDS = ("示范文本", "范本", "样本")
 #: A page or link that lists services by category: what a category is called.
-_CATEGORY = re.compile(r"个人办事|法人办事|个人服务|法人服务|企业办事|企业服务|自然人|按主题|主题服务|"
-                       r"主题分类|按部门|部门服务|部门分类|按对象|按事项|按类别|按行业|按生命周期|"
+_CATEGORY = re.compile(r"个人办事|法人办事|个人服务|法人服务|企业办事|企业服务|自然人|按主题|"
+                       r"主题服务|主题分类|按部门|部门服务|部门分类|按对象|按事项|按类别|按行业|按生命周期|"
                        r"个人事项|法人事项|企业事项")
 _SERVICE_PAGE = re.compile(r"办事|服务|指南|事项")
-_PLATFORM = re.compile(r"政务服务网|政务服务平台|网上办事大厅|网上服务大厅|政务服务中心|一网通办|办事大厅")
+_PLATFORM = re.compile(r"政务服务网|政务服务平台|网上办事大厅|网上服务大厅|政务服务中心|一网通办|"
+                       r"办事大厅")
 _STATISTICS = re.compile(r"办件统计|办事统计|办件公示|办件信息|办理统计|办件量|办件情况|办件数据|"
                          r"办结情况|受理情况|办件结果|办件动态|办件查询统计")
 _SERVICE_LINK = re.compile(r"办事|政务服务|在线服务|网上服务|便民服务|办事指南|服务事项|一网通办")
@@ -321,7 +323,8 @@ def catalogue_check(site: dict, pages: list[dict]) -> tuple[list[dict], dict]:
     verdict ``{"checked", "reason"?, "catalogue"?}``."""
     for page in pages:
         words = set(_CATEGORY.findall(page.get("text") or ""))
-        words |= {m for x in page.get("links") or [] for m in _CATEGORY.findall(x.get("text") or "")}
+        words |= {m for x in page.get("links") or []
+                  for m in _CATEGORY.findall(x.get("text") or "")}
         if len(words) >= 2 and (_SERVICE_PAGE.search(page.get("title") or "")
                                 or _SERVICE_PAGE.search(page.get("text") or "")):
             return [], {"checked": True, "catalogue": {"url": page["url"],

@@ -106,7 +106,8 @@ def test_guide_reader_knows_the_two_2019_elements_and_keeps_the_census_eight():
     assert [c for c, e in five["elements"].items() if not e["present"]] == [
         "申请条件", "办理机构", "收费标准", "办理时间", "办理流程"]
     assert five["vague_material"] == "其他材料"
-    assert five["policy_without_content"] == "《中华人民共和国建筑法》、《建筑工程施工许可管理办法》"
+    assert five["policy_without_content"] == (
+        "《中华人民共和国建筑法》、《建筑工程施工许可管理办法》")
 
     tabs = guide_reading(html("guide_tabs_shizhu.html"), f"{BASE}/bsfw/a/3.html",
                          ELEMENTS_2019)
@@ -261,8 +262,10 @@ def test_the_service_and_interaction_area_of_a_stored_inspection(tmp_path, rules
     assert not any(f["needs_review"] for f in got.findings)
     by = {(f["rule"], f["url"]): f for f in got.findings}
     five = by[("missing_element", f"{BASE}/bsfw/a/2.html")]
-    assert five["evidence"]["missing"] == ["申请条件", "办理机构", "收费标准", "办理时间", "办理流程"]
-    assert five["evidence"]["screenshot"] and five["detail"].startswith("办事指南「建筑工程施工许可证核发」")
+    assert five["evidence"]["missing"] == [
+        "申请条件", "办理机构", "收费标准", "办理时间", "办理流程"]
+    assert five["evidence"]["screenshot"]
+    assert five["detail"].startswith("办事指南「建筑工程施工许可证核发」")
     unit = by[("missing_field", f"{BASE}/zxzx/show.asp?id=2001")]
     assert unit["evidence"]["missing"] == ["答复单位"] and "答复单位" in unit["detail"]
     sample = got.facts["service2019"]["guide_sample"]
