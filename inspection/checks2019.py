@@ -66,6 +66,7 @@ DERIVERS: tuple[str, ...] = (
     "xunjian.inspection.c2019_translate",  # what the 2015 crawl already stores, 2019's way
     "xunjian.inspection.c2019_design",  # design.marks/page_tags/report_errors/domain, 解读关联
     "xunjian.inspection.c2019_active",  # design.search, design.ipv6, interaction.submit
+    "xunjian.inspection.c2019_service",  # service.*, interaction.published, two vetoes
 )
 
 

@@ -45,20 +45,34 @@ def _guide_params() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
     return synonyms, tuple(params.get("other_labels", ()))
 
 
+Labels = tuple[tuple[str, "str | None"], ...]
+
+
 @cache
-def _labels() -> list[tuple[str, str | None]]:
+def _labels() -> Labels:
     """(label, category or None) — longest first, so 申请材料目录 wins over 申请材料 and
     办理时限 (no category) is never read as a shorter label."""
     synonyms, others = _guide_params()
+    return label_table(synonyms, others)
+
+
+def label_table(synonyms: dict[str, tuple[str, ...]], others: tuple[str, ...] = ()) -> Labels:
+    """The reader's labels for a set of categories (category → labels) and the labels of no
+    category that end a value: a label of a category wins over the same label in ``others``."""
     pairs = {label: cat for cat, labels in synonyms.items() for label in labels}
     for label in others:
         pairs.setdefault(label, None)
-    return sorted(pairs.items(), key=lambda x: -len(x[0]))
+    return tuple(sorted(pairs.items(), key=lambda x: -len(x[0])))
 
 
 def synonyms() -> dict[str, tuple[str, ...]]:
     """The 8 categories' labels as the rules file gives them."""
     return dict(_guide_params()[0])
+
+
+def other_labels() -> tuple[str, ...]:
+    """Labels of no category of the census-2015 rules file (法定时限, 收费标准, 附件下载…)."""
+    return _guide_params()[1]
 
 
 _NUMBERING = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]{1,3}[)）、.．]|[（(]\d{1,2}[)）]"
@@ -74,13 +88,14 @@ _PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}[-－—\s]?\d{7,8}|1[3-9]\d{9}|\d{7,8}|
 _MAX_VALUE = 200
 
 
-def _match_label(text: str) -> tuple[str | None, str, str] | None:
+def _match_label(text: str, labels: Labels | None = None
+                 ) -> tuple[str | None, str, str] | None:
     """(category, label, remainder) when ``text`` starts with a label followed by a separator;
     category None for a known label of no category (法定时限, 收费标准…)."""
     head = _NUMBERING.sub("", text, count=1)
     if not head:
         return None
-    for label, cat in _labels():
+    for label, cat in labels or _labels():
         if head.startswith(label):
             rest = head[len(label):]
             if not rest or rest[0] in _SEP:
@@ -181,7 +196,7 @@ def _tab_panel(el, doc) -> str | None:
     return None
 
 
-def _indexed_panel(el) -> str | None:
+def _indexed_panel(el, labels: Labels | None = None) -> str | None:
     """Tabs without ids: the i-th tab of a bar whose every item is a label takes the text of the
     i-th child of the panel container right after the bar (same number of children)."""
     item = el
@@ -193,8 +208,8 @@ def _indexed_panel(el) -> str | None:
         item = item.getparent()
     bar = item.getparent()
     tabs = [c for c in bar if isinstance(c.tag, str)]
-    if len(tabs) < 2 or not all(_match_label(re.sub(r"\s+", " ", t.text_content()).strip())
-                                for t in tabs):
+    if len(tabs) < 2 or not all(_match_label(re.sub(r"\s+", " ", t.text_content()).strip(),
+                                             labels) for t in tabs):
         return None
     container = bar.getnext()
     while container is not None and not isinstance(container.tag, str):
@@ -212,50 +227,75 @@ def _has_value(value: str) -> bool:
     return bool(v) and not _BLANK.match(v) and v.lower() not in _NONE_VALUES
 
 
-def inspect_guide(html: str | None) -> dict:
-    """``{"elements": {cat: {"present", "label", "value"}}, "review": [...], "title"}``."""
+def _linked(el) -> bool:
+    """Whether ``el`` holds or sits in a link to another page (a policy's full text)."""
+    if el is None:
+        return False
+    links = list(el.iter("a")) + [a for a in el.iterancestors("a")]
+    return any((a.get("href") or "").strip()[:1] not in ("", "#")
+               and not (a.get("href") or "").lower().startswith("javascript") for a in links)
+
+
+def _value_of(i: int, chunks: list[_Chunk], hits: list, doc, labels: Labels,
+              max_value: int, keep_rest: bool = False) -> tuple[str, object]:
+    """The value of the label of chunk ``i`` and the element it was read from: the rest of the
+    chunk, a tab's panel, else the chunks after it within the label's scope (``keep_rest``:
+    else the rest of the chunk even when it says nothing, 无 / 暂无, for the reader to judge)."""
+    chunk = chunks[i]
+    value = hits[i][1][2]
+    if _has_value(value):
+        return value, chunk.el
+    panel = _tab_panel(chunk.el, doc) if chunk.el is not None else None
+    if panel is None and chunk.el is not None:
+        panel = _indexed_panel(chunk.el, labels)
+    if panel is not None:
+        return panel, None
+    scope = _scope(chunk.el, chunk.text) if chunk.el is not None else None
+    parts = []
+    for j in range(i + 1, len(chunks)):
+        if hits[j][1] or scope is None or not _inside(chunks[j].el, scope):
+            break
+        parts.append(chunks[j].text)
+        if sum(map(len, parts)) > max_value:
+            break
+    return " ".join(parts) or (value if keep_rest else ""), scope
+
+
+def inspect_guide(html: str | None, categories: tuple[str, ...] = CATEGORIES,
+                  labels: Labels | None = None, max_value: int = _MAX_VALUE,
+                  extra: bool = False) -> dict:
+    """``{"elements": {cat: {"present", "label", "value"}}, "review": [...], "title"}``.
+
+    Defaults read the census-2015 categories and labels. Another table passes its own
+    ``categories`` and ``labels`` (``label_table``), a longer ``max_value``, and ``extra`` to
+    have each element say whether a link sits in its value (``linked``)."""
     doc = parse_html(html)
+    labels = labels or _labels()
     found: dict[str, dict] = {}
     review: list[dict] = []
     if doc is None:
         return {"elements": {c: {"present": False, "label": None, "value": None}
-                             for c in CATEGORIES}, "review": [], "title": None}
+                             for c in categories}, "review": [], "title": None}
     body = doc.find("body")
     chunks = _chunks(body if body is not None else doc)
-    labels = [(i, _match_label(c.text)) for i, c in enumerate(chunks)]
-    for i, hit in labels:
-        if not hit:
-            continue
-        cat, label, rest = hit
-        if cat is None:
+    hits = [(i, _match_label(c.text, labels)) for i, c in enumerate(chunks)]
+    for i, hit in hits:
+        if not hit or hit[0] is None or hit[0] not in categories:
             continue  # 法定时限 etc.: ends the previous value, counts for nothing
-        chunk = chunks[i]
-        value = rest
-        if not _has_value(value):
-            panel = _tab_panel(chunk.el, doc) if chunk.el is not None else None
-            if panel is None and chunk.el is not None:
-                panel = _indexed_panel(chunk.el)
-            if panel is not None:
-                value = panel
-            else:
-                scope = _scope(chunk.el, chunk.text) if chunk.el is not None else None
-                parts = []
-                for j in range(i + 1, len(chunks)):
-                    if labels[j][1] or scope is None or not _inside(chunks[j].el, scope):
-                        break
-                    parts.append(chunks[j].text)
-                    if sum(map(len, parts)) > _MAX_VALUE:
-                        break
-                value = " ".join(parts)
+        cat, label, _ = hit
+        value, where = _value_of(i, chunks, hits, doc, labels, max_value, extra)
         present = _has_value(value)
-        entry = {"present": present, "label": label, "value": value[:_MAX_VALUE]}
+        entry = {"present": present, "label": label, "value": value[:max_value]}
+        if extra:
+            entry["linked"] = _linked(where)
         old = found.get(cat)
         if old is None or (present and not old["present"]):
             found[cat] = entry
-    if "事项名称" not in found or not found["事项名称"]["present"]:
+    if "事项名称" in categories and ("事项名称" not in found
+                                      or not found["事项名称"]["present"]):
         heading = doc.xpath("//h1|//h2")
         title = re.sub(r"\s+", " ", heading[0].text_content()).strip() if heading else ""
-        if title and not _match_label(title) and len(title) <= 80:
+        if title and not _match_label(title, labels) and len(title) <= 80:
             found["事项名称"] = {"present": True, "label": "(标题)", "value": title}
     phone = found.get("联系电话")
     digits = re.sub(r"(?<=\d)[\s\u3000](?=\d)", "", phone["value"]) if phone else ""
@@ -263,7 +303,7 @@ def inspect_guide(html: str | None) -> dict:
         review.append({"category": "联系电话", "label": phone["label"], "value": phone["value"],
                        "reason": "联系电话要素中没有可识别的电话号码，可能不准确"})
     elements = {c: found.get(c) or {"present": False, "label": None, "value": None}
-                for c in CATEGORIES}
+                for c in categories}
     titles = doc.xpath("//title")
     return {"elements": elements, "review": review,
             "title": (titles[0].text_content().strip() if titles else None) or None}
@@ -302,11 +342,16 @@ def _form_words() -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+def form_words() -> tuple[str, ...]:
+    """The census rules file's form words (service.attachments form_words), longest first."""
+    return _form_words()
+
+
 @cache
-def _form_pattern() -> re.Pattern:
+def _form_pattern(words: tuple[str, ...] | None = None) -> re.Pattern:
     """A named form: up to 24 Chinese characters ending in a form word of the rules file
-    (service.attachments form_words), or a numbered attachment (附件1)."""
-    words = _form_words()
+    (service.attachments form_words, or the ``words`` given), or a numbered attachment (附件1)."""
+    words = words or _form_words()
     alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     return re.compile(r"《[^》]{0,40}?(?:" + alternatives + r")》"
                       r"|[\u4e00-\u9fff“”]{0,24}?(?:" + alternatives + r")"
@@ -363,14 +408,14 @@ def _form_name(found: str) -> str:
     return _NAME_CUT.sub("", found).strip("“”()（） ")
 
 
-def _names(name: str, link: dict) -> bool:
+def _names(name: str, link: dict, words: tuple[str, ...] | None = None) -> bool:
     """Whether a download link (its text or file name) offers the form called ``name``."""
     number = _ATTACHMENT_NO.fullmatch(name)
     labels = [link.get("text") or "", link.get("name") or ""]
     if number:
         return any(re.match(r"\W*附件\s*" + number.group(1) + r"(?!\d)", x) for x in labels)
     want = _PUNCT.sub("", name)
-    form = _form_pattern()
+    form = _form_pattern(words)
     for label in labels:
         label = _PUNCT.sub("", _FILE_EXT.sub("", label))
         label = re.sub(r"^附件\d{0,2}", "", label)
@@ -384,17 +429,19 @@ def _names(name: str, link: dict) -> bool:
     return False
 
 
-def form_mentions(doc, downloads: list[dict]) -> list[dict]:
+def form_mentions(doc, downloads: list[dict], words: tuple[str, ...] | None = None
+                  ) -> list[dict]:
     """Forms the guide names (《…申请表》, 户籍登记表, 承诺书, 附件1 …) and whether a download link
     offers each: the name is (inside) a download link; a download link's text or file name
     names it; or the very next text after the name (only punctuation between) is a download
     link of its own that names no other form (``申请表 [下载]``, ``附件1：[xxx.doc]``).
-    Headings (附件下载, 相关附件, 附件：, 表格下载) name no document and are not mentions."""
+    Headings (附件下载, 相关附件, 附件：, 表格下载) name no document and are not mentions.
+    ``words``: the form words of another table (default: the census's form_words)."""
     by_el = {id(d["_el"]): d for d in downloads}
     mentions: dict[str, dict] = {}
     body = doc.find("body")
     chunks = _chunks(body if body is not None else doc)
-    pattern = _form_pattern()
+    pattern = _form_pattern(words)
     for i, chunk in enumerate(chunks):
         for m in pattern.finditer(chunk.text):
             name = _form_name(m.group(0))
@@ -405,7 +452,7 @@ def form_mentions(doc, downloads: list[dict]) -> list[dict]:
             if here is not None:
                 offered = here["url"]
             if offered is None:
-                offered = next((d["url"] for d in downloads if _names(name, d)), None)
+                offered = next((d["url"] for d in downloads if _names(name, d, words)), None)
             last = not re.search(r"[\u4e00-\u9fff\w]", chunk.text[m.end():])
             if offered is None and last and i + 1 < len(chunks):
                 nxt = _link_of(chunks[i + 1].el, by_el)

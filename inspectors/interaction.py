@@ -60,6 +60,37 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", doc.text_content() or "")
 
 
+#: The published letter's fields the 2019 table asks for (留言公开) besides its dates.
+UNIT_LABEL = r"(?:回复|答复|办理|处理|承办|受理|办复|反馈)(?:单位|部门|机构|机关)"
+REPLY_UNIT = re.compile(UNIT_LABEL + r"\s*[:：]?\s*([^\s:：]{2,40})")
+REPLY_CONTENT = re.compile(r"(?:回复|答复|办理|处理)(?:内容|意见|结果)\s*[:：]?\s*"
+                           r"(?!\s*(?:暂无|无|待回复|未回复|办理中|处理中)(?:\s|$))(\S.{3,})")
+#: What a value after a field label must not be: the next label.
+_LABEL_WORD = re.compile(r"^(?:回复|答复|来信|留言|写信|办理|处理)"
+                         r"(?:时间|日期|内容|意见|状态|结果)")
+
+
+def _spaced_text(html: str) -> str:
+    """The page's text with a space between every element's text (table cells stay apart)."""
+    doc = parse_html(html)
+    if doc is None:
+        return ""
+    for bad in doc.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    return re.sub(r"\s+", " ", " ".join(doc.itertext()))
+
+
+def letter_fields(html: str, asked, replied) -> tuple[dict[str, bool], str | None]:
+    """Which of 留言时间/答复时间/答复单位/答复内容 a letter's page shows, and the unit named."""
+    text = _spaced_text(html)
+    unit = next((m.group(1) for m in REPLY_UNIT.finditer(text)
+                 if not _LABEL_WORD.match(m.group(1))), None)
+    content = next((m for m in REPLY_CONTENT.finditer(text)
+                    if not _LABEL_WORD.match(m.group(1))), None)
+    return {"留言时间": bool(asked), "答复时间": bool(replied), "答复单位": bool(unit),
+            "答复内容": bool(content)}, unit
+
+
 def letter_facts(html: str) -> dict:
     """Question date, reply date and whether a reply exists, read from one letter's page."""
     text = _text(html)
@@ -71,6 +102,20 @@ def letter_facts(html: str) -> dict:
     if not replied_d and NOT_REPLIED.search(text) and not REPLY_TEXT.search(text):
         has_reply = False
     return {"asked": asked_d, "replied": replied_d, "has_reply": has_reply}
+
+
+#: What the spider stores of a letter it could not read as HTML.
+NO_LETTER = {"asked": None, "replied": None, "has_reply": False,
+             "fields": dict.fromkeys(("留言时间", "答复时间", "答复单位", "答复内容"), False),
+             "reply_unit": None}
+
+
+def letter_record(html: str) -> dict:
+    """What the spider stores of one letter's page: ``letter_facts`` (dates, reply) and which
+    published fields it shows (``fields``, ``reply_unit``: the 2019 table's 留言公开)."""
+    facts = letter_facts(html)
+    fields, unit = letter_fields(html, facts["asked"], facts["replied"])
+    return {**facts, "fields": fields, "reply_unit": unit}
 
 
 def _site_kind(site: dict) -> str:
@@ -182,18 +227,13 @@ def activity_findings(site: dict, column_pages: list[dict], item_dates: list[dic
     return []
 
 
-def consultation_findings(site: dict, column_pages: list[dict], letters: list[dict], as_of,
-                          rules: Rules) -> list[dict]:
-    code, day = site["code"], as_of_date(as_of)
-    consult = rules.indicator("interaction.consultation")
-    veto = rules.indicator("veto.unresponsive")
-    window = consult.window_days or 365
-    limit = int(veto.thresholds.get("unanswered_days", 90))
-    columns = _by_column(column_pages, CONSULTATION)
-    site_url = site.get("url")
-    if not columns:
-        return [_finding(code, consult.id, "no_column", "no_column", site_url,
-                         consult.reasons["no_column"], {"column_type": CONSULTATION})]
+def unanswered_letters(code: str, columns: dict[str, list[dict]], letters: list[dict], day: date,
+                       window: int, limit: int, veto_id: str = "veto.unresponsive",
+                       reason: str = "") -> tuple[list[dict], list[dict], dict]:
+    """Letters of the consultation ``columns`` asked in the ``window`` days before as-of, and
+    one ``unanswered_letter`` finding per letter read that waited more than ``limit`` days for
+    its reply (replied late, or no reply and asked longer ago). Returns (findings, the letters
+    of the window, column URL → screenshot)."""
     opened = {x["url"]: x for x in letters if x.get("column_url") in columns}
     findings, in_year, shots = [], [], {}
     for url, pages in columns.items():
@@ -229,12 +269,29 @@ def consultation_findings(site: dict, column_pages: list[dict], letters: list[di
                 if late:
                     how = (f"{waited}天后才回复" if replied else f"已{waited}天未回复")
                     findings.append(_finding(
-                        code, veto.id, "unanswered_letter", "unanswered_letter", item.get("url"),
-                        f"{veto.reasons['unanswered_letter']}：「{record['title']}」"
-                        f"{record['asked']}来信，{how}",
+                        code, veto_id, "unanswered_letter", "unanswered_letter", item.get("url"),
+                        f"{reason}：「{record['title']}」{record['asked']}来信，{how}",
                         {**record, "days": waited, "limit_days": limit,
                          "letter_status": letter.get("status"),
                          "screenshot": letter.get("screenshot") or shots.get(url)}))
+    return findings, in_year, shots
+
+
+def consultation_findings(site: dict, column_pages: list[dict], letters: list[dict], as_of,
+                          rules: Rules) -> list[dict]:
+    code, day = site["code"], as_of_date(as_of)
+    consult = rules.indicator("interaction.consultation")
+    veto = rules.indicator("veto.unresponsive")
+    window = consult.window_days or 365
+    limit = int(veto.thresholds.get("unanswered_days", 90))
+    columns = _by_column(column_pages, CONSULTATION)
+    site_url = site.get("url")
+    if not columns:
+        return [_finding(code, consult.id, "no_column", "no_column", site_url,
+                         consult.reasons["no_column"], {"column_type": CONSULTATION})]
+    opened = {x["url"]: x for x in letters if x.get("column_url") in columns}
+    findings, in_year, shots = unanswered_letters(code, columns, letters, day, window, limit,
+                                                  veto.id, veto.reasons["unanswered_letter"])
     if not in_year:
         first = next(iter(columns))
         findings.append(_unsure(_finding(

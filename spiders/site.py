@@ -78,8 +78,9 @@ from xunjian.inspectors.interaction import (
     CONSULTATION,
     EXCLUDED_NAMES,
     INTERVIEW,
+    NO_LETTER,
     SURVEY,
-    letter_facts,
+    letter_record,
 )
 from xunjian.inspectors.links import is_splash
 from xunjian.inspectors.lists import (
@@ -867,9 +868,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse_letter(self, response):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        facts = {"asked": None, "replied": None, "has_reply": False}
+        facts = dict(NO_LETTER)
         if isinstance(response, TextResponse) and "html" in (content_type or "text/html"):
-            facts = letter_facts(decode_body(response.body, content_type))
+            facts = letter_record(decode_body(response.body, content_type))
         item = response.meta["item"]
         yield {"type": "letter", "inspection": self.inspection_id, "site": self.site_code,
                "column_url": response.meta["column_url"], "url": response.meta["requested"],
@@ -884,8 +885,7 @@ class SiteSpider(scrapy.Spider):
         yield {"type": "letter", "inspection": self.inspection_id, "site": self.site_code,
                "column_url": request.meta["column_url"], "url": request.meta["requested"],
                "title": item.get("title"), "list_date": item.get("date"), "status": None,
-               "error": failure_words(failure), "asked": None, "replied": None,
-               "has_reply": False, "fetched_at": now_iso()}
+               "error": failure_words(failure), **NO_LETTER, "fetched_at": now_iso()}
 
     def _item_date_requests(self, items: list[dict], list_url: str):
         """Open the pages of undated list items (bounded) to find their dates there."""
