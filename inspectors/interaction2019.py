@@ -204,8 +204,11 @@ def channel_findings(site: dict, columns: dict[str, list[dict]], home_links: lis
     if found:
         return [], found
     return [_finding(site["code"], "veto.unresponsive", "no_channel", "no_channel",
-                     site.get("url"), "未提供网上有效咨询建言渠道（信访、纪检举报除外）",
-                     {"home_links": len(home_links)})], []
+                     site.get("url"), "未提供网上有效咨询建言渠道（信访、纪检举报除外）"
+                     "（未发现咨询建言栏目或首页入口，需人工确认）",
+                     {"home_links": len(home_links)},
+                     # a veto from what the crawl did not find: a reviewer confirms it first
+                     needs_review=True)], []
 
 
 def unanswered_findings(site: dict, columns: dict[str, list[dict]], letters: list[dict],

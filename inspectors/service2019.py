@@ -248,8 +248,10 @@ def impractical_findings(site: dict, guides: list[dict], readings: dict[str, dic
     code, ind = site["code"], "veto.service_impractical"
     if not has_service:
         return [_finding(code, ind, "no_service", "no_service", site.get("url"), None,
-                         "未提供办事服务：未发现办事指南栏目、办事指南或办事服务入口",
-                         {"guides": 0})]
+                         "未提供办事服务：未发现办事指南栏目、办事指南或办事服务入口（需人工确认）",
+                         {"guides": 0},
+                         # a veto from what the crawl did not find: a reviewer confirms it first
+                         needs_review=True)]
     counted, bad = [], []
     for g in guides:
         reading = readings.get(g["url"])
