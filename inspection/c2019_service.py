@@ -35,18 +35,19 @@ INTERACTION_IDS = ("interaction.published", "veto.unresponsive")
 MAX_SERVICE_PAGES = 30
 
 
-def _setting(ctx: Context, ident: str, key: str, default):
-    """A number or list of the rules (thresholds, params, window_days), else the table's."""
-    try:
-        ind = ctx.rules.indicator(ident)
-    except (ValueError, AttributeError):
-        return default
-    if key == "window_days":
-        return ind.window_days or default
+def _setting(ctx: Context, ident: str, key: str, optional: bool = False):
+    """A number or list of the rules (thresholds, params, window_days): the rules file is the one
+    place the table's numbers live, so a key it lacks is an error, not a second default here.
+    ``optional``: an extra the file may leave out (None then)."""
+    ind = ctx.rules.indicator(ident)
+    if key == "window_days" and ind.window_days:
+        return ind.window_days
     for table in (ind.thresholds, ind.params):
         if key in table:
             return table[key]
-    return default
+    if optional:
+        return None
+    raise KeyError(f"{ctx.rules.name}: {ident} has no {key!r} (thresholds, params or window_days)")
 
 
 class _Facts:
@@ -114,7 +115,7 @@ def derive(ctx: Context) -> Derived:
 
 
 def _readings(ctx: Context, facts: _Facts, elements: tuple[str, ...]) -> dict[str, dict]:
-    more = _setting(ctx, "service.guide", "synonyms", None)
+    more = _setting(ctx, "service.guide", "synonyms", optional=True)
     more = {k: tuple(v) for k, v in more.items()} if more else None
     out = {}
     for g in facts.guides:
@@ -127,7 +128,7 @@ def _readings(ctx: Context, facts: _Facts, elements: tuple[str, ...]) -> dict[st
 
 def _service(ctx: Context, facts: _Facts) -> Derived:
     site, guides = ctx.site, facts.guides
-    elements = tuple(_setting(ctx, "service.guide", "elements", serve.ELEMENTS_2019))
+    elements = tuple(_setting(ctx, "service.guide", "elements"))
     guide_columns = [p for p in facts.column_pages
                      if (p.get("column") or {}).get("type") == GUIDE_TYPE]
     has_service = bool(guides or guide_columns) or serve.has_service_link(facts.home_links)
@@ -146,7 +147,7 @@ def _service(ctx: Context, facts: _Facts) -> Derived:
     readings = _readings(ctx, facts, elements)
     pool = [g for g in guides if not serve.opened(g) or g["url"] in readings]
     ordered = serve.spread_sample(pool, len(pool))
-    sample = ordered[:int(_setting(ctx, "service.guide", "sample", 5))]
+    sample = ordered[:int(_setting(ctx, "service.guide", "sample"))]
     if not readings:
         _, why = service_checks(site, facts.column_pages, guides)
         reason = (why.get("service.guide") or {}).get("detail") or "未读到任何办事指南"
@@ -157,11 +158,11 @@ def _service(ctx: Context, facts: _Facts) -> Derived:
     out.findings += serve.guide_findings(site, sample, readings, elements)
     out.findings += serve.impractical_findings(
         site, guides, readings, True, elements,
-        int(_setting(ctx, "veto.service_impractical", "lacking_elements", 4)),
-        int(_setting(ctx, "veto.service_impractical", "services", 5)))
+        int(_setting(ctx, "veto.service_impractical", "missing_elements")),
+        int(_setting(ctx, "veto.service_impractical", "services")))
     forms, form_sample = serve.forms_findings(
         site, ordered, readings, ctx.find("downloads"),
-        int(_setting(ctx, "service.forms", "sample", 2)))
+        int(_setting(ctx, "service.forms", "sample")))
     out.findings += forms
     out.checked.update(dict.fromkeys(("service.guide", "service.forms",
                                       "veto.service_impractical"), True))
@@ -219,8 +220,8 @@ def _statistics(ctx: Context, facts: _Facts) -> Derived:
         page["screenshot"] = page["doc"].get("screenshot")
     findings, verdict = serve.statistics_findings(
         ctx.site, [{k: v for k, v in p.items() if k != "doc"} for p in found[:MAX_SERVICE_PAGES]],
-        unread, day, int(_setting(ctx, "service.statistics", "stale_1m_days", 30)),
-        int(_setting(ctx, "service.statistics", "stale_3m_days", 90)))
+        unread, day, int(_setting(ctx, "service.statistics", "stale_1m_days")),
+        int(_setting(ctx, "service.statistics", "stale_3m_days")))
     derived = Derived(findings=findings, checked={"service.statistics": verdict["checked"]})
     if not verdict["checked"]:
         derived.reasons["service.statistics"] = verdict["reason"]
@@ -243,8 +244,8 @@ def _interaction(ctx: Context, facts: _Facts) -> Derived:
         no_channel, channels = talk.channel_findings(site, columns, facts.home_links)
         late = talk.unanswered_findings(
             site, columns, facts.letters, day,
-            int(_setting(ctx, "veto.unresponsive", "window_days", 365)),
-            int(_setting(ctx, "veto.unresponsive", "unanswered_days", 90)))
+            int(_setting(ctx, "veto.unresponsive", "window_days")),
+            int(_setting(ctx, "veto.unresponsive", "unanswered_days")))
         out.findings += no_channel + late
         pages = [p for ps in columns.values() for p in ps]
         checks, why = interaction_checks(site, pages, facts.letters)
@@ -274,8 +275,8 @@ def _interaction(ctx: Context, facts: _Facts) -> Derived:
         p.get("title") or "")][:MAX_SERVICE_PAGES]
     found, sample = talk.published_findings(
         site, columns, facts.letters, rows, texts, day,
-        int(_setting(ctx, "interaction.published", "window_days", 60)),
-        int(_setting(ctx, "interaction.published", "sample", 5)))
+        int(_setting(ctx, "interaction.published", "window_days")),
+        int(_setting(ctx, "interaction.published", "sample")))
     out.findings += found
     out.checked["interaction.published"] = True
     out.facts["interaction_published"] = {"letter_sample": sample, "list_rows": len(rows)}
