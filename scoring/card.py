@@ -167,7 +167,10 @@ def score_card(
                                for e in rules.vetoes]
         card.update(_groups(rules, deductions, exempt, services))
         card.update(extra)
-    why = {k: str(v) for k, v in (unchecked_reasons or {}).items() if k in unchecked}
+    # the bonus items' reasons too (a bonus item that was not judged says why, as a deduction does)
+    bonus_ids = {e.id for e in getattr(rules, "bonuses", ())}
+    why = {k: str(v) for k, v in (unchecked_reasons or {}).items()
+           if k in unchecked or (k in bonus_ids and not checked.get(k, False))}
     if why:
         card["unchecked_reasons"] = why
     return card
