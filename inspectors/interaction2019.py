@@ -4,7 +4,8 @@ homepage's links in.
 
 * ``interaction.published`` — ``none_published``: no consultation column, or none lists a letter;
   of 5 letters sampled (``spread_sample`` over the columns, answered ones first) ``missing_field``
-  for each that does not show all of 留言时间/答复时间/答复单位/答复内容 — read from the list's
+  for each that does not show all of 留言时间/答复时间/答复单位/答复内容 (a letter not answered
+  yet: its 留言时间) — read from the list's
   table (``list_fields``: its header row names the columns, 来信时间/回复时间/回复单位…) and
   from the letter's own page (the spider's ``fields``, inspectors/interaction.py
   ``letter_record``); ``stale`` when the newest 留言时间 is older than 60 days before as-of;
@@ -119,10 +120,15 @@ def _shown(letter: dict, row: dict) -> list[str]:
     return [f for f in FIELDS if row.get(f) or own.get(f)]
 
 
+def _answered(letter: dict, row: dict) -> bool:
+    return bool(letter.get("has_reply") or letter.get("replied") or row.get("答复时间")
+                or row.get("答复内容"))
+
+
 def letter_sample(columns: dict[str, list[dict]], letters: list[dict], n: int = 5) -> list[dict]:
     """``n`` letters read from the columns, spread over them; answered ones first."""
     read = [x for x in letters if x.get("column_url") in columns and _read(x)]
-    answered = [x for x in read if x.get("has_reply") or x.get("replied")]
+    answered = [x for x in read if _answered(x, {})]
     def group(letter: dict) -> str:
         return letter.get("column_url") or ""
 
@@ -166,8 +172,11 @@ def published_findings(site: dict, columns: dict[str, list[dict]], letters: list
     out = []
     sample = letter_sample(columns, letters, n)
     for letter in sample:
-        shown = _shown(letter, rows.get(letter["url"]) or {})
-        missing = [f for f in FIELDS if f not in shown]
+        row = rows.get(letter["url"]) or {}
+        shown = _shown(letter, row)
+        # a letter not answered yet cannot show its reply (the veto judges how long it waits)
+        wanted = FIELDS if _answered(letter, row) else FIELDS[:1]
+        missing = [f for f in wanted if f not in shown]
         if missing:
             out.append(_finding(
                 code, ind, "missing_field", "missing_field", letter["url"],
