@@ -101,16 +101,55 @@ class Workers:
                 proc.kill()
                 proc.wait()
 
+    def explain(self, what: str, redis_url: str):
+        """A wait's description for ``wait_for``, read only when the wait fails: the workers'
+        logs and the queue's Redis keys as they are then."""
+        return lambda: f"{what}\n{self.logs()}\n{redis_state(redis_url)}"
+
     def logs(self) -> str:
         return "\n".join(p.read_text("utf-8", "replace")
                          for p in sorted(self.log_dir.glob("worker*.log")))
 
 
-def wait_for(predicate, timeout: float, what: str, every: float = 0.3):
+def wait_for(predicate, timeout: float, what, every: float = 0.3):
+    """Poll ``predicate`` until it is truthy; ``what`` (a string, or a callable giving one, read
+    when the wait fails, so that logs show what happened during the wait) says what was awaited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(every)
-    raise AssertionError(f"not within {timeout:g} s: {what}")
+    raise AssertionError(f"not within {timeout:g} s: {what() if callable(what) else what}")
+
+
+def redis_state(url: str) -> str:
+    """The queue's keys and values in Redis (heartbeat ages, unacknowledged messages per worker,
+    queue lengths, site entries), for a failing queue test to show."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    now_ms = time.time() * 1000
+    lines = []
+    try:
+        for key in sorted(k.decode() for k in client.keys("*")):
+            kind = client.type(key).decode()
+            if kind == "zset":
+                value = {m.decode(): round((now_ms - s) / 1000, 1)
+                         for m, s in client.zrange(key, 0, -1, withscores=True)}
+                value = f"seconds since: {value}" if key.endswith("__heartbeats__") else value
+            elif kind == "set":
+                value = sorted(m.decode() for m in client.smembers(key))
+            elif kind == "list":
+                value = [m.decode() for m in client.lrange(key, 0, -1)]
+            elif kind == "hash":
+                value = {k.decode(): v.decode("utf-8", "replace")[:160]
+                         for k, v in client.hgetall(key).items()}
+            else:
+                value = kind
+            lines.append(f"  {key}: {value}")
+    except Exception as exc:  # noqa: BLE001 (a diagnostic must not hide the failure)
+        lines.append(f"  (redis not readable: {exc})")
+    finally:
+        client.close()
+    return "redis state:\n" + "\n".join(lines)

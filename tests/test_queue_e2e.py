@@ -43,19 +43,19 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_one_card_results(tmp_pat
         assert not import_into(store, parse_files(files)).errors
         first = workers.start()
         wait_for(lambda: queue_status(redis.url)["live_workers"] == 1, 60,
-                 f"the first worker is up\n{workers.logs()}")
+                 workers.explain("the first worker is up", redis.url))
         assert enqueue_sites(redis.url, [CODE]).enqueued == [CODE]
         running = wait_for(lambda: [i for i in store.inspections(CODE)
                                     if i["status"] == "running"], 90,
-                           f"the inspection started\n{workers.logs()}")
+                           workers.explain("the inspection started", redis.url))
         second = workers.start()
         wait_for(lambda: queue_status(redis.url)["live_workers"] == 2, 60,
-                 f"the second worker is up\n{workers.logs()}")
+                 workers.explain("the second worker is up", redis.url))
         first.send_signal(signal.SIGKILL)  # no cleanup at all in the worker itself
         first.wait(timeout=10)
-        entry = wait_for(lambda: next((s for s in queue_status(redis.url)["sites"]
-                                       if s["state"] == "done"), None), 240,
-                         f"the job finished on the second worker\n{workers.logs()}")
+        explain = workers.explain("the job finished on the second worker", redis.url)
+        entry = wait_for(lambda: finished(queue_status(redis.url), explain), 240,
+                         lambda: f"{explain()}\n{stored_inspections(store)}")
         inspections = {i["id"]: i for i in store.inspections(CODE)}
         expected = site.expected_broken(server.url.rstrip("/"))
         card = card_for(store, next(i for i in inspections if inspections[i]["status"] == "done"))
@@ -72,6 +72,23 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_one_card_results(tmp_pat
     broken = {f["url"] for f in card["findings"] if f["indicator"] == "availability.links"
               and f["kind"] == "broken_link"}
     assert broken == expected and len(expected) >= 2
+
+
+def finished(status: dict, explain) -> dict | None:
+    """The site's entry once its job is done; a job that failed for good fails the test now,
+    with its reason, instead of after the whole wait."""
+    for entry in status["sites"]:
+        if entry["state"] == "failed":
+            raise AssertionError(f"the job failed: {entry['error']}\n{explain()}")
+        if entry["state"] == "done":
+            return entry
+    return None
+
+
+def stored_inspections(store) -> str:
+    return "inspections in the store: " + repr(
+        [(i["id"], i["status"], i.get("error"), i.get("host"), i.get("pid"))
+         for i in store.inspections(CODE)])
 
 
 def entry_inspection(inspections: dict) -> str:

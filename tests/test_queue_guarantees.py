@@ -83,12 +83,12 @@ def test_each_enqueued_inspection_runs_exactly_once(tmp_path, n_workers):
         for _ in range(n_workers):
             workers.start()
         wait_for(lambda: queue_status(redis.url)["live_workers"] == n_workers, 60,
-                 f"{n_workers} workers up\n{workers.logs()}")
+                 workers.explain(f"{n_workers} workers up", redis.url))
         done = cli("enqueue", *sites, "--queue", redis.url, store=store, env=env)
         assert done.returncode == 0, done.stderr
         assert "enqueued 12," in done.stdout
         wait_for(lambda: set(states(redis.url).values()) == {"done"}, 90,
-                 f"all 12 done\n{workers.logs()}")
+                 workers.explain("all 12 done", redis.url))
         status = queue_status(redis.url)
     started = Counter(code for kind, code, _ in runs(tmp_path) if kind == "start")
     ended = Counter(code for kind, code, _ in runs(tmp_path) if kind == "end")
@@ -123,7 +123,7 @@ def test_a_duplicate_enqueue_adds_no_job_and_a_redis_restart_loses_none(tmp_path
         with Workers(redis.url, store, env, tmp_path) as workers:
             workers.start(concurrency=2)
             wait_for(lambda: set(states(redis.url).values()) == {"done"}, 90,
-                     f"all 5 done\n{workers.logs()}")
+                     workers.explain("all 5 done", redis.url))
         started = Counter(code for kind, code, _ in runs(tmp_path) if kind == "start")
         assert started == Counter(sites)
     finally:
@@ -172,7 +172,7 @@ def test_a_job_the_broker_lost_is_shown_lost_and_the_scheduler_enqueues_it_again
         with Workers(redis.url, store, env, tmp_path) as workers:
             workers.start()
             wait_for(lambda: set(states(redis.url).values()) == {"done"}, 90,
-                     f"all 3 done\n{workers.logs()}")
+                     workers.explain("all 3 done", redis.url))
         started = Counter(code for kind, code, _ in runs(tmp_path) if kind == "start")
         assert started == Counter(sites)
 
@@ -186,7 +186,7 @@ def test_a_failing_inspection_is_retried_then_shown_failed_with_its_reason(tmp_p
         assert cli("enqueue", "--all", "--queue", redis.url, store=store, env=env).returncode == 0
         workers.start()
         wait_for(lambda: states(redis.url) == {ok: "done", bad: "failed"}, 90,
-                 f"one done, one failed\n{workers.logs()}")
+                 workers.explain("one done, one failed", redis.url))
         text = cli("queue", "status", "--queue", redis.url, store=store, env=env).stdout
         as_json = json.loads(cli("queue", "status", "--queue", redis.url, "--json",
                                  store=store, env=env).stdout)
@@ -224,13 +224,13 @@ def test_a_site_another_process_is_inspecting_waits_for_it(tmp_path):
             workers.start()
             busy = wait_for(lambda: [s for s in queue_status(redis.url)["sites"]
                                      if s["error"] and "site busy" in s["error"]], 60,
-                            f"the job saw the site busy\n{workers.logs()}")
+                            workers.explain("the job saw the site busy", redis.url))
             assert busy[0]["state"] in ("retrying", "running")
             assert "already being inspected" in busy[0]["error"]
             assert [k for k, _, _ in runs(tmp_path)].count("start") == 0
             lock.release()
             wait_for(lambda: states(redis.url) == {code: "done"}, 60,
-                     f"done after the lock was released\n{workers.logs()}")
+                     workers.explain("done after the lock was released", redis.url))
             status = queue_status(redis.url)["sites"][0]
     finally:
         lock.release()
