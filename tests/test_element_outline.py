@@ -1,0 +1,194 @@
+"""Issue 22 part 1: every broken link's 入口页截图 says where on the page the link is.
+
+The fixture (tests/sites/outline) is a GB2312 county portal in tables and inline styles, 宋体:
+a long homepage (sixty 政务要闻 rows) whose 专题专栏 table at its foot links a missing
+县政府工作报告, drawn in the page's own red (#b8001f); an article page, read over plain HTTP
+and photographed only in the finishing, whose 附件 (a Chinese file name, in green #00753a) is
+missing and whose 旧版网站 link its script removes once loaded (in the HTML, not on the page).
+Each coloured anchor's colour is used nowhere else: the box is right when the anchor's pixels
+are inside it and none outside. Served on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from cli_run import census_forms, run_counted, xunjian
+
+from xunjian.browser.outline import NOT_FOUND, element_evidence, marked_crop
+from xunjian.storage import open_store
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SITE = Path(__file__).parent / "sites" / "outline"
+CODE = "9999000150"
+AS_OF = "2026-11-20"
+ENV = {"XUNJIAN_LINK_TIMEOUT": "3", "XUNJIAN_NAV_TIMEOUT": "15", "XUNJIAN_HOME_RETRIES": "0",
+       "XUNJIAN_MAX_GUIDES": "0", "XUNJIAN_MAX_LETTERS": "0"}
+#: anchor text → its colour on the page (used by no other element)
+COLOURED = {"县政府工作报告（2025年）": (0xb8, 0x00, 0x1f), "今冬明春重点工作方案.doc": (0x00, 0x75, 0x3a)}
+
+
+class Portal(BaseHTTPRequestHandler):
+    """The fixture's files as they are (GB2312 bytes, no charset in the header); 404 else."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        path = unquote(urlsplit(self.path).path)
+        file = SITE / (path.lstrip("/") or "index.html")
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.resolve().is_relative_to(SITE.resolve()) or not file.is_file():
+            body = "<html><head><title>404</title></head><body>页面不存在</body></html>"
+            self.send_response(404)
+            data = body.encode("utf-8")
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+        else:
+            self.send_response(200)
+            data = file.read_bytes()
+            self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextlib.contextmanager
+def serving():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _registry(folder: Path, url: str) -> list[Path]:
+    base = url.rstrip("/")
+    site = (CODE, "某某省某某县", "某某县人民政府", "门户网站", url, "某某县人民政府办公室")
+    return census_forms(folder, site,
+                        [("信息公开类", "通知公告", "通知公告", f"{base}/xxgk/tzgg/index.html")])
+
+
+@pytest.fixture(scope="module")
+def inspected(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("outline")
+    store = tmp / "store"
+    with serving() as url:
+        forms = _registry(tmp / "registry", url)
+        assert xunjian("registry", "import", *map(str, forms), store=store).returncode == 0
+        env = dict(os.environ, XUNJIAN_STORE=str(store), **ENV)
+        run, _ = run_counted([sys.executable, "-m", "xunjian.cli", "inspect", CODE,
+                              "--as-of", AS_OF], env)
+        assert run.returncode in (0, 1), run.stderr[-3000:]
+    with open_store(str(store)) as opened:
+        (inspection,) = opened.inspections(CODE)
+        findings = [f for f in opened.findings(inspection["id"])
+                    if f["indicator"] == "availability.links"]
+        shots = {f["evidence"]["screenshot"]: opened.get_blob(f["evidence"]["screenshot"])
+                 for f in findings if f["evidence"].get("screenshot")}
+    yield {"store": store, "inspection": inspection, "findings": findings, "shots": shots,
+           "tmp": tmp}
+
+
+def _image(data: bytes):
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    return img.convert("RGB")
+
+
+def _near(pixel, colour, tolerance=40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
+
+
+def _coloured_pixels(img, colour, box=None, inside=True, tolerance=40) -> int:
+    """Pixels of ``colour`` inside (or outside) ``box`` (grown by 6 px for the outline's room)."""
+    w, h = img.size
+    count = 0
+    pixels = img.load()
+    for y in range(0, h):
+        for x in range(0, w):
+            if not _near(pixels[x, y], colour, tolerance):
+                continue
+            if box is None:
+                count += 1
+                continue
+            within = (box["x"] - 6 <= x < box["x"] + box["width"] + 6
+                      and box["y"] - 6 <= y < box["y"] + box["height"] + 6)
+            count += within == inside
+    return count
+
+
+def test_every_broken_link_has_a_box_inside_its_screenshot_or_says_why(inspected):
+    by_text = {f["evidence"]["anchor_text"]: f for f in inspected["findings"]}
+    assert set(by_text) == {*COLOURED, "旧版网站通知公告"}
+    for text, finding in by_text.items():
+        ev = finding["evidence"]
+        assert ev["screenshot"], text
+        img = _image(inspected["shots"][ev["screenshot"]])
+        if text == "旧版网站通知公告":  # in the HTML the crawl read, removed by the page's script
+            assert ev["element_box"] is None
+            assert ev["element_missing"] == NOT_FOUND == "渲染后的页面上未找到该链接"
+            continue
+        box = ev["element_box"]
+        assert set(box) == {"x", "y", "width", "height"}
+        assert "element_missing" not in ev
+        assert 0 <= box["x"] and box["x"] + box["width"] <= img.size[0]
+        assert 0 <= box["y"] and box["y"] + box["height"] <= img.size[1]
+
+
+def test_the_box_covers_the_anchor_on_the_stored_picture(inspected):
+    by_text = {f["evidence"]["anchor_text"]: f for f in inspected["findings"]}
+    home = by_text["县政府工作报告（2025年）"]["evidence"]
+    assert home["element_box"]["y"] > 1500  # at the foot of a long homepage: worth pointing at
+    for text, colour in COLOURED.items():
+        ev = by_text[text]["evidence"]
+        img = _image(inspected["shots"][ev["screenshot"]])
+        box = ev["element_box"]
+        assert _coloured_pixels(img, colour, box, inside=True) > 30, text
+        assert _coloured_pixels(img, colour, box, inside=False) == 0, text
+        assert box["height"] < 40 and box["width"] < 400, (text, box)
+
+
+def test_the_marked_crop_shows_the_anchor_framed_in_red(inspected):
+    ev = next(f["evidence"] for f in inspected["findings"]
+              if f["evidence"]["anchor_text"] == "县政府工作报告（2025年）")
+    crop = marked_crop(inspected["shots"][ev["screenshot"]], ev["element_box"])
+    img = _image(crop)
+    (inspected["tmp"] / "crop.png").write_bytes(crop)
+    assert img.size[0] <= 1366 and img.size[1] < 600  # a part of the page, not all of it
+    assert _coloured_pixels(img, COLOURED["县政府工作报告（2025年）"]) > 30
+    assert _coloured_pixels(img, (230, 0, 0), tolerance=10) > 200  # the frame
+
+
+def test_an_element_not_on_the_rendered_page_says_so():
+    page = {"screenshot": "b1", "link_boxes": {"shot": [1366, 2000], "boxes": {
+        "http://x.gov.cn/a.html": [10, 1990, 100, 20],
+        "http://x.gov.cn/%E5%B7%A5%E4%BD%9C.doc": [10, 20, 100, 20],
+        "http://x.gov.cn/far.html": [10, 2500, 100, 20]},
+        "hidden": ["http://x.gov.cn/h.html"]}}
+    assert element_evidence(page, "http://x.gov.cn/gone.html") == {
+        "element_box": None, "element_missing": "渲染后的页面上未找到该链接"}
+    assert element_evidence(page, "http://x.gov.cn/h.html")["element_missing"].startswith(
+        "该链接在渲染后的页面上不可见")
+    assert element_evidence(page, "http://x.gov.cn/far.html")["element_missing"].startswith(
+        "该链接位于截图范围之外")
+    # cut at the picture's foot; a Chinese file name matches its percent-encoded form
+    assert element_evidence(page, "http://x.gov.cn/a.html")["element_box"] == {
+        "x": 10, "y": 1990, "width": 100, "height": 10}
+    assert element_evidence(page, "http://x.gov.cn/工作.doc")["element_box"]["y"] == 20
+    assert element_evidence({"screenshot": None}, "http://x.gov.cn/a.html")[
+        "element_missing"] == "没有入口页截图"
