@@ -192,3 +192,47 @@ def test_an_element_not_on_the_rendered_page_says_so():
     assert element_evidence(page, "http://x.gov.cn/工作.doc")["element_box"]["y"] == 20
     assert element_evidence({"screenshot": None}, "http://x.gov.cn/a.html")[
         "element_missing"] == "没有入口页截图"
+
+
+PASSWORD = "correct-horse-9"
+
+
+def _reviewer(store):
+    import re
+
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
+
+    add_user(store, "alice", "reviewer", PASSWORD)
+    app = create_app(store, secret_key="test-secret")
+    app.config["TESTING"] = True
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"name": "alice", "password": PASSWORD,
+                                       "csrf_token": csrf}).status_code == 302
+    return client
+
+
+def test_the_review_app_shows_the_marked_crop_next_to_the_whole_page(inspected, tmp_path):
+    import html as html_lib
+    import re
+
+    by_text = {f["evidence"]["anchor_text"]: f for f in inspected["findings"]}
+    with open_store(str(inspected["store"])) as store:
+        client = _reviewer(store)
+        found = by_text["县政府工作报告（2025年）"]
+        page = client.get(f"/site/{CODE}/finding/{found['id']}").get_data(as_text=True)
+        crop_src = html_lib.unescape(re.search(r'id="element-crop"><img src="([^"]+)"', page)[1])
+        assert 'id="shot"' in page  # the whole page stays, under the crop
+        assert "问题位置" in page
+        crop = client.get(crop_src)
+        assert crop.status_code == 200 and crop.mimetype == "image/png"
+        img = _image(crop.get_data())
+        (tmp_path / "app-crop.png").write_bytes(crop.get_data())
+        assert _coloured_pixels(img, COLOURED["县政府工作报告（2025年）"]) > 30
+        assert _coloured_pixels(img, (230, 0, 0), tolerance=10) > 200
+        gone = by_text["旧版网站通知公告"]
+        page = client.get(f"/site/{CODE}/finding/{gone['id']}").get_data(as_text=True)
+        assert "element-crop" not in page
+        assert "未能在截图上标出问题位置：渲染后的页面上未找到该链接" in page
