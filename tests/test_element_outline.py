@@ -236,3 +236,34 @@ def test_the_review_app_shows_the_marked_crop_next_to_the_whole_page(inspected, 
         page = client.get(f"/site/{CODE}/finding/{gone['id']}").get_data(as_text=True)
         assert "element-crop" not in page
         assert "未能在截图上标出问题位置：渲染后的页面上未找到该链接" in page
+
+
+def test_the_site_report_prints_each_link_crop_next_to_the_whole_page_figure(inspected):
+    import base64
+    import re
+
+    from pypdf import PdfReader
+
+    from test_report_site import norm
+
+    from xunjian.reports.site import build_site_report
+
+    with open_store(str(inspected["store"])) as store:
+        html = build_site_report(store, CODE, "html").decode("utf-8")
+        pdf = build_site_report(store, CODE, "pdf")
+    (inspected["tmp"] / "report.pdf").write_bytes(pdf)
+    crops = re.findall(r'<figure class="crop"><img src="data:image/jpeg;base64,([^"]+)"', html)
+    assert len(crops) == 2  # the two links on the rendered pages; the third says why not
+    colours = set()
+    for crop in crops:
+        img = _image(base64.b64decode(crop))
+        assert _coloured_pixels(img, (230, 0, 0), tolerance=25) > 200  # the frame (JPEG)
+        colours |= {t for t, c in COLOURED.items() if _coloured_pixels(img, c) > 30}
+    assert colours == set(COLOURED)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    flat = norm(text)
+    assert "不可用链接在入口页上的位置" in flat
+    assert re.search(re.escape(norm("「县政府工作报告（2025年）」在入口页上的位置（红框；整页见图"))
+                     + r"\d+", flat)
+    assert norm("「旧版网站通知公告」：未能在入口页截图") in flat
+    assert "渲染后的页面上未找到该链接" in flat
