@@ -68,16 +68,32 @@ LINK_BOXES_JS = """(limit) => {
     }
   }
   const hidden = [...seen].filter(k => !boxes[k]).slice(0, limit);
-  return {boxes: boxes, hidden: hidden};
+  // the list area (where a blank column's items would be): a block named a list, else one
+  // named content or main, else a list or table — the largest of the first kind found that
+  // neither is nor holds the page's header, navigation or footer (a layout table holds them)
+  const FURNITURE = 'header,nav,footer,[class*="nav" i],[class*="foot" i],[class*="head" i]';
+  let area = null;
+  for (const kind of ['[class*="list" i],[id*="list" i]',
+                      '[class*="content" i],[id*="content" i],[class*="main" i],[id*="main" i]',
+                      'ul,ol,table']) {
+    let best = 0;
+    for (const el of document.querySelectorAll(kind)) {
+      if (el.closest(FURNITURE) || el.querySelector(FURNITURE)) continue;
+      const box = boxOf(el);
+      if (box && box[3] >= 20 && box[2] * box[3] > best) { best = box[2] * box[3]; area = box; }
+    }
+    if (area) break;
+  }
+  return {boxes: boxes, hidden: hidden, area: area};
 }"""
 
-#: Why an element has no box, in the reviewer's words.
-NOT_FOUND = "渲染后的页面上未找到该链接"
-HIDDEN = "该链接在渲染后的页面上不可见（隐藏或尺寸为零）"
-NOT_SHOWN = "该链接不显示在页面上（页面脚本、样式表等）"
-OUTSIDE = "该链接位于截图范围之外（页面过长，截图只保留上部）"
-NOT_MEASURED = "截图时未测量该链接的位置"
-NO_SHOT = "没有入口页截图"
+#: Why an element has no box, in the reviewer's words ({what}: 链接, 信息 …).
+NOT_FOUND = "渲染后的页面上未找到该{what}"
+HIDDEN = "该{what}在渲染后的页面上不可见（隐藏或尺寸为零）"
+NOT_SHOWN = "该{what}不显示在页面上（页面脚本、样式表等）"
+OUTSIDE = "该{what}位于截图范围之外（页面过长，截图只保留上部）"
+NOT_MEASURED = "截图时未测量该{what}的位置"
+NO_SHOT = "没有截图"
 #: Tags a visitor never sees drawn (their box means nothing).
 UNSHOWN_TAGS = {"script", "link", "style"}
 
@@ -91,8 +107,9 @@ def png_size(data: bytes | None) -> tuple[int, int] | None:
 
 
 async def link_boxes(page, shot: bytes | None) -> dict | None:
-    """``{"shot": [w, h], "boxes": {url: [x, y, w, h]}, "hidden": [url]}`` measured on the page
-    just photographed, or None without a picture or when the page cannot tell (closed)."""
+    """``{"shot": [w, h], "boxes": {url: [x, y, w, h]}, "hidden": [url], "area": [x, y, w, h]}``
+    measured on the page just photographed (``area``: its list or content block), or None
+    without a picture or when the page cannot tell (closed)."""
     size = png_size(shot)
     if size is None:
         return None
@@ -101,32 +118,49 @@ async def link_boxes(page, shot: bytes | None) -> dict | None:
     except Exception:  # noqa: BLE001 - a page that went away: the finding says "not measured"
         return None
     return {"shot": list(size), "boxes": found.get("boxes") or {},
-            "hidden": found.get("hidden") or []}
+            "hidden": found.get("hidden") or [], "area": found.get("area")}
 
 
 def _key(url: str) -> str:
     return unquote(url or "").strip()
 
 
-def element_evidence(page: dict, url: str, tag: str = "a") -> dict:
+def element_evidence(page: dict, url: str, tag: str = "a", what: str = "链接") -> dict:
     """``{"element_box": {x, y, width, height} | None, "element_missing": reason?}`` of the
-    element loading ``url`` on the stored ``page`` (its ``link_boxes`` and ``screenshot``)."""
+    element loading ``url`` on the stored ``page`` (its ``link_boxes`` and ``screenshot``);
+    ``what`` names the element in the reason (链接, 信息)."""
+    def missing(reason: str) -> dict:
+        return {"element_box": None, "element_missing": reason.format(what=what)}
+
     if not page.get("screenshot"):
-        return {"element_box": None, "element_missing": NO_SHOT}
+        return missing(NO_SHOT)
     if tag in UNSHOWN_TAGS:
-        return {"element_box": None, "element_missing": NOT_SHOWN}
+        return missing(NOT_SHOWN)
     measured = page.get("link_boxes")
     if not measured:
-        return {"element_box": None, "element_missing": NOT_MEASURED}
+        return missing(NOT_MEASURED)
     boxes = {_key(k): v for k, v in (measured.get("boxes") or {}).items()}
     box = boxes.get(_key(url))
     if box is None:
         hidden = {_key(k) for k in measured.get("hidden") or []}
-        return {"element_box": None,
-                "element_missing": HIDDEN if _key(url) in hidden else NOT_FOUND}
-    placed = within(box, measured.get("shot"))
+        return missing(HIDDEN if _key(url) in hidden else NOT_FOUND)
+    return _placed(box, measured.get("shot"), what)
+
+
+def area_evidence(page: dict, what: str) -> dict:
+    """The same for the page's list area (``link_boxes["area"]``: a blank column's list)."""
+    measured = page.get("link_boxes") or {}
+    if not page.get("screenshot"):
+        return {"element_box": None, "element_missing": NO_SHOT}
+    if not measured.get("area"):
+        return {"element_box": None, "element_missing": NOT_FOUND.format(what=what)}
+    return _placed(measured["area"], measured.get("shot"), what)
+
+
+def _placed(box, shot, what: str) -> dict:
+    placed = within(box, shot)
     if placed is None:
-        return {"element_box": None, "element_missing": OUTSIDE}
+        return {"element_box": None, "element_missing": OUTSIDE.format(what=what)}
     return {"element_box": placed}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sys
 import threading
@@ -24,6 +25,7 @@ import pytest
 from cli_run import census_forms, run_counted, xunjian
 
 from xunjian.browser.outline import NOT_FOUND, element_evidence, marked_crop
+from xunjian.scoring.schema import validate_card
 from xunjian.storage import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -78,7 +80,9 @@ def _registry(folder: Path, url: str) -> list[Path]:
     base = url.rstrip("/")
     site = (CODE, "某某省某某县", "某某县人民政府", "门户网站", url, "某某县人民政府办公室")
     return census_forms(folder, site,
-                        [("信息公开类", "通知公告", "通知公告", f"{base}/xxgk/tzgg/index.html")])
+                        [("信息公开类", "通知公告", "通知公告", f"{base}/xxgk/tzgg/index.html"),
+                         ("信息公开类", "政策文件", "政策文件", f"{base}/xxgk/zcwj/index.html"),
+                         ("信息公开类", "人事信息", "人事信息", f"{base}/xxgk/rsxx/index.html")])
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +102,15 @@ def inspected(tmp_path_factory):
                     if f["indicator"] == "availability.links"]
         shots = {f["evidence"]["screenshot"]: opened.get_blob(f["evidence"]["screenshot"])
                  for f in findings if f["evidence"].get("screenshot")}
+        card = xunjian("report", "card", CODE, "--json", "-", store=store, timeout=120)
+        assert card.returncode == 0, card.stderr
+        card = json.loads(card.stdout)
+        validate_card(card)  # element_box / element_missing are in the schema
+        columns = [f for f in card["findings"] if f["indicator"] == "updates.basic_info"]
+        shots.update({f["evidence"]["screenshot"]: opened.get_blob(f["evidence"]["screenshot"])
+                      for f in columns if f["evidence"].get("screenshot")})
     yield {"store": store, "inspection": inspection, "findings": findings, "shots": shots,
-           "tmp": tmp}
+           "tmp": tmp, "columns": {f["evidence"]["column_name"]: f for f in columns}}
 
 
 def _image(data: bytes):
@@ -141,7 +152,8 @@ def test_every_broken_link_has_a_box_inside_its_screenshot_or_says_why(inspected
         img = _image(inspected["shots"][ev["screenshot"]])
         if text == "旧版网站通知公告":  # in the HTML the crawl read, removed by the page's script
             assert ev["element_box"] is None
-            assert ev["element_missing"] == NOT_FOUND == "渲染后的页面上未找到该链接"
+            assert ev["element_missing"] == NOT_FOUND.format(what="链接")
+            assert ev["element_missing"] == "渲染后的页面上未找到该链接"
             continue
         box = ev["element_box"]
         assert set(box) == {"x", "y", "width", "height"}
@@ -191,7 +203,7 @@ def test_an_element_not_on_the_rendered_page_says_so():
         "x": 10, "y": 1990, "width": 100, "height": 10}
     assert element_evidence(page, "http://x.gov.cn/工作.doc")["element_box"]["y"] == 20
     assert element_evidence({"screenshot": None}, "http://x.gov.cn/a.html")[
-        "element_missing"] == "没有入口页截图"
+        "element_missing"] == "没有截图"
 
 
 PASSWORD = "correct-horse-9"
@@ -267,3 +279,23 @@ def test_the_site_report_prints_each_link_crop_next_to_the_whole_page_figure(ins
                      + r"\d+", flat)
     assert norm("「旧版网站通知公告」：未能在入口页截图") in flat
     assert "渲染后的页面上未找到该链接" in flat
+
+
+def test_a_stale_column_outlines_its_newest_item_and_a_blank_one_its_list(inspected):
+    stale = inspected["columns"]["政策文件"]["evidence"]
+    assert stale["status"] == "stale" and stale["newest"]["date"] == "2025-04-18"
+    img = _image(inspected["shots"][stale["screenshot"]])
+    box = stale["element_box"]
+    assert _coloured_pixels(img, (0x7a, 0x3e, 0x00), box, inside=True) > 30
+    assert _coloured_pixels(img, (0x7a, 0x3e, 0x00), box, inside=False) == 0
+    blank = inspected["columns"]["人事信息"]["evidence"]
+    assert blank["status"] == "blank"
+    img = _image(inspected["shots"][blank["screenshot"]])
+    box = blank["element_box"]
+    inside = _coloured_pixels(img, (0xfd, 0xf0, 0xc8), box, inside=True, tolerance=6)
+    assert inside > 0.9 * box["width"] * box["height"]  # the list area, little besides
+    assert _coloured_pixels(img, (0xfd, 0xf0, 0xc8), box, inside=False, tolerance=6) == 0
+    (inspected["tmp"] / "stale-crop.png").write_bytes(marked_crop(
+        inspected["shots"][stale["screenshot"]], stale["element_box"]))
+    (inspected["tmp"] / "blank-crop.png").write_bytes(marked_crop(
+        inspected["shots"][blank["screenshot"]], blank["element_box"]))
