@@ -57,7 +57,8 @@ class Portal(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/html; charset=utf-8")
         else:
             self.send_response(200)
-            data = file.read_bytes()
+            data = file.read_bytes().replace(b"{{PORT}}", str(self.server.server_address[1])
+                                             .encode())
             self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -299,3 +300,16 @@ def test_a_stale_column_outlines_its_newest_item_and_a_blank_one_its_list(inspec
         inspected["shots"][stale["screenshot"]], stale["element_box"]))
     (inspected["tmp"] / "blank-crop.png").write_bytes(marked_crop(
         inspected["shots"][blank["screenshot"]], blank["element_box"]))
+
+
+def test_a_hidden_link_is_placed_where_it_sits_on_the_homepage(inspected):
+    with open_store(str(inspected["store"])) as store:
+        (found,) = [f for f in store.findings(inspected["inspection"]["id"])
+                    if f["kind"] == "hidden_link"]
+        shot = store.get_blob(found["evidence"]["screenshot"])
+    box = found["evidence"]["element_box"]
+    img = _image(shot)
+    assert box["y"] + box["height"] <= img.size[1]
+    footer = _coloured_pixels(img.crop((box["x"], box["y"], box["x"] + box["width"],
+                                        box["y"] + box["height"])), (0xe5, 0xe5, 0xe5), tolerance=3)
+    assert footer > 0.5 * box["width"] * box["height"]  # in the grey footer, where it hides
