@@ -836,7 +836,8 @@ class SiteSpider(scrapy.Spider):
                "title": facts["title"] or title, **{k: facts[k] for k in
                                                      ("elements", "review", "downloads",
                                                       "mentions")},
-               "html_text": html, "screenshot_png": shot, "fetched_at": now_iso()}
+               "html_text": html, "screenshot_png": shot, "fetched_at": now_iso(),
+               "link_boxes": response.meta.get("link_boxes")}
 
     async def guide_failed(self, failure):
         request, status, error = await self._failure_facts(failure)
