@@ -34,7 +34,7 @@ SITE = Path(__file__).parent / "sites" / "outline"
 CODE = "9999000150"
 AS_OF = "2026-11-20"
 ENV = {"XUNJIAN_LINK_TIMEOUT": "3", "XUNJIAN_NAV_TIMEOUT": "15", "XUNJIAN_HOME_RETRIES": "0",
-       "XUNJIAN_MAX_GUIDES": "0", "XUNJIAN_MAX_LETTERS": "0"}
+       "XUNJIAN_MAX_GUIDES": "2", "XUNJIAN_MAX_LETTERS": "0"}
 #: anchor text → its colour on the page (used by no other element)
 COLOURED = {"县政府工作报告（2025年）": (0xb8, 0x00, 0x1f), "今冬明春重点工作方案.doc": (0x00, 0x75, 0x3a)}
 
@@ -83,7 +83,8 @@ def _registry(folder: Path, url: str) -> list[Path]:
     return census_forms(folder, site,
                         [("信息公开类", "通知公告", "通知公告", f"{base}/xxgk/tzgg/index.html"),
                          ("信息公开类", "政策文件", "政策文件", f"{base}/xxgk/zcwj/index.html"),
-                         ("信息公开类", "人事信息", "人事信息", f"{base}/xxgk/rsxx/index.html")])
+                         ("信息公开类", "人事信息", "人事信息", f"{base}/xxgk/rsxx/index.html"),
+                         ("办事服务类", "办事指南类栏目", "办事指南", f"{base}/bsfw/bszn/index.html")])
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +112,8 @@ def inspected(tmp_path_factory):
         shots.update({f["evidence"]["screenshot"]: opened.get_blob(f["evidence"]["screenshot"])
                       for f in columns if f["evidence"].get("screenshot")})
     yield {"store": store, "inspection": inspection, "findings": findings, "shots": shots,
-           "tmp": tmp, "columns": {f["evidence"]["column_name"]: f for f in columns}}
+           "tmp": tmp, "columns": {f["evidence"]["column_name"]: f for f in columns},
+           "card": card}
 
 
 def _image(data: bytes):
@@ -313,3 +315,19 @@ def test_a_hidden_link_is_placed_where_it_sits_on_the_homepage(inspected):
     footer = _coloured_pixels(img.crop((box["x"], box["y"], box["x"] + box["width"],
                                         box["y"] + box["height"])), (0xe5, 0xe5, 0xe5), tolerance=3)
     assert footer > 0.5 * box["width"] * box["height"]  # in the grey footer, where it hides
+
+
+def test_a_guide_outlines_its_body_and_its_failed_download(inspected):
+    card = inspected["card"]
+    (lacking,) = [f for f in card["findings"] if f.get("kind") == "missing_element"]
+    assert set(lacking["evidence"]["missing"]) == {"办理地点", "办理时间", "联系电话"}
+    (download,) = [f for f in card["findings"] if f.get("kind") == "download_failed"]
+    with open_store(str(inspected["store"])) as store:
+        img = _image(store.get_blob(lacking["evidence"]["screenshot"]))
+    body = lacking["evidence"]["element_box"]
+    green = _coloured_pixels(img, (0xea, 0xf6, 0xea), body, inside=True, tolerance=4)
+    assert green > 0.6 * body["width"] * body["height"]  # the guide's body, little besides
+    assert _coloured_pixels(img, (0xea, 0xf6, 0xea), body, inside=False, tolerance=4) == 0
+    link = download["evidence"]["element_box"]
+    assert _coloured_pixels(img, (0x6a, 0x1b, 0x9a), link, inside=True) > 20
+    assert _coloured_pixels(img, (0x6a, 0x1b, 0x9a), link, inside=False) == 0
