@@ -151,6 +151,7 @@ def site_docx(r: dict) -> bytes:
             if fig:
                 run = cell.add_paragraph().add_run(f"见图{fig['n']}")
                 run.font.size = Pt(7)
+        _dead_link_crops(doc, r)
     else:
         doc.add_paragraph("未发现不可用链接。")
 
@@ -194,6 +195,25 @@ def site_docx(r: dict) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _dead_link_crops(doc: Document, r: dict) -> None:
+    """Each dead link's place on its 入口页: the part of the screenshot around its box, framed
+    in red (cut now from the stored picture), or why it could not be placed."""
+    shown = [d for d in r["dead_links"] if d.get("screenshot")]
+    if not shown:
+        return
+    doc.add_heading("不可用链接在入口页上的位置", level=2)
+    for d in shown:
+        crop = r["shots"].crop(d["screenshot"], d.get("box"))
+        if crop:
+            picture(doc, crop, text_width(doc) * 0.8)
+            doc.add_paragraph(f"错误编号 {d['n']}「{d['name']}」在入口页上的位置"
+                              f"（红框；整页见图{d['figure']}）")
+        else:
+            why = f"——{d['box_missing']}" if d.get("box_missing") else ""
+            doc.add_paragraph(f"错误编号 {d['n']}「{d['name']}」：未能在入口页截图（图{d['figure']}）"
+                              f"上标出位置{why}。")
 
 
 def _findings(doc: Document, rows: list[dict], empty: str | None = None) -> None:

@@ -60,7 +60,8 @@ HIDDEN_LINKS_JS = """(limit) => {
       if (r.width < 1 || r.height < 1 || x + r.width <= 0 || y + r.height <= 0 || x >= W
           || y >= H) continue;
       return [Math.round(Math.max(0, x)), Math.round(Math.max(0, y)),
-              Math.round(Math.min(r.width, x + r.width)), Math.round(Math.min(r.height, y + r.height))];
+              Math.round(Math.min(r.width, x + r.width)),
+              Math.round(Math.min(r.height, y + r.height))];
     }
     return null;
   };

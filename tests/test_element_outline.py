@@ -266,6 +266,7 @@ def test_the_site_report_prints_each_link_crop_next_to_the_whole_page_figure(ins
     with open_store(str(inspected["store"])) as store:
         html = build_site_report(store, CODE, "html").decode("utf-8")
         pdf = build_site_report(store, CODE, "pdf")
+        docx = build_site_report(store, CODE, "docx")
     (inspected["tmp"] / "report.pdf").write_bytes(pdf)
     crops = re.findall(r'<figure class="crop"><img src="data:image/jpeg;base64,([^"]+)"', html)
     assert len(crops) == 2  # the two links on the rendered pages; the third says why not
@@ -282,6 +283,11 @@ def test_the_site_report_prints_each_link_crop_next_to_the_whole_page_figure(ins
                      + r"\d+", flat)
     assert norm("「旧版网站通知公告」：未能在入口页截图") in flat
     assert "渲染后的页面上未找到该链接" in flat
+    from docx import Document
+
+    words = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    assert re.search(r"错误编号 \d+「县政府工作报告（2025年）」在入口页上的位置（红框；整页见图\d+）", words)
+    assert "「旧版网站通知公告」：未能在入口页截图" in words
 
 
 def test_a_stale_column_outlines_its_newest_item_and_a_blank_one_its_list(inspected):
