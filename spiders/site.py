@@ -159,6 +159,15 @@ def unresponsive_to(errback: str):
     return wrap
 
 
+async def measured(page, shot: bytes | None) -> dict | None:
+    """The boxes of the page's links on ``shot`` (browser/outline.py), bounded; a page that hangs
+    now keeps what was read of it and its picture, unmeasured."""
+    try:
+        return await step(page, link_boxes(page, shot), "测量链接位置")
+    except PageUnresponsive:
+        return None
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -377,7 +386,7 @@ class SiteSpider(scrapy.Spider):
                 response.meta["hidden_links"] = await step(page, hidden_links(page), "读取暗链")
             shot = await step(page, screenshot(page), "截图", kind="screenshot")
             # where each link is on that picture, for the outline a finding shows
-            response.meta["link_boxes"] = await step(page, link_boxes(page, shot), "测量链接位置")
+            response.meta["link_boxes"] = await measured(page, shot)
             return html, title, frame_docs, shot, page.url
         finally:
             await close_page(page)
@@ -650,7 +659,7 @@ class SiteSpider(scrapy.Spider):
                 items = page_items(html, page.url, frames, whole)
             title = await step(page, page.title(), "读取标题")
             shot = await step(page, screenshot(page), "截图", kind="screenshot")
-            boxes = await step(page, link_boxes(page, shot), "测量链接位置")
+            boxes = await measured(page, shot)
             final_url = page.url
             self._refusals(response, [final_url, response.url, *(u for u, _ in frames)])
         except Exception as exc:
