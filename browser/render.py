@@ -15,6 +15,7 @@ from xunjian.base import config
 from .blank import is_blank
 from .deadline import CLOSE_TIMEOUT, PageUnresponsive, close_page, step, step_timeout
 from .launch import context_options, launch_options
+from .outline import link_boxes
 from .netpolicy import PolicyProxy, net_error
 
 #: Tallest screenshot kept (CSS pixels); endless pages are cut here rather than eat memory.
@@ -46,6 +47,7 @@ class Rendered:
     error: str | None = None
     frames: list[tuple[str, str]] = field(default_factory=list)  # (frame url, frame html)
     screenshot_blank: bool = False  # the capture is one uniform colour (shows nothing)
+    link_boxes: dict | None = None  # where each link is on the screenshot (browser/outline.py)
 
 
 async def settle(page, budget_ms: int = 8000) -> None:
@@ -219,11 +221,13 @@ class Renderer:
                 await close_page(page)
 
     async def render(self, url: str, budget: float | None = None,
-                     settle_ms: int | None = None) -> Rendered:
+                     settle_ms: int | None = None, measure: bool = False) -> Rendered:
         """Open ``url`` and read it. With ``budget`` (seconds) everything — loading, settling
         and the screenshot of whatever the browser then shows — ends within that time. With
         ``settle_ms`` the page only gets that long to finish loading (no network-idle wait, no
-        scrolling for lazy loads): enough for an evidence picture of a page already read."""
+        scrolling for lazy loads): enough for an evidence picture of a page already read. With
+        ``measure`` the boxes of its links are measured on the page just photographed
+        (``link_boxes``, browser/outline.py)."""
         async with self._slots:
             loop = asyncio.get_running_loop()
             ends = loop.time() + budget if budget else None
@@ -238,7 +242,14 @@ class Renderer:
             except PageUnresponsive as exc:
                 return Rendered(url=url, error=str(exc))
             try:
-                return await self._read(page, url, left, ends, settle_ms)
+                result = await self._read(page, url, left, ends, settle_ms)
+                if measure and result.screenshot:
+                    try:  # bounded; a page that hangs now keeps its picture, unmeasured
+                        result.link_boxes = await step(
+                            page, link_boxes(page, result.screenshot), "测量链接位置")
+                    except PageUnresponsive:
+                        pass
+                return result
             finally:  # every path, a cancelled render too: the page never outlives its render
                 await close_page(page)  # bounded, without the page's beforeunload
 

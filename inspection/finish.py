@@ -99,13 +99,17 @@ async def _browser_phase(store, results: dict[str, dict], pages: list[dict],
 
         async def evidence(page: dict) -> None:
             nonlocal done
+            # one picture of the page and, measured on it, where each of its links is: five
+            # broken links on a page are one screenshot and five boxes (browser/outline.py)
             rendered = await renderer.render(page["final_url"] or page["url"],
-                                             settle_ms=EVIDENCE_SETTLE_MS)
+                                             settle_ms=EVIDENCE_SETTLE_MS, measure=True)
             if rendered.screenshot:
                 page["screenshot"] = store.put_blob(rendered.screenshot, "image/png")
                 page["screenshot_blank"] = rendered.screenshot_blank
+                page["link_boxes"] = rendered.link_boxes
                 store.update("pages", page["id"], {"screenshot": page["screenshot"],
                                                    "screenshot_blank": rendered.screenshot_blank,
+                                                   "link_boxes": rendered.link_boxes,
                                                    "screenshot_later": True})
             done += 1
             if progress:

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from xunjian.browser.outline import area_evidence, element_evidence
 from xunjian.inspectors import finding_id
 from xunjian.inspectors.dates import resolve
 from xunjian.inspectors.links import is_splash
@@ -106,6 +107,7 @@ def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: 
         out["status"] = "blank"
         if page.get("placeholder"):
             out["placeholder"] = page["placeholder"]  # what the blank page says (栏目建设中…)
+        out["element"] = area_evidence(page, "信息列表")  # where the list should be
         return out
     newest = newest_item(items, item_dates, as_of)
     if newest and content:
@@ -116,6 +118,8 @@ def column_status(page: dict, item_dates: dict[str, dict], as_of: date, window: 
         return out
     fresh = newest is not None and (as_of - date.fromisoformat(newest["date"])).days <= window
     out["status"] = "fresh" if fresh else "stale"
+    if not fresh and newest and not content:  # the newest item, outlined on the screenshot
+        out["element"] = element_evidence(page, newest["url"] or "", "a", "信息")
     return out
 
 
@@ -325,6 +329,8 @@ def _column_finding(code: str, s: dict, basic, rule: str) -> dict:
         evidence["content_page"] = True  # judged as one article, by its own page date
     if s.get("placeholder"):
         evidence["placeholder"] = s["placeholder"]
+    if s.get("element"):  # the stale column's newest item, the blank column's list area
+        evidence.update(s["element"])
     if status == "undated":  # plain words where the card and the app show a status
         evidence.update(status_text="栏目无日期，待人工复核", pages_opened=s["pages_opened"])
     return {

@@ -12,6 +12,7 @@ text), 链接地址, 探测时间, 错误类型, HTTP返回值或超时情况, �
 from __future__ import annotations
 
 from xunjian.browser.netpolicy import INTRANET_REASON
+from xunjian.browser.outline import element_evidence
 from xunjian.inspectors import finding_id
 
 INDICATOR = "availability.links"
@@ -120,6 +121,8 @@ def link_findings(site: dict, pages: list[dict], results: dict[str, dict]) -> li
                 "screenshot": page.get("screenshot"),
                 "screenshot_blank": bool(page.get("screenshot") and page.get("screenshot_blank")),
                 "browser": result.get("browser"),
+                # where the link is on that screenshot, or why it is not (browser/outline.py)
+                **element_evidence(page, url, link["tag"]),
             },
         })
     return findings

@@ -42,6 +42,7 @@ import lxml.etree
 
 from xunjian.inspectors import finding_id
 from xunjian.base.html import parse_html
+from xunjian.browser.outline import NO_SHOT, NOT_MEASURED, OUTSIDE, within
 from xunjian.scoring.rules import RULES_DIR as SCORING_RULES
 
 INDICATOR = "veto.serious_error"
@@ -378,7 +379,8 @@ def page_unit(page: dict, html: str | None) -> dict:
             "hidden_links": hidden if hidden is not None else text.hidden_links,
             "hidden_judged": "computed_style" if hidden is not None else "inline_style",
             "rendered": bool(page.get("rendered")), "screenshot": page.get("screenshot"),
-            "screenshot_blank": page.get("screenshot_blank", False)}
+            "screenshot_blank": page.get("screenshot_blank", False),
+            "shot_size": (page.get("link_boxes") or {}).get("shot")}
 
 
 # -- detection -------------------------------------------------------------------------------
@@ -634,6 +636,24 @@ def hidden_link_hits(unit: dict, rules: SeriousRules, site_url: str = "") -> lis
     return out
 
 
+def hidden_place(unit: dict, links: list[dict]) -> dict:
+    """element_box of where the first placed 暗链 sits (the block a visitor sees around it) on
+    the page's screenshot, or element_box null and why (browser/outline.py)."""
+    if not unit.get("screenshot"):
+        return {"element_box": None, "element_missing": NO_SHOT}
+    # the boxes stay out of the judged evidence (links): a layout shift is not a new finding
+    boxes = {x.get("url"): x.get("box") for x in unit.get("hidden_links") or [] if x.get("box")}
+    box = next((boxes[x["url"]] for x in links if x["url"] in boxes), None)
+    if box is None:
+        return {"element_box": None, "element_missing": "渲染后的页面上找不到暗链所在的可见区域"}
+    if not unit.get("shot_size"):
+        return {"element_box": None, "element_missing": NOT_MEASURED.format(what="暗链")}
+    placed = within(box, unit["shot_size"])
+    if placed is None:
+        return {"element_box": None, "element_missing": OUTSIDE.format(what="暗链")}
+    return {"element_box": placed}
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
@@ -718,6 +738,7 @@ def serious_findings(site: dict, units, rules: SeriousRules | None = None) -> li
                                 "sentence": "；".join(f"【{x['text'] or x['url']}】→{x['url']}"
                                                      f"（{x['how']}）" for x in links[:3]),
                                 "sentence_hash": _digest("|".join(x["url"] for x in links))})
+            finding["evidence"].update(hidden_place(unit, links))
             keep(finding)
     return sorted(findings.values(), key=lambda f: (f["url"] or "", f["kind"], f["evidence"]
                                                     ["rule_id"], f["evidence"]["match"]))

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from xunjian.browser.outline import area_evidence, element_evidence
 from xunjian.inspectors import finding_id
 from xunjian.base.html import parse_html
 from xunjian.scoring.rules import load_rules
@@ -66,7 +67,9 @@ def guide_findings(site: dict, guide_pages: list[dict]) -> list[dict]:
                 f"办事指南「{g.get('title') or url}」缺少要素类别：{'、'.join(missing)}",
                 {"missing": missing, "present": [c for c in elements if c not in missing],
                  "title": g.get("title"), "screenshot": shot,
-                 "column": (g.get("column") or {}).get("name")},
+                 "column": (g.get("column") or {}).get("name"),
+                 # the guide's body, where the missing elements should be (browser/outline.py)
+                 **area_evidence(g, "办事指南正文")},
                 units=len(missing)))
         for note in g.get("review") or []:
             out.append(_finding(
@@ -81,6 +84,7 @@ def attachment_findings(site: dict, guide_pages: list[dict], downloads: list[dic
     code = site["code"]
     out = []
     shots = {g["url"]: g.get("screenshot") for g in guide_pages}
+    guides = {g["url"]: g for g in guide_pages}
     for g in guide_pages:
         for m in g.get("mentions") or []:
             if m.get("offered"):
@@ -100,7 +104,8 @@ def attachment_findings(site: dict, guide_pages: list[dict], downloads: list[dic
             d.get("guide"), f"附件无法下载：{d.get('detail') or d.get('reason')}"
             + ("（疑似防护墙拦截，需人工复核）" if walled else ""),
             {k: d.get(k) for k in ("reason", "http_status", "content_type", "size", "detail")}
-            | {"screenshot": shots.get(d.get("guide"))}, needs_review=walled))
+            | {"screenshot": shots.get(d.get("guide"))}
+            | element_evidence(guides.get(d.get("guide")) or {}, d["url"]), needs_review=walled))
     return out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 from xunjian.base.safetext import clean
+from xunjian.browser.outline import marked_crop
 
 #: Screenshot slices: width in pixels, height of one slice (about an A4 text area's proportion).
 SHOT_WIDTH = 1366
@@ -24,6 +25,7 @@ class Shots:
         self.order: list[str] = []
         self.captions: dict[str, str] = {}
         self._images: dict[str, dict] = {}
+        self._crops: dict[tuple, bytes | None] = {}
 
     def ref(self, blob_id: str | None, caption: str) -> int | None:
         """The figure number of a screenshot (registering it), or None without one."""
@@ -51,6 +53,20 @@ class Shots:
                 out["missing"] = True
         self._images[blob_id] = out
         return out
+
+    def crop(self, blob_id: str | None, box: dict | None) -> bytes | None:
+        """JPEG of the part of screenshot ``blob_id`` around ``box`` (a finding's
+        ``element_box``) with the box outlined in red; None without either."""
+        if not blob_id or not box:
+            return None
+        key = (blob_id, box["x"], box["y"], box["width"], box["height"])
+        if key not in self._crops:
+            try:
+                data = self.store.get_blob(blob_id)
+            except Exception:  # a missing blob: the figure says so; no crop
+                data = None
+            self._crops[key] = marked_crop(data, box, "JPEG") if data else None
+        return self._crops[key]
 
     def figures(self) -> list[dict]:
         return [{"n": i + 1, "id": b, "caption": self.captions[b], **self.image(b)}

@@ -217,6 +217,8 @@ def _dead_links(findings: list[dict], shots: Shots, link) -> list[dict]:
             "where": "首页" if f.get("rule") == "home" else "其他页面",
             "screenshot": ev.get("screenshot"), "figure": fig,
             "screenshot_link": link(ev.get("screenshot")) if ev.get("screenshot") else "",
+            # where on the 入口页 the link is (crop drawn when printed), or why it is not shown
+            "box": ev.get("element_box"), "box_missing": ev.get("element_missing") or "",
             "review": _label_review(f), "points": f.get("points", 0),
             "counts": bool(f.get("counts"))})
     return dead
@@ -315,6 +317,9 @@ def site_html(report: dict) -> str:
         fig["uris"] = [data_uri(s, "image/jpeg") for s in fig["slices"]]
         fig["thumb_uri"] = data_uri(fig["thumb"], "image/jpeg")
     thumbs = {fig["n"]: fig["thumb_uri"] for fig in figures}
+    for dead in report["dead_links"]:
+        crop = report["shots"].crop(dead.get("screenshot"), dead.get("box"))
+        dead["crop_uri"] = data_uri(crop, "image/jpeg") if crop else ""
     charts = {
         "probes": bar_svg("每日首页探测次数", probe_chart_bars(report), "次"),
         "failed": bar_svg("每日首页打不开次数", probe_fail_bars(report), "次",

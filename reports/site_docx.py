@@ -134,25 +134,7 @@ def site_docx(r: dict) -> bytes:
     crawl = r["crawl"]
     if crawl.get("partial_reason"):
         doc.add_paragraph(f"链接可用性仅部分检查：{crawl['partial_reason']}")
-    if r["dead_links"]:
-        figures = {f["n"]: f for f in r["shots"].figures()}
-        t = table(doc, ["错误编号", "链接名称", "链接地址", "探测时间", "错误类型",
-                        "HTTP返回值或超时情况", "入口地址", "入口名称", "入口页截图", "复核",
-                        "扣分"],
-                  [[d["n"], d["name"], d["url"], beijing(d["time"]), d["type"], d["status"],
-                    d["page"], d["page_name"], "", d["review"], points(d["points"])]
-                   for d in r["dead_links"]], size=7,
-                  widths=[0.05, 0.1, 0.16, 0.08, 0.08, 0.07, 0.13, 0.09, 0.12, 0.07, 0.05])
-        for row, d in zip(t.rows[1:], r["dead_links"], strict=True):
-            cell = row.cells[8]
-            fig = figures.get(d["figure"]) if d["figure"] else None
-            if fig and fig["thumb"]:
-                cell.paragraphs[0].add_run().add_picture(io.BytesIO(fig["thumb"]), width=Cm(2))
-            if fig:
-                run = cell.add_paragraph().add_run(f"见图{fig['n']}")
-                run.font.size = Pt(7)
-    else:
-        doc.add_paragraph("未发现不可用链接。")
+    _dead_links(doc, r)
 
     doc.add_heading("四、信息更新情况", level=1)
     hu = r["homepage_updates"]
@@ -194,6 +176,49 @@ def site_docx(r: dict) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _dead_links(doc: Document, r: dict) -> None:
+    """链接可用性: the dead-link table in the census platform's columns, then the crops."""
+    if not r["dead_links"]:
+        doc.add_paragraph("未发现不可用链接。")
+        return
+    figures = {f["n"]: f for f in r["shots"].figures()}
+    t = table(doc, ["错误编号", "链接名称", "链接地址", "探测时间", "错误类型",
+                    "HTTP返回值或超时情况", "入口地址", "入口名称", "入口页截图", "复核",
+                    "扣分"],
+              [[d["n"], d["name"], d["url"], beijing(d["time"]), d["type"], d["status"],
+                d["page"], d["page_name"], "", d["review"], points(d["points"])]
+               for d in r["dead_links"]], size=7,
+              widths=[0.05, 0.1, 0.16, 0.08, 0.08, 0.07, 0.13, 0.09, 0.12, 0.07, 0.05])
+    for row, d in zip(t.rows[1:], r["dead_links"], strict=True):
+        cell = row.cells[8]
+        fig = figures.get(d["figure"]) if d["figure"] else None
+        if fig and fig["thumb"]:
+            cell.paragraphs[0].add_run().add_picture(io.BytesIO(fig["thumb"]), width=Cm(2))
+        if fig:
+            run = cell.add_paragraph().add_run(f"见图{fig['n']}")
+            run.font.size = Pt(7)
+    _dead_link_crops(doc, r)
+
+
+def _dead_link_crops(doc: Document, r: dict) -> None:
+    """Each dead link's place on its 入口页: the part of the screenshot around its box, framed
+    in red (cut now from the stored picture), or why it could not be placed."""
+    shown = [d for d in r["dead_links"] if d.get("screenshot")]
+    if not shown:
+        return
+    doc.add_heading("不可用链接在入口页上的位置", level=2)
+    for d in shown:
+        crop = r["shots"].crop(d["screenshot"], d.get("box"))
+        if crop:
+            picture(doc, crop, text_width(doc) * 0.8)
+            doc.add_paragraph(f"错误编号 {d['n']}「{d['name']}」在入口页上的位置"
+                              f"（红框；整页见图{d['figure']}）")
+        else:
+            why = f"——{d['box_missing']}" if d.get("box_missing") else ""
+            doc.add_paragraph(f"错误编号 {d['n']}「{d['name']}」：未能在入口页截图（图{d['figure']}）"
+                              f"上标出位置{why}。")
 
 
 def _findings(doc: Document, rows: list[dict], empty: str | None = None) -> None:

@@ -318,6 +318,8 @@ def latest_reviews(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 VOLATILE_EVIDENCE = frozenset({
     "screenshot", "checked_at", "fetched_at", "elapsed_ms", "pages", "page_title",
     "referrer_count", "browser", "redirects",
+    # where the element is on the picture: moves with the page's layout, not with the problem
+    "element_box", "element_missing",
 })
 
 

@@ -49,6 +49,22 @@ HIDDEN_LINKS_JS = """(limit) => {
     if (a.getClientRects().length === 0) return 'zero-size';
     return '';
   };
+  // where a hidden link sits: the box (document pixels) of the link or of its nearest
+  // ancestor a visitor sees, for the outline on the page's screenshot (browser/outline.py)
+  const placeOf = (a) => {
+    for (let n = a; n && n.nodeType === 1 && n !== document.body; n = n.parentElement) {
+      const s = getComputedStyle(n), r = n.getBoundingClientRect();
+      if (s.display === 'none' || s.visibility === 'hidden' || parseFloat(s.opacity) === 0)
+        continue;
+      const x = r.left + window.scrollX, y = r.top + window.scrollY;
+      if (r.width < 1 || r.height < 1 || x + r.width <= 0 || y + r.height <= 0 || x >= W
+          || y >= H) continue;
+      return [Math.round(Math.max(0, x)), Math.round(Math.max(0, y)),
+              Math.round(Math.min(r.width, x + r.width)),
+              Math.round(Math.min(r.height, y + r.height))];
+    }
+    return null;
+  };
   const out = [];
   for (const a of document.querySelectorAll('a[href]')) {
     if (out.length >= limit) break;
@@ -56,7 +72,7 @@ HIDDEN_LINKS_JS = """(limit) => {
     if (!/^https?:/i.test(href)) continue;
     const how = why(a);
     if (how) out.push({url: href, text: (a.textContent || a.title || '').trim().slice(0, 100),
-                       how: how});
+                       how: how, box: placeOf(a)});
   }
   return out;
 }"""

@@ -69,6 +69,7 @@ from xunjian.base.errors import plain_error
 from xunjian.base.process import die_with_parent
 from xunjian.browser.deadline import PageUnresponsive, close_page, step
 from xunjian.browser.netpolicy import AddressPolicy
+from xunjian.browser.outline import link_boxes
 from xunjian.browser.render import frame_documents, screenshot, settle
 from xunjian.inspectors.content import MAX_ARTICLE_LINKS, article_date, column_content
 from xunjian.inspectors.design import page_design, with_frames
@@ -156,6 +157,15 @@ def unresponsive_to(errback: str):
                     yield out
         return run
     return wrap
+
+
+async def measured(page, shot: bytes | None) -> dict | None:
+    """The boxes of the page's links on ``shot`` (browser/outline.py), bounded; a page that hangs
+    now keeps what was read of it and its picture, unmeasured."""
+    try:
+        return await step(page, link_boxes(page, shot), "测量链接位置")
+    except PageUnresponsive:
+        return None
 
 
 def now_iso() -> str:
@@ -375,6 +385,8 @@ class SiteSpider(scrapy.Spider):
             if frames:  # 暗链 are judged on the rendered page (spiders/serious_facts.py)
                 response.meta["hidden_links"] = await step(page, hidden_links(page), "读取暗链")
             shot = await step(page, screenshot(page), "截图", kind="screenshot")
+            # where each link is on that picture, for the outline a finding shows
+            response.meta["link_boxes"] = await measured(page, shot)
             return html, title, frame_docs, shot, page.url
         finally:
             await close_page(page)
@@ -398,6 +410,7 @@ class SiteSpider(scrapy.Spider):
         item = self._item(response, final_url, title, html, links, rendered=True, shot=shot)
         item["frames"] = [u for u, _ in frames]
         item["encoding"] = "rendered"
+        item["link_boxes"] = response.meta.get("link_boxes")
         if response.status < 400:  # 2019 功能设计: footer marks, meta tags, 找错 entry, header
             item["design"] = with_frames(page_design(html, final_url), frames)
         item.update(page_facts(response.meta, frames))  # for veto.serious_error candidates
@@ -646,6 +659,7 @@ class SiteSpider(scrapy.Spider):
                 items = page_items(html, page.url, frames, whole)
             title = await step(page, page.title(), "读取标题")
             shot = await step(page, screenshot(page), "截图", kind="screenshot")
+            boxes = await measured(page, shot)
             final_url = page.url
             self._refusals(response, [final_url, response.url, *(u for u, _ in frames)])
         except Exception as exc:
@@ -696,6 +710,7 @@ class SiteSpider(scrapy.Spider):
             "content_chars": content.get("content_chars", 0),
             "placeholder": content.get("placeholder"),
             "frames": [u for u, _ in frames], "html_text": html, "screenshot_png": shot,
+            "link_boxes": boxes,
             "design": with_frames(page_design(html, final_url), frames)
             if response.status < 400 else None,
             **_refused(response), "fetched_at": now_iso(),
@@ -830,7 +845,8 @@ class SiteSpider(scrapy.Spider):
                "title": facts["title"] or title, **{k: facts[k] for k in
                                                      ("elements", "review", "downloads",
                                                       "mentions")},
-               "html_text": html, "screenshot_png": shot, "fetched_at": now_iso()}
+               "html_text": html, "screenshot_png": shot, "fetched_at": now_iso(),
+               "link_boxes": response.meta.get("link_boxes")}
 
     async def guide_failed(self, failure):
         request, status, error = await self._failure_facts(failure)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
+from xunjian.browser.outline import marked_crop
+
 from .. import data
 from ..shared import (
     BLOB_RE,
@@ -88,3 +90,26 @@ def blob(blob_id):
         ctype = "application/octet-stream"
         headers["Content-Disposition"] = f"attachment; filename={blob_id}"
     return Response(body, mimetype=ctype, headers=headers)
+
+
+@bp.get("/blob/<blob_id>/crop.png")
+def crop(blob_id):
+    """The part of screenshot ``blob_id`` around the box ``x``, ``y``, ``w``, ``h`` (pixels of the
+    picture: a finding's ``element_box``), the box outlined in red; made when asked, not stored."""
+    store = state().store
+    if not BLOB_RE.match(blob_id):
+        abort(404)
+    box = {key: request.args.get(arg, type=int) for key, arg in
+           (("x", "x"), ("y", "y"), ("width", "w"), ("height", "h"))}
+    if any(v is None or v < 0 for v in box.values()):
+        abort(400)
+    info = store.blob_info(blob_id)
+    body = store.get_blob(blob_id) if info else None
+    if body is None or (info.get("content_type") or "") not in IMAGE_TYPES:
+        abort(404)
+    out = marked_crop(body, box)
+    if out is None:
+        abort(404)
+    return Response(out, mimetype="image/png",
+                    headers={"Cache-Control": "private, max-age=86400, immutable",
+                             "Content-Security-Policy": "default-src 'none'; sandbox"})
