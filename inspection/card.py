@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from xunjian.base import config
 from xunjian.inspection.checks2019 import Context, derive_all
+from xunjian.inspection.rechecks import attach_rechecks
 from xunjian.inspection.shared import InspectionError
 from xunjian.inspectors.evidence import mark_blank_screenshots
 from xunjian.inspectors.freshness import INDICATORS as FRESHNESS_INDICATORS
@@ -142,8 +143,10 @@ def card_for(store, inspection_id: str, as_of=None, rules=None) -> dict:
     site = store.get_site(inspection["site"])
     as_of = as_of or inspection.get("as_of") or inspection.get("started_at")
     if rules.name != "census-2015":
-        return card_2019(store, inspection, site, as_of, rules)
-    return _card_2015(store, inspection, site, as_of)
+        card = card_2019(store, inspection, site, as_of, rules)
+    else:
+        card = _card_2015(store, inspection, site, as_of)
+    return attach_rechecks(store, inspection, card)  # 复查: the latest re-check of each finding
 
 
 def card_2019(store, inspection: dict, site: dict, as_of, rules: Rules) -> dict:

@@ -438,10 +438,12 @@ def _add_package_commands() -> bool:
     from xunjian.commands_freshness import commands as freshness_commands
     from xunjian.commands_freshness import registry_commands
     from xunjian.commands_probes import commands as probe_commands
+    from xunjian.commands_recheck import commands as recheck_commands
     from xunjian.review.commands import commands as review_commands
     from xunjian.workqueue.commands import commands as queue_commands
 
-    for command in (*probe_commands, *review_commands, *freshness_commands, *queue_commands):
+    for command in (*probe_commands, *review_commands, *freshness_commands, *queue_commands,
+                    *recheck_commands):
         main.add_command(command)
     for command in registry_commands:
         registry.add_command(command)

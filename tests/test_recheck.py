@@ -1,0 +1,218 @@
+"""Issue 22 part 2: 复查 (``xunjian recheck FINDING_ID``) and the 整改通知 export.
+
+The fixture (tests/sites/rectify) is a city 住房和城乡建设局 site as such sites look: GBK bytes,
+upper-case table markup with inline styles, 宋体, a 专题专栏 side table. At the inspection it
+links four things that do not work:
+
+* 市住建局2025年工作总结 — 404; the page is published before the re-check (fixed: it answers);
+* 城市建设规划（2016-2020） — a 200 page saying 对不起，您访问的页面不存在 (a soft 404), still so;
+* 区县概况（旧版） — 404; the homepage no longer links it at the re-check (fixed: removed);
+* the 住房保障宣传月 banner picture — 404; a reviewer rejects it (a false positive).
+
+Served on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from cli_run import census_forms, xunjian
+
+from xunjian.scoring.schema import validate_card
+from xunjian.storage import open_store
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SITE = Path(__file__).parent / "sites" / "rectify"
+CODE = "9999000220"
+AS_OF = "2026-11-20"
+ENV = {"XUNJIAN_LINK_TIMEOUT": "5", "XUNJIAN_NAV_TIMEOUT": "20", "XUNJIAN_HOME_RETRIES": "0",
+       "XUNJIAN_MAX_GUIDES": "0", "XUNJIAN_MAX_LETTERS": "0"}
+FIXED = "市住建局2025年工作总结"
+SOFT_404 = "城市建设规划（2016-2020）"
+REMOVED = "区县概况（旧版）"
+BANNER = "住房保障宣传月"
+OLD_LINK = "<TR><TD>·<A href=\"/xxgk/old/qxgk.html\">区县概况（旧版）</A></TD></TR>".encode("gbk")
+#: Only once the site is "fixed" (between the inspection and the re-checks).
+PUBLISHED_LATER = {"/zwgk/2026/gzbg.html"}
+
+
+class CitySite(BaseHTTPRequestHandler):
+    """The fixture's GBK files (no charset in the header, as such servers send them); 404 for
+    anything else. ``server.fixed``: the site after its owner's 整改."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        path = unquote(urlsplit(self.path).path)
+        file = SITE / (path.lstrip("/") or "index.html")
+        if file.is_dir():
+            file = file / "index.html"
+        hidden = path in PUBLISHED_LATER and not self.server.fixed
+        if hidden or not file.resolve().is_relative_to(SITE.resolve()) or not file.is_file():
+            data = "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>" \
+                   "</body></html>".encode()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+        else:
+            data = file.read_bytes().replace(b"{{OLD_LINK}}",
+                                             b"" if self.server.fixed else OLD_LINK)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextlib.contextmanager
+def serving():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CitySite)
+    server.daemon_threads = True
+    server.fixed = False
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _card(store: Path) -> dict:
+    run = xunjian("report", "card", CODE, "--json", "-", store=store, timeout=180)
+    assert run.returncode == 0, run.stderr
+    card = json.loads(run.stdout)
+    validate_card(card)
+    return card
+
+
+def _by_anchor(card: dict) -> dict[str, dict]:
+    return {(f.get("evidence") or {}).get("anchor_text") or "": f for f in card["findings"]
+            if f["indicator"] == "availability.links"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("rectify")
+    store = tmp / "store"
+    with serving() as (server, url):
+        forms = census_forms(tmp / "registry", (CODE, "某某省某某市", "某某市住房和城乡建设局",
+                                                "其他", url, "某某市住房和城乡建设局"),
+                             [("信息公开类", "通知公告", "通知公告", f"{url}tzgg/index.html")])
+        assert xunjian("registry", "import", *map(str, forms), store=store).returncode == 0
+        run = xunjian("inspect", CODE, "--as-of", AS_OF, store=store, env=ENV, timeout=600)
+        assert run.returncode in (0, 3), run.stdout[-2000:] + run.stderr[-3000:]
+        card = _card(store)
+        yield {"server": server, "url": url, "store": store, "tmp": tmp, "card": card}
+
+
+def _recheck(site: dict, finding_id: str, *extra: str):
+    return xunjian("recheck", finding_id, *extra, store=site["store"], env=ENV, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def rechecked(site):
+    """The site fixed (one page published, one link removed); three findings re-checked by the
+    command line; the banner rejected by a reviewer."""
+    before = _by_anchor(site["card"])
+    assert set(before) == {FIXED, SOFT_404, REMOVED, BANNER}
+    site["server"].fixed = True
+    runs = {name: _recheck(site, before[name]["id"], "--json")
+            for name in (FIXED, SOFT_404, REMOVED)}
+    with open_store(str(site["store"])) as store:
+        store.add_review({"finding": before[BANNER]["id"], "site": CODE, "verdict": "rejected",
+                          "reviewer": "张三", "reason": "图片实际可以显示"})
+        records = list(store.find("rechecks", site=CODE))
+        blobs = {r["evidence"]["screenshot"]: store.get_blob(r["evidence"]["screenshot"])
+                 for r in records if r["evidence"].get("screenshot")}
+    return {"before": before, "runs": runs, "records": records, "blobs": blobs,
+            "card": _card(site["store"])}
+
+
+def _record(rechecked, name: str) -> dict:
+    run = rechecked["runs"][name]
+    assert run.stdout, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_a_link_fixed_since_the_inspection_is_recorded_fixed(rechecked):
+    run = rechecked["runs"][FIXED]
+    assert run.returncode == 0, run.stderr
+    record = _record(rechecked, FIXED)
+    assert record["result"] == "fixed" and record["how"] == "link_ok"
+    assert record["detail"].startswith("已整改")
+    ev = record["evidence"]
+    assert ev["status"] == 200 and ev["outcome"] == "ok"
+    assert ev["checked_at"] and record["at"]
+    assert record["before"]["status"] == 404  # the inspection's evidence, kept beside it
+    # the referring page photographed now, the link outlined on it
+    assert ev["page_url"] == rechecked["before"][FIXED]["page"]
+    shot = rechecked["blobs"][ev["screenshot"]]
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(shot))
+    box = ev["element_box"]
+    assert box and box["x"] + box["width"] <= img.size[0] and box["y"] + box["height"] <= img.size[1]
+    assert ev["linked"] is True
+
+
+def test_a_link_still_broken_is_recorded_still_open(rechecked):
+    run = rechecked["runs"][SOFT_404]
+    assert run.returncode == 2, run.stderr
+    record = _record(rechecked, SOFT_404)
+    assert record["result"] == "open" and record["how"] == "still_broken"
+    assert record["detail"].startswith("仍未整改")
+    assert record["evidence"]["error"] == "soft_404"  # the inspection's own rule for error pages
+    assert record["evidence"]["status"] == 200
+    assert record["evidence"]["screenshot"] in rechecked["blobs"]
+
+
+def test_a_link_the_page_no_longer_carries_is_fixed(rechecked):
+    run = rechecked["runs"][REMOVED]
+    assert run.returncode == 0, run.stderr
+    record = _record(rechecked, REMOVED)
+    assert record["result"] == "fixed" and record["how"] == "link_removed"
+    assert record["evidence"]["status"] == 404
+    assert record["evidence"]["linked"] is False
+    assert record["evidence"]["element_box"] is None
+
+
+def test_the_card_shows_each_findings_latest_recheck_and_keeps_the_old_evidence(rechecked):
+    after = _by_anchor(rechecked["card"])
+    assert after[FIXED]["recheck"]["result"] == "fixed"
+    assert after[SOFT_404]["recheck"]["result"] == "open"
+    assert after[REMOVED]["recheck"]["result"] == "fixed"
+    assert "recheck" not in after[BANNER]
+    # the inspection's evidence is untouched: the record sits next to the finding
+    for name in (FIXED, SOFT_404, REMOVED):
+        assert after[name]["evidence"] == rechecked["before"][name]["evidence"]
+    assert len(rechecked["records"]) == 3
+    assert {r["finding"] for r in rechecked["records"]} == {
+        rechecked["before"][n]["id"] for n in (FIXED, SOFT_404, REMOVED)}
+
+
+def test_an_unknown_id_is_one_line(site):
+    run = _recheck(site, "0123456789abcdef")
+    assert run.returncode == 1
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert "no finding '0123456789abcdef'" in lines[0] and str(site["store"]) in lines[0]
+
+
+def test_a_kind_that_cannot_be_rechecked_says_which_can(site):
+    other = [f for f in site["card"]["findings"]
+             if f.get("kind") not in ("broken_link", "blocked_link", "download_failed")]
+    assert other, [f["kind"] for f in site["card"]["findings"]]
+    run = _recheck(site, other[0]["id"], "--site", CODE)
+    assert run.returncode == 1
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert "only these kinds can be re-checked" in lines[0]
+    assert "broken_link" in lines[0] and "download_failed" in lines[0]
