@@ -34,8 +34,9 @@ RESULT_LABELS = {"fixed": "已整改", "open": "仍未整改"}
 
 #: What a card's finding carries of its latest re-check (``finding["recheck"]``).
 CARD_FIELDS = ("id", "result", "how", "detail", "at", "by")
-CARD_EVIDENCE = ("status", "status_text", "error", "checked_at", "screenshot",
-                 "screenshot_blank", "element_box", "element_missing")
+CARD_EVIDENCE = ("status", "status_text", "error", "detail", "checked_at", "screenshot",
+                 "screenshot_blank", "element_box", "element_missing", "page_url", "page_error",
+                 "linked")
 
 
 def rechecks_of(store, site_code: str, finding_id: str | None = None) -> list[dict]:

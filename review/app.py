@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from flask import Flask, Response, g, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from xunjian.inspection.rechecks import RECHECKABLE, RESULT_LABELS
 from xunjian.reports.census import CensusCache
 from xunjian.reports.text import score_text, verdict_text
 from xunjian.scoring import SHANGHAI
@@ -46,7 +47,8 @@ ERROR_MESSAGES = {400: "请求有误。", 401: "请先登录。", 403: "没有�
 
 def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
                secret_key: str | None = None, secure_cookies: bool = False,
-               screenshooter=data.take_screenshot, warm_up: bool = False) -> Flask:
+               screenshooter=data.take_screenshot, warm_up: bool = False,
+               rechecker=None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or session_secret(store),
@@ -67,6 +69,8 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         screenshooter=screenshooter, max_age=max_session_hours * 3600)
     app.extensions["xunjian_store"] = store
     app.extensions["xunjian_summaries"] = summaries
+    # 复查 (review/views/recheck.py): None runs inspection/recheck.py; tests may pass their own
+    app.extensions["xunjian_rechecker"] = rechecker
     if warm_up:  # compute site summaries now rather than on the first visit to the site list
         threading.Thread(target=summaries.all, name="review-warm-up", daemon=True).start()
 
@@ -101,6 +105,7 @@ def beijing_time(value):
 
 def helpers():
     return {"user": g.get("user"), "REVIEW": data.REVIEW_LABELS, "ROLE_NAMES": ROLE_NAMES,
+            "RECHECKABLE": RECHECKABLE, "RECHECK": RESULT_LABELS,
             "indicator_name": data.indicator_name, "rule_text": data.rule_text,
             "web_url": web_url, "verdict_text": verdict_text, "score_text": score_text,
             # the table the app scores by (XUNJIAN_RULES); a page may ask for the other one

@@ -22,7 +22,8 @@ LAYERS = [
     {"inspection"},
     {"alerts", "reports"},
     {"review", "workqueue"},
-    {"xunjian/cli", "xunjian/commands_freshness", "xunjian/commands_probes", "xunjian/scheduler",
+    {"xunjian/cli", "xunjian/commands_freshness", "xunjian/commands_probes",
+     "xunjian/commands_recheck", "xunjian/scheduler",
      "xunjian/settings", "xunjian/scrapy_commands", "xunjian", "scheduler.py"},
 ]
 RANK = {room: floor for floor, rooms in enumerate(LAYERS) for room in rooms}

@@ -216,3 +216,56 @@ def test_a_kind_that_cannot_be_rechecked_says_which_can(site):
     assert len(lines) == 1, run.stderr
     assert "only these kinds can be re-checked" in lines[0]
     assert "broken_link" in lines[0] and "download_failed" in lines[0]
+
+
+def _signed_in(store):
+    import re
+
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
+
+    add_user(store, "lisi", "reviewer", "correct-horse-9")
+    app = create_app(store, secret_key="test-secret")
+    app.config["TESTING"] = True
+    client = app.test_client()
+
+    def token(html: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    page = client.get("/login").get_data(as_text=True)
+    assert client.post("/login", data={"name": "lisi", "password": "correct-horse-9",
+                                       "csrf_token": token(page)}).status_code == 302
+    return client, token
+
+
+def test_the_review_apps_recheck_button_rechecks_and_shows_the_result(site, rechecked):
+    soft = rechecked["before"][SOFT_404]["id"]
+    fixed = rechecked["before"][FIXED]["id"]
+    with open_store(str(site["store"])) as store:
+        client, token = _signed_in(store)
+        page = client.get(f"/site/{CODE}/finding/{fixed}").get_data(as_text=True)
+        assert "已整改" in page and 'id="recheck-crop"' in page  # the command line's re-check
+        page = client.get(f"/site/{CODE}/finding/{soft}").get_data(as_text=True)
+        assert 'id="recheck-button"' in page and f"xunjian recheck {soft}" in page
+        before = len(store.find("rechecks", site=CODE))
+        resp = client.post(f"/site/{CODE}/finding/{soft}/recheck",
+                           data={"csrf_token": token(page)})
+        assert resp.status_code == 302
+        shown = client.get(resp.headers["Location"]).get_data(as_text=True)
+        assert len(store.find("rechecks", site=CODE)) == before + 1
+        latest = max(store.find("rechecks", site=CODE), key=lambda r: r["at"])
+        assert latest["by"] == "lisi" and latest["result"] == "open"
+        listing = client.get(f"/site/{CODE}").get_data(as_text=True)
+    assert "复查完成：仍未整改" in shown
+    assert 'id="recheck-result" class="rc-open"' in shown and "复查时间" in shown
+    assert "soft_404" in shown
+    assert "复查：仍未整改" in listing and "复查：已整改" in listing
+
+
+def test_findings_no_recheck_can_judge_have_no_button(site):
+    with open_store(str(site["store"])) as store:
+        client, _ = _signed_in(store)
+        other = next(f for f in site["card"]["findings"]
+                     if f.get("kind") not in ("broken_link", "blocked_link", "download_failed"))
+        page = client.get(f"/site/{CODE}/finding/{other['id']}").get_data(as_text=True)
+    assert 'id="recheck-button"' not in page and "尚未复查" in page
