@@ -269,3 +269,72 @@ def test_findings_no_recheck_can_judge_have_no_button(site):
                      if f.get("kind") not in ("broken_link", "blocked_link", "download_failed"))
         page = client.get(f"/site/{CODE}/finding/{other['id']}").get_data(as_text=True)
     assert 'id="recheck-button"' not in page and "尚未复查" in page
+
+
+def _open_expected(card: dict) -> list[dict]:
+    return [f for f in card["findings"] if f["review"] != "rejected"
+            and (f.get("recheck") or {}).get("result") != "fixed"]
+
+
+@pytest.fixture(scope="module")
+def notices(site, rechecked):
+    out = {}
+    for fmt in ("docx", "xlsx"):
+        path = site["tmp"] / f"rectify.{fmt}"
+        run = xunjian("report", "rectify", CODE, "--format", fmt, "--out", str(path),
+                      store=site["store"], timeout=180)
+        assert run.returncode == 0, run.stderr
+        assert "整改通知 written to" in run.stdout
+        out[fmt] = path
+    out["card"] = _card(site["store"])
+    return out
+
+
+def test_the_docx_notice_lists_exactly_the_open_findings(notices, rechecked):
+    from docx import Document
+
+    doc = Document(str(notices["docx"]))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "整改通知" in text and "某某市住房和城乡建设局" in text
+    assert "经人工复核驳回的 1 项" in text and "复查已整改的 2 项" in text
+    (rows,) = [t for t in doc.tables if t.rows[0].cells[0].text == "序号"]
+    header = [c.text for c in rows.rows[0].cells]
+    assert header[:8] == ["序号", "指标", "问题", "问题地址", "入口页", "首次发现", "发现次数", "证据"]
+    body = [[c.text for c in r.cells] for r in rows.rows[1:]]
+    expected = _open_expected(notices["card"])
+    assert [r[2] for r in body] == [f["detail"] for f in expected]
+    assert [r[3] for r in body] == [f.get("url") or "" for f in expected]
+    urls = {r[3] for r in body}
+    soft = rechecked["before"][SOFT_404]
+    assert soft["url"] in urls
+    for gone in (FIXED, REMOVED, BANNER):  # fixed by recheck, or rejected by a reviewer
+        assert rechecked["before"][gone]["url"] not in urls
+    for r, f in zip(body, expected, strict=True):  # part B's fields, "—" until the card has them
+        assert r[5] == (f.get("first_seen") or "—")
+        assert r[6] == (str(f["times_seen"]) if "times_seen" in f else "—")
+    row = next(r for r in body if r[3] == soft["url"])
+    assert "返回错误页面" in row[7] or "soft_404" in row[7]
+    assert row[8].startswith("仍未整改")
+    # the still-open link's picture: the re-check's crop, marked
+    assert f"问题 {row[0]}：{soft['detail']}" in text
+    assert len(doc.inline_shapes) >= 1
+
+
+def test_the_xlsx_notice_lists_exactly_the_open_findings_with_pictures(notices, rechecked):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(str(notices["xlsx"]))["整改通知"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    start = next(i for i, r in enumerate(values) if r[0] == "序号")
+    body = [r for r in values[start + 1:] if r[0] is not None]
+    expected = _open_expected(notices["card"])
+    assert [r[2] for r in body] == [f["detail"] for f in expected]
+    assert [r[3] for r in body] == [f.get("url") or "" for f in expected]
+    soft = rechecked["before"][SOFT_404]
+    row = next(r for r in body if r[3] == soft["url"])
+    assert row[9].startswith("仍未整改") and row[10].startswith("图")
+    assert all(rechecked["before"][g]["url"] not in {r[3] for r in body}
+               for g in (FIXED, REMOVED, BANNER))
+    pictured = sum(1 for f in expected if (f.get("recheck") or {}).get("evidence", {}).get(
+        "screenshot") or (f.get("evidence") or {}).get("screenshot"))
+    assert len(ws._images) == pictured >= 1

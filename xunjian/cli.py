@@ -372,6 +372,32 @@ def report_site(obj: StoreContext, site_code, as_of, inspection_id, fmt, output,
                   soft_wrap=True)
 
 
+@report.command("rectify")
+@click.argument("site_code")
+@click.option("--inspection", "inspection_id", metavar="ID",
+              help="A stored inspection of it (default: its latest finished one).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), required=True,
+              help="Notice format.")
+@click.option("--output", "--out", "output", type=click.Path(), required=True,
+              metavar="PATH", help="Where to write the notice.")
+@rules_option
+@click.pass_obj
+def report_rectify(obj: StoreContext, site_code, inspection_id, fmt, output, rules):
+    """整改通知 for the site's owner: its open findings (not rejected, not fixed by a recheck)
+    with first-seen date, times seen, evidence and screenshot."""
+    from xunjian.reports.rectify import build_rectify_notice
+    from xunjian.reports.render import ReportError
+
+    check_output(output)
+    try:
+        body = build_rectify_notice(obj.store, site_code, fmt, inspection_id, rules=rules)
+    except ReportError as exc:
+        raise click.ClickException(f"{exc} (store: {obj.url})") from None
+    write_output(output, body)
+    console.print(f"整改通知 written to {output} ({len(body):,} bytes)", highlight=False,
+                  soft_wrap=True)
+
+
 @report.command("census")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Count each site's latest finished inspection at or before this date.")
