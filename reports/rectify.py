@@ -23,7 +23,7 @@ from xunjian.scoring import SHANGHAI, load_rules
 
 from .render import ReportError, beijing
 from .shots import Shots
-from .site import _blob_location, _label_review, _site_facts, pick_inspection
+from .site import _blob_location, _site_facts, pick_inspection
 
 FORMATS = ("docx", "xlsx")
 NONE = "—"
@@ -44,12 +44,12 @@ def evidence_text(finding: dict) -> str:
         parts.append(f"链接名称：{ev['anchor_text']}")
     status = str(ev.get("status_text") or ev.get("status") or ev.get("http_status") or "")
     error = str(ev.get("error") or "")
-    if status and error and error != status:
-        parts.append(f"返回值：{status}（{error}）")
-    elif status or error:
-        parts.append(f"返回值：{status or error}")
-    for key, label in (("date", "日期"), ("page_date", "页面日期"), ("latest_date", "最新日期"),
-                       ("newest_date", "最新日期")):
+    if status or error:  # 200（返回错误页面） says what soft_404 says; a bare code says less
+        parts.append(f"返回值：{status if ev.get('status_text') else status or error}"
+                     + (f"（{error}）" if error and status and not ev.get("status_text") else ""))
+    for key, label in (("column_type", "栏目类型"), ("column_name", "栏目名称"),
+                       ("date", "日期"), ("page_date", "页面日期"), ("latest_date", "最新日期"),
+                       ("newest_date", "最新日期"), ("newest", "最新信息日期")):
         if ev.get(key):
             parts.append(f"{label}：{ev[key]}")
     missing = ev.get("missing") or ev.get("missing_elements")
@@ -61,7 +61,19 @@ def evidence_text(finding: dict) -> str:
         parts.append(f"原文：{ev['sentence']}")
     if ev.get("checked_at"):
         parts.append(f"探测时间：{beijing(ev['checked_at'])}")
-    return "；".join(str(p) for p in parts) or (finding.get("detail") or "")
+    if isinstance(ev.get("count"), int) and ev.get("window_days"):
+        parts.append(f"监测期 {ev['window_days']} 天内 {ev['count']} 条")
+    return "；".join(str(p) for p in parts) or NONE
+
+
+def review_text(finding: dict) -> str:
+    """Who judged the finding, for its owner: a reviewer's confirmation, a candidate awaiting
+    one, or the machine's own finding (which counts without one)."""
+    if finding.get("review") == "confirmed":
+        return "人工复核确认"
+    if finding.get("needs_review"):
+        return "待人工复核（确认后计入）"
+    return "系统检测"
 
 
 def _recheck_text(finding: dict) -> str:
@@ -99,7 +111,7 @@ def _row(n: int, f: dict, rules, shots: Shots, link) -> dict:
         "url": f.get("url") or "", "page": f.get("page") or "",
         "first_seen": f.get("first_seen") or NONE,
         "times_seen": str(times) if isinstance(times, int) else NONE,
-        "evidence": evidence_text(f), "review": _label_review(f), "recheck": _recheck_text(f),
+        "evidence": evidence_text(f), "review": review_text(f), "recheck": _recheck_text(f),
         **pic, "figure": figure,
         "screenshot_link": link(pic["screenshot"]) if pic["screenshot"] else "",
     }
