@@ -42,6 +42,8 @@ BANNER = "住房保障宣传月"
 OLD_LINK = "<TR><TD>·<A href=\"/xxgk/old/qxgk.html\">区县概况（旧版）</A></TD></TR>".encode("gbk")
 #: Only once the site is "fixed" (between the inspection and the re-checks).
 PUBLISHED_LATER = {"/zwgk/2026/gzbg.html"}
+#: A guide's form: an HTML error page served where the .doc is promised, until it is fixed.
+DOWNLOAD = "/files/申请表.doc"
 
 
 class CitySite(BaseHTTPRequestHandler):
@@ -56,6 +58,9 @@ class CitySite(BaseHTTPRequestHandler):
         file = SITE / (path.lstrip("/") or "index.html")
         if file.is_dir():
             file = file / "index.html"
+        if path == DOWNLOAD:  # an error page where a file is promised, until it is fixed
+            self._file()
+            return
         hidden = path in PUBLISHED_LATER and not self.server.fixed
         if hidden or not file.resolve().is_relative_to(SITE.resolve()) or not file.is_file():
             data = "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>" \
@@ -67,6 +72,19 @@ class CitySite(BaseHTTPRequestHandler):
                                              b"" if self.server.fixed else OLD_LINK)
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+    def _file(self):
+        if self.server.fixed:
+            data, kind = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4088, "application/msword"
+        else:
+            data, kind = "<html><head><title>提示</title></head><body>文件不存在或已被删除</body>" \
+                         "</html>".encode("gbk"), "text/html"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -338,3 +356,29 @@ def test_the_xlsx_notice_lists_exactly_the_open_findings_with_pictures(notices, 
     pictured = sum(1 for f in expected if (f.get("recheck") or {}).get("evidence", {}).get(
         "screenshot") or (f.get("evidence") or {}).get("screenshot"))
     assert len(ws._images) == pictured >= 1
+
+
+def test_a_download_is_rechecked_by_the_download_rules(tmp_path):
+    """A failed guide download (a finding the card derives): an HTML page where a .doc is
+    promised is still open; the file served is fixed, with the guide photographed."""
+    import asyncio
+
+    from xunjian.inspection.recheck import recheck_finding
+
+    with serving() as (server, url), open_store(str(tmp_path / "store")) as store:
+        site = {"code": CODE, "name": "某某市住房和城乡建设局", "url": url}
+        store.upsert_site(site)
+        inspection = {"id": "i1", "site": CODE}
+        finding = {"id": "d1", "kind": "download_failed", "indicator": "service.attachments",
+                   "url": f"{url}files/%E7%94%B3%E8%AF%B7%E8%A1%A8.doc",
+                   "page": f"{url}bsfw/zn_001.html", "evidence": {"reason": "html_instead_of_file"}}
+        first = asyncio.run(recheck_finding(store, site, inspection, finding, by="test"))
+        server.fixed = True
+        second = asyncio.run(recheck_finding(store, site, inspection, finding, by="test"))
+        stored = store.find("rechecks", site=CODE)
+    assert first["result"] == "open" and first["evidence"]["error"] in (
+        "soft_404", "html_instead_of_file")
+    assert second["result"] == "fixed" and second["how"] == "link_ok"
+    assert second["detail"] == "已整改：附件现可下载（200）"
+    assert second["evidence"]["element_box"] and second["evidence"]["linked"] is True
+    assert [r["result"] for r in sorted(stored, key=lambda r: r["at"])] == ["open", "fixed"]
