@@ -274,10 +274,14 @@ def test_the_review_apps_recheck_button_rechecks_and_shows_the_result(site, rech
         latest = max(store.find("rechecks", site=CODE), key=lambda r: r["at"])
         assert latest["by"] == "lisi" and latest["result"] == "open"
         listing = client.get(f"/site/{CODE}").get_data(as_text=True)
+        notice = client.get(f"/site/{CODE}/rectify.docx")
     assert "复查完成：仍未整改" in shown
     assert 'id="recheck-result" class="rc-open"' in shown and "复查时间" in shown
     assert "soft_404" in shown
     assert "复查：仍未整改" in listing and "复查：已整改" in listing
+    assert f"/site/{CODE}/rectify.xlsx" in listing
+    assert notice.status_code == 200 and notice.data[:2] == b"PK"
+    assert "attachment; filename=rectify-9999000220-" in notice.headers["Content-Disposition"]
 
 
 def test_findings_no_recheck_can_judge_have_no_button(site):

@@ -1,5 +1,6 @@
 """复查 on a finding's page: re-check the finding now (fetch its URL again, photograph its
-referring page) and show the result — 已整改 / 仍未整改 — with the new evidence and time.
+referring page) and show the result — 已整改 / 仍未整改 — with the new evidence and time; and the
+整改通知 of a site (reports/rectify.py) to download, DOCX or XLSX.
 
 The re-check is inspection/recheck.py's, the same as ``xunjian recheck FINDING_ID``; its record
 joins the card (``finding["recheck"]``), so the finding page shows the latest one.
@@ -9,11 +10,24 @@ from __future__ import annotations
 
 import asyncio
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from xunjian.inspection.card import card_for
 from xunjian.inspection.recheck import RecheckError, recheck_finding
 from xunjian.inspection.rechecks import RECHECKABLE, RESULT_LABELS
+from xunjian.reports.rectify import FORMATS, build_rectify_notice
+from xunjian.reports.render import MIME, ReportError
 
 from .. import data
 from ..shared import FINDING_RE, inspection_of, rules_arg, site_or_404, state
@@ -54,3 +68,21 @@ def recheck(code, fid):
         return back
     flash(f"复查完成：{RESULT_LABELS[record['result']]}。{record['detail']}")
     return back
+
+
+@bp.get("/site/<code>/rectify.<fmt>")
+def rectify(code, fmt):
+    site_or_404(code)
+    if fmt not in FORMATS:
+        abort(404)
+    inspection = inspection_of(code, request.args.get("inspection"))
+    try:
+        body = build_rectify_notice(state().store, code, fmt, inspection["id"],
+                                    rules=rules_arg(),
+                                    blob_link=lambda b: url_for("manual.blob", blob_id=b,
+                                                                _external=True))
+    except ReportError as exc:
+        return render_template("error.html", message=str(exc)), 500
+    name = f"rectify-{code}-{inspection.get('as_of') or 'latest'}.{fmt}"
+    return Response(body, mimetype=MIME[fmt],
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
