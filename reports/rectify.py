@@ -103,7 +103,8 @@ def _row(n: int, f: dict, rules, shots: Shots, link) -> dict:
     except (KeyError, ValueError):
         indicator = f["indicator"]
     pic = _picture(f)
-    figure = shots.ref(pic["screenshot"], f"问题{n}{pic['when']}截图：{f.get('page') or f.get('url') or ''}")
+    where = f.get("page") or f.get("url") or ""
+    figure = shots.ref(pic["screenshot"], f"问题{n}{pic['when']}截图：{where}")
     times = f.get("times_seen")
     return {
         "n": n, "id": f["id"], "issue_key": f.get("issue_key") or "",
