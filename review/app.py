@@ -24,6 +24,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from xunjian.reports.census import CensusCache
 from xunjian.reports.text import score_text, verdict_text
 from xunjian.scoring import SHANGHAI
+from xunjian.scoring.history import LABELS as CHANGE_LABELS
+from xunjian.scoring.history import carried_text, change_text, changes_summary
 
 from . import data
 from .shared import (
@@ -103,6 +105,8 @@ def helpers():
     return {"user": g.get("user"), "REVIEW": data.REVIEW_LABELS, "ROLE_NAMES": ROLE_NAMES,
             "indicator_name": data.indicator_name, "rule_text": data.rule_text,
             "web_url": web_url, "verdict_text": verdict_text, "score_text": score_text,
+            "change_text": change_text, "carried_text": carried_text,
+            "changes_summary": changes_summary, "CHANGE_LABELS": CHANGE_LABELS,
             # the table the app scores by (XUNJIAN_RULES); a page may ask for the other one
             "default_rules": data.rules().name}
 

@@ -147,3 +147,41 @@ def test_a_rejected_finding_stays_rejected_on_the_next_inspection(twice):
     assert old["change"] is None and old["id"] not in twice["card2"]["changes"]["new"]
     # on the inspection it was given on, the verdict is not "carried"
     assert "carried_verdict" not in _links(twice["card1_again"])["旧版网站通知公告"]
+
+
+def test_the_review_app_site_page_shows_new_open_and_fixed(twice):
+    from test_review_app import PASSWORD, sign_in
+
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
+
+    with open_store(str(twice["store"])) as store:
+        add_user(store, "alice", "reviewer", PASSWORD)
+        app = create_app(store, secret_key="test-secret")
+        app.config["TESTING"] = True
+        client = app.test_client()
+        assert sign_in(client).status_code == 302
+        html = client.get(f"/site/{CODE}").get_data(as_text=True)
+    changes = twice["card2"]["changes"]
+    assert (f"整改情况（对比上次检查 {FIRST}）：新发现 {len(changes['new'])} 项，"
+            f"未整改 {len(changes['open'])} 项，已整改 {len(changes['fixed'])} 项") in html
+    assert f"未整改（自 {FIRST} 起，第 2 次发现）" in html
+    assert "gzbg2025.html" in html.split('id="changes"')[1].split("</div>")[0]  # the fixed row
+    assert "沿用上次检查的复核结论：驳回（李审核" in html
+
+
+def test_the_site_report_lists_what_changed(twice, tmp_path):
+    from docx import Document
+
+    html_out, docx_out = tmp_path / "r.html", tmp_path / "r.docx"
+    for fmt, out in (("html", html_out), ("docx", docx_out)):
+        run = xunjian("report", "site", CODE, "--format", fmt, "--output", str(out),
+                      store=twice["store"], timeout=180)
+        assert run.returncode == 0, run.stderr
+    html = html_out.read_text(encoding="utf-8")
+    section = html.split('id="changes"')[1].split("</table>")[0]
+    assert "已整改" in section and "gzbg2025.html" in section
+    assert f"未整改（自 {FIRST} 起，第 2 次发现）" in section
+    doc = Document(str(docx_out))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "已整改" in cells and any("gzbg2025.html" in c for c in cells)
