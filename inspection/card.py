@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from xunjian.base import config
 from xunjian.inspection.checks2019 import Context, derive_all
+from xunjian.inspection.history import earlier_seen
 from xunjian.inspection.rechecks import attach_rechecks
 from xunjian.inspection.shared import InspectionError
 from xunjian.inspectors.evidence import mark_blank_screenshots
@@ -30,6 +31,7 @@ from xunjian.inspectors.service import guide_columns, service_checks, service_fi
 from xunjian.probes.probe import load_probes
 from xunjian.probes.scoring import probe_findings
 from xunjian.scoring import Rules, score_card
+from xunjian.scoring.history import apply_history
 from xunjian.scoring.rules import score_rules
 from xunjian.spiders.frontier import crawl_cut
 
@@ -131,11 +133,13 @@ def card_rules(rules=None) -> Rules:
     return score_rules(rules or config.current().rules)
 
 
-def card_for(store, inspection_id: str, as_of=None, rules=None) -> dict:
+def card_for(store, inspection_id: str, as_of=None, rules=None, history: bool = True) -> dict:
     """Score card of a stored inspection at ``as_of`` (default: the inspection's own), with the
     findings reviewers added (review app) — the card every reader shows. ``rules``: the table
     (``census-2015`` or ``checklist-2019``, a name or Rules; default the XUNJIAN_RULES setting):
-    one crawl scores under either."""
+    one crawl scores under either. ``history``: give the card its ``changes`` against the site's
+    previous finished inspection and each finding its ``first_seen`` and ``times_seen``
+    (scoring/history.py)."""
     rules = card_rules(rules)
     inspection = store.get_inspection(inspection_id)
     if inspection is None:
@@ -146,6 +150,8 @@ def card_for(store, inspection_id: str, as_of=None, rules=None) -> dict:
         card = card_2019(store, inspection, site, as_of, rules)
     else:
         card = _card_2015(store, inspection, site, as_of)
+    if history:
+        apply_history(card, earlier_seen(store, inspection, rules.name, card_for))
     return attach_rechecks(store, inspection, card)  # 复查: the latest re-check of each finding
 
 

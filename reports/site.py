@@ -24,6 +24,8 @@ from xunjian.base.safetext import clean_all
 from xunjian.inspection.card import card_for
 from xunjian.probes.probe import load_probes
 from xunjian.scoring import load_rules
+from xunjian.scoring.history import LABELS as CHANGE_LABELS
+from xunjian.scoring.history import change_text, changes_summary
 from xunjian.scoring.time import as_of_date, as_of_instant, window_start
 
 from .charts import probe_chart_bars, probe_fail_bars
@@ -124,7 +126,28 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
         "rules": rules.name,
         # checklist-2019: the deduction part, the bonus or why none, the groups ("" otherwise)
         "score_note": "；".join(score_parts(card)) if "bonus" in card else "",
+        "changes": _changes(card, rules),
     }
+
+
+def _changes(card: dict, rules) -> dict:
+    """整改情况: the card's changes since the site's previous finished inspection, a row per
+    new, still open and fixed issue (nothing when the card has no history)."""
+    changes = card.get("changes")
+    if not changes:
+        return {}
+    rows = [{"state": change_text(f), "indicator": rules.indicator(f["indicator"]).name,
+             "detail": f.get("detail") or f.get("kind") or "", "url": f.get("url") or "",
+             "first_seen": f.get("first_seen") or "", "times_seen": f.get("times_seen") or 1}
+            for f in card["findings"] if f.get("change") in ("new", "open")]
+    rows += [{"state": CHANGE_LABELS["fixed"],
+              "indicator": (rules.indicator(x["indicator"]).name
+                            if x.get("indicator") in rules.ids else x.get("indicator") or ""),
+              "detail": x.get("detail") or x.get("kind") or "", "url": x.get("url") or "",
+              "first_seen": x.get("first_seen") or "", "times_seen": ""}
+             for x in changes.get("fixed_findings") or ()]
+    return {"summary": changes_summary(card), "rows": rows,
+            "since": changes.get("since_as_of") or ""}
 
 
 def _site_facts(store, code: str, card: dict) -> dict:

@@ -109,6 +109,7 @@ def site_docx(r: dict) -> bytes:
         doc.add_heading("未检查的指标（不是 0 分：这些指标本次没有检查）", level=3)
         table(doc, ["指标", "原因"], [[u["name"], u["reason"]] for u in r["unchecked"]],
               widths=[0.25, 0.75])
+    _changes(doc, r)
     for v in r["vetoes"]:
         doc.add_heading(f"单项否决：{v['name']}", level=3)
         doc.add_paragraph(v["reason"]).runs[0].font.color.rgb = RED
@@ -176,6 +177,19 @@ def site_docx(r: dict) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _changes(doc: Document, r: dict) -> None:
+    """整改情况: what is new, still open and fixed since the previous inspection."""
+    changes = r.get("changes")
+    if not changes:
+        return
+    doc.add_heading("整改情况", level=3)
+    doc.add_paragraph(changes["summary"])
+    if changes["rows"]:
+        table(doc, ["状态", "指标", "问题", "地址", "首次发现"],
+              [[c["state"], c["indicator"], c["detail"], c["url"], c["first_seen"]]
+               for c in changes["rows"]], widths=[0.16, 0.12, 0.32, 0.28, 0.12])
 
 
 def _dead_links(doc: Document, r: dict) -> None:

@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from xunjian.scoring import load_rules
-from xunjian.inspectors.homepage import short_error
 from xunjian.base.safetext import clean, markup
+from xunjian.inspectors.homepage import short_error
+from xunjian.scoring import load_rules
+from xunjian.scoring.history import LABELS, carried_text, change_text, changes_summary
 
 MAX_FINDINGS_SHOWN = 40
 REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
@@ -35,7 +36,7 @@ COLLECTED = {"updates.homepage", "veto.not_updated", "updates.basic_info", "veto
              "service.guide", "service.attachments", "service.online_systems",
              "veto.unresponsive"}
 FINDING_FIELDS = ("id", "问题类型", "名称或说明", "地址", "返回值", "入口地址", "复核", "扣分",
-                  "截图", "截图空白")
+                  "整改", "截图", "截图空白")
 
 
 def _points(value: float) -> str:
@@ -209,6 +210,12 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
                   f"扣分合计 {_points(card['total_deduction'])}",
                   "provisional" if card.get("provisional") else "final",
                   f"inspection {card.get('inspection')}"])
+    if card.get("changes"):  # against the site's previous finished inspection
+        lines.append(["changes", changes_summary(card)])
+        for fixed in card["changes"].get("fixed_findings") or ():
+            lines.append(["fixed", LABELS["fixed"], fixed.get("indicator") or "",
+                          fixed.get("url") or "", fixed.get("detail") or "",
+                          f"自 {fixed.get('first_seen')} 起"])
     if "bonus" in card:  # a capped table (checklist-2019): its name, score parts and bonus
         lines.append(["rules", card["rules"], rules.title])
         lines.append(["score", *score_parts(card)])
@@ -250,7 +257,9 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
     if card["findings"]:
         lines.append(["#finding", *FINDING_FIELDS])
     for finding in card["findings"]:
-        lines.append(["finding", *_finding_row(finding, rules, blob_location)])
+        row = _finding_row(finding, rules, blob_location)  # 整改 before the screenshot fields
+        since = "；".join(t for t in (change_text(finding), carried_text(finding)) if t)
+        lines.append(["finding", *row[:8], since, *row[8:]])
     return ["\t".join(_field(v) for v in line) for line in lines]
 
 
@@ -289,7 +298,12 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
                     f"{pending} finding(s) await 人工复核", style="yellow")
     if "bonus" in card:
         head.append(clean(f"\n依据 {rules.title}：" + "，".join(score_parts(card))))
+    if card.get("changes"):
+        head.append(clean("\n" + changes_summary(card)), style="cyan")
     console.print(head)
+    for fixed in (card.get("changes") or {}).get("fixed_findings") or ():
+        console.print(clean(f"  {LABELS['fixed']}：{fixed.get('detail') or ''}  "
+                            f"{fixed.get('url') or ''}"), markup=False, highlight=False)
     if home.get("reachable") is False and home.get("screenshot") and blob_location:
         console.print(f"首页截图 (what the browser showed): {blob_location(home['screenshot'])}",
                       highlight=False)
@@ -350,8 +364,9 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
             ft.add_column(col, overflow="fold")
         for f in findings[:MAX_FINDINGS_SHOWN]:
             _, kind, what, url, status, page, review, points, _, _ = _finding_row(f, rules, None)
+            since = "\n".join(t for t in (change_text(f), carried_text(f)) if t)
             ft.add_row(markup(kind), markup(f"{what}\n{url}"), markup(status), markup(page),
-                       review, points)
+                       review + (f"\n{markup(since)}" if since else ""), points)
         console.print(ft)
         if len(findings) > MAX_FINDINGS_SHOWN:
             console.print(f"… {len(findings) - MAX_FINDINGS_SHOWN} more in the JSON card")

@@ -25,6 +25,8 @@ from xunjian.inspection.rechecks import RECHECKABLE, RESULT_LABELS
 from xunjian.reports.census import CensusCache
 from xunjian.reports.text import score_text, verdict_text
 from xunjian.scoring import SHANGHAI
+from xunjian.scoring.history import LABELS as CHANGE_LABELS
+from xunjian.scoring.history import carried_text, change_text, changes_summary
 
 from . import data
 from .shared import (
@@ -108,6 +110,8 @@ def helpers():
             "RECHECKABLE": RECHECKABLE, "RECHECK": RESULT_LABELS,
             "indicator_name": data.indicator_name, "rule_text": data.rule_text,
             "web_url": web_url, "verdict_text": verdict_text, "score_text": score_text,
+            "change_text": change_text, "carried_text": carried_text,
+            "changes_summary": changes_summary, "CHANGE_LABELS": CHANGE_LABELS,
             # the table the app scores by (XUNJIAN_RULES); a page may ask for the other one
             "default_rules": data.rules().name}
 

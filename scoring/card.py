@@ -38,7 +38,9 @@ lists the vetoes that were not checked: a 合格 with any of them is 合格（�
 Reviews carry over to later inspections through the stable finding id. A review may also carry
 ``evidence`` — the ``evidence_digest`` of the finding it judged; when the finding's evidence has
 changed since (another status or error, another rule…), that review no longer applies and the
-finding awaits review again. Reviews without ``evidence`` always apply.
+finding awaits review again. Reviews without ``evidence`` always apply. The card says so on the
+finding: ``carried_verdict`` {verdict, by, at, from_inspection} when the verdict standing was
+given on an earlier inspection, ``review_reset`` when the latest verdict was on other evidence.
 """
 
 from __future__ import annotations
@@ -93,7 +95,10 @@ def score_card(
     order = {entry.id: n for n, entry in enumerate(rules.all)}
     findings = list(findings)
     digests = {f.get("id"): evidence_digest(f) for f in findings}
-    status = latest_reviews(r for r in reviews if _applies(r, digests))
+    reviews = list(reviews)
+    latest = latest_review_docs(r for r in reviews if _applies(r, digests))
+    unapplied = latest_review_docs(r for r in reviews if not _applies(r, digests))
+    status = {fid: review["verdict"] for fid, review in latest.items()}
 
     priced: list[tuple[Indicator, dict[str, Any], Decimal, bool]] = []
     seen: set[str] = set()
@@ -104,6 +109,8 @@ def score_card(
         seen.add(item[1]["id"])
         priced.append(item)
     priced.sort(key=lambda p: (order[p[0].id], str(p[1].get("url") or ""), p[1]["id"]))
+    for _, card_finding, _, _ in priced:
+        _carried(card_finding, latest, unapplied, inspection)
     _weigh_supporting(priced, rules)
 
     capped = rules.scoring == "capped"
@@ -299,6 +306,11 @@ def _groups(rules: Rules, deductions: list[dict[str, Any]], exempt: frozenset[st
 
 def latest_reviews(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Finding id → verdict of its latest review (by ``at``, then by position in the list)."""
+    return {finding: review["verdict"] for finding, review in latest_review_docs(reviews).items()}
+
+
+def latest_review_docs(reviews: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Finding id → its latest review (by ``at``, then by position in the list)."""
     ranked = []
     for position, review in enumerate(reviews):
         finding, verdict, at = review.get("finding"), review.get("verdict"), review.get("at")
@@ -309,9 +321,29 @@ def latest_reviews(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:
                              f"'confirmed' or 'rejected', not {verdict!r}")
         if at is None:
             raise ValueError(f"review #{position} of finding {finding!r} has no time 'at'")
-        ranked.append((as_of_instant(at), position, finding, verdict))
+        ranked.append((as_of_instant(at), position, finding, review))
     ranked.sort(key=lambda r: (r[0], r[1]))
-    return {finding: verdict for _, _, finding, verdict in ranked}
+    return {finding: review for _, _, finding, review in ranked}
+
+
+def _carried(card: Mapping[str, Any], latest: Mapping[str, Mapping[str, Any]],
+             unapplied: Mapping[str, Mapping[str, Any]], inspection: str | None) -> None:
+    """Say on a card finding where its verdict came from: ``carried_verdict`` when a reviewer
+    gave it on an earlier inspection of the same issue (the evidence unchanged since), and
+    ``review_reset`` when the latest verdict was given on other evidence and no longer holds."""
+    fid = card["id"]
+    review = latest.get(fid)
+    if review is not None and review.get("inspection") and inspection \
+            and review["inspection"] != inspection:
+        card["carried_verdict"] = {"verdict": review["verdict"],
+                                   "by": review.get("reviewer"), "at": str(review["at"]),
+                                   "from_inspection": review["inspection"]}
+    old = unapplied.get(fid)
+    if old is not None and (review is None
+                            or as_of_instant(old["at"]) > as_of_instant(review["at"])):
+        card["review_reset"] = {"verdict": old["verdict"], "by": old.get("reviewer"),
+                                "at": str(old["at"]), "from_inspection": old.get("inspection"),
+                                "reason": "证据已变化，原复核结论不再适用，需重新复核"}
 
 
 #: Evidence fields that differ from run to run without changing what a reviewer judged.
