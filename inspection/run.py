@@ -147,8 +147,7 @@ def run_inspection(store, store_url: str, code: str, as_of: str | None = None,
     like ``run_crawl``; default: ``scrapy crawl site`` in a subprocess)."""
     site = store.get_site(code)
     if site is None:
-        raise InspectionError(f"unknown site {code!r}: import it first with "
-                              "`xunjian registry import sites.csv columns.csv`")
+        raise InspectionError(store.unknown_site(code))
     find_browser()  # fail before crawling when there is no browser (BrowserNotFound says why)
     lock = SiteLock(store, code)
     lock.acquire()  # SiteBusy names the holder

@@ -57,7 +57,7 @@ def pick_inspection(store, code: str, inspection_id: str | None = None,
     """The inspection a report is built from: the one named, else the site's latest finished
     inspection at or before ``as_of`` (any, without as_of). Raises ReportError with the reason."""
     if store.get_site(code) is None:
-        raise ReportError(f"unknown site {code!r}; import it with `xunjian registry import`")
+        raise ReportError(store.unknown_site(code))
     if inspection_id:
         inspection = store.get_inspection(inspection_id)
         if inspection is None:

@@ -48,7 +48,7 @@ def serve(obj, host: str, port: int, threads: int, session_minutes: int, secure_
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"人工复核 web app: http://{host}:{port}/  (waitress, {threads} threads; "
-               f"store: {obj.url})")
+               f"store: {obj.label})")
     try:
         server.run()
     except KeyboardInterrupt:
@@ -72,7 +72,7 @@ def add_user_command(obj, name: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        created = add_user(obj.store, name, role, password)
+        created = add_user(obj.open(create=True), name, role, password)
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{'created' if created else 'updated'} user {name} ({role})")

@@ -292,7 +292,7 @@ class SiteSpider(scrapy.Spider):
     async def start(self):
         site = self.store.get_site(self.site_code)
         if site is None:
-            self.logger.error("unknown site %s: import the registry first", self.site_code)
+            self.logger.error("%s", self.store.unknown_site(self.site_code))
             return
         self.site = site
         # The site is its homepage's origin plus its registered columns' (not its online systems:

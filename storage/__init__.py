@@ -17,6 +17,7 @@ from xunjian.storage.errors import (
     NotFoundError,
     StoreClosedError,
     StoreError,
+    StoreNotFoundError,
     StoreUnavailableError,
     StoreURLError,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Store",
     "StoreClosedError",
     "StoreError",
+    "StoreNotFoundError",
     "StoreURLError",
     "StoreUnavailableError",
     "open_store",

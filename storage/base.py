@@ -256,6 +256,8 @@ class Store(ABC):
     """
 
     _closed = False
+    #: how messages name the store (a folder, a MongoDB URL without its password)
+    label: str = "the store"
 
     # ----------------------------------------------------------------- backend hooks
     @abstractmethod
@@ -526,6 +528,18 @@ class Store(ABC):
     def list_sites(self) -> list[Doc]:
         """All sites, sorted by code."""
         return self.find(SITES, sort="code")
+
+    def unknown_site(self, code: str) -> str:
+        """The message for a site code this store does not have; it names the store and what it
+        does have, so a command run against the wrong (or an empty) store says so."""
+        total = self.count(SITES)
+        if not total:
+            have = "no sites are registered there"
+        else:
+            shown = [s["code"] for s in self.find(SITES, sort="code", limit=5)]
+            have = f"{total} registered: {', '.join(shown)}{'…' if total > 5 else ''}"
+        return (f"unknown site {code!r} in the store {self.label} ({have}); "
+                "import it with `xunjian registry import FILE...`")
 
     @retried
     def replace_columns(self, site_code: str, columns: Iterable[Mapping[str, Any]]) -> int:

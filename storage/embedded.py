@@ -23,7 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from xunjian.storage.base import INDEXES, Doc, Scalar, Store, index_fields
-from xunjian.storage.errors import DuplicateIdError, StoreError, StoreUnavailableError
+from xunjian.storage.errors import (
+    DuplicateIdError,
+    StoreError,
+    StoreNotFoundError,
+    StoreUnavailableError,
+)
 
 DB_FILE = "xunjian.sqlite3"
 BLOB_DIR = "blobs"
@@ -87,8 +92,13 @@ def _sqlite_errors(where: Path) -> Iterator[None]:
 class EmbeddedStore(Store):
     """Documents in `<root>/xunjian.sqlite3`, blobs in `<root>/blobs/ab/<sha256>.<ext>`."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, create: bool = True) -> None:
         self.root = Path(root).expanduser().resolve()
+        if not create and not (self.root / DB_FILE).is_file():
+            raise StoreNotFoundError(
+                f"no store at {self.root} (no {DB_FILE} there); create one with "
+                "`xunjian registry import FILE...` or `xunjian demo`, or name another with "
+                "--store or XUNJIAN_STORE")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -108,6 +118,11 @@ class EmbeddedStore(Store):
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.root)!r})"
+
+    @property
+    def label(self) -> str:
+        """The store as messages name it: its folder."""
+        return str(self.root)
 
     # ----------------------------------------------------------------- connection
     def _connect(self) -> sqlite3.Connection:

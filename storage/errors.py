@@ -20,6 +20,11 @@ class StoreUnavailableError(StoreError):
     """The backend cannot be reached (MongoDB down, database file unusable)."""
 
 
+class StoreNotFoundError(StoreError):
+    """A command that only reads was pointed at a store that does not exist (an embedded
+    store's folder without its database): nothing is created, the message names the place."""
+
+
 class StoreClosedError(StoreError):
     """The store was used after `close()`."""
 

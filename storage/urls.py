@@ -33,8 +33,11 @@ def redact_url(url: str) -> str:
     return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{hosts}{tail}"
 
 
-def open_store(url: str | os.PathLike[str] | None = None) -> Store:
+def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
     """Open the store named by `url`, else env XUNJIAN_STORE, else ./xunjian-data.
+
+    ``create=False`` (commands that only read) never makes a folder: an embedded store that does
+    not exist raises StoreNotFoundError naming the folder.
 
     A plain path or file:/// URL opens the embedded store; mongodb:// and mongodb+srv:// open
     MongoDB; mongomock:// opens an in-process fake shared by everyone in this process.
@@ -43,13 +46,13 @@ def open_store(url: str | os.PathLike[str] | None = None) -> Store:
     if not target.strip():
         raise StoreURLError(f"empty store URL; use {ACCEPTED}")
     if "://" not in target:
-        return EmbeddedStore(target)
+        return EmbeddedStore(target, create=create)
     parts = urlsplit(target)
     scheme = parts.scheme.lower()
     if scheme == "file":
         if parts.netloc not in ("", "localhost") or not parts.path:
             raise StoreURLError(f"file URLs must look like file:///abs/path, not {target!r}")
-        return EmbeddedStore(unquote(parts.path))
+        return EmbeddedStore(unquote(parts.path), create=create)
     if scheme in ("mongodb", "mongodb+srv"):
         return _open_mongo(target)
     if scheme == "mongomock":

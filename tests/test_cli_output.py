@@ -144,7 +144,8 @@ def test_unknown_inspection_id_is_a_clear_error(stored) -> None:
 def test_store_after_the_subcommand_is_the_store_used(stored, tmp_path: Path) -> None:
     runner = CliRunner(env={"XUNJIAN_STORE": str(tmp_path / "empty")})
     before = runner.invoke(main, ["report", "card", CODE])
-    assert before.exit_code == 1 and "no finished inspection" in before.output
+    assert before.exit_code == 1 and f"no store at {tmp_path / 'empty'}" in before.output
+    assert not (tmp_path / "empty").exists()  # reading names the store; it creates nothing
     after = runner.invoke(main, ["report", "card", CODE, "--store", str(stored["folder"])])
     assert after.exit_code == 0, after.output
     assert after.output.startswith(f"site\t{CODE}\t")
@@ -206,4 +207,4 @@ def test_inspect_reads_the_store_named_after_it(stored, tmp_path: Path) -> None:
     runner = CliRunner(env={"XUNJIAN_STORE": str(tmp_path / "empty")})
     result = runner.invoke(main, ["inspect", "3205000099", "--store", str(stored["folder"])])
     assert result.exit_code == 1
-    assert f"(known: {CODE}…)" in result.output  # the registry of the store given after inspect
+    assert f"in the store {stored['folder']} (1 registered: {CODE})" in result.output  # the registry of the store given after inspect

@@ -177,7 +177,7 @@ def test_rescoring_needs_no_recrawl_and_reviews_change_the_score(inspected, demo
 def test_cli_errors_say_what_to_do(tmp_path):
     store = tmp_path / "store"
     unknown = xunjian("inspect", "0000000000", store=store)
-    assert unknown.returncode != 0 and "unknown site" in unknown.stderr
+    assert unknown.returncode != 0 and f"no store at {store}" in unknown.stderr
     assert "registry import" in unknown.stderr
     bad = xunjian("--store", "redis://127.0.0.1/0", "report", "card", "1", store=store)
     assert bad.returncode != 0 and "mongodb://" in bad.stderr

@@ -15,7 +15,7 @@ from xunjian.review.app import create_app
 from xunjian.review.data import MANUAL
 from xunjian.review.sample import seed, site_code, tiny_png
 from xunjian.review.users import add_user, authenticate
-from xunjian.storage import EmbeddedStore
+from xunjian.storage import EmbeddedStore, open_store
 
 PASSWORD = "correct-horse-9"
 
@@ -398,6 +398,7 @@ def test_serve_command_starts_the_app(tmp_path):
         port = sock.getsockname()[1]
     root = Path(__file__).resolve().parents[1]
     env = dict(os.environ, XUNJIAN_STORE=str(tmp_path / "s"))
+    open_store(str(tmp_path / "s")).close()  # serving reads a store that exists
     proc = subprocess.Popen([sys.executable, "-m", "xunjian.cli", "review", "serve",
                              "--port", str(port)], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -46,7 +46,7 @@ def worker(obj, queue_url, concurrency):
     try:
         run_worker(queue_url, obj.url, concurrency, ready=lambda rt: click.echo(
             f"worker {rt.name} running {concurrency} at once; queue {queue_url}, store "
-            f"{obj.url}; stop with Ctrl-C or SIGTERM", err=True))
+            f"{obj.label}; stop with Ctrl-C or SIGTERM", err=True))
     except QueueError as exc:
         _fail(exc)
     except Exception as exc:  # redis-py connection errors and the like
@@ -96,8 +96,8 @@ def enqueue(obj, site_codes, all_sites, queue_url, as_of):
     click.echo(f"enqueued {len(result.enqueued) + len(result.requeued_lost)}, "
                f"already on the queue {len(result.already)}")
     if unknown:
-        click.echo(f"Error: unknown site(s) {', '.join(unknown)}: import them with "
-                   "`xunjian registry import FILE...`", err=True)
+        click.echo(f"Error: unknown site(s) {', '.join(unknown)} in the store {store.label}: "
+                   "import them with `xunjian registry import FILE...`", err=True)
         sys.exit(1)
 
 

@@ -16,7 +16,7 @@ from rich.text import Text
 from xunjian.base.config import SettingError, current, prefer
 from xunjian.base.safetext import clean, json_text, markup
 from xunjian.base.asof import parse_as_of, today  # noqa: F401 - today: for callers
-from xunjian.storage import StoreError, open_store
+from xunjian.storage import StoreError, open_store, redact_url
 
 console = Console()
 err = Console(stderr=True)
@@ -66,6 +66,11 @@ class StoreContext:
         self.url = resolve_store_url(url)
         self._store = None
 
+    @property
+    def label(self) -> str:
+        """The store URL as messages show it (a MongoDB password replaced by ***)."""
+        return redact_url(self.url)
+
     def use(self, url: str) -> None:
         """A --store given after the subcommand wins over the one before it (and the env)."""
         if self._store is None:
@@ -73,9 +78,16 @@ class StoreContext:
 
     @property
     def store(self):
+        """The store, for commands that read it: a store that does not exist is an error that
+        names it (nothing is created: a mistyped folder does not become an empty store)."""
+        return self.open(create=False)
+
+    def open(self, *, create: bool):
+        """The store; ``create`` for the commands that may start a new one (registry import,
+        demo, review user add)."""
         if self._store is None:
             try:
-                self._store = open_store(self.url)
+                self._store = open_store(self.url, create=create)
             except StoreError as exc:
                 raise click.ClickException(str(exc)) from None
         return self._store
@@ -166,7 +178,7 @@ def registry_import(obj: StoreContext, files):
     if missing:
         raise click.ClickException(f"no such file: {', '.join(missing)}")
     result = parse_files([Path(f) for f in files])
-    summary = import_into(obj.store, result)
+    summary = import_into(obj.open(create=True), result)
     for error in summary.errors:
         style = "yellow" if getattr(error, "severity", "error") == "warning" else "red"
         err.print(Text(clean(error), style=style), highlight=False, soft_wrap=True)
@@ -247,10 +259,7 @@ def inspect(obj: StoreContext, site_code, as_of, json_path, rules):
     as_of = parse_as_of(as_of)
     store = obj.store
     if store.get_site(site_code) is None:
-        known = [s["code"] for s in store.list_sites()[:5]]
-        hint = f" (known: {', '.join(known)}…)" if known else " (the registry is empty)"
-        raise click.ClickException(f"unknown site {site_code!r}{hint}; "
-                                   "import it with `xunjian registry import FILE...`")
+        raise click.ClickException(store.unknown_site(site_code))
     progress, update = _progress_display()
     try:
         with progress:
@@ -332,10 +341,13 @@ def report_card(obj: StoreContext, site_code, as_of, inspection_id, json_path, r
     if inspection_id:
         inspection = store.get_inspection(inspection_id)
         if inspection is None:
-            raise click.ClickException(f"no inspection {inspection_id!r} in the store {obj.url}")
+            raise click.ClickException(f"no inspection {inspection_id!r} in the store "
+                                       f"{store.label}")
         if inspection.get("site") != site_code:
             raise click.ClickException(f"inspection {inspection_id!r} is of site "
                                        f"{inspection.get('site')!r}, not {site_code!r}")
+    elif store.get_site(site_code) is None:
+        raise click.ClickException(store.unknown_site(site_code))
     else:
         inspection = store.latest_inspection(site_code)
     if inspection is None:
@@ -392,7 +404,7 @@ def report_rectify(obj: StoreContext, site_code, inspection_id, fmt, output, rul
     try:
         body = build_rectify_notice(obj.store, site_code, fmt, inspection_id, rules=rules)
     except ReportError as exc:
-        raise click.ClickException(f"{exc} (store: {obj.url})") from None
+        raise click.ClickException(f"{exc} (store: {obj.label})") from None
     write_output(output, body)
     console.print(f"整改通知 written to {output} ({len(body):,} bytes)", highlight=False,
                   soft_wrap=True)
@@ -417,12 +429,17 @@ def report_census(obj: StoreContext, as_of, by, fmt, output, rules):
 
     check_output(output)
     as_of = parse_as_of(as_of) if as_of else None
+    store = obj.store
     try:
-        body = build_census_report(obj.store, fmt, as_of, tuple(by) or DEFAULT_GROUPINGS,
+        body = build_census_report(store, fmt, as_of, tuple(by) or DEFAULT_GROUPINGS,
                                    rules=rules)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     write_output(output, body)
+    if not store.count("sites"):
+        err.print(f"note: the store {store.label} has no registered sites (登记网站 0); "
+                  "import them with `xunjian registry import FILE...`", highlight=False,
+                  soft_wrap=True)
     console.print(f"census report written to {output} ({len(body):,} bytes)", highlight=False,
                   soft_wrap=True)
 
@@ -442,7 +459,7 @@ def demo(obj: StoreContext, json_path):
     check_output(json_path)
     prefer("link_timeout", "5")  # the demo's slow link takes 8 s
     with DemoServer(slow_seconds=8) as server:
-        console.print(f"demo site: {server.url}  (store: {obj.url})", soft_wrap=True)
+        console.print(f"demo site: {server.url}  (store: {obj.label})", soft_wrap=True)
         folder = Path(tempfile.mkdtemp(prefix="xunjian-demo-"))
         files = server.write_registry(folder)
         ctx = click.get_current_context()

@@ -139,7 +139,7 @@ def discovered(obj, site_code, csv_path):
     """Columns proposed from homepage navigation (source = discovered)."""
     store = obj.store
     if store.get_site(site_code) is None:
-        raise click.ClickException(f"unknown site {site_code!r}: import the registry first")
+        raise click.ClickException(store.unknown_site(site_code))
     site = store.get_site(site_code)
     from xunjian.spiders.site import column_origins, left_behind
 

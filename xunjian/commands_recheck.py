@@ -46,12 +46,12 @@ def recheck(obj, finding_id, site_code, inspection_id, by, as_json):
 
     store = obj.store
     if site_code and store.get_site(site_code) is None:
-        raise click.ClickException(f"unknown site {site_code!r} in the store {obj.url}")
+        raise click.ClickException(store.unknown_site(site_code))
     try:
         site, inspection, finding = locate(store, finding_id, site_code, inspection_id)
         check_kind(finding)
     except RecheckError as exc:
-        raise click.ClickException(f"{exc} (store: {obj.url})") from None
+        raise click.ClickException(f"{exc} (store: {obj.label})") from None
     try:
         record = asyncio.run(recheck_finding(store, site, inspection, finding, by=by))
     except BrowserNotFound as exc:

@@ -57,11 +57,9 @@ class Command(ScrapyCrawl):
             raise UsageError(str(exc)) from None
         store_url = resolve_store_url(Config.from_scrapy(self.settings).store)
         try:
-            store = open_store(store_url)
+            store = open_store(store_url, create=False)
             if store.get_site(code) is None:
-                err.print(f"[red]Error: unknown site {markup(repr(code))} in the store "
-                          f"{store_url}; import it with `xunjian registry import FILE...`[/]",
-                          highlight=False)
+                err.print(f"[red]Error: {markup(store.unknown_site(code))}[/]", highlight=False)
                 return 1
             inspection_id = run.run_inspection(
                 store, store_url, code, as_of,
