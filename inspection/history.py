@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from xunjian.scoring.card import evidence_digest, latest_review_docs
-from xunjian.scoring.history import SUMMARY, Seen, issue_key
+from xunjian.scoring.history import SUMMARY, Seen, issue_key, seen_of
 from xunjian.storage import StoreError
 
 COLLECTION = "issue_history"
@@ -73,12 +73,12 @@ def _seen(record: Mapping[str, Any], reviews: list[Mapping[str, Any]]) -> Seen:
     by_finding: dict[Any, list[Mapping[str, Any]]] = {}
     for review in reviews:
         by_finding.setdefault(review.get("finding"), []).append(review)
-    keys: dict[str, dict[str, Any]] = {}
-    for finding in record.get("findings", ()):
+
+    def rejected(finding: Mapping[str, Any]) -> bool:
         judged = [r for r in by_finding.get(finding["id"], ())
                   if r.get("evidence") in (None, finding["digest"])]
         latest = latest_review_docs(judged).get(finding["id"])
-        if latest is not None and latest.get("verdict") == "rejected":
-            continue
-        keys[finding["issue_key"]] = {k: finding.get(k) for k in SUMMARY}
-    return Seen(str(record["inspection"]), str(record.get("as_of") or ""), keys)
+        return latest is not None and latest.get("verdict") == "rejected"
+
+    return seen_of(record["inspection"], record.get("as_of"), record.get("findings", ()),
+                   rejected)

@@ -22,7 +22,7 @@ cut by its budget) proves nothing fixed — those keys are listed as ``unconfirm
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,11 +61,19 @@ class Seen:
 SUMMARY = ("indicator", "kind", "url", "page", "detail")
 
 
+def seen_of(inspection: Any, as_of: Any, findings: Iterable[Mapping[str, Any]],
+            rejected: Callable[[Mapping[str, Any]], bool]) -> Seen:
+    """The ``Seen`` record of one inspection: its findings that are not ``rejected``, by issue
+    key (a stored ``issue_key`` or the one computed), each with its ``SUMMARY`` fields."""
+    keys = {f.get("issue_key") or issue_key(f): {k: f.get(k) for k in SUMMARY}
+            for f in findings if not rejected(f)}
+    return Seen(str(inspection or ""), str(as_of or ""), keys)
+
+
 def seen_in(card: Mapping[str, Any]) -> Seen:
     """The ``Seen`` record of a scored card: its findings that are not rejected."""
-    keys = {issue_key(f): {k: f.get(k) for k in SUMMARY} for f in card.get("findings", ())
-            if f.get("review") != "rejected"}
-    return Seen(str(card.get("inspection") or ""), str(card.get("as_of") or ""), keys)
+    return seen_of(card.get("inspection"), card.get("as_of"), card.get("findings", ()),
+                   lambda f: f.get("review") == "rejected")
 
 
 def apply_history(card: dict[str, Any], earlier: Sequence[Seen]) -> dict[str, Any]:
