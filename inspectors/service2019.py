@@ -12,7 +12,9 @@ Findings (indicator / rule, as scoring/rules/checklist-2019.toml prices them):
 * ``service.guide`` — of 5 sampled services (``spread_sample``: the guide columns in URL order,
   one service of each in turn, each column's in URL order): ``no_guide`` when the guide does not
   open or shows none of the elements but a title; ``missing_element`` with units = missing
-  elements of the 10; ``vague_material`` when 办理材料 asks for 其他材料; ``policy_without_content``
+  elements of the 10; ``vague_material`` when 办理材料 asks for 其他材料; ``unclear_format``
+  when 办理材料 names materials but no format for any (原件/复印件, 纸质/电子, 份数, 规格, 盖章 —
+  in its own text, a note or a 材料形式/份数 column); ``policy_without_content``
   when 设定依据 names policies (《…》) without an article, content or link.
 * ``service.forms`` — of 2 sampled guides that name or link a form (申请表, 样表, 示范文本…):
   ``forms_missing`` when a form is not offered, or its download fails.
@@ -64,6 +66,15 @@ _NO_FEE_VALUES = {"无", "否", "不", "免", "免费", "不收费", "无收费"
 #: 办理材料 asking for "other materials" (兜底条款) — not after 无/不需.
 _VAGUE = re.compile(r"(?<![无不需须用])其他(?:相关|有关|必要|必需|所需|需要(?:提交|提供)?的?|"
                     r"要求的?)?(?:材料|资料|证明材料|证件|文件)")
+#: 办理材料 that states a format: original or copy, paper or electronic, how many, size, seal.
+_FORMAT = re.compile(r"原件|复印件|复制件|影印件|扫描件|原本|正本|副本|电子|纸质|书面|"
+                     r"(?<![身股])份|A4|a4|规格|格式|形式|加盖|盖章|签字|签名|签章|彩色|寸|"
+                     r"PDF|pdf|JPG|jpg|验原")
+#: 办理材料 that asks for nothing: there is no format to state.
+_NO_MATERIAL = re.compile(r"^[\s（(]*(?:无|不需|无需|无须|免于?提交|免交|不用|暂无)|^[/／\-—]+$")
+#: The reader keeps this many characters of a value: a longer 办理材料 was cut, its format
+#: note may be in the part not kept, so it is not judged.
+_VALUE_KEPT = 1000
 _POLICY_NAME = re.compile(r"《[^》]{2,60}》")
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+[条款项章]|条款|规定[:：]")
 #: 2019 form words beyond the census's (示范文本 of a contract, 范本 of a filled form).
@@ -111,7 +122,7 @@ def guide_reading(html: str | None, url: str, elements: tuple[str, ...] = ELEMEN
     """One guide page read for the 2019 table: its elements, the vague material and the policy
     named without content it shows (None when not), the forms it names and the files it links."""
     read = inspect_guide(html, tuple(elements), guide_labels(tuple(elements), more),
-                         max_value=1000, extra=True)
+                         max_value=_VALUE_KEPT, extra=True)
     found = read["elements"]
     fee = found.get("收费标准")
     if fee is not None and not fee["present"]:
@@ -123,6 +134,7 @@ def guide_reading(html: str | None, url: str, elements: tuple[str, ...] = ELEMEN
                              _FREE.search(_page_text(html)).group(0), "linked": False}
     material = found.get("办理材料") or {}
     vague = _VAGUE.search(material.get("value") or "") if material.get("present") else None
+    unclear = _unclear_format(material)
     policy = found.get("设定依据") or {}
     value = policy.get("value") or ""
     bare = re.sub(r"[\s、，,；;。.和及与]", "", _POLICY_NAME.sub("", value))
@@ -134,9 +146,22 @@ def guide_reading(html: str | None, url: str, elements: tuple[str, ...] = ELEMEN
     mentions = form_mentions(doc, downloads, words) if doc is not None else []
     return {"elements": found, "title": read["title"],
             "vague_material": vague.group(0) if vague else None,
+            "unclear_format": unclear,
             "policy_without_content": value[:200] if names_only else None,
             "mentions": mentions,
             "downloads": [{k: v for k, v in d.items() if k != "_el"} for d in downloads]}
+
+
+def _unclear_format(material: dict) -> str | None:
+    """The 办理材料 text when it names materials but states no format for any of them (neither
+    原件/复印件, nor 纸质/电子, nor 份数, size or seal); None when it states one, asks for
+    nothing, or was cut before its end."""
+    text = re.sub(r"\s+", " ", material.get("value") or "").strip()
+    if not material.get("present") or len(text) < 2 or len(text) >= _VALUE_KEPT - 10:
+        return None
+    if _NO_MATERIAL.search(text) or _FORMAT.search(text):
+        return None
+    return text[:300]
 
 
 def _page_text(html: str | None) -> str:
@@ -230,6 +255,12 @@ def guide_findings(site: dict, sample: list[dict], readings: dict[str, dict],
                 code, ind, "vague_material", "vague_material", url, url,
                 f"办事指南「{title}」办理材料含模糊表述「{reading['vague_material']}」",
                 {**evidence, "material": reading["elements"]["办理材料"]["value"][:300]}))
+        if reading.get("unclear_format"):
+            out.append(_finding(
+                code, ind, "unclear_format", "unclear_format", url, url,
+                f"办事指南「{title}」办理材料未写明格式要求（原件或复印件、纸质或电子、份数）："
+                f"{reading['unclear_format'][:80]}",
+                {**evidence, "material": reading["unclear_format"]}))
         if reading["policy_without_content"]:
             out.append(_finding(
                 code, ind, "policy_without_content", "policy_without_content", url, url,

@@ -20,7 +20,7 @@ from xunjian.inspection.c2019_service import derive
 from xunjian.inspection.checks2019 import DERIVERS, Context
 from xunjian.inspectors.guide import guide_facts, inspect_guide
 from xunjian.inspectors.interaction import letter_record
-from xunjian.inspectors.service2019 import ELEMENTS_2019, guide_reading
+from xunjian.inspectors.service2019 import ELEMENTS_2019, guide_findings, guide_reading
 from xunjian.scoring.rules import Indicator, Rules, RulesError, load_rules
 from xunjian.spiders.site import page_items
 from xunjian.storage.embedded import EmbeddedStore
@@ -114,6 +114,41 @@ def test_guide_reader_knows_the_two_2019_elements_and_keeps_the_census_eight():
     assert all(e["present"] for e in tabs["elements"].values())
     assert tabs["elements"]["办理材料"]["label"] == "申请材料"  # the tab's panel
     assert "合同示范文本" in [m["name"] for m in tabs["mentions"]]
+
+
+@pytest.mark.parametrize(("page", "unclear"), [
+    # a 政务服务网 事项 page: the formats are the 材料形式 / 份数 columns of the materials table
+    ("guide_materials_table.html", None),
+    # a county bureau's <ol>: three materials, no original/copy, medium or count anywhere
+    ("guide_list_no_format.html", "林木采伐申请书 林木权属证明 伐区调查设计文件"),
+    # the same list with one note below it: 原件一份、A4纸复印件一份 for all of them
+    ("guide_list_format_note.html", None),
+    ("guide_no_materials.html", None),  # 无需提交材料: nothing to be unclear about
+    ("guide_dl_no_fee.html", None),  # 居民身份证原件 (身份证's 份 is not a count)
+    ("guide_table_full.html", None),  # （原件1份）（复印件1份）
+    ("guide_missing_five.html",
+     "（一）建筑工程施工许可申请表； （二）建设工程规划许可证； （三）其他材料。"),
+])
+def test_materials_without_a_format_are_unclear(page, unclear):
+    read = guide_reading(html(page), f"{BASE}/g.html", ELEMENTS_2019)
+    assert read["unclear_format"] == unclear
+
+
+def test_an_unclear_format_is_one_finding_per_service_priced_by_the_table(rules):
+    url = f"{BASE}/bsfw/lyj/1.html"
+    reading = guide_reading(html("guide_list_no_format.html"), url, ELEMENTS_2019)
+    found = guide_findings(SITE, [{"url": url, "status": 200, "title": "林木采伐许可证核发",
+                                   "screenshot": "shot-1", "column": {"name": "林业"}}],
+                           {url: reading})
+    # 办理时限 (how long it takes) is not 办理时间 (office hours): that element is missing too
+    assert [(f["rule"], f.get("units", 1), f["needs_review"]) for f in found] == [
+        ("missing_element", 1, False), ("unclear_format", 1, False)]
+    found = found[1:]
+    assert found[0]["detail"].startswith(
+        "办事指南「林木采伐许可证核发办事指南-某某县林业局」办理材料未写明格式要求")
+    assert found[0]["evidence"]["material"] == "林木采伐申请书 林木权属证明 伐区调查设计文件"
+    assert found[0]["evidence"]["screenshot"] == "shot-1"
+    assert price(rules, found) == {"service.guide": 1}  # 1 per service, not per material
 
 
 def test_a_guide_saying_only_that_it_is_free_has_its_fee_element():
@@ -250,6 +285,9 @@ def test_the_service_and_interaction_area_of_a_stored_inspection(tmp_path, rules
         ("service.guide", "missing_element", "/bsfw/b/1.html", 1),
         ("service.guide", "no_guide", "/bsfw/b/2.html", 1),
         ("service.guide", "policy_without_content", "/bsfw/a/2.html", 1),
+        # 申请表；规划许可证；其他材料 and 身份证明；申请表: no original, copy or count
+        ("service.guide", "unclear_format", "/bsfw/a/2.html", 1),
+        ("service.guide", "unclear_format", "/bsfw/a/3.html", 1),
         ("service.guide", "vague_material", "/bsfw/a/2.html", 1),
         ("service.statistics", "stale_1m", "/bsfw/bjtj/", 1),
     ]

@@ -61,11 +61,15 @@ def test_the_2019_reading_of_a_crawled_site(stored, rules):  # noqa: F811
         ("service.guide", "missing_element", "/bszn/g3.html", 3),
         ("service.guide", "policy_without_content", "/bszn/g1.html", 1),
         ("service.guide", "policy_without_content", "/bszn/g3.html", 1),
+        # 申请表 / 承诺书；登记表 / 出生医学证明: none says original or copy, paper or how many
+        ("service.guide", "unclear_format", "/bszn/g1.html", 1),
+        ("service.guide", "unclear_format", "/bszn/g2.html", 1),
+        ("service.guide", "unclear_format", "/bszn/g3.html", 1),
         ("service.statistics", "no_statistics", "/", 1),
         ("veto.unresponsive", "unanswered_letter", "/hd/xx/2.html", 1),
     ]
     assert price(rules, got.findings) == {
-        "service.guide": 5.5, "service.forms": 1, "service.catalogue": 3,
+        "service.guide": 8, "service.forms": 1, "service.catalogue": 3,  # guide: 8.5, capped
         "service.statistics": 2, "interaction.published": 5}
     assert all(got.checked.values()) and got.reasons == {}
     missing = {urlsplit(u).path: m for u, m in
