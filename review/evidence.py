@@ -64,6 +64,8 @@ def evidence_value(key: str, value: Any) -> str:
         return beijing(value)
     if isinstance(value, str | int | float):
         return str(value)
+    if key == "redirects" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return " → ".join(value)  # the addresses the link was sent on to, in order
     if isinstance(value, list | tuple) and all(isinstance(v, str | int | float) for v in value):
         return "、".join(str(v) for v in value)
     return json.dumps(value, ensure_ascii=False, default=str)

@@ -53,7 +53,8 @@ def _link(fid, k, status, error, blocked=False, rule="other"):
                      "tag": "a", "link_kind": "page", "external": False,
                      "error_type": "域内链接不可用", "status": status,
                      "status_text": str(status), "error": error,
-                     "checked_at": "2026-12-02T17:30:00+00:00", "page_title": "政务公开_梓潼县人民政府",
+                     "checked_at": "2026-12-02T17:30:00+00:00",
+                     "page_title": "政务公开_梓潼县人民政府",
                      "pages": [f"http://{HOST}/zwgk/"], "referrer_count": 1},
     }
 
@@ -83,7 +84,8 @@ def findings() -> list[dict]:
 def store(tmp_path_factory):
     with EmbeddedStore(tmp_path_factory.mktemp("one-count") / "store") as s:
         s.upsert_site({"code": CODE, "region": "四川省绵阳市", "name": "梓潼县人民政府",
-                       "type": "门户网站", "url": f"http://{HOST}/", "owner": "梓潼县人民政府办公室"})
+                       "type": "门户网站", "url": f"http://{HOST}/",
+                       "owner": "梓潼县人民政府办公室"})
         checks = {entry.id: True for entry in load_rules().all}
         inspection = s.create_inspection({
             "site": CODE, "as_of": AS_OF, "started_at": "2026-12-02T17:00:00+00:00",
@@ -131,7 +133,8 @@ def test_app_site_page_and_statistics_say_the_same_number(store):
     page = client.get(f"/site/{CODE}").get_data(as_text=True)
     assert f'<span id="awaiting">{WORDS}</span>' in page
     stats = client.get("/statistics").get_data(as_text=True)
-    row = re.search(r"<tr><td><a href=\"/site/%s\">.*?</tr>" % CODE, stats.split("结论为暂定的网站")[1])
+    provisional = stats.split("结论为暂定的网站")[1]
+    row = re.search(rf"<tr><td><a href=\"/site/{CODE}\">.*?</tr>", provisional)
     cells = re.findall(r"<td>([^<]*)</td>", row.group(0))
     assert cells[-1] == str(AWAITING)
 

@@ -62,8 +62,9 @@ def test_evidence_values_for_people():
     assert evidence_value("checked_at", "2026-12-02T17:30:00+00:00") == "2026-12-03 01:30"
     assert evidence_value("external", False) == "否"
     assert evidence_value("pages", ["http://a/", "http://b/"]) == "http://a/、http://b/"
-    assert evidence_value("redirects", [{"url": "http://a/", "status": 302}]) \
-        == '[{"url": "http://a/", "status": 302}]'
+    assert evidence_value("redirects", ["https://a/", "https://a/b"]) == "https://a/ → https://a/b"
+    assert evidence_value("browser", {"outcome": "ok", "status": 200}) \
+        == '{"outcome": "ok", "status": 200}'
     assert evidence_value("element_box", "broken") == "broken"  # damaged: shown as it is
     assert evidence_value("checked_at", "不详") == "不详"
     assert evidence_rows(None) == [] and evidence_rows({"zz": 1}) == [
@@ -90,7 +91,7 @@ def test_finding_page_names_evidence_in_chinese(client):
 
 def _verdict_in_queue(client, verdict):
     page = client.get(f"/queue?site={CODE}").get_data(as_text=True)
-    fid = re.search(r'action="/site/%s/finding/([^/]+)/verdict"' % CODE, page).group(1)
+    fid = re.search(rf'action="/site/{CODE}/finding/([^/]+)/verdict"', page).group(1)
     title = re.search(r"<h1>(.*?)</h1>", page).group(1)
     resp = client.post(f"/site/{CODE}/finding/{fid}/verdict", data={
         "csrf_token": _csrf(page), "verdict": verdict, "reason": "", "next": "queue",
