@@ -154,3 +154,23 @@ def test_warnings_say_beijing_time_and_store_utc(store, monkeypatch):  # noqa: F
     assert row["evidence"]["probes"][1]["time"] == UTC_TEXT
     mail = next(m for m in sent if "连续两次" in m)
     assert f"时间：2026-12-03 01:40{ZONE_SUFFIX}" in mail
+
+
+def test_queue_status_shows_beijing_time_and_its_json_keeps_utc(monkeypatch):
+    from click.testing import CliRunner
+
+    from xunjian.workqueue import commands, jobs
+
+    status = {"counts": {"waiting": 1, "running": 1}, "live_workers": 1, "sites": [
+        {"site": "5107230001", "state": "running", "worker": "w1", "since": UTC_TEXT,
+         "attempts": 1, "error": None},
+        {"site": "5107230009", "state": "waiting", "enqueued_at": UTC_TEXT, "attempts": 0,
+         "error": None}]}
+    monkeypatch.setattr(jobs, "queue_status", lambda url: status)
+    run = CliRunner().invoke(commands.queue_group, ["status", "--queue", "redis://127.0.0.1:1"])
+    assert run.exit_code == 0, run.output
+    assert ZONE_NOTE in run.output and run.output.count("2026-12-03 01:30:00") == 2
+    assert "17:30" not in run.output
+    as_json = CliRunner().invoke(commands.queue_group,
+                                 ["status", "--queue", "redis://127.0.0.1:1", "--json"])
+    assert json.loads(as_json.output)["sites"][0]["since"] == UTC_TEXT
