@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from xunjian.base import clock
-from xunjian.base.clock import ZONE_NOTE, ZONE_SUFFIX  # noqa: F401 - the reports say the zone once
+from xunjian.base.clock import ZONE_NOTE, ZONE_SUFFIX  # the formats say the zone once
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Fonts tried, in order, for the PNG charts (Pillow needs a file; the browser finds its own).
