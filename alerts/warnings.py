@@ -33,6 +33,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from xunjian.alerts import freshness
+from xunjian.base.clock import ZONE_SUFFIX, beijing
 from xunjian.base.config import DEFAULTS, Config, current
 from xunjian.storage.errors import DuplicateIdError
 
@@ -82,7 +83,7 @@ def consecutive_failures_check(store: Any, site: dict, now: datetime):
     last = probes[-2:]
     active = not last[0].get("ok") and not last[1].get("ok")
     return (active, "首页连续两次探测失败：" + "，".join(
-        f"{p['time'][:19]} {p.get('error')}" for p in last),
+        f"{beijing(p['time'], seconds=True)} {p.get('error')}" for p in last) + ZONE_SUFFIX,
         {"probes": [{k: p.get(k) for k in ("id", "time", "error", "status")} for p in last]})
 
 
@@ -130,7 +131,8 @@ class Email:
         message["To"] = ", ".join(self.recipients)
         message.set_content(
             f"网站：{site.get('name', '')}（{site['code']}）\n地址：{site.get('url', '')}\n"
-            f"预警：{warning['title']}\n说明：{warning['detail']}\n时间：{warning['raised_at']}\n")
+            f"预警：{warning['title']}\n说明：{warning['detail']}\n"
+            f"时间：{beijing(warning['raised_at'])}{ZONE_SUFFIX}\n")
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 
 from xunjian.inspection.card import card_for, card_rules
 from xunjian.scoring import load_rules
+from xunjian.scoring.review import review_counts
 from xunjian.scoring.time import as_of_date
 
 from .render import MIME, ReportError, bar_png, bar_svg, html_to_pdf, render
@@ -202,7 +203,7 @@ def census_stats(sites: list[dict], cards: dict[str, dict], as_of: str | None = 
                 "inspection": card.get("inspection"), "verdict": card["verdict"],
                 "score": card["score"], "total_deduction": card["total_deduction"],
                 "reasons": reasons, "unchecked": len(card["unchecked"]),
-                "awaiting_review": len(card["awaiting_review"])}
+                "awaiting_review": review_counts(card)["awaiting"]}
 
     overall = _row("全部网站", all_cards)
     return {

@@ -9,6 +9,7 @@ import io
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+from .render import ZONE_NOTE
 from .site_docx import RED, new_document, picture, table, text_width
 
 HEADER = ["序号", "指标", "问题", "问题地址", "入口页", "首次发现", "发现次数", "证据", "复查",
@@ -46,7 +47,7 @@ def rectify_docx(r: dict) -> bytes:
                 f"见图{x['figure']}" if x["figure"] else "无截图"] for x in rows],
               widths=WIDTHS, size=7.5)
         _pictures(doc, r)
-    p = doc.add_paragraph(f"生成日期：{r['issued']}")
+    p = doc.add_paragraph(f"生成日期：{r['issued']}（{ZONE_NOTE}）")
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     out = io.BytesIO()
     doc.save(out)

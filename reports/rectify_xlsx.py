@@ -11,6 +11,7 @@ from openpyxl.drawing.image import Image as SheetImage
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .render import ZONE_NOTE
 from .site_xlsx import BOLD, link
 from .xlsx import _cell_text
 
@@ -31,7 +32,7 @@ def rectify_xlsx(r: dict) -> bytes:
             ["检查编号", r["inspection"]], ["依据", r["rules_title"]],
             ["尚未整改的问题", len(r["rows"])],
             ["不含", f"人工复核驳回 {r['rejected']} 项；复查已整改 {r['fixed']} 项"],
-            ["生成日期", r["issued"]], []]
+            ["生成日期", f"{r['issued']}（{ZONE_NOTE}）"], []]
     for row in head:
         ws.append([v if isinstance(v, int) else _cell_text(v) for v in row])
         ws.cell(row=ws.max_row, column=1).font = BOLD

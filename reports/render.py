@@ -12,12 +12,12 @@ import base64
 import glob
 import html
 import io
-from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from xunjian.scoring import SHANGHAI
+from xunjian.base import clock
+from xunjian.base.clock import ZONE_NOTE, ZONE_SUFFIX  # the formats say the zone once
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Fonts tried, in order, for the PNG charts (Pillow needs a file; the browser finds its own).
@@ -39,14 +39,8 @@ def points(value) -> str:
 
 
 def beijing(value) -> str:
-    """An ISO time as Beijing time (2026-11-20 10:10); text that is not a time stays as is."""
-    try:
-        when = datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value or "")
-    if when.tzinfo is None:
-        return when.strftime("%Y-%m-%d %H:%M")
-    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    """A stored time as the reports print it: Beijing time to the second (base/clock.py)."""
+    return clock.beijing(value, seconds=True)
 
 
 def percent(value) -> str:
@@ -63,6 +57,7 @@ def environment() -> Environment:
                            autoescape=select_autoescape(["html"]), trim_blocks=True,
                            lstrip_blocks=True)
         _env.filters.update(pts=points, bj=beijing, pct=percent)
+        _env.globals.update(ZONE_NOTE=ZONE_NOTE, ZONE_SUFFIX=ZONE_SUFFIX)
     return _env
 
 

@@ -26,6 +26,7 @@ from xunjian.probes.probe import load_probes
 from xunjian.scoring import load_rules
 from xunjian.scoring.history import LABELS as CHANGE_LABELS
 from xunjian.scoring.history import change_text, changes_summary
+from xunjian.scoring.review import ROW_UNCOUNTED_WORDS, awaiting_text, review_counts
 from xunjian.scoring.time import as_of_date, as_of_instant, window_start
 
 from .charts import probe_chart_bars, probe_fail_bars
@@ -109,7 +110,6 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
         shots.ref(home.get("screenshot"), "首页无法访问时浏览器显示的内容")
     sections = {name: _section(findings, f"{name}.", manual_ids, rules, shots)
                 for name in ("interaction", "service", "updates")}
-    pending = [f for f in findings if f.get("review") == "pending" and f.get("needs_review")]
     return {
         "site": _site_facts(store, code, card), "inspection": _inspection_facts(inspection),
         "card": card, "as_of": card["as_of"], "verdict": card["verdict"], "score": card["score"],
@@ -118,7 +118,8 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
         "total_deduction": card["total_deduction"], "provisional": card["provisional"],
         "unchecked": [{"id": k, "name": rules.indicator(k).name, "reason": r}
                       for k, r in unchecked.items()],
-        "pending": len(pending), "homepage": home,
+        # one count with the review app's (scoring/review.py): awaiting, of which uncounted
+        "review": review_counts(card), "review_text": awaiting_text(card), "homepage": home,
         "overview": overview, "vetoes": vetoes, "dead_links": dead, "probes": probe_log,
         "columns": columns, "homepage_updates": fresh.get("homepage") or {},
         **sections, "manual": manual,
@@ -189,12 +190,12 @@ def _overview(card: dict, rules, unchecked: dict, by_id: dict) -> list[dict]:
     for item in card["deductions"]:
         entry = rules.indicator(item["id"])
         overview.append({"id": item["id"], "group": entry.group, "name": entry.name,
-                         "text": entry.text, **_deduction_result(item, unchecked, by_id),
+                         "text": entry.text, **_deduction_result(item, unchecked, card),
                          "veto": False, "points": item["points"] if item["checked"] else None,
                          "fired": bool(item["checked"] and item["points"])})
     for item in card.get("bonus") or []:  # checklist-2019's 加分项, after the deductions
         entry = rules.indicator(item["id"])
-        row = _deduction_result(item, unchecked, by_id)
+        row = _deduction_result(item, unchecked, card)
         if item["checked"]:
             row["mark"] = f"加 {item['points']:g} 分" if card.get("bonus_applied") else "不加分"
         overview.append({"id": item["id"], "group": entry.group, "name": entry.name,
@@ -204,19 +205,19 @@ def _overview(card: dict, rules, unchecked: dict, by_id: dict) -> list[dict]:
     return overview
 
 
-def _deduction_result(item: dict, unchecked: dict, by_id: dict) -> dict:
+def _deduction_result(item: dict, unchecked: dict, card: dict) -> dict:
     """{"result", "mark"} of one deduction indicator's row in 总体情况."""
     if item.get("applicable") is False:
         return {"result": "未提供公共服务的部门网站，办事服务指标不参与评分（得分按 4/3 折算）",
                 "mark": "不适用"}
     if not item["checked"]:
         return {"result": f"未检查：{unchecked.get(item['id'], '')}", "mark": "未检查"}
+    by_id = {f["id"]: f for f in card["findings"]}
     counted = [by_id[f] for f in item["findings"] if by_id.get(f, {}).get("counts")]
-    waiting = [by_id[f] for f in item["findings"]
-               if by_id.get(f, {}).get("review") == "pending" and not by_id[f].get("counts")]
+    waiting = review_counts(card, among=item["findings"])["uncounted"]
     result = f"发现问题 {len(counted)} 项" if counted else "未发现扣分问题"
     if waiting:
-        result += f"；另有 {len(waiting)} 项待人工复核（确认后计分）"
+        result += "；" + ROW_UNCOUNTED_WORDS.format(m=waiting)
     if item.get("partial"):
         result += f"；仅部分检查：{item.get('partial_reason')}"
     if item.get("uncapped"):

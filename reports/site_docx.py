@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .charts import probe_chart_bars, probe_fail_bars
-from .render import bar_png, beijing, percent, points
+from .render import ZONE_SUFFIX, bar_png, beijing, percent, points
 
 FONT = "Noto Sans CJK SC"
 EAST_ASIA = "SimSun"  # Word's usual CJK face; LibreOffice falls back to an installed CJK font
@@ -84,14 +84,14 @@ def site_docx(r: dict) -> bytes:
     score = r["score_text"] + f"（扣分合计 {points(r['total_deduction'])} 分）"
     if r.get("score_note"):  # checklist-2019: deduction part, bonus, groups
         score += f"\n{r['score_note']}"
-    state = (f"暂定结论：{len(r['unchecked'])} 项指标未检查，{r['pending']} 项问题待人工复核"
+    state = (f"暂定结论：{len(r['unchecked'])} 项指标未检查，{r['review_text']}"
              if r["provisional"] else "最终结论（全部指标已检查，问题均已复核）")
     table(doc, ["项目", "内容"], [
         ["网站名称", site["name"]], ["网站标识码", site["code"]],
         ["主办单位", site["owner"] or "（未登记）"], ["部门/地区", site["region"] or "（未登记）"],
         ["网站类型", site["type"] or "（未登记）"], ["首页网址", site["url"]],
         ["监测时间段", f"首页可用性探测：{beijing(r['probes']['start'])} 至 "
-                      f"{beijing(r['probes']['end'])}；监测时间点（as-of）：{r['as_of']}；"
+                      f"{beijing(r['probes']['end'])}{ZONE_SUFFIX}；监测时间点（as-of）：{r['as_of']}；"
                       f"检查编号 {r['inspection']['id']}"],
         ["检查结论", r["verdict_text"]], ["得分", score], ["结论状态", state],
     ], widths=[0.25, 0.75], size=10.5)

@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .render import beijing, percent, points
+from .render import ZONE_SUFFIX, beijing, percent, points
 from .xlsx import _cell_text
 
 BOLD = Font(bold=True)
@@ -56,14 +56,16 @@ def site_xlsx(r: dict) -> bytes:
     sheet(wb, "封面", ["项目", "内容"], [
         ["网站名称", site["name"]], ["网站标识码", site["code"]], ["主办单位", site["owner"]],
         ["部门/地区", site["region"]], ["网站类型", site["type"]], ["首页网址", site["url"]],
-        ["监测时间段", f"{beijing(r['probes']['start'])} 至 {beijing(r['probes']['end'])}"],
+        ["监测时间段", f"{beijing(r['probes']['start'])} 至 {beijing(r['probes']['end'])}"
+                   f"{ZONE_SUFFIX}"],
         ["监测时间点", r["as_of"]], ["检查编号", r["inspection"]["id"]],
         ["检查结论", r["verdict_text"]], ["得分", score], ["扣分合计", r["total_deduction"]],
         *([["依据", r["rules_title"]], ["得分说明", r["score_note"]]] if r.get("score_note")
           else []),
         ["结论状态", "暂定" if r["provisional"] else "最终"],
         ["未检查的指标", "；".join(f"{u['name']}：{u['reason']}" for u in r["unchecked"])],
-        ["待人工复核的问题", r["pending"]],
+        ["待人工复核的问题（条）", r["review"]["awaiting"]],
+        ["其中确认后才计分（条）", r["review"]["uncounted"]],
     ], widths=[18, 90], first=True)
     sheet(wb, "总体情况", ["一级指标", "二级指标", "描述", "监测结果", "单项否决/扣分"],
           [[o["group"], o["name"], o["text"], o["result"],

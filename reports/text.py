@@ -18,10 +18,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from xunjian.base.clock import ZONE_SUFFIX, beijing
 from xunjian.base.safetext import clean, markup
 from xunjian.inspectors.homepage import short_error
 from xunjian.scoring import load_rules
 from xunjian.scoring.history import LABELS, carried_text, change_text, changes_summary
+from xunjian.scoring.review import awaiting_text
 
 MAX_FINDINGS_SHOWN = 40
 REVIEW = {"pending": "待复核", "confirmed": "已确认", "rejected": "已驳回"}
@@ -201,7 +203,8 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
     if home.get("reachable") is False:
         shot = home.get("screenshot")
         lines.append([f"首页无法访问 homepage unreachable: {short_error(home.get('error'))}",
-                      home.get("at"), f"{len(home.get('attempts') or []) or 1} tries",
+                      beijing(home.get("at")) + ZONE_SUFFIX,
+                      f"{len(home.get('attempts') or []) or 1} tries",
                       str(blob_location(shot) if shot and blob_location else shot or "")])
     site = card["site"]
     lines.append(["site", site["code"], site["name"], site["url"]])
@@ -285,7 +288,8 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     home = (card.get("facts") or {}).get("homepage") or {}
     if home.get("reachable") is False:
         head.append(clean(f"首页无法访问 homepage unreachable: {short_error(home.get('error'))}  "
-                          f"({home.get('at')}, {len(home.get('attempts') or []) or 1} tries)\n"),
+                          f"({beijing(home.get('at'))}{ZONE_SUFFIX}, "
+                          f"{len(home.get('attempts') or []) or 1} tries)\n"),
                     style="bold red")
     head.append(clean(f"{site['name']}  ({site['code']})  {site['url']}\n"), style="bold")
     head.append(f"监测时间点 {card['as_of']}   规则 {card['rules']}   ")
@@ -293,9 +297,8 @@ def _print_rich(card: dict, console: Console, blob_location, inspection: dict | 
     head.append(f"   得分: {score_text(card)}   扣分合计: {_points(card['total_deduction'])}")
     unchecked = unchecked_reasons(card, inspection)
     if card.get("provisional"):
-        pending = sum(f["review"] == "pending" for f in card["findings"])
         head.append(f"\n暂定结论 (provisional): {len(unchecked)} indicator(s) unchecked, "
-                    f"{pending} finding(s) await 人工复核", style="yellow")
+                    f"{awaiting_text(card)}", style="yellow")
     if "bonus" in card:
         head.append(clean(f"\n依据 {rules.title}：" + "，".join(score_parts(card))))
     if card.get("changes"):

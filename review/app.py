@@ -16,19 +16,21 @@ pages share (the signed-in user, throttling, safe redirects, the session secret)
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask, Response, g, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from xunjian.base.clock import ZONE_NOTE, beijing
 from xunjian.inspection.rechecks import RECHECKABLE, RESULT_LABELS
 from xunjian.reports.census import CensusCache
 from xunjian.reports.text import score_text, verdict_text
-from xunjian.scoring import SHANGHAI
 from xunjian.scoring.history import LABELS as CHANGE_LABELS
 from xunjian.scoring.history import carried_text, change_text, changes_summary
+from xunjian.scoring.review import awaiting_text
 
 from . import data
+from .evidence import evidence_rows
 from .shared import (
     MAX_UPLOAD,
     Review,
@@ -77,7 +79,7 @@ def create_app(store, session_minutes: int = 120, max_session_hours: int = 12,
         threading.Thread(target=summaries.all, name="review-warm-up", daemon=True).start()
 
     app.add_template_filter(pts, "pts")
-    app.add_template_filter(beijing_time, "bj")
+    app.add_template_filter(beijing, "bj")
     app.context_processor(helpers)
     app.before_request(load_user)
     app.after_request(headers)
@@ -94,24 +96,14 @@ def pts(value):
     return "—" if value is None else f"{value:g}"
 
 
-def beijing_time(value):
-    """An ISO time as Beijing time, e.g. 2026-11-20 10:10 (what reviewers read)."""
-    try:
-        when = datetime.fromisoformat(str(value))
-    except ValueError:
-        return value or ""
-    if when.tzinfo is None:
-        return when.strftime("%Y-%m-%d %H:%M")
-    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
 def helpers():
     return {"user": g.get("user"), "REVIEW": data.REVIEW_LABELS, "ROLE_NAMES": ROLE_NAMES,
             "RECHECKABLE": RECHECKABLE, "RECHECK": RESULT_LABELS,
             "indicator_name": data.indicator_name, "rule_text": data.rule_text,
             "web_url": web_url, "verdict_text": verdict_text, "score_text": score_text,
             "change_text": change_text, "carried_text": carried_text,
-            "changes_summary": changes_summary, "CHANGE_LABELS": CHANGE_LABELS,
+            "changes_summary": changes_summary, "ZONE_NOTE": ZONE_NOTE,
+            "awaiting_text": awaiting_text, "evidence_rows": evidence_rows, "CHANGE_LABELS": CHANGE_LABELS,
             # the table the app scores by (XUNJIAN_RULES); a page may ask for the other one
             "default_rules": data.rules().name}
 

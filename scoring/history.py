@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from xunjian.base.clock import beijing_date
+
 #: Finding kinds whose id is not made from their subject (reviewer-added findings).
 _HAND_MADE = frozenset({"reviewer_added"})
 
@@ -143,11 +145,11 @@ def carried_text(finding: Mapping[str, Any]) -> str:
     carried = finding.get("carried_verdict")
     if carried:
         return (f"沿用上次检查的复核结论：{words.get(carried['verdict'], carried['verdict'])}"
-                f"（{carried.get('by') or '复核人'}，{str(carried.get('at'))[:10]}），证据未变")
+                f"（{carried.get('by') or '复核人'}，{beijing_date(carried.get('at'))}），证据未变")
     reset = finding.get("review_reset")
     if reset:
         return (f"原复核结论（{words.get(reset['verdict'], reset['verdict'])}，"
-                f"{str(reset.get('at'))[:10]}）不再适用：{reset.get('reason', '证据已变化')}")
+                f"{beijing_date(reset.get('at'))}）不再适用：{reset.get('reason', '证据已变化')}")
     return ""
 
 

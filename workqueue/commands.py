@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from xunjian.base.clock import ZONE_NOTE, beijing
 from xunjian.base.config import current
 from xunjian.base.safetext import clean, json_text
 
@@ -122,17 +123,17 @@ def queue_status_command(queue_url, as_json):
         return
     counts = status["counts"]
     click.echo("  ".join(f"{k} {v}" for k, v in counts.items())
-               + f"  (live workers {status['live_workers']})")
+               + f"  (live workers {status['live_workers']}; {ZONE_NOTE})")
     for item in status["sites"]:
         line = f"{item['site']}  {item['state']:<8}"
         if item["state"] == "running":
-            line += f"  on {item['worker']} since {item['since']}"
+            line += f"  on {item['worker']} since {beijing(item['since'], seconds=True)}"
             if item.get("worker_silent_s", 0) > 30:
                 line += f" (worker silent {item['worker_silent_s']:g} s: redelivered if dead)"
         elif item["state"] in ("done", "failed"):
-            line += f"  {item['finished_at'] or ''} on {item['worker'] or '?'}"
+            line += f"  {beijing(item['finished_at'], seconds=True)} on {item['worker'] or '?'}"
         elif item["state"] == "waiting":
-            line += f"  since {item['enqueued_at']}"
+            line += f"  since {beijing(item['enqueued_at'], seconds=True)}"
         line += f"  attempts {item['attempts']}"
         if item["error"]:
             line += f"  — {item['error']}"

@@ -7,6 +7,7 @@ import time
 
 import click
 
+from xunjian.base.clock import ZONE_NOTE, beijing
 from xunjian.base.config import current
 from xunjian.base.safetext import clean
 
@@ -81,10 +82,11 @@ def warnings_command(obj, site_code, show_all, check):
     if not rows:
         click.echo("no warnings" + (f" for {site_code}" if site_code else ""))
         return
+    click.echo(ZONE_NOTE)
     for row in rows:
-        state = "cleared " + row["cleared_at"][:16] if row.get("cleared_at") else "ACTIVE"
-        click.echo(clean(f"{row['site']}  {row['kind']}  {state}  since {row['raised_at'][:16]}  "
-                         f"{row['detail']}"))
+        state = "cleared " + beijing(row["cleared_at"]) if row.get("cleared_at") else "ACTIVE"
+        click.echo(clean(f"{row['site']}  {row['kind']}  {state}  "
+                         f"since {beijing(row['raised_at'])}  {row['detail']}"))
 
 
 @click.command()

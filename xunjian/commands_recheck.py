@@ -16,6 +16,7 @@ import sys
 
 import click
 
+from xunjian.base.clock import ZONE_SUFFIX, beijing
 from xunjian.base.safetext import clean, json_text
 
 #: Exit status when the finding is still open (0: fixed), for scripts re-checking a list.
@@ -63,18 +64,6 @@ def recheck(obj, finding_id, site_code, inspection_id, by, as_json):
     sys.exit(0 if record["result"] == "fixed" else EXIT_OPEN)
 
 
-def _beijing(value: str) -> str:
-    """An ISO time as people read it here: 2026-12-03 13:40 北京时间."""
-    from datetime import datetime
-
-    from xunjian.scoring import SHANGHAI
-
-    try:
-        return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M 北京时间")
-    except (TypeError, ValueError):
-        return str(value or "")
-
-
 def _print(record: dict, labels: dict, store) -> None:
     ev = record["evidence"]
     lines = [
@@ -84,7 +73,7 @@ def _print(record: dict, labels: dict, store) -> None:
         f"({ev.get('error') or ''})",
         f"  入口页 page: {ev.get('page_url') or '—'}"
         + (f"  ({ev['page_error']})" if ev.get("page_error") else ""),
-        f"  复查时间 checked: {_beijing(record['at'])}",
+        f"  复查时间 checked: {beijing(record['at'])}{ZONE_SUFFIX}",
     ]
     if ev.get("screenshot"):
         lines.append(f"  截图 screenshot: {store.blob_location(ev['screenshot'])}")

@@ -11,6 +11,8 @@ from xunjian.scoring.rules import RULE_SETS
 from .. import data
 from ..shared import FINDING_RE, MAX_REASON, inspection_of, rules_arg, site_or_404, state
 
+VERDICT_DONE = {"confirmed": "已确认", "rejected": "已驳回"}
+
 bp = Blueprint("sites", __name__)
 PER_PAGE = 100
 
@@ -90,9 +92,12 @@ def verdict(code, fid):
     if choice not in ("confirmed", "rejected") or len(reason) > MAX_REASON:
         abort(400)
     data.record_verdict(store, card, item, choice, g.user["name"], reason)
+    here = url_for("sites.finding", code=code, fid=fid, inspection=inspection["id"],
+                   **({"rules": card["rules"]} if rules_arg(request.form) else {}))
+    # said on the next page (the queue's next finding): what was recorded, and a way back to it
+    flash({"text": f"{VERDICT_DONE[choice]}：{(item.get('detail') or item.get('kind') or fid)[:80]}",
+           "href": here, "link": "查看 / 更改"})
     if request.form.get("next") == "queue":
         args = {k: request.form.get(k, "") for k in ("region", "site", "i", "indicator")}
         return redirect(url_for("queue.queue", **{k: v for k, v in args.items() if v}))
-    flash(f"已记录：{data.REVIEW_LABELS[choice]}。")
-    return redirect(url_for("sites.finding", code=code, fid=fid, inspection=inspection["id"],
-                            **({"rules": card["rules"]} if rules_arg(request.form) else {})))
+    return redirect(here)
