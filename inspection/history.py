@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from xunjian.scoring.card import evidence_digest, latest_review_docs
+from xunjian.scoring.card import judged_digests, latest_review_docs, review_applies
 from xunjian.scoring.history import SUMMARY, Seen, issue_key, seen_of
 from xunjian.storage import StoreError
 
 COLLECTION = "issue_history"
 #: Bump when what a card finds changes shape, so older records are made again.
-VERSION = 1
+VERSION = 2  # 2: a finding's digests are both judged_digests (the indicator left the digest)
 
 #: card_for(store, inspection_id, rules=..., history=False), given by inspection/card.py.
 Scorer = Callable[..., dict]
@@ -57,7 +57,7 @@ def _record(store, inspection: Mapping[str, Any], rules_name: str, score: Scorer
     record = {
         "site": inspection["site"], "version": VERSION, "manual": manual,
         "as_of": card.get("as_of"),
-        "findings": [{"issue_key": issue_key(f), "id": f["id"], "digest": evidence_digest(f),
+        "findings": [{"issue_key": issue_key(f), "id": f["id"], "digests": list(judged_digests(f)),
                       **{k: f.get(k) for k in SUMMARY}} for f in card["findings"]],
     }
     try:
@@ -76,7 +76,7 @@ def _seen(record: Mapping[str, Any], reviews: list[Mapping[str, Any]]) -> Seen:
 
     def rejected(finding: Mapping[str, Any]) -> bool:
         judged = [r for r in by_finding.get(finding["id"], ())
-                  if r.get("evidence") in (None, finding["digest"])]
+                  if review_applies(r, tuple(finding["digests"]))]
         latest = latest_review_docs(judged).get(finding["id"])
         return latest is not None and latest.get("verdict") == "rejected"
 

@@ -32,10 +32,12 @@ not applicable, (base − total) × full / base, the 4/3 rule), 不合格 below 
 portal whose deduction part is above ``bonus_above`` adds the bonus part (``bonus`` — every bonus
 id, a separate list — at most ``bonus_max``); ``bonus_note`` says why no bonus was added. A
 capped card also has ``deduction_score``, ``groups``, ``veto_status`` (every veto id) and
-``services_applicable``. ``unchecked_vetoes``
-lists the vetoes that were not checked: a 合格 with any of them is 合格（暂定）, provisional on them.
+``services_applicable``. ``unchecked_vetoes`` lists the vetoes that were not checked: a 合格
+with any of them is 合格（暂定）, provisional on them.
 
-Reviews carry over to later inspections through the stable finding id. A review may also carry
+Reviews carry over to later inspections through the stable finding id, and between the rule sets
+(the digest leaves out the indicator: a broken link is availability.links under the census table,
+design.links under checklist-2019, one verdict for both). A review may also carry
 ``evidence`` — the ``evidence_digest`` of the finding it judged; when the finding's evidence has
 changed since (another status or error, another rule…), that review no longer applies and the
 finding awaits review again. Reviews without ``evidence`` always apply. The card says so on the
@@ -94,7 +96,7 @@ def score_card(
     rules = rules or load_rules()
     order = {entry.id: n for n, entry in enumerate(rules.all)}
     findings = list(findings)
-    digests = {f.get("id"): evidence_digest(f) for f in findings}
+    digests = {f.get("id"): judged_digests(f) for f in findings}
     reviews = list(reviews)
     latest = latest_review_docs(r for r in reviews if _applies(r, digests))
     unapplied = latest_review_docs(r for r in reviews if not _applies(r, digests))
@@ -356,22 +358,38 @@ VOLATILE_EVIDENCE = frozenset({
 
 
 def evidence_digest(finding: Mapping[str, Any]) -> str:
-    """A short hash of what a reviewer judged: rule, units, URL and the non-volatile evidence."""
+    """A short hash of what a reviewer judged: kind, rule, units, URL and the non-volatile
+    evidence. Not the indicator: the same broken link is ``availability.links`` under the census
+    table and ``design.links`` under checklist-2019, and a verdict on it holds under both."""
+    return _digest(finding, with_indicator=False)
+
+
+def judged_digests(finding: Mapping[str, Any]) -> tuple[str, str]:
+    """The digests a review of this finding may carry: today's, and the one reviews stored
+    before the indicator left the digest (so their verdicts still apply)."""
+    return _digest(finding, with_indicator=False), _digest(finding, with_indicator=True)
+
+
+def review_applies(review: Mapping[str, Any], digests: tuple[str, ...] | None) -> bool:
+    """False when the review judged other evidence than the finding (``digests``) now has."""
+    judged = review.get("evidence")
+    return judged is None or digests is None or judged in digests
+
+
+def _digest(finding: Mapping[str, Any], *, with_indicator: bool) -> str:
     evidence = finding.get("evidence") or {}
     judged = {k: v for k, v in dict(evidence).items()
               if k not in VOLATILE_EVIDENCE and not str(k).endswith("_at")}
-    payload = {"indicator": finding.get("indicator"), "kind": finding.get("kind"),
-               "rule": finding.get("rule"), "units": finding.get("units", 1),
-               "url": finding.get("url"), "evidence": judged}
+    payload = {"kind": finding.get("kind"), "rule": finding.get("rule"),
+               "units": finding.get("units", 1), "url": finding.get("url"), "evidence": judged}
+    if with_indicator:
+        payload["indicator"] = finding.get("indicator")
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _applies(review: Mapping[str, Any], digests: Mapping[Any, str]) -> bool:
-    """False when the review judged other evidence than the finding now has."""
-    judged = review.get("evidence")
-    current = digests.get(review.get("finding"))
-    return judged is None or current is None or judged == current
+def _applies(review: Mapping[str, Any], digests: Mapping[Any, tuple[str, str]]) -> bool:
+    return review_applies(review, digests.get(review.get("finding")))
 
 
 def _price(finding: Mapping[str, Any], rules: Rules,

@@ -50,3 +50,31 @@ def test_reviews_without_a_digest_always_apply():
     plain = {"finding": "f1", "site": SITE["code"], "verdict": "rejected",
              "at": "2026-11-20T03:00:00+00:00"}
     assert card(FINDING, [plain])["findings"][0]["review"] == "rejected"
+
+
+def test_a_verdict_on_a_broken_link_holds_under_both_tables():
+    """The census calls a broken link availability.links, checklist-2019 design.links (the same
+    finding id): a reviewer who rejected it under one table is not asked again under the other."""
+    c2019 = load_rules("checklist-2019")
+    rejected = review(FINDING)  # given on the census card
+    as_2019 = dict(FINDING, indicator="design.links")
+    checks = {entry.id: True for entry in c2019.all}
+    site = dict(SITE, type="门户网站")
+    card_2019 = score_card(site, [as_2019], [rejected], checks, "2026-11-20", rules=c2019)
+    assert card_2019["findings"][0]["review"] == "rejected"
+    assert "f1" not in card_2019["awaiting_review"]
+    # and the other way round: confirmed under 2019 counts on the census card
+    confirmed = dict(review(as_2019, "confirmed"), at="2026-11-21T00:00:00+00:00")
+    assert card(FINDING, [rejected, confirmed])["findings"][0]["review"] == "confirmed"
+
+
+def test_a_review_stored_with_the_old_digest_still_applies():
+    """Reviews stored before the indicator left the digest carry the digest with it."""
+    from xunjian.scoring.card import judged_digests
+
+    old = dict(review(FINDING), evidence=judged_digests(FINDING)[1])
+    assert old["evidence"] != evidence_digest(FINDING)
+    assert card(FINDING, [old])["findings"][0]["review"] == "rejected"
+    changed = copy.deepcopy(FINDING)
+    changed["evidence"].update(status=500, error="http_500")
+    assert card(changed, [old])["findings"][0]["review"] == "pending"
