@@ -103,9 +103,10 @@ def helpers():
             "web_url": web_url, "verdict_text": verdict_text, "score_text": score_text,
             "change_text": change_text, "carried_text": carried_text,
             "changes_summary": changes_summary, "ZONE_NOTE": ZONE_NOTE,
-            "awaiting_text": awaiting_text, "evidence_rows": evidence_rows, "CHANGE_LABELS": CHANGE_LABELS,
+            "awaiting_text": awaiting_text, "evidence_rows": evidence_rows,
+            "CHANGE_LABELS": CHANGE_LABELS,
             # the table the app scores by (XUNJIAN_RULES); a page may ask for the other one
-            "default_rules": data.rules().name}
+            "default_rules": data.rules().name, "rules_title": lambda n: data.rules(n).title}
 
 
 def headers(resp: Response) -> Response:

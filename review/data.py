@@ -79,8 +79,12 @@ class Summaries:
 
     COLLECTION = "review_summaries"
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, rules: str | None = None) -> None:
+        """``rules``: the table the cards are scored by (None: the app's own, XUNJIAN_RULES);
+        each table keeps its own summaries (stored ids ``CODE`` / ``CODE@rules``)."""
         self.store = store
+        self.rules = rules
+        self._suffix = f"@{rules}" if rules else ""
         self._cache: dict[str, tuple[list, dict]] = {}
         self._lock = threading.Lock()
         self._loaded = False
@@ -89,7 +93,9 @@ class Summaries:
         if self._loaded:
             return
         for doc in self.store.find(self.COLLECTION):
-            self._cache.setdefault(doc["id"], (doc["key"], doc["summary"]))
+            code, _, rules = doc["id"].partition("@")
+            if rules == (self.rules or ""):
+                self._cache.setdefault(code, (doc["key"], doc["summary"]))
         self._loaded = True
 
     def latest_inspections(self) -> dict[str, dict]:
@@ -118,7 +124,7 @@ class Summaries:
             hit = self._cache.get(code)
         if hit and list(hit[0]) == key:
             return {"site": site, "inspection": inspection, **hit[1]}
-        card = card_for(self.store, inspection["id"])
+        card = card_for(self.store, inspection["id"], rules=self.rules)
         summary = {"verdict": card["verdict"], "score": card["score"], "final": card["final"],
                    "verdict_text": verdict_text(card),
                    "as_of": card["as_of"], "total_deduction": card["total_deduction"],
@@ -127,7 +133,8 @@ class Summaries:
                                           if f["review"] == "pending"}}
         with self._lock:
             self._cache[code] = (key, summary)
-        self.store.upsert(self.COLLECTION, {"id": code}, {"key": key, "summary": summary})
+        self.store.upsert(self.COLLECTION, {"id": code + self._suffix},
+                          {"key": key, "summary": summary})
         return {"site": site, "inspection": inspection, **summary}
 
     def all(self, region: str = "", verdict: str = "", pending: str = "",
@@ -238,7 +245,7 @@ def queue(summaries: Summaries, region: str = "", site: str = "",
             continue
         kinds = summary.get("pending_indicators")
         if indicator and kinds is None and summary.get("inspection"):  # summary stored earlier
-            card = card_for(summaries.store, summary["inspection"]["id"])
+            card = card_for(summaries.store, summary["inspection"]["id"], rules=summaries.rules)
             kinds = {f["id"]: f["indicator"] for f in card["findings"]}
         items.extend((summary["site"]["code"], fid) for fid in summary["pending"]
                      if not indicator or (kinds or {}).get(fid) == indicator)

@@ -173,6 +173,17 @@ class Review:
     screenshooter: Any
     max_age: float  # seconds a session lives in all
     throttle: Throttle = field(default_factory=Throttle)
+    _other: dict = field(default_factory=dict)  # rules name → Summaries under that table
+    _other_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def summaries_for(self, rules: str | None) -> data.Summaries:
+        """The site summaries under ``rules`` (``?rules=…``; None: the app's own table)."""
+        if rules is None or rules == data.rules().name:
+            return self.summaries
+        with self._other_lock:
+            if rules not in self._other:
+                self._other[rules] = data.Summaries(self.store, rules)
+            return self._other[rules]
 
 
 def state() -> Review:

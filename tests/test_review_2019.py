@@ -95,3 +95,31 @@ def test_a_reviewer_records_what_only_a_person_judges_in_2019(reviewer):
     assert "interaction.replies" not in card["unchecked"]
     census = json.loads(reviewer.get(f"/site/{CODE}/card.json").get_data())
     assert not [f for f in census["findings"] if f["indicator"] == "interaction.replies"]
+
+
+def test_the_site_list_and_the_queue_under_checklist_2019(reviewer):
+    """?rules=checklist-2019 on the site list scores every site by the 2019 table, and its queue
+    walks the findings as that table files them (broken links under 功能设计 design.links); a
+    verdict given there returns to the same queue, and holds under the census table too."""
+    census = reviewer.get("/").get_data(as_text=True)
+    c2019 = reviewer.get("/?rules=checklist-2019").get_data(as_text=True)
+    assert "98.9" in census and "99.7" not in census
+    assert "99.7" in c2019 and "98.9" not in c2019
+    assert f'href="/site/{CODE}?rules=checklist-2019"' in c2019
+    assert '/queue?rules=checklist-2019' in c2019.replace("&amp;", "&")
+
+    first = reviewer.get("/queue?rules=checklist-2019").get_data(as_text=True)
+    title = TITLE_2019.replace("）", "，政府网站部分）")
+    assert f"待复核队列（按{title}）" in first and "design.links" in first
+    assert "rules=checklist-2019&amp;i=1" in first  # 跳过 stays in this table's queue
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', first).group(1)
+    fid = re.search(r'action="/site/\d+/finding/([^/]+)/verdict"', first).group(1)
+    inspection = re.search(r'name="inspection" value="([^"]+)"', first).group(1)
+    resp = reviewer.post(f"/site/{CODE}/finding/{fid}/verdict", data={
+        "csrf_token": csrf, "inspection": inspection, "rules": "checklist-2019",
+        "next": "queue", "i": "0", "verdict": "rejected"})
+    assert resp.status_code == 302 and "rules=checklist-2019" in resp.headers["Location"]
+    census_card = json.loads(reviewer.get(f"/site/{CODE}/card.json").get_data())
+    assert next(f for f in census_card["findings"] if f["id"] == fid)["review"] == "rejected"
+    empty = reviewer.get("/queue?rules=checklist-2019&site=9900000009").get_data(as_text=True)
+    assert f"（按{title}）" in empty

@@ -27,7 +27,8 @@ def sites():
         verdict = ""
     if pending not in ("", "yes", "no"):
         pending = ""
-    rows = state().summaries.all(region=region, verdict=verdict, pending=pending, q=q)
+    asked = rules_arg()  # ?rules=checklist-2019: every site's latest card under the other table
+    rows = state().summaries_for(asked).all(region=region, verdict=verdict, pending=pending, q=q)
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
@@ -38,6 +39,7 @@ def sites():
     return render_template(
         "sites.html", rows=rows[(page - 1) * per: page * per], total=len(rows),
         page=page, pages=pages, region=region, verdict=verdict, pending=pending, q=q,
+        asked_rules=asked, rule_sets=RULE_SETS,
         pending_total=sum(len(r["pending"]) for r in rows))
 
 
@@ -95,9 +97,10 @@ def verdict(code, fid):
     here = url_for("sites.finding", code=code, fid=fid, inspection=inspection["id"],
                    **({"rules": card["rules"]} if rules_arg(request.form) else {}))
     # said on the next page (the queue's next finding): what was recorded, and a way back to it
-    flash({"text": f"{VERDICT_DONE[choice]}：{(item.get('detail') or item.get('kind') or fid)[:80]}",
-           "href": here, "link": "查看 / 更改"})
+    title = (item.get("detail") or item.get("kind") or fid)[:80]
+    flash({"text": f"{VERDICT_DONE[choice]}：{title}", "href": here, "link": "查看 / 更改"})
     if request.form.get("next") == "queue":
         args = {k: request.form.get(k, "") for k in ("region", "site", "i", "indicator")}
+        args["rules"] = rules_arg(request.form) or ""
         return redirect(url_for("queue.queue", **{k: v for k, v in args.items() if v}))
     return redirect(here)
