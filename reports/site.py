@@ -355,7 +355,9 @@ def site_html(report: dict) -> str:
         "failed": bar_svg("每日首页打不开次数", probe_fail_bars(report), "次",
                           colors=["#c0392b"]),
     }
-    return render("site_report.html", r=report, figures=figures, thumbs=thumbs, charts=charts)
+    blank = {fig["n"] for fig in figures if fig["blank"]}  # 见图N says 截图为空白页 under it
+    return render("site_report.html", r=report, figures=figures, thumbs=thumbs, charts=charts,
+                  blank_figures=blank)
 
 
 def build_site_report(store, code: str, fmt: str, inspection_id: str | None = None,
