@@ -10,6 +10,7 @@ reader copying a URL out of it would get it.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import unicodedata
@@ -201,10 +202,10 @@ def test_pdf_says_the_white_screenshot_is_blank(pdf_text, blank_figure):
 
 
 def test_html_and_docx_say_the_white_screenshot_is_blank(store, blank_figure):
-    html = build_site_report(store, CODE, "html").decode("utf-8")
-    notes = re.findall(r'<p class="blank-shot" id="blank-(\d+)">', html)
+    page = build_site_report(store, CODE, "html").decode("utf-8")
+    notes = re.findall(r'<p class="blank-shot" id="blank-(\d+)">', page)
     assert notes == [str(blank_figure)]
-    assert html.count(BLANK) == 1
+    assert page.count(BLANK) == 1
     body = build_site_report(store, CODE, "docx")
     doc = Document(io.BytesIO(body))
     paragraphs = [p.text for p in doc.paragraphs]
@@ -215,9 +216,21 @@ def test_html_and_docx_say_the_white_screenshot_is_blank(store, blank_figure):
 
 
 def test_html_url_cells_wrap_only_between_segments(store):
-    html = build_site_report(store, CODE, "html").decode("utf-8")
+    page = build_site_report(store, CODE, "html").decode("utf-8")
     cells = re.findall(r'<th class="nowrap">链接地址</th><td colspan="8" class="url wide">(.*?)</td>',
-                       html)
+                       page)
     texts = {re.sub(r"<[^>]+>", "", cell).replace("&amp;", "&") for cell in cells}
     assert texts == {url for _, url, _, _ in DEAD + MORE}
     assert not [cell for cell in cells if "http:/<wbr>/" in cell]  # never inside http://
+
+
+def test_url_breaks_escape_the_sites_text_and_never_cut_a_percent_byte():
+    from xunjian.reports.render import url_breaks
+
+    hostile = 'http://127.0.0.1:9/a"><script>alert(1)</script>/b?x=<img src=x>&y=1'
+    out = str(url_breaks(hostile, wide=True))
+    assert "<script>" not in out and "<img" not in out
+    assert html.unescape(re.sub(r"<(wbr|/?span[^>]*)>", "", out)) == hostile  # the text, whole
+    long = str(url_breaks(f"{HOST}/down.jsp?filename={ENC_REPORT}"))
+    assert "%E5<wbr>%B9" in long and "%E<wbr>" not in long and "%<wbr>" not in long
+    assert str(url_breaks(None)) == "" and str(url_breaks("")) == ""
