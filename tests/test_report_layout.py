@@ -234,3 +234,22 @@ def test_url_breaks_escape_the_sites_text_and_never_cut_a_percent_byte():
     long = str(url_breaks(f"{HOST}/down.jsp?filename={ENC_REPORT}"))
     assert "%E5<wbr>%B9" in long and "%E<wbr>" not in long and "%<wbr>" not in long
     assert str(url_breaks(None)) == "" and str(url_breaks("")) == ""
+
+
+def test_the_review_app_says_the_finding_screenshot_is_blank(store):
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
+
+    add_user(store, "wang", "reviewer", "correct-horse-9")
+    app = create_app(store, secret_key="layout-test-secret")
+    app.config["TESTING"] = True
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    client.post("/login", data={"name": "wang", "password": "correct-horse-9",
+                                "csrf_token": csrf})
+    pages = {fid: client.get(f"/site/{CODE}/finding/{fid}") for fid in ("dead-0", "dead-2")}
+    assert {fid: r.status_code for fid, r in pages.items()} == {"dead-0": 200, "dead-2": 200}
+    white, shown = (pages[fid].get_data(as_text=True) for fid in ("dead-2", "dead-0"))
+    assert 'id="shot-blank"' in white and "截图为空白" in white
+    assert 'id="shot-blank"' not in shown
