@@ -106,9 +106,11 @@ FRAME_BOX_JS = """(el) => {
   return {box: [r.left + left, r.top + top, width, height], visible: visible,
           scroll: [window.scrollX, window.scrollY]};
 }"""
-#: Frames (iframes, frameset frames) measured per page, and how long one may take.
+#: Frames (iframes, frameset frames) measured per page, how long one may take and all of them
+#: together (well within a browser step, browser/deadline.py: the page's own boxes are kept).
 MAX_FRAMES = 20
 FRAME_TIMEOUT = 5.0
+FRAMES_BUDGET = 10.0
 
 #: Why an element has no box, in the reviewer's words ({what}: 链接, 信息 …).
 NOT_FOUND = "渲染后的页面上未找到该{what}"
@@ -186,11 +188,16 @@ async def frame_boxes(page, boxes: dict, hidden: list) -> list[str]:
         return window, found
 
     framed: list[str] = []
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + FRAMES_BUDGET
     for frame in page.frames[1:MAX_FRAMES + 1]:
         if frame.is_detached() or not frame.url or frame.url == "about:blank":
             continue
+        left = min(FRAME_TIMEOUT, ends - loop.time())
+        if left <= 0:
+            break
         try:
-            window, found = await asyncio.wait_for(measure(frame), FRAME_TIMEOUT)
+            window, found = await asyncio.wait_for(measure(frame), left)
         except Exception:  # noqa: BLE001 - a frame that hangs or went away: its links unboxed
             continue
         framed += [k for k in found.get("seen") or [] if k not in framed]
