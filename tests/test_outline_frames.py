@@ -7,7 +7,8 @@ scrolling="no">`` (a 大汉 jpage list) with a border and padding, in the right-
 third item, 县统计局发布前三季度经济运行情况, is drawn in a purple (#8a00a8) used nowhere else: the
 box is right when the purple pixels of the full-page screenshot are inside it and none outside.
 The tenth item lies below the frame's window (the frame does not scroll): it is in a frame but
-not on the picture, and says so. Served on 127.0.0.1 only.
+not on the picture, and says so. Below, a 专题专栏 frame holds a frame of its own whose link
+(乡村振兴专题, green #00875a) is two frames' borders and offsets deep. Served on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ SITE = Path(__file__).parent / "sites" / "iframe_list"
 PURPLE = (0x8A, 0x00, 0xA8)
 SHOWN = "/art/2026/11/18/art_4512_199.html"   # 县统计局发布前三季度经济运行情况 (purple)
 BELOW = "/art/2026/11/08/art_4512_188.html"   # 县民政局开展冬季救助帮扶 (below the window)
+NESTED = "/zt/2026/xczx/index.html"  # 乡村振兴专题（已停更）, green, in a frame inside a frame
+GREEN = (0x00, 0x87, 0x5A)
 
 
 class Portal(BaseHTTPRequestHandler):
@@ -86,13 +89,13 @@ def _image(data: bytes):
     return img.convert("RGB")
 
 
-def _purple(img, box=None, inside=True) -> int:
-    """Purple pixels inside (or outside) ``box`` (grown by 4 px for anti-aliased edges)."""
+def _purple(img, box=None, inside=True, colour=PURPLE) -> int:
+    """Pixels of ``colour`` inside (or outside) ``box`` (grown by 4 px for anti-aliased edges)."""
     pixels, (w, h) = img.load(), img.size
     count = 0
     for y in range(h):
         for x in range(w):
-            if not all(abs(a - b) <= 40 for a, b in zip(pixels[x, y], PURPLE, strict=True)):
+            if not all(abs(a - b) <= 40 for a, b in zip(pixels[x, y], colour, strict=True)):
                 continue
             if box is None:
                 count += 1
@@ -141,3 +144,13 @@ def test_the_main_page_links_keep_their_boxes(rendered):
     ev = element_evidence(rendered["page"], rendered["base"] + "/art/2026/11/20/art_1_101.html")
     box = ev["element_box"]
     assert box is not None and box["x"] < 500  # 政务要闻, the left-hand column
+
+
+def test_a_link_in_a_frame_inside_a_frame_is_boxed_too(rendered):
+    ev = element_evidence(rendered["page"], rendered["base"] + NESTED)
+    box = ev["element_box"]
+    assert box is not None, ev
+    img = _image(rendered["shot"])
+    assert _purple(img, colour=GREEN) > 30
+    assert _purple(img, box, inside=True, colour=GREEN) > 30
+    assert _purple(img, box, inside=False, colour=GREEN) == 0
