@@ -52,3 +52,12 @@ def beijing_date(value) -> str:
     if when is None:
         return beijing(value)
     return when.astimezone(BEIJING).date().isoformat()
+
+
+def beijing_short(value) -> str:
+    """A stored time as a short Beijing time for a narrow table cell (``12-03 01:30``): the
+    report says the year and the zone once, not in every row."""
+    when = instant(value)
+    if when is None:
+        return beijing(value)
+    return when.astimezone(BEIJING).strftime("%m-%d %H:%M")

@@ -15,6 +15,7 @@ context has no device scale factor, browser/launch.py); the screenshot is cut at
 
 from __future__ import annotations
 
+import asyncio
 import io
 import struct
 from urllib.parse import unquote
@@ -25,11 +26,14 @@ MAX_BOXES = 3000
 #: The boxes of the page's link elements, keyed by the URL each loads (resolved against the
 #: document's base, fragment dropped — as spiders/links.py records links): the first element
 #: that is drawn (visible, not zero-sized) wins; URLs whose every element is hidden are listed.
-LINK_BOXES_JS = """(limit) => {
+LINK_BOXES_JS = """(arg) => {
+  // [limit, inFrame]: in a frame, boxes are in its viewport (what its window shows), not its
+  // document, and no list area is looked for
+  const [limit, inFrame] = Array.isArray(arg) ? arg : [arg, false];
   const SOURCES = [['a', 'href'], ['area', 'href'], ['img', 'src'], ['img', 'data-src'],
     ['img', 'data-original'], ['input', 'src'], ['iframe', 'src'], ['frame', 'src'],
     ['embed', 'src'], ['object', 'data'], ['source', 'src'], ['video', 'src'], ['audio', 'src']];
-  const sx = window.scrollX, sy = window.scrollY;
+  const sx = inFrame ? 0 : window.scrollX, sy = inFrame ? 0 : window.scrollY;
   const boxOf = (el) => {
     if (el.tagName === 'AREA') {
       const map = el.closest('map');
@@ -68,6 +72,7 @@ LINK_BOXES_JS = """(limit) => {
     }
   }
   const hidden = [...seen].filter(k => !boxes[k]).slice(0, limit);
+  if (inFrame) return {boxes: boxes, hidden: hidden, seen: [...seen].slice(0, limit)};
   // the list area (where a blank column's items would be): a block named a list, else one
   // named content or main, else a list or table — the largest of the first kind found that
   // neither is nor holds the page's header, navigation or footer (a layout table holds them)
@@ -87,8 +92,29 @@ LINK_BOXES_JS = """(limit) => {
   return {boxes: boxes, hidden: hidden, area: area};
 }"""
 
+#: The content box of a frame element in its parent's viewport: [x, y, width, height] (inside
+#: its border and padding, where the frame's own window is drawn).
+FRAME_BOX_JS = """(el) => {
+  const r = el.getBoundingClientRect(), cs = getComputedStyle(el);
+  const left = el.clientLeft + parseFloat(cs.paddingLeft || 0);
+  const top = el.clientTop + parseFloat(cs.paddingTop || 0);
+  const width = el.clientWidth - parseFloat(cs.paddingLeft || 0) - parseFloat(cs.paddingRight || 0);
+  const height = el.clientHeight - parseFloat(cs.paddingTop || 0)
+    - parseFloat(cs.paddingBottom || 0);
+  const visible = !el.checkVisibility || el.checkVisibility({opacityProperty: true,
+                                                             visibilityProperty: true});
+  return {box: [r.left + left, r.top + top, width, height], visible: visible,
+          scroll: [window.scrollX, window.scrollY]};
+}"""
+#: Frames (iframes, frameset frames) measured per page, how long one may take and all of them
+#: together (well within a browser step, browser/deadline.py: the page's own boxes are kept).
+MAX_FRAMES = 20
+FRAME_TIMEOUT = 5.0
+FRAMES_BUDGET = 10.0
+
 #: Why an element has no box, in the reviewer's words ({what}: 链接, 信息 …).
 NOT_FOUND = "渲染后的页面上未找到该{what}"
+IN_FRAME = "该{what}位于页面内嵌框架（iframe）中，未能标出位置"
 HIDDEN = "该{what}在渲染后的页面上不可见（隐藏或尺寸为零）"
 NOT_SHOWN = "该{what}不显示在页面上（页面脚本、样式表等）"
 OUTSIDE = "该{what}位于截图范围之外（页面过长，截图只保留上部）"
@@ -107,9 +133,10 @@ def png_size(data: bytes | None) -> tuple[int, int] | None:
 
 
 async def link_boxes(page, shot: bytes | None) -> dict | None:
-    """``{"shot": [w, h], "boxes": {url: [x, y, w, h]}, "hidden": [url], "area": [x, y, w, h]}``
-    measured on the page just photographed (``area``: its list or content block), or None
-    without a picture or when the page cannot tell (closed)."""
+    """``{"shot": [w, h], "boxes": {url: [x, y, w, h]}, "hidden": [url], "area": [x, y, w, h],
+    "framed": [url]}`` measured on the page just photographed (``area``: its list or content
+    block; links inside its frames are boxed where the frame shows them, ``framed``: the URLs
+    linked inside a frame), or None without a picture or when the page cannot tell (closed)."""
     size = png_size(shot)
     if size is None:
         return None
@@ -117,8 +144,81 @@ async def link_boxes(page, shot: bytes | None) -> dict | None:
         found = await page.evaluate(LINK_BOXES_JS, MAX_BOXES)
     except Exception:  # noqa: BLE001 - a page that went away: the finding says "not measured"
         return None
-    return {"shot": list(size), "boxes": found.get("boxes") or {},
-            "hidden": found.get("hidden") or [], "area": found.get("area")}
+    boxes, hidden = found.get("boxes") or {}, found.get("hidden") or []
+    framed = await frame_boxes(page, boxes, hidden)
+    return {"shot": list(size), "boxes": boxes, "hidden": hidden, "area": found.get("area"),
+            "framed": framed}
+
+
+async def frame_boxes(page, boxes: dict, hidden: list) -> list[str]:
+    """Add to ``boxes`` the links drawn inside the page's frames (iframes, framesets), in the
+    pixels of the full-page screenshot: the frame element's content box (its parents' offsets
+    added, nested frames too) plus the link's box in the frame's window, clipped to that window
+    — a link scrolled out of its frame is not on the picture. A URL the page itself boxes keeps
+    its own box. Returns the URLs linked inside a frame; ``hidden`` loses those a frame draws."""
+
+    offsets: dict = {}  # frame → its window's [x, y, w, h] in the screenshot, or None
+
+    async def window_of(frame):
+        if frame in offsets:
+            return offsets[frame]
+        offsets[frame] = None
+        parent = frame.parent_frame
+        if parent is None:
+            return None
+        outer = None if parent.parent_frame is None else await window_of(parent)
+        if parent.parent_frame is not None and outer is None:
+            return None
+        element = await frame.frame_element()
+        got = await element.evaluate(FRAME_BOX_JS)
+        if not got.get("visible"):
+            return None
+        x, y, w, h = got["box"]
+        if outer is None:  # a frame of the page itself: document pixels are viewport + scroll
+            x, y = x + got["scroll"][0], y + got["scroll"][1]
+        else:
+            x, y = x + outer[0], y + outer[1]
+            w, h = min(w, outer[0] + outer[2] - x), min(h, outer[1] + outer[3] - y)
+        offsets[frame] = [x, y, w, h] if w >= 1 and h >= 1 else None
+        return offsets[frame]
+
+    async def measure(frame):
+        window = await window_of(frame)
+        found = await frame.evaluate(LINK_BOXES_JS, [MAX_BOXES, True])
+        return window, found
+
+    framed: list[str] = []
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + FRAMES_BUDGET
+    for frame in page.frames[1:MAX_FRAMES + 1]:
+        if frame.is_detached() or not frame.url or frame.url == "about:blank":
+            continue
+        left = min(FRAME_TIMEOUT, ends - loop.time())
+        if left <= 0:
+            break
+        try:
+            window, found = await asyncio.wait_for(measure(frame), left)
+        except Exception:  # noqa: BLE001 - a frame that hangs or went away: its links unboxed
+            continue
+        framed += [k for k in found.get("seen") or [] if k not in framed]
+        if window is None:
+            continue
+        for key, box in (found.get("boxes") or {}).items():
+            placed = _in_window(box, window)
+            if placed is not None and key not in boxes and len(boxes) < MAX_BOXES:
+                boxes[key] = placed
+    hidden[:] = [k for k in hidden if k not in boxes]
+    return framed[:MAX_BOXES]
+
+
+def _in_window(box, window) -> list[int] | None:
+    """A box in a frame's window moved to the screenshot and clipped to that window."""
+    x1, y1 = max(window[0], window[0] + box[0]), max(window[1], window[1] + box[1])
+    x2 = min(window[0] + window[2], window[0] + box[0] + box[2])
+    y2 = min(window[1] + window[3], window[1] + box[1] + box[3])
+    if x2 - x1 < 1 or y2 - y1 < 1:
+        return None
+    return [round(x1), round(y1), round(x2 - x1), round(y2 - y1)]
 
 
 def _key(url: str) -> str:
@@ -143,7 +243,10 @@ def element_evidence(page: dict, url: str, tag: str = "a", what: str = "链接")
     box = boxes.get(_key(url))
     if box is None:
         hidden = {_key(k) for k in measured.get("hidden") or []}
-        return missing(HIDDEN if _key(url) in hidden else NOT_FOUND)
+        if _key(url) in hidden:
+            return missing(HIDDEN)
+        framed = {_key(k) for k in measured.get("framed") or []}
+        return missing(IN_FRAME if _key(url) in framed else NOT_FOUND)
     return _placed(box, measured.get("shot"), what)
 
 

@@ -12,9 +12,11 @@ import base64
 import glob
 import html
 import io
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from xunjian.base import clock
 from xunjian.base.clock import ZONE_NOTE, ZONE_SUFFIX  # the formats say the zone once
@@ -43,6 +45,40 @@ def beijing(value) -> str:
     return clock.beijing(value, seconds=True)
 
 
+def beijing_short(value) -> str:
+    """A stored time as a short Beijing time for a narrow cell (12-03 13:40; base/clock.py)."""
+    return clock.beijing_short(value)
+
+
+#: Where a URL may wrap: after these characters (never inside a short path segment).
+URL_BREAKS = frozenset("/?&")
+#: In a full-width cell a segment (between '/', '?' and '&') up to this long stays on one line;
+#: a longer one, or any segment in a narrow cell, may also wrap after each percent-encoded
+#: byte (%E6) and after '=', '_', '-', '.', ',' — never inside %E6.
+LONG_SEGMENT = 48
+_SEGMENT = re.compile(r"[^/?&]+|[/?&]")
+_INNER_BREAK = re.compile(r"(%[0-9A-Fa-f]{2}|[=_.,-])")
+
+
+def url_breaks(value, wide: bool = False) -> Markup:
+    """A URL for a table cell, escaped, with line-break opportunities (<wbr>) after each '/', '?'
+    and '&' (and inside a long segment, see LONG_SEGMENT), so it wraps between
+    its own segments and its text stays one string in the PDF; ``wide``: a full-width cell,
+    where each short segment is kept on one line (``.wide .seg``)."""
+    parts = []
+    pieces = _SEGMENT.findall(str(value or ""))
+    for i, piece in enumerate(pieces):
+        if piece in URL_BREAKS:  # never between the two slashes of http://
+            after = "" if i + 1 < len(pieces) and pieces[i + 1] == "/" else "<wbr>"
+            parts.append(f"{html.escape(piece)}{after}")
+        elif wide and len(piece) <= LONG_SEGMENT:
+            parts.append(f'<span class="seg">{html.escape(piece)}</span>')
+        else:
+            parts.append("".join(f"{html.escape(bit)}<wbr>" if _INNER_BREAK.fullmatch(bit)
+                                 else html.escape(bit) for bit in _INNER_BREAK.split(piece)))
+    return Markup("".join(parts))
+
+
 def percent(value) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
@@ -56,7 +92,8 @@ def environment() -> Environment:
         _env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                            autoescape=select_autoescape(["html"]), trim_blocks=True,
                            lstrip_blocks=True)
-        _env.filters.update(pts=points, bj=beijing, pct=percent)
+        _env.filters.update(pts=points, bj=beijing, bjshort=beijing_short, pct=percent,
+                            urlwrap=url_breaks)
         _env.globals.update(ZONE_NOTE=ZONE_NOTE, ZONE_SUFFIX=ZONE_SUFFIX)
     return _env
 

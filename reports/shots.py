@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 from xunjian.base.safetext import clean
+from xunjian.browser.blank import is_blank
 from xunjian.browser.outline import marked_crop
 
 #: Screenshot slices: width in pixels, height of one slice (about an A4 text area's proportion).
@@ -15,6 +16,8 @@ SLICE_HEIGHT = 1800
 MAX_SLICES = 3
 THUMB_WIDTH = 200
 MIN_TRIMMED = 900
+#: Said under a screenshot that shows nothing, so a white picture is not taken for a page.
+BLANK_NOTE = "截图为空白页：浏览器打开该页时未显示任何内容"
 
 
 class Shots:
@@ -24,13 +27,17 @@ class Shots:
         self.store = store
         self.order: list[str] = []
         self.captions: dict[str, str] = {}
+        self.blank: set[str] = set()  # screenshots an evidence marks ``screenshot_blank``
         self._images: dict[str, dict] = {}
         self._crops: dict[tuple, bytes | None] = {}
 
-    def ref(self, blob_id: str | None, caption: str) -> int | None:
-        """The figure number of a screenshot (registering it), or None without one."""
+    def ref(self, blob_id: str | None, caption: str, blank: bool = False) -> int | None:
+        """The figure number of a screenshot (registering it), or None without one; ``blank``:
+        the evidence says the picture shows nothing (``screenshot_blank``)."""
         if not blob_id:
             return None
+        if blank:
+            self.blank.add(blob_id)
         if blob_id not in self.captions:
             self.order.append(blob_id)
             self.captions[blob_id] = clean(caption)  # the site's own column names, URLs
@@ -45,7 +52,8 @@ class Shots:
             data = self.store.get_blob(blob_id)
         except Exception:  # a missing or unreadable blob is said in the report, never a crash
             data = None
-        out = {"slices": [], "thumb": None, "size": None, "cut": False, "missing": data is None}
+        out = {"slices": [], "thumb": None, "size": None, "cut": False, "missing": data is None,
+               "blank": False}
         if data is not None:
             try:
                 out.update(_slices(data))
@@ -68,9 +76,21 @@ class Shots:
             self._crops[key] = marked_crop(data, box, "JPEG") if data else None
         return self._crops[key]
 
+    def is_blank(self, blob_id: str | None) -> bool:
+        """Whether the screenshot shows nothing: an evidence said so, or the picture is one
+        uniform colour (browser/blank.py)."""
+        if not blob_id:
+            return False
+        return blob_id in self.blank or bool(self.image(blob_id).get("blank"))
+
     def figures(self) -> list[dict]:
-        return [{"n": i + 1, "id": b, "caption": self.captions[b], **self.image(b)}
-                for i, b in enumerate(self.order)]
+        out = []
+        for i, b in enumerate(self.order):
+            image = self.image(b)
+            out.append({"n": i + 1, "id": b, "caption": self.captions[b], **image,
+                        "blank": not image["missing"] and self.is_blank(b),
+                        "blank_note": BLANK_NOTE if self.is_blank(b) else ""})
+        return out
 
 
 def _slices(data: bytes) -> dict:
@@ -78,6 +98,7 @@ def _slices(data: bytes) -> dict:
 
     img = Image.open(io.BytesIO(data))
     img.load()
+    blank = is_blank(data)
     img = _trim_sides(img.convert("RGB"))
     w, h = img.size
     if w > SHOT_WIDTH:
@@ -92,7 +113,7 @@ def _slices(data: bytes) -> dict:
     thumb = img.crop((0, 0, w, min(h, round(w * 0.66))))
     thumb = thumb.resize((THUMB_WIDTH, max(1, round(thumb.size[1] * THUMB_WIDTH / w))))
     return {"slices": slices, "thumb": _jpeg(thumb, 80), "size": (w, h),
-            "cut": h > SLICE_HEIGHT * MAX_SLICES}
+            "cut": h > SLICE_HEIGHT * MAX_SLICES, "blank": blank}
 
 
 def _trim_sides(img):

@@ -107,7 +107,8 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
     vetoes = _vetoes(card, rules, shots, by_id)
     home = facts.get("homepage") or {}
     if home.get("reachable") is False:
-        shots.ref(home.get("screenshot"), "首页无法访问时浏览器显示的内容")
+        shots.ref(home.get("screenshot"), "首页无法访问时浏览器显示的内容",
+                  bool(home.get("screenshot_blank")))
     sections = {name: _section(findings, f"{name}.", manual_ids, rules, shots)
                 for name in ("interaction", "service", "updates")}
     return {
@@ -231,7 +232,8 @@ def _dead_links(findings: list[dict], shots: Shots, link) -> list[dict]:
     for f in [f for f in findings if f["indicator"] in ("availability.links", "design.links")]:
         ev = f.get("evidence") or {}
         page_title = ev.get("page_title") or ""
-        fig = shots.ref(ev.get("screenshot"), f"入口页截图：{page_title} {f.get('page') or ''}")
+        fig = shots.ref(ev.get("screenshot"), f"入口页截图：{page_title} {f.get('page') or ''}",
+                        bool(ev.get("screenshot_blank")))
         dead.append({
             "n": len(dead) + 1, "id": f["id"], "name": ev.get("anchor_text") or "",
             "url": f.get("url") or "", "time": ev.get("checked_at") or "",
@@ -240,6 +242,7 @@ def _dead_links(findings: list[dict], shots: Shots, link) -> list[dict]:
             "page": f.get("page") or "", "page_name": page_title,
             "where": "首页" if f.get("rule") == "home" else "其他页面",
             "screenshot": ev.get("screenshot"), "figure": fig,
+            "blank": bool(ev.get("screenshot") and ev.get("screenshot_blank")),
             "screenshot_link": link(ev.get("screenshot")) if ev.get("screenshot") else "",
             # where on the 入口页 the link is (crop drawn when printed), or why it is not shown
             "box": ev.get("element_box"), "box_missing": ev.get("element_missing") or "",
@@ -265,7 +268,8 @@ def _probe_log(store, code: str, card: dict, shots: Shots) -> dict:
                                                   else ""),
                       "elapsed_ms": p.get("elapsed_ms"),
                       "figure": shots.ref(p.get("screenshot"),
-                                          f"首页探测失败时的截图：{p.get('time')}")}
+                                          f"首页探测失败时的截图：{p.get('time')}",
+                                          bool(p.get("screenshot_blank")))}
                      for p in failures[-50:]],
         "failures_left": max(0, len(failures) - 50),
         "days": _probe_days(probes, failures, start.date(), as_of_date(card_as_of)),
@@ -295,7 +299,8 @@ def _columns(fresh: dict, shots: Shots) -> list[dict]:
             "window": c.get("window_days"), "items": c.get("items"),
             "status": COLUMN_STATUS.get(c.get("status"), c.get("status") or ""),
             "bad": c.get("status") != "fresh",
-            "figure": shots.ref(c.get("screenshot"), f"栏目页截图：{c.get('name')} {c.get('url')}")
+            "figure": shots.ref(c.get("screenshot"), f"栏目页截图：{c.get('name')} {c.get('url')}",
+                                bool(c.get("screenshot_blank")))
             if c.get("status") != "fresh" else None})
     return columns
 
@@ -318,7 +323,8 @@ def _section(findings: list[dict], prefix: str, manual_ids: set, rules, shots: S
 
 def _finding_row(f: dict, rules, shots: Shots, ev: dict) -> dict:
     fig = shots.ref(ev.get("screenshot"),
-                    f"{rules.indicator(f['indicator']).name}：{f.get('detail') or f.get('url')}")
+                    f"{rules.indicator(f['indicator']).name}：{f.get('detail') or f.get('url')}",
+                    bool(ev.get("screenshot_blank")))
     return {"id": f["id"], "indicator": rules.indicator(f["indicator"]).name,
             "detail": f.get("detail") or f.get("kind") or "", "url": f.get("url") or "",
             "page": f.get("page") or "", "review": _label_review(f),
@@ -342,6 +348,7 @@ def site_html(report: dict) -> str:
         fig["thumb_uri"] = data_uri(fig["thumb"], "image/jpeg")
     thumbs = {fig["n"]: fig["thumb_uri"] for fig in figures}
     for dead in report["dead_links"]:
+        dead["blank"] = dead.get("blank") or report["shots"].is_blank(dead.get("screenshot"))
         crop = report["shots"].crop(dead.get("screenshot"), dead.get("box"))
         dead["crop_uri"] = data_uri(crop, "image/jpeg") if crop else ""
     charts = {
@@ -349,7 +356,9 @@ def site_html(report: dict) -> str:
         "failed": bar_svg("每日首页打不开次数", probe_fail_bars(report), "次",
                           colors=["#c0392b"]),
     }
-    return render("site_report.html", r=report, figures=figures, thumbs=thumbs, charts=charts)
+    blank = {fig["n"] for fig in figures if fig["blank"]}  # 见图N says 截图为空白页 under it
+    return render("site_report.html", r=report, figures=figures, thumbs=thumbs, charts=charts,
+                  blank_figures=blank)
 
 
 def build_site_report(store, code: str, fmt: str, inspection_id: str | None = None,

@@ -20,6 +20,7 @@ from .render import ZONE_SUFFIX, bar_png, beijing, percent, points
 FONT = "Noto Sans CJK SC"
 EAST_ASIA = "SimSun"  # Word's usual CJK face; LibreOffice falls back to an installed CJK font
 RED = RGBColor(0xB0, 0x00, 0x00)
+AMBER = RGBColor(0xA0, 0x5A, 0x00)
 
 
 def new_document(landscape: bool = False) -> Document:
@@ -172,6 +173,10 @@ def site_docx(r: dict) -> bytes:
             continue
         for part in fig["slices"]:
             picture(doc, part)
+        if fig.get("blank"):  # a white picture is not a white page: say so under it
+            note = doc.add_paragraph(f"图{fig['n']}{fig['blank_note']}（图中白色区域不是页面内容）。")
+            note.runs[0].font.color.rgb = AMBER
+            note.runs[0].bold = True
         cut = "（页面较长，仅显示上部）" if fig["cut"] else ""
         doc.add_paragraph(f"图{fig['n']}　{fig['caption']}{cut}").runs[0].font.size = Pt(9)
     out = io.BytesIO()
@@ -211,7 +216,8 @@ def _dead_links(doc: Document, r: dict) -> None:
         if fig and fig["thumb"]:
             cell.paragraphs[0].add_run().add_picture(io.BytesIO(fig["thumb"]), width=Cm(2))
         if fig:
-            run = cell.add_paragraph().add_run(f"见图{fig['n']}")
+            blank = "（截图为空白页）" if fig.get("blank") else ""
+            run = cell.add_paragraph().add_run(f"见图{fig['n']}{blank}")
             run.font.size = Pt(7)
     _dead_link_crops(doc, r)
 

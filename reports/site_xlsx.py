@@ -81,7 +81,8 @@ def site_xlsx(r: dict) -> bytes:
                    d["points"]] for d in r["dead_links"]],
                  widths=[8, 20, 40, 18, 16, 14, 36, 20, 16, 14, 6, 6])
     for row, d in enumerate(r["dead_links"], start=2):
-        link(dead.cell(row=row, column=9), d["screenshot_link"], f"图{d['figure']} 截图")
+        blank = "（截图为空白页）" if d.get("blank") else ""
+        link(dead.cell(row=row, column=9), d["screenshot_link"], f"图{d['figure']} 截图{blank}")
 
     pr = r["probes"]
     probes = sheet(wb, "首页探测", ["日期", "探测次数", "打不开次数"],
