@@ -179,7 +179,8 @@ def test_the_site_report_lists_what_changed(twice, tmp_path):
                       store=twice["store"], timeout=180)
         assert run.returncode == 0, run.stderr
     html = html_out.read_text(encoding="utf-8")
-    section = html.split('id="changes"')[1].split("</table>")[0]
+    # the URLs may wrap between their parts (<wbr>); their text is whole
+    section = html.split('id="changes"')[1].split("</table>")[0].replace("<wbr>", "")
     assert "已整改" in section and "gzbg2025.html" in section
     assert f"未整改（自 {FIRST} 起，第 2 次发现）" in section
     doc = Document(str(docx_out))
