@@ -143,5 +143,29 @@ def test_attachment_text_statuses():
     sheet = attachment_text(make.xlsx([["手机", 13912345678], ["订单号", "6217001234567890122"]]))
     assert sheet.text == "手机\t13912345678\n订单号\t6217001234567890122"
     assert found(sheet.text) == [("手机号", "13912345678")]
-    long_pdf = attachment_text(make.text_pdf([f"第{n}行" for n in range(60 * 50)]))
-    assert long_pdf.pages == 60 and long_pdf.partial is True
+    from xunjian.inspectors.attachment_text import MAX_PDF_PAGES
+
+    pages = MAX_PDF_PAGES + 10
+    long_pdf = attachment_text(make.text_pdf([f"第{n}行" for n in range(pages * 5)], per_page=5))
+    assert long_pdf.pages == pages and long_pdf.partial is True
+    assert "第0行" in long_pdf.text and f"第{pages * 5 - 1}行" not in long_pdf.text
+
+
+def test_printed_notice_pdf():
+    """A 公示 printed as Word or WPS export it (subset CJK fonts embedded, a table, two pages):
+    its text as a reader sees it (示 and 月, not the look-alike Kangxi radicals ⽰ ⽉ that a
+    font's own glyph names give), the two valid 身份证号 and the mobile of the table; not the
+    masked row, the wrong check digit, the office phones, the 文号, the 项目编号 or 公网安备."""
+    from xunjian.inspectors.attachment_text import attachment_text
+
+    data = (SITE / "print" / "tongzhi.pdf").read_bytes()
+    read = attachment_text(data, "pdf")
+    assert (read.status, read.format, read.pages, read.partial) == ("ok", "pdf", 2, False)
+    assert "关于2024年第二批临时救助对象的公示" in read.text and "⽰" not in read.text
+    assert "2 瓯南街道 周某某 331082196711020040 — 2000" in read.text.splitlines()
+    assert "\r" not in read.text
+    assert found(read.text) == [("身份证号", "331082198506142523"), ("手机号", "13857801234"),
+                                ("身份证号", "331082196711020040")]
+    # the same file cut at the download budget, or with its tail lost
+    assert attachment_text(data[:len(data) // 2], "pdf", truncated=True).status == "too_large"
+    assert attachment_text(data[:len(data) // 3], "pdf").status == "damaged"
