@@ -169,3 +169,43 @@ def test_printed_notice_pdf():
     # the same file cut at the download budget, or with its tail lost
     assert attachment_text(data[:len(data) // 2], "pdf", truncated=True).status == "too_large"
     assert attachment_text(data[:len(data) // 3], "pdf").status == "damaged"
+
+
+def test_excel_workbook_and_word_markup():
+    """An XLSX as Excel/WPS write it (shared strings, numbers as numbers, sheets listed in
+    another order than their parts are named) and DOCX markup as Word writes it (a cell of two
+    paragraphs, tabs, an escaped &, a field code and a tracked deletion not shown): the text as
+    a reader sees it, a row a line."""
+    from tests.support import attachments as make
+    from xunjian.inspectors.attachment_text import attachment_text
+
+    book = make.excel_xlsx([
+        ("公示名单", [["序号", "姓名", "身份证号", "联系电话"],
+                  ["=1", "王某", "331082198506142523", "=13857801234"],
+                  ["=2", "李某&家属", "~331082196711020040", "=1.3905712345E10"],
+                  ["", "", "", ""]]),
+        ("说明", [["订单号", "=6217001234567890122"], ["金额", "=2500.5"]]),
+    ])
+    read = attachment_text(book, "xls")
+    assert (read.status, read.format, read.partial) == ("ok", "xlsx", False)
+    assert read.text == ("序号\t姓名\t身份证号\t联系电话\n1\t王某\t331082198506142523\t13857801234\n"
+                         "2\t李某&家属\t331082196711020040\t13905712345\n"
+                         "订单号\t6217001234567890122\n金额\t2500.5")
+    assert found(read.text) == [("身份证号", "331082198506142523"), ("手机号", "13857801234"),
+                                ("身份证号", "331082196711020040"), ("手机号", "13905712345")]
+    doc = make.docx(["关于公示的通知", "单位：A&B"], [["姓名", "住址"], ["王某", "鹤城街道"]])
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(doc)) as zf:
+        xml = zf.read("word/document.xml").decode()
+    xml = xml.replace("<w:t xml:space=\"preserve\">鹤城街道</w:t></w:r></w:p>",
+                      "<w:t xml:space=\"preserve\">鹤城街道</w:t></w:r></w:p><w:p><w:r><w:t>"
+                      "18号</w:t><w:tab/><w:t>电话</w:t></w:r><w:r><w:instrText> PAGE "
+                      "</w:instrText><w:delText>13857801234</w:delText></w:r></w:p>", 1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(doc)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, xml if name == "word/document.xml" else src.read(name))
+    read = attachment_text(out.getvalue(), "doc")
+    assert read.text == "关于公示的通知\n单位：A&B\n姓名\t住址\n王某\t鹤城街道\n18号 电话"
