@@ -197,7 +197,8 @@ def excel_xlsx(sheets: list[tuple[str, list[list[str]]]]) -> bytes:
         parts[f"xl/worksheets/sheet{len(sheets) - index}.xml"] = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet xmlns="http://'
             'schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships"><dimension ref="A1"/>'
+            'openxmlformats.org/officeDocument/2006/relationships"><dimension ref="A1:'
+            f'{"ABCDEFGHIJ"[max(len(r) for r in rows) - 1]}{len(rows)}"/>'
             f'<sheetData>{"".join(xml_rows)}</sheetData></worksheet>')
     ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     book = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<workbook xmlns="http://'
@@ -219,8 +220,22 @@ def excel_xlsx(sheets: list[tuple[str, list[list[str]]]]) -> bytes:
                          for s in shared) + "</sst>")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
-                    'openxmlformats.org/package/2006/content-types"/>')
+        main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        zf.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<Types xmlns="http://'
+            'schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default '
+            'Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+            f'ContentType="{main}.sheet.main+xml"/>'
+            + "".join(f'<Override PartName="/{name}" ContentType="{main}.worksheet+xml"/>'
+                      for name in parts)
+            + f'<Override PartName="/xl/sharedStrings.xml" ContentType="{main}.sharedStrings+xml"/>'
+            "</Types>"))
+        zf.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<Relationships xmlns="'
+            'http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>'))
         zf.writestr("xl/workbook.xml", book)
         zf.writestr("xl/_rels/workbook.xml.rels", rels)
         zf.writestr("xl/sharedStrings.xml", strings)
@@ -233,3 +248,30 @@ def _esc(text: str) -> str:
     from xml.sax.saxutils import escape
 
     return escape(text)
+
+
+def scanned_pdf(lines: list[str], pages: int = 1) -> bytes:
+    """A scan as a copier makes one: each page a greyscale JPEG photo (150 dpi, A4, a little
+    noise and blur) of ``lines`` printed in a CJK serif font, with no text layer at all."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font = None
+    for path in ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"):
+        try:
+            font = ImageFont.truetype(path, 34)
+            break
+        except OSError:
+            continue
+    images = []
+    for _ in range(pages):
+        img = Image.new("L", (1240, 1754), 238)
+        draw = ImageDraw.Draw(img)
+        for n, line in enumerate(lines):
+            draw.text((120, 150 + 60 * n), line, fill=25, font=font)
+        img = img.rotate(0.4, fillcolor=238).filter(ImageFilter.GaussianBlur(0.5))
+        images.append(img)
+    out = io.BytesIO()
+    images[0].save(out, "PDF", resolution=150, save_all=True, append_images=images[1:],
+                   quality=85)
+    return out.getvalue()
