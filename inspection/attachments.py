@@ -63,7 +63,8 @@ def attachment_links(store, inspection_id: str, pages: list[dict]) -> tuple[dict
     return wanted, other
 
 
-def _latest(inspection: dict) -> date:
+def latest_day(inspection: dict) -> date:
+    """The inspection's day: the latest plausible birth date of a 身份证号 it reads."""
     when = str(inspection.get("as_of") or inspection.get("started_at") or "")[:10]
     try:
         return date.fromisoformat(when)
@@ -109,7 +110,7 @@ async def content_findings(store, inspection_id: str, site: dict, pages: list[di
     started = time.perf_counter()
     settings = current()
     inspection = store.get_inspection(inspection_id) or {}
-    latest = _latest(inspection)
+    latest = latest_day(inspection)
     found, pages_read = _page_findings(store, site, pages, latest)
     wanted, other = attachment_links(store, inspection_id, pages)
     statuses: dict[str, int] = {f"format_{ext}": n for ext, n in sorted(other.items())}
