@@ -11,7 +11,8 @@ iframe), no picture is kept and the finding says why. Otherwise the full-page PN
 
 - a page finding gets ``element_box``: the element around the first masked number;
 - an attachment finding gets the box of the link to the attachment (browser/outline.py, measured
-  in the same render), on the same masked picture of the referring page.
+  in the same render), on the same masked picture of the referring page. Serious-error
+  candidates found in an attachment's text (inspection/attachments.py) are pictured so too.
 """
 
 from __future__ import annotations
@@ -135,14 +136,18 @@ async def masked_shot(context, url: str, values: list[list[str]], timeout_ms: in
 
 
 def _targets(findings: list[dict]) -> dict[str, list[dict]]:
-    """page URL → the privacy findings pictured on it (a page finding lists its page; an
-    attachment finding the page linking the attachment)."""
+    """page URL → the findings pictured on it: a privacy finding on a page, that page; one in
+    an attachment, and a serious-error candidate in an attachment's text, the page linking
+    the attachment (its numbers masked all the same)."""
     out: dict[str, list[dict]] = {}
     for finding in findings:
-        if finding.get("indicator") != "content.privacy":
+        ev = finding.get("evidence") or {}
+        if finding.get("indicator") == "content.privacy":
+            page = ev.get("url") or finding.get("page")
+        elif ev.get("in") == "attachment":  # a serious-error candidate in an attachment's text
+            page = finding.get("page")
+        else:
             continue
-        ev = finding["evidence"]
-        page = ev.get("url") or finding.get("page")
         if page:
             out.setdefault(page, []).append(finding)
     return out

@@ -192,3 +192,10 @@ def test_privacy_findings_have_masked_pictures(inspected):
     attached = {shots[base + "files/" + n] for n in ("jiuzhu.pdf", "mingdan.docx", "fafang.xlsx")}
     assert len(attached) == 1
     assert len(set(shots.values())) == 3  # two pages of numbers, one page of links
+    # the serious error found inside the DOCX: the same picture, the DOCX's link outlined
+    serious = [f for f in inspected["card"]["findings"]
+               if f["indicator"] == "veto.serious_error" and f["evidence"].get("in")]
+    assert [f["evidence"]["screenshot"] for f in serious] == [shots[base + "files/mingdan.docx"]]
+    docx_box = found[base + "files/mingdan.docx"]["evidence"]["element_box"]
+    assert serious[0]["evidence"]["element_box"] == docx_box
+    assert docx_box != found[base + "files/jiuzhu.pdf"]["evidence"]["element_box"]
