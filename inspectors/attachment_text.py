@@ -41,7 +41,7 @@ MAX_CHARS = 200_000  # ~2,000 rows of a 名单; past it a file is `partial`
 MIN_CHARS_PER_PAGE = 5
 
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")
-_PDFIUM = threading.Lock()
+PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe: one call at a time
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _pdf(data: bytes) -> AttachmentText:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    with _PDFIUM:  # PDFium is not thread-safe; inspections may run in threads of one worker
+    with PDFIUM_LOCK:  # inspections may run in threads of one worker
         try:
             document = pdfium.PdfDocument(data)  # an empty user password is tried as given
         except pdfium.PdfiumError as error:
