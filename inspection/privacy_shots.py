@@ -97,14 +97,21 @@ def personal_values(html: str, latest: date | None) -> list[list[str]]:
     return sorted(([d, m] for d, m in values.items()), key=lambda v: -len(v[0]))
 
 
-def left_over(text: str, values: list[list[str]]) -> list[str]:
-    """The numbers of ``values`` still written in full in ``text`` (spaces and dashes ignored)."""
+def left_over(text: str, values: list[list[str]], latest: date | None = None) -> list[str]:
+    """The numbers of ``values`` still written in full in ``text`` (spaces and dashes ignored),
+    and any other personal number the detector finds in it (one the page's script wrote, a page
+    whose stored HTML was not kept)."""
     flat = re.sub(r"[\s\u00a0\-]", "", text or "").upper()
-    return [digits for digits, _masked in values if digits.upper() in flat]
+    left = [digits for digits, _masked in values if digits.upper() in flat]
+    for _type, raw, _s, _e in find_personal(text or "", latest):
+        digits = re.sub(r"[^0-9Xx]", "", raw)
+        if digits not in left:
+            left.append(digits)
+    return left
 
 
-async def masked_shot(context, url: str, values: list[list[str]], timeout_ms: int = 20000
-                      ) -> dict | None:
+async def masked_shot(context, url: str, values: list[list[str]], latest: date | None = None,
+                      timeout_ms: int = 20000) -> dict | None:
     """Open ``url``, mask ``values`` in its DOM and photograph it: ``{"png", "text" (the page's
     text after masking), "left" (numbers still in full), "box" (the first masked element),
     "links" (outline.link_boxes of the render)}``; None when the page does not open."""
@@ -116,7 +123,7 @@ async def masked_shot(context, url: str, values: list[list[str]], timeout_ms: in
         await step(page, page.goto(url, timeout=timeout_ms, wait_until="load"), "打开页面",
                    timeout=timeout_ms / 1000 + step_timeout())
         done = await step(page, page.evaluate(MASK_JS, values), "遮盖")
-        left = left_over(done.get("text") or "", values)
+        left = left_over(done.get("text") or "", values, latest)
         if left:
             return {"png": None, "text": done.get("text") or "", "left": left, "box": None,
                     "links": None}
@@ -124,7 +131,7 @@ async def masked_shot(context, url: str, values: list[list[str]], timeout_ms: in
         # script may write the numbers again after the masking: read the text once more
         again = await step(page, page.evaluate("() => document.body ? document.body.innerText"
                                                " : ''"), "复核")
-        left = left_over(again, values)
+        left = left_over(again, values, latest)
         box = await step(page, page.evaluate(MASKED_BOX_JS), "定位")
         links = await link_boxes(page, png)
         return {"png": None if left else png, "text": again, "left": left, "box": box,
@@ -172,7 +179,7 @@ async def picture_privacy(store, findings: list[dict], pages: list[dict], latest
         stored = pages.get(url) or {}
         html = (store.get_blob(stored["html"]) or b"").decode("utf-8", "replace") \
             if stored.get("html") else ""
-        todo.append((url, group, personal_values(html, latest)))
+        todo.append((url, group, personal_values(html, latest), latest))
     if not todo:
         return 0
     site = store.get_site(todo[0][1][0].get("site")) if todo[0][1][0].get("site") else None
@@ -191,7 +198,7 @@ async def picture_privacy(store, findings: list[dict], pages: list[dict], latest
             finally:
                 await own.close()
     except Exception:  # noqa: BLE001 - no browser: the findings keep no picture, said so
-        for _url, group, _values in todo:
+        for _url, group, _values, _latest in todo:
             for finding in group:
                 finding["evidence"].setdefault("element_missing", NOT_OPENED)
                 finding["evidence"].setdefault("element_box", None)
@@ -204,8 +211,8 @@ async def _in_context(store, todo: list, browser, options: dict) -> int:
     context = await browser.new_context(**options)
     taken = 0
     try:
-        for url, group, values in todo:
-            shot = await masked_shot(context, url, values)
+        for url, group, values, latest in todo:
+            shot = await masked_shot(context, url, values, latest)
             taken += _apply(store, group, shot)
     finally:
         await context.close()
