@@ -213,3 +213,16 @@ def test_excel_workbook_and_word_markup():
             dst.writestr(name, xml if name == "word/document.xml" else src.read(name))
     read = attachment_text(out.getvalue(), "doc")
     assert read.text == "关于公示的通知\n单位：A&B\n姓名\t住址\n王某\t鹤城街道\n18号 电话"
+
+
+def test_without_tesseract_scans_stay_unread_and_the_card_says_so(monkeypatch):
+    from xunjian.inspection import attachments
+    from xunjian.inspectors import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    monkeypatch.setenv("XUNJIAN_OCR_PAGES", "5")
+    statuses = {"no_text": 2}
+    figures = attachments._ocr_scans(None, {}, {}, [], statuses, DAY, None, {}, {}, 5)
+    assert statuses == {"no_text": 2}
+    assert figures == {"available": False, "pages": 0, "pages_read": 0,
+                       "note": "未安装 tesseract（chi_sim），扫描件未识别，计为无文字层"}
