@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import shutil
 import subprocess
 
@@ -79,11 +80,8 @@ def ocr_png(png: bytes) -> str:
 
 
 def _join_cjk(text: str) -> str:
-    import re
-
     cjk = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
-    text = re.sub(f"(?<={cjk}) (?={cjk})", "", text)
-    return re.sub(r"(?<=\d) (?=\d)", "", text)
+    return re.sub(f"(?<={cjk}) (?={cjk})", "", text)  # digits stay apart: two numbers, not one
 
 
 def ocr_pdf(data: bytes, pages: int) -> tuple[str, int]:
