@@ -113,6 +113,10 @@ class Config:
     max_download_bytes: int = _setting(2 * 1024 * 1024, "bytes read of one download")
     max_attachments: int = _setting(200, "attachments (PDF, DOCX, XLSX …) read per site for "
                                          "personal data and serious errors")
+    privacy_shots: int = _setting(20, "pages pictured again with their personal numbers masked "
+                                      "for personal-data findings per inspection")
+    ocr_pages: int = _setting(0, "scanned PDF pages read by OCR per site (tesseract with chi_sim, "
+                                 "~5-10 s a page; 0: off)")
     serious_shots: int = _setting(20, "pages pictured again with a serious-error candidate "
                                       "framed")
     search_timeout: float = _setting(20.0, "seconds one site search (submit and results page) may "

@@ -17,6 +17,7 @@ import time
 from datetime import date
 
 from xunjian.base.config import current
+from xunjian.inspectors import ocr
 from xunjian.inspectors.attachment_text import attachment_text
 from xunjian.inspectors.privacy import html_text, masked_text, privacy_finding
 from xunjian.inspectors.serious import load_serious_rules, serious_findings
@@ -36,6 +37,8 @@ BATCH = 8
 #: seconds of attachment fetching and reading per site; what is left is counted ``over_time``
 #: (bench/privacy_bench.py: 200 attachments of up to 2 MiB stay within 30 s and 100 MB)
 READ_SECONDS = 20.0
+#: characters per OCR-read page below which a scan is still ``no_text`` (a blank page, a photo)
+MIN_OCR_CHARS = 20
 
 
 def attachment_links(store, inspection_id: str, pages: list[dict]) -> tuple[dict, dict]:
@@ -60,7 +63,8 @@ def attachment_links(store, inspection_id: str, pages: list[dict]) -> tuple[dict
     return wanted, other
 
 
-def _latest(inspection: dict) -> date:
+def latest_day(inspection: dict) -> date:
+    """The inspection's day: the latest plausible birth date of a 身份证号 it reads."""
     when = str(inspection.get("as_of") or inspection.get("started_at") or "")[:10]
     try:
         return date.fromisoformat(when)
@@ -106,7 +110,7 @@ async def content_findings(store, inspection_id: str, site: dict, pages: list[di
     started = time.perf_counter()
     settings = current()
     inspection = store.get_inspection(inspection_id) or {}
-    latest = _latest(inspection)
+    latest = latest_day(inspection)
     found, pages_read = _page_findings(store, site, pages, latest)
     wanted, other = attachment_links(store, inspection_id, pages)
     statuses: dict[str, int] = {f"format_{ext}": n for ext, n in sorted(other.items())}
@@ -122,6 +126,8 @@ async def content_findings(store, inspection_id: str, site: dict, pages: list[di
     serious: dict[str, dict] = {}
     docs: list[dict] = []
     rules = load_serious_rules(region=site.get("region") or "") if todo else None
+    ocr_pages = settings.ocr_pages if ocr.available() else 0
+    reserved, scans = 0, []
     reading = time.perf_counter()
     for at in range(0, len(todo), BATCH):  # a batch's bodies in memory at a time, no more
         batch = todo[at:at + BATCH]
@@ -145,17 +151,16 @@ async def content_findings(store, inspection_id: str, site: dict, pages: list[di
             if read is not None and read.partial:
                 statuses["partial"] = statuses.get("partial", 0) + 1
             if read is not None and read.text:
-                doc["text"] = store.put_blob(read.text.encode("utf-8"),
-                                             "text/plain; charset=utf-8")
-                finding = privacy_finding(site, read.text, wanted[url]["page"] or url,
-                                          where="attachment", attachment_url=url,
-                                          title=wanted[url]["text"], latest=latest)
-                if finding:
-                    _keep(privacy, finding)
-                for candidate in _attachment_serious(site, url, wanted[url]["page"], read.text,
-                                                     latest, rules):
-                    serious.setdefault(candidate["id"], candidate)
+                _text_findings(store, site, url, wanted[url], read.text, doc, latest, rules,
+                               privacy, serious)
+            if read is not None and read.status == "no_text" and read.format == "pdf" \
+                    and ocr_pages - reserved > 0:
+                pages = min(max(1, read.pages), ocr_pages - reserved)
+                reserved += pages  # the body is kept until the reading is done, then read
+                scans.append((url, got["body"], pages, doc))
             docs.append(doc)
+    figures_ocr = _ocr_scans(store, site, wanted, scans, statuses, latest, rules, privacy,
+                             serious, ocr_pages)
     if docs:
         store.insert_many("attachments", docs)
     findings = found + list(privacy.values()) + list(serious.values())
@@ -164,12 +169,55 @@ async def content_findings(store, inspection_id: str, site: dict, pages: list[di
     figures = {"pages": pages_read, "linked": len(wanted), "read": statuses.get("ok", 0),
                "statuses": {k: v for k, v in statuses.items() if v},
                "privacy": len(found) + len(privacy), "serious": len(serious),
-               "seconds": round(time.perf_counter() - started, 3)}
+               "seconds": round(time.perf_counter() - started, 3), "ocr": figures_ocr}
     try:
         store.update_inspection(inspection_id, attachments=figures)
     except StoreError:
         pass  # the findings are stored with the others; the figures are extra
     return findings, {"content.privacy": pages_read > 0}
+
+
+def _text_findings(store, site: dict, url: str, origin: dict, text: str, doc: dict, latest: date,
+                   rules, privacy: dict, serious: dict) -> None:
+    """Store an attachment's text (the only place its full numbers are kept) and find personal
+    data and serious-error candidates in it."""
+    doc["text"] = store.put_blob(text.encode("utf-8"), "text/plain; charset=utf-8")
+    doc["chars"] = len(text)
+    finding = privacy_finding(site, text, origin["page"] or url, where="attachment",
+                              attachment_url=url, title=origin["text"], latest=latest)
+    if finding:
+        _keep(privacy, finding)
+    for candidate in _attachment_serious(site, url, origin["page"], text, latest, rules):
+        serious.setdefault(candidate["id"], candidate)
+
+
+def _ocr_scans(store, site: dict, wanted: dict, scans: list, statuses: dict, latest: date,
+               rules, privacy: dict, serious: dict, limit: int) -> dict:
+    """OCR of the scanned PDFs kept aside (at most ``limit`` pages per site, XUNJIAN_OCR_PAGES):
+    a scan whose pages give text is read (status ``ok``, ``ocr_pages`` on its document) and
+    searched like any other; the figures say whether OCR could run and how many pages it read."""
+    if not ocr.available():
+        return {"available": False, "pages": 0, "pages_read": 0,
+                "note": "未安装 tesseract（chi_sim），扫描件未识别，计为无文字层"}
+    if not limit:
+        return {"available": True, "pages": 0, "pages_read": 0,
+                "note": "文字识别未开启（XUNJIAN_OCR_PAGES=0），扫描件计为无文字层"}
+    read_pages = 0
+    for url, body, pages, doc in scans:
+        text, done = ocr.ocr_pdf(body, pages)
+        read_pages += done
+        doc["ocr_pages"] = done
+        if len(text.strip()) < MIN_OCR_CHARS * max(1, done):
+            continue  # a blank or unreadable scan stays no_text
+        statuses["no_text"] -= 1
+        statuses["ok"] = statuses.get("ok", 0) + 1
+        statuses["ocr"] = statuses.get("ocr", 0) + 1
+        doc["status"] = "ok"
+        _text_findings(store, site, url, wanted[url], text, doc, latest, rules, privacy,
+                       serious)
+    scans.clear()  # the bodies let go
+    return {"available": True, "pages": limit, "pages_read": read_pages,
+            "note": f"扫描件文字识别（tesseract），每站至多{limit}页"}
 
 
 def _read_one(inspection_id: str, url: str, origin: dict, got: dict):

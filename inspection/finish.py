@@ -18,8 +18,9 @@ from xunjian.base.config import Config, current
 from xunjian.base.errors import plain_error
 from xunjian.browser import Renderer
 from xunjian.browser.netpolicy import AddressPolicy
-from xunjian.inspection.attachments import content_findings
+from xunjian.inspection.attachments import content_findings, latest_day
 from xunjian.inspection.card import derive
+from xunjian.inspection.privacy_shots import picture_privacy
 from xunjian.inspection.serious_run import serious_candidates
 from xunjian.inspection.shared import Progress, now_iso
 from xunjian.inspection.site_checks import site_checks
@@ -171,6 +172,9 @@ async def finish_inspection(store, inspection_id: str, progress: Progress | None
     # personal data on pages and in attachments; serious errors in attachments (attachments.py)
     content, content_checks = await content_findings(store, inspection_id, site, pages, results,
                                                      policy)
+    # their pictures, the numbers masked in the page before the capture (privacy_shots.py)
+    await picture_privacy(store, content, pages, latest_day(inspection), browser=browser,
+                          policy=policy)
     findings = without_gaps(findings + serious + content, gaps)
     store.replace_findings(inspection_id, findings)
     # the count the inspection list shows reviewers: the stored findings and those the card

@@ -133,18 +133,19 @@ def find_personal(text: str, latest: date | None = None) -> list[tuple[str, str,
     taken = bytearray(len(text))  # 1: a character of a number already judged
     found: list[tuple[str, str, int, int]] = []
 
-    def free(a: int, b: int) -> bool:
-        return not any(taken[a:b])
-
     def scan(pattern: re.Pattern, data_type: str, valid, words: re.Pattern) -> None:
         for m in pattern.finditer(text):
             raw = m.group(1)
-            if not free(m.start(1), m.end(1)) or not valid(re.sub(r"[ \-]", "", raw)):
+            start, end = m.span(1)
+            if taken.find(1, start, end) >= 0:
+                continue  # a digit of it belongs to a number already judged
+            digits = raw.replace(" ", "").replace("-", "") if " " in raw or "-" in raw else raw
+            if not valid(digits):
                 continue
             # a valid number, or a look-alike by its context: its digits are no other number
-            taken[m.start(1):m.end(1)] = b"\1" * (m.end(1) - m.start(1))
-            if not _refused(text, m.start(1), words):
-                found.append((data_type, raw, m.start(1), m.end(1)))
+            taken[start:end] = b"\1" * (end - start)
+            if not _refused(text, start, words):
+                found.append((data_type, raw, start, end))
 
     scan(_ID18, ID_CARD, lambda n: valid_id18(n, latest), _NOT_PERSONAL)
     scan(_CARD, BANK_CARD, valid_card, _NOT_PERSONAL)
@@ -200,9 +201,14 @@ def privacy_finding(site: dict, text: str, url: str, *, where: str = "page",
     found = find_personal(text, latest)
     if not found:
         return None
-    types = {t: n for t in TYPES if (n := sum(1 for x in found if x[0] == t))}
+    counts: dict[str, int] = {}
+    samples: list[str] = []
+    for data_type, raw, _s, _e in found:
+        counts[data_type] = counts.get(data_type, 0) + 1
+        if len(samples) < MAX_SAMPLES and (masked := mask(raw, data_type)) not in samples:
+            samples.append(masked)
+    types = {t: counts[t] for t in TYPES if counts.get(t)}
     first_type, first_raw, start, end = found[0]
-    samples = list(dict.fromkeys(mask(raw, t) for t, raw, _s, _e in found))[:MAX_SAMPLES]
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     context = masked_text(text[max(line_start, start - 40): min(

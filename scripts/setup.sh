@@ -3,6 +3,8 @@
 #  1. a Chromium for headless rendering — its headless shell where apt has one — and CJK fonts
 #     so Chinese screenshots are readable
 #  2. a redis-server for the inspection queue (workqueue/, docs/QUEUE.md; its tests start their own)
+#  2b. tesseract with simplified-Chinese data, for OCR of scanned attachments (off unless
+#     XUNJIAN_OCR_PAGES is set; ~10 s and ~30 MB to install)
 #  3. a virtualenv in .venv with xunjian and its test dependencies
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +51,11 @@ fi
 if ! command -v redis-server >/dev/null && ! apt_install redis-server; then
   echo "setup: could not install redis-server with apt-get; install Redis >= 6 yourself" >&2
   echo "       (the queue tests are skipped without it)." >&2
+fi
+if ! { command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; } \
+    && ! apt_install tesseract-ocr tesseract-ocr-chi-sim; then
+  echo "setup: could not install tesseract-ocr-chi-sim with apt-get: scanned attachments stay" >&2
+  echo "       unread (no_text) even with XUNJIAN_OCR_PAGES set; the OCR tests are skipped." >&2
 fi
 
 PY="${PYTHON:-python3}"

@@ -143,5 +143,86 @@ def test_attachment_text_statuses():
     sheet = attachment_text(make.xlsx([["手机", 13912345678], ["订单号", "6217001234567890122"]]))
     assert sheet.text == "手机\t13912345678\n订单号\t6217001234567890122"
     assert found(sheet.text) == [("手机号", "13912345678")]
-    long_pdf = attachment_text(make.text_pdf([f"第{n}行" for n in range(60 * 50)]))
-    assert long_pdf.pages == 60 and long_pdf.partial is True
+    from xunjian.inspectors.attachment_text import MAX_PDF_PAGES
+
+    pages = MAX_PDF_PAGES + 10
+    long_pdf = attachment_text(make.text_pdf([f"第{n}行" for n in range(pages * 5)], per_page=5))
+    assert long_pdf.pages == pages and long_pdf.partial is True
+    assert "第0行" in long_pdf.text and f"第{pages * 5 - 1}行" not in long_pdf.text
+
+
+def test_printed_notice_pdf():
+    """A 公示 printed as Word or WPS export it (subset CJK fonts embedded, a table, two pages):
+    its text as a reader sees it (示 and 月, not the look-alike Kangxi radicals ⽰ ⽉ that a
+    font's own glyph names give), the two valid 身份证号 and the mobile of the table; not the
+    masked row, the wrong check digit, the office phones, the 文号, the 项目编号 or 公网安备."""
+    from xunjian.inspectors.attachment_text import attachment_text
+
+    data = (SITE / "print" / "tongzhi.pdf").read_bytes()
+    read = attachment_text(data, "pdf")
+    assert (read.status, read.format, read.pages, read.partial) == ("ok", "pdf", 2, False)
+    assert "关于2024年第二批临时救助对象的公示" in read.text and "⽰" not in read.text
+    assert "2 瓯南街道 周某某 331082196711020040 — 2000" in read.text.splitlines()
+    assert "\r" not in read.text
+    assert found(read.text) == [("身份证号", "331082198506142523"), ("手机号", "13857801234"),
+                                ("身份证号", "331082196711020040")]
+    # the same file cut at the download budget, or with its tail lost
+    assert attachment_text(data[:len(data) // 2], "pdf", truncated=True).status == "too_large"
+    assert attachment_text(data[:len(data) // 3], "pdf").status == "damaged"
+
+
+def test_excel_workbook_and_word_markup():
+    """An XLSX as Excel/WPS write it (shared strings, numbers as numbers, sheets listed in
+    another order than their parts are named) and DOCX markup as Word writes it (a cell of two
+    paragraphs, tabs, an escaped &, a field code and a tracked deletion not shown): the text as
+    a reader sees it, a row a line."""
+    from tests.support import attachments as make
+    from xunjian.inspectors.attachment_text import attachment_text
+
+    book = make.excel_xlsx([
+        ("公示名单", [["序号", "姓名", "身份证号", "联系电话"],
+                  ["=1", "王某", "331082198506142523", "=13857801234"],
+                  ["=2", "李某&家属", "~331082196711020040", "=1.3905712345E10"],
+                  ["", "", "", ""]]),
+        ("说明", [["订单号", "=6217001234567890122"], ["金额", "=2500.5"]]),
+    ])
+    read = attachment_text(book, "xls")
+    assert (read.status, read.format, read.partial) == ("ok", "xlsx", False)
+    assert read.text == ("序号\t姓名\t身份证号\t联系电话\n1\t王某\t331082198506142523\t13857801234\n"
+                         "2\t李某&家属\t331082196711020040\t13905712345\n"
+                         "订单号\t6217001234567890122\n金额\t2500.5")
+    assert found(read.text) == [("身份证号", "331082198506142523"), ("手机号", "13857801234"),
+                                ("身份证号", "331082196711020040"), ("手机号", "13905712345")]
+    # openpyxl (the fallback for workbooks laid out otherwise) reads the same cells
+    from xunjian.inspectors.attachment_text import _xlsx_openpyxl
+
+    assert _xlsx_openpyxl(book).replace("2500.5", "x") == read.text.replace("2500.5", "x")
+    doc = make.docx(["关于公示的通知", "单位：A&B"], [["姓名", "住址"], ["王某", "鹤城街道"]])
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(doc)) as zf:
+        xml = zf.read("word/document.xml").decode()
+    xml = xml.replace("<w:t xml:space=\"preserve\">鹤城街道</w:t></w:r></w:p>",
+                      "<w:t xml:space=\"preserve\">鹤城街道</w:t></w:r></w:p><w:p><w:r><w:t>"
+                      "18号</w:t><w:tab/><w:t>电话</w:t></w:r><w:r><w:instrText> PAGE "
+                      "</w:instrText><w:delText>13857801234</w:delText></w:r></w:p>", 1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(doc)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, xml if name == "word/document.xml" else src.read(name))
+    read = attachment_text(out.getvalue(), "doc")
+    assert read.text == "关于公示的通知\n单位：A&B\n姓名\t住址\n王某\t鹤城街道\n18号 电话"
+
+
+def test_without_tesseract_scans_stay_unread_and_the_card_says_so(monkeypatch):
+    from xunjian.inspection import attachments
+    from xunjian.inspectors import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    monkeypatch.setenv("XUNJIAN_OCR_PAGES", "5")
+    statuses = {"no_text": 2}
+    figures = attachments._ocr_scans(None, {}, {}, [], statuses, DAY, None, {}, {}, 5)
+    assert statuses == {"no_text": 2}
+    assert figures == {"available": False, "pages": 0, "pages_read": 0,
+                       "note": "未安装 tesseract（chi_sim），扫描件未识别，计为无文字层"}

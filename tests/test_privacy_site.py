@@ -170,3 +170,32 @@ def test_review_queue_of_personal_data(inspected):
     assert page.status_code == 200, text[:500]
     assert "个人信息" in text and "********" in text
     assert not [n for n in PLANTED if n in text]
+
+
+def test_privacy_findings_have_masked_pictures(inspected):
+    """Each finding has a picture taken after its numbers were masked, with a box inside it: a
+    page finding the element of its first number, an attachment finding the link to it on the
+    page that links it (one picture of that page for its three attachments)."""
+    from xunjian.browser.outline import png_size
+
+    base, found = inspected["base"], privacy(inspected["card"])
+    shots = {}
+    with open_store(str(inspected["store_dir"])) as store:
+        for url, finding in found.items():
+            ev = finding["evidence"]
+            assert ev.get("screenshot"), (url, ev.get("element_missing"))
+            size = png_size(store.get_blob(ev["screenshot"]))
+            box = ev["element_box"]
+            assert box and box["x"] + box["width"] <= size[0], url
+            assert box["y"] + box["height"] <= size[1], url
+            shots[url] = ev["screenshot"]
+    attached = {shots[base + "files/" + n] for n in ("jiuzhu.pdf", "mingdan.docx", "fafang.xlsx")}
+    assert len(attached) == 1
+    assert len(set(shots.values())) == 3  # two pages of numbers, one page of links
+    # the serious error found inside the DOCX: the same picture, the DOCX's link outlined
+    serious = [f for f in inspected["card"]["findings"]
+               if f["indicator"] == "veto.serious_error" and f["evidence"].get("in")]
+    assert [f["evidence"]["screenshot"] for f in serious] == [shots[base + "files/mingdan.docx"]]
+    docx_box = found[base + "files/mingdan.docx"]["evidence"]["element_box"]
+    assert serious[0]["evidence"]["element_box"] == docx_box
+    assert docx_box != found[base + "files/jiuzhu.pdf"]["evidence"]["element_box"]

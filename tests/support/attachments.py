@@ -167,3 +167,111 @@ def xlsx(rows: list[list[object]], sheet: str = "Sheet1") -> bytes:
 def old_doc() -> bytes:
     """The first bytes of an OLE2 compound file (Word 97-2003): not read, counted."""
     return bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504
+
+
+def excel_xlsx(sheets: list[tuple[str, list[list[str]]]]) -> bytes:
+    """A workbook as Excel and WPS write it: shared strings in raw UTF-8 (with a phonetic run to
+    leave out and an escaped ``&``), numbers as ``<v>`` (one in exponent form, as some exporters
+    write them), the sheet parts named in another order than the workbook lists them. A cell
+    given as ``=N`` is a number N, as ``~text`` an inline string; empty cells are left out."""
+    shared: list[str] = []
+    parts = {}
+    for index, (_name, rows) in enumerate(sheets):
+        xml_rows = []
+        for r, row in enumerate(rows, 1):
+            cells = []
+            for c, value in enumerate(row):
+                ref = f"{'ABCDEFGHIJ'[c]}{r}"
+                if value == "":
+                    continue
+                if value.startswith("="):
+                    cells.append(f'<c r="{ref}" s="1"><v>{value[1:]}</v></c>')
+                elif value.startswith("~"):
+                    cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{_esc(value[1:])}</t>'
+                                 '</is></c>')
+                else:
+                    if value not in shared:
+                        shared.append(value)
+                    cells.append(f'<c r="{ref}" t="s"><v>{shared.index(value)}</v></c>')
+            xml_rows.append(f'<row r="{r}" spans="1:{len(row)}">{"".join(cells)}</row>')
+        parts[f"xl/worksheets/sheet{len(sheets) - index}.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet xmlns="http://'
+            'schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships"><dimension ref="A1:'
+            f'{"ABCDEFGHIJ"[max(len(r) for r in rows) - 1]}{len(rows)}"/>'
+            f'<sheetData>{"".join(xml_rows)}</sheetData></worksheet>')
+    ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    book = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<workbook xmlns="http://'
+            f'schemas.openxmlformats.org/spreadsheetml/2006/main" {ns}><sheets>'
+            + "".join(f'<sheet name="{_esc(name)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                      for i, (name, _rows) in enumerate(sheets)) + "</sheets></workbook>")
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<Relationships xmlns='
+            '"http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Target="worksheets/sheet{len(sheets) - i}.xml" '
+                      f'Id="rId{i + 1}" '
+                      'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                      'worksheet"/>' for i in range(len(sheets)))
+            + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>")
+    strings = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<sst xmlns="http://'
+               f'schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(shared)}">'
+               + "".join(f"<si><r><t>{_esc(s)}</t></r><rPh sb=\"0\" eb=\"1\"><t>ピン</t></rPh></si>"
+                         for s in shared) + "</sst>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        zf.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<Types xmlns="http://'
+            'schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default '
+            'Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+            f'ContentType="{main}.sheet.main+xml"/>'
+            + "".join(f'<Override PartName="/{name}" ContentType="{main}.worksheet+xml"/>'
+                      for name in parts)
+            + f'<Override PartName="/xl/sharedStrings.xml" ContentType="{main}.sharedStrings+xml"/>'
+            "</Types>"))
+        zf.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<Relationships xmlns="'
+            'http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        zf.writestr("xl/workbook.xml", book)
+        zf.writestr("xl/_rels/workbook.xml.rels", rels)
+        zf.writestr("xl/sharedStrings.xml", strings)
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+def scanned_pdf(lines: list[str], pages: int = 1) -> bytes:
+    """A scan as a copier makes one: each page a greyscale JPEG photo (150 dpi, A4, a little
+    noise and blur) of ``lines`` printed in a CJK serif font, with no text layer at all."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font = None
+    for path in ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"):
+        try:
+            font = ImageFont.truetype(path, 34)
+            break
+        except OSError:
+            continue
+    images = []
+    for _ in range(pages):
+        img = Image.new("L", (1240, 1754), 238)
+        draw = ImageDraw.Draw(img)
+        for n, line in enumerate(lines):
+            draw.text((120, 150 + 60 * n), line, fill=25, font=font)
+        img = img.rotate(0.4, fillcolor=238).filter(ImageFilter.GaussianBlur(0.5))
+        images.append(img)
+    out = io.BytesIO()
+    images[0].save(out, "PDF", resolution=150, save_all=True, append_images=images[1:],
+                   quality=85)
+    return out.getvalue()
