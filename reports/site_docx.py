@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .charts import probe_chart_bars, probe_fail_bars
-from .render import ZONE_SUFFIX, bar_png, beijing, percent, points
+from .render import ZONE_SUFFIX, bar_png, beijing, beijing_short, percent, points
 
 FONT = "Noto Sans CJK SC"
 EAST_ASIA = "SimSun"  # Word's usual CJK face; LibreOffice falls back to an installed CJK font
@@ -197,29 +197,70 @@ def _changes(doc: Document, r: dict) -> None:
                for c in changes["rows"]], widths=[0.16, 0.12, 0.32, 0.28, 0.12])
 
 
+#: The dead-link table's short cells (one row per link) and their share of the text width;
+#: the link's address and its 入口地址 follow in two full-width rows, as in the PDF.
+DEAD_HEADER = ["错误编号", "链接名称", "探测时间", "错误类型", "HTTP返回值或超时情况",
+               "入口名称", "入口页截图", "复核", "扣分"]
+DEAD_WIDTHS = [0.07, 0.2, 0.1, 0.1, 0.12, 0.15, 0.12, 0.08, 0.06]
+
+
 def _dead_links(doc: Document, r: dict) -> None:
-    """链接可用性: the dead-link table in the census platform's columns, then the crops."""
+    """链接可用性: the dead-link table in the census platform's columns — a row of the short
+    cells, then 链接地址 and 入口地址 each across the whole width, so a URL is never cut into
+    a narrow column — then the crops."""
     if not r["dead_links"]:
         doc.add_paragraph("未发现不可用链接。")
         return
     figures = {f["n"]: f for f in r["shots"].figures()}
-    t = table(doc, ["错误编号", "链接名称", "链接地址", "探测时间", "错误类型",
-                    "HTTP返回值或超时情况", "入口地址", "入口名称", "入口页截图", "复核",
-                    "扣分"],
-              [[d["n"], d["name"], d["url"], beijing(d["time"]), d["type"], d["status"],
-                d["page"], d["page_name"], "", d["review"], points(d["points"])]
-               for d in r["dead_links"]], size=7,
-              widths=[0.05, 0.1, 0.16, 0.08, 0.08, 0.07, 0.13, 0.09, 0.12, 0.07, 0.05])
-    for row, d in zip(t.rows[1:], r["dead_links"], strict=True):
-        cell = row.cells[8]
+    t = table(doc, DEAD_HEADER, [], widths=DEAD_WIDTHS, size=7)
+    _repeat_header(t.rows[0])
+    def add_row():  # widths before any merge: a merged cell's width is the sum of its parts
+        row = t.add_row()
+        for cell, w in zip(row.cells, DEAD_WIDTHS, strict=True):
+            cell.width = int(text_width(doc) * w)
+        return row
+
+    for d in r["dead_links"]:
+        row = add_row()
+        values = [d["n"], d["name"], beijing_short(d["time"]), d["type"], d["status"],
+                  d["page_name"], "", d["review"], points(d["points"])]
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run("" if value is None else str(value)).font.size = Pt(7)
         fig = figures.get(d["figure"]) if d["figure"] else None
         if fig and fig["thumb"]:
-            cell.paragraphs[0].add_run().add_picture(io.BytesIO(fig["thumb"]), width=Cm(2))
+            row.cells[6].paragraphs[0].add_run().add_picture(io.BytesIO(fig["thumb"]),
+                                                             width=Cm(2))
         if fig:
             blank = "（截图为空白页）" if fig.get("blank") else ""
-            run = cell.add_paragraph().add_run(f"见图{fig['n']}{blank}")
-            run.font.size = Pt(7)
+            row.cells[6].add_paragraph().add_run(f"见图{fig['n']}{blank}").font.size = Pt(7)
+        rows = [row]
+        for label, url in (("链接地址", d["url"]), ("入口地址", d["page"])):
+            wide = add_row()
+            wide.cells[0].text = ""
+            wide.cells[0].paragraphs[0].add_run(label).font.size = Pt(7)
+            cell = wide.cells[1].merge(wide.cells[-1])
+            cell.text = ""
+            cell.paragraphs[0].add_run(str(url or "")).font.size = Pt(7.5)
+            rows.append(wide)
+        _keep_together(rows)
     _dead_link_crops(doc, r)
+
+
+def _repeat_header(row) -> None:
+    """The row repeats at the top of each page the table runs onto."""
+    flag = row._tr.get_or_add_trPr().makeelement(qn("w:tblHeader"), {})
+    row._tr.get_or_add_trPr().append(flag)
+
+
+def _keep_together(rows) -> None:
+    """A link's rows stay on one page: no row splits, each keeps with the next but the last."""
+    for i, row in enumerate(rows):
+        row._tr.get_or_add_trPr().append(row._tr.makeelement(qn("w:cantSplit"), {}))
+        if i + 1 < len(rows):
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
 
 
 def _dead_link_crops(doc: Document, r: dict) -> None:

@@ -253,3 +253,30 @@ def test_the_review_app_says_the_finding_screenshot_is_blank(store):
     white, shown = (pages[fid].get_data(as_text=True) for fid in ("dead-2", "dead-0"))
     assert 'id="shot-blank"' in white and "截图为空白" in white
     assert 'id="shot-blank"' not in shown
+
+
+def test_docx_dead_link_table_gives_each_address_the_whole_width(store):
+    """In Word as in the PDF: a row of short cells per link, then 链接地址 and 入口地址 across
+    the table, so a 150-character URL is one cell's text, never cut into a narrow column; the
+    header repeats on each page and a link's three rows stay together."""
+    from docx.oxml.ns import qn
+
+    doc = Document(io.BytesIO(build_site_report(store, CODE, "docx")))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "错误编号")
+    assert [c.text for c in table.rows[0].cells] == [
+        "错误编号", "链接名称", "探测时间", "错误类型", "HTTP返回值或超时情况", "入口名称",
+        "入口页截图", "复核", "扣分"]
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    body = table.rows[1:]
+    dead = site_report(store, CODE)["dead_links"]  # in the report's order
+    assert len(body) == 3 * len(DEAD + MORE) == 3 * len(dead)
+    assert {d["url"] for d in dead} == {url for _, url, _, _ in DEAD + MORE}
+    for n, d in enumerate(dead):
+        short, link, entry = body[3 * n: 3 * n + 3]
+        assert short.cells[0].text == str(n + 1) and short.cells[2].text == "12-03 13:40"
+        for row, label, whole in ((link, "链接地址", d["url"]), (entry, "入口地址", d["page"])):
+            spans = {id(c._tc) for c in row.cells[1:]}
+            assert row.cells[0].text == label and len(spans) == 1  # one cell across the rest
+            assert row.cells[1].text == whole
+        for row in (short, link, entry):
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None

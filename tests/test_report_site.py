@@ -146,8 +146,9 @@ def test_docx_has_the_tables_and_full_width_screenshots(built):
     assert 'w:eastAsia="SimSun"' in styles  # Chinese text names an East Asian font
     doc = Document(io.BytesIO(data))
     dead = next(t for t in doc.tables if t.rows[0].cells[0].text == "错误编号")
-    assert len(dead.rows) - 1 == len(dead_links(card))
-    urls = {row.cells[2].text for row in dead.rows[1:]}
+    # per link: the short cells, then 链接地址 and 入口地址 across the table
+    assert len(dead.rows) - 1 == 3 * len(dead_links(card))
+    urls = {row.cells[1].text for row in dead.rows[1:] if row.cells[0].text == "链接地址"}
     assert urls == {f["url"] for f in dead_links(card)}
     section = doc.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
