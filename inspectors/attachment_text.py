@@ -33,6 +33,41 @@ STATUS_TEXT = {"ok": "已读取", "no_text": "无文字层（扫描件，未识�
                "unsupported": "格式不支持（旧版二进制 Office/WPS 等）",
                "too_large": "超过下载上限，未读完", "damaged": "文件损坏，无法解析",
                "empty": "文件为空"}
+#: The inspection's attachment figures (``facts.attachments["statuses"]``) beyond a read's own.
+FIGURE_TEXT = {"no_text": "扫描件无文字层", "encrypted": "加密",
+               "unsupported": "旧版 Office/WPS 格式", "too_large": "超过下载上限", "damaged": "文件损坏", "empty": "空文件",
+               "over_time": "超过本站读取时限", "over_cap": "超过每站附件数量上限",
+               "broken_link": "链接打不开", "not_fetched": "未能下载"}
+#: Counted beside "read": not files left unread.
+_READ_TOO = ("ok", "ocr", "partial")
+
+
+def figures_text(figures: dict | None) -> str:
+    """The attachment figures as one sentence for people: how many were linked and read, and
+    every one that was not, by why (nothing unread is left unsaid); "" without figures."""
+    if not figures or not figures.get("linked"):
+        return ""
+    statuses = figures.get("statuses") or {}
+    text = f"附件：链接 {figures['linked']} 个，已读取 {figures.get('read', 0)} 个"
+    if statuses.get("ocr"):
+        text += f"（其中 {statuses['ocr']} 个经文字识别）"
+    if statuses.get("partial"):
+        text += f"，其中 {statuses['partial']} 个只读了一部分（超过页数或字数上限）"
+    unread = [(k, n) for k, n in statuses.items()
+              if k not in _READ_TOO and not k.startswith("format_") and n]
+    if unread:
+        named = "、".join(f"{FIGURE_TEXT.get(k, k)} {n} 个" for k, n in unread)
+        text += f"；未读取 {sum(n for _, n in unread)} 个：{named}"
+    note = (figures.get("ocr") or {}).get("note")
+    if note and statuses.get("no_text"):
+        text += f"（{note}）"
+    formats = [(k.removeprefix("format_"), n) for k, n in statuses.items()
+               if k.startswith("format_") and n]
+    if formats:  # linked files of formats nobody reads (zip, rar, 图片…)
+        text += "；另有不读取的格式：" + "、".join(f"{ext} {n} 个" for ext, n in formats)
+    return text + "。"
+
+
 #: Bounds of one file's reading (a huge workbook or report must not stall an inspection).
 MAX_PDF_PAGES = 300  # PDFium reads ~400 dense text pages a second
 MAX_CELLS = 200_000

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from xunjian.base.safetext import clean_all
 from xunjian.inspection.card import card_for
+from xunjian.inspectors.attachment_text import figures_text
 from xunjian.probes.probe import load_probes
 from xunjian.scoring import load_rules
 from xunjian.scoring.history import LABELS as CHANGE_LABELS
@@ -125,6 +126,7 @@ def site_report(store, code: str, inspection_id: str | None = None, as_of: str |
         "columns": columns, "homepage_updates": fresh.get("homepage") or {},
         **sections, "manual": manual,
         "crawl": facts.get("crawl") or {}, "shots": shots, "rules_title": rules.title,
+        "attachments_text": figures_text(facts.get("attachments")),
         "rules": rules.name,
         # checklist-2019: the deduction part, the bonus or why none, the groups ("" otherwise)
         "score_note": "；".join(score_parts(card)) if "bonus" in card else "",

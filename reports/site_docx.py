@@ -136,6 +136,8 @@ def site_docx(r: dict) -> bytes:
     crawl = r["crawl"]
     if crawl.get("partial_reason"):
         doc.add_paragraph(f"链接可用性仅部分检查：{crawl['partial_reason']}")
+    if r.get("attachments_text"):
+        doc.add_paragraph(f"{r['attachments_text']}（附件文字用于检查个人信息和严重错误）")
     _dead_links(doc, r)
 
     doc.add_heading("四、信息更新情况", level=1)

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from xunjian.base.clock import ZONE_SUFFIX, beijing
 from xunjian.base.safetext import clean, markup
+from xunjian.inspectors.attachment_text import figures_text
 from xunjian.inspectors.homepage import short_error
 from xunjian.scoring import load_rules
 from xunjian.scoring.history import LABELS, carried_text, change_text, changes_summary
@@ -231,6 +232,9 @@ def card_lines(card: dict, blob_location=None, inspection: dict | None = None) -
                       f"未走入 {refused}" if refused else "",
                       f"链接可用性仅部分检查: {crawl['partial_reason']}"
                       if crawl.get("partial_reason") else ""])
+    attachments = figures_text((card.get("facts") or {}).get("attachments"))
+    if attachments:  # what was read for personal data and serious errors, and what was not
+        lines.append(["attachments", attachments])
     fired = {v["id"]: v for v in card["vetoes"]}
     unchecked = unchecked_reasons(card, inspection)
     for entry in rules.vetoes:

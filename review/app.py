@@ -23,6 +23,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from xunjian.base.clock import ZONE_NOTE, beijing
 from xunjian.inspection.rechecks import RECHECKABLE, RESULT_LABELS
+from xunjian.inspectors.attachment_text import figures_text
 from xunjian.reports.census import CensusCache
 from xunjian.reports.text import score_text, verdict_text
 from xunjian.scoring.history import LABELS as CHANGE_LABELS
@@ -106,7 +107,8 @@ def helpers():
             "awaiting_text": awaiting_text, "evidence_rows": evidence_rows,
             "CHANGE_LABELS": CHANGE_LABELS,
             # the table the app scores by (XUNJIAN_RULES); a page may ask for the other one
-            "default_rules": data.rules().name, "rules_title": lambda n: data.rules(n).title}
+            "default_rules": data.rules().name, "rules_title": lambda n: data.rules(n).title,
+            "attachments_text": figures_text}
 
 
 def headers(resp: Response) -> Response:

@@ -226,3 +226,19 @@ def test_without_tesseract_scans_stay_unread_and_the_card_says_so(monkeypatch):
     assert statuses == {"no_text": 2}
     assert figures == {"available": False, "pages": 0, "pages_read": 0,
                        "note": "未安装 tesseract（chi_sim），扫描件未识别，计为无文字层"}
+
+
+def test_the_attachment_figures_read_as_one_sentence():
+    from xunjian.inspectors.attachment_text import figures_text
+
+    assert figures_text(None) == "" and figures_text({"linked": 0}) == ""
+    dense = {"linked": 200, "read": 75, "statuses": {"ok": 75, "partial": 67, "over_time": 125,
+                                                     "format_zip": 3}}
+    assert figures_text(dense) == (
+        "附件：链接 200 个，已读取 75 个，其中 67 个只读了一部分（超过页数或字数上限）；"
+        "未读取 125 个：超过本站读取时限 125 个；另有不读取的格式：zip 3 个。")
+    ocr = {"linked": 4, "read": 3, "statuses": {"ok": 3, "ocr": 1, "no_text": 1},
+           "ocr": {"note": "扫描件文字识别（tesseract），每站至多5页"}}
+    assert figures_text(ocr) == (
+        "附件：链接 4 个，已读取 3 个（其中 1 个经文字识别）；未读取 1 个："
+        "扫描件无文字层 1 个（扫描件文字识别（tesseract），每站至多5页）。")

@@ -137,6 +137,29 @@ def test_unreadable_attachments_are_counted(inspected):
                     "scan.pdf": "no_text", "locked.pdf": "encrypted", "old.doc": "unsupported"}
 
 
+def test_the_unread_attachments_are_said_on_the_card_the_report_and_the_app(inspected):
+    """Not skipped silently: the terminal card, the site report and the app's site page each
+    say how many attachments were linked, read, and why the others were not."""
+    from test_review_app import PASSWORD, sign_in
+
+    from xunjian.review.app import create_app
+    from xunjian.review.users import add_user
+
+    said = ("附件：链接 6 个，已读取 3 个；未读取 3 个："
+            "扫描件无文字层 1 个、加密 1 个、旧版 Office/WPS 格式 1 个")
+    line = next(x for x in inspected["stdout"].splitlines() if x.startswith("attachments\t"))
+    assert said in line
+    assert said in inspected["report"]
+    with open_store(str(inspected["store_dir"])) as store:
+        add_user(store, "bob", "reviewer", PASSWORD)
+        app = create_app(store, secret_key="test-secret")
+        app.config["TESTING"] = True
+        client = app.test_client()
+        assert sign_in(client, "bob").status_code == 302
+        page = client.get(f"/site/{CODE}").get_data(as_text=True)
+    assert said in page
+
+
 def test_serious_error_in_an_attachment_names_it(inspected):
     base = inspected["base"]
     serious = [f for f in inspected["card"]["findings"]
